@@ -1,0 +1,51 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The pipeline shows in the targets, and dependencies point one way:
+// Core (source ranges, diagnostics, values) → Syntax → Storage → Engine
+// (semantics, planning, execution) → CRMQL (the public API) → crmql (CLI).
+let package = Package(
+    name: "crmql",
+    products: [
+        .library(name: "CRMQL", targets: ["CRMQL"]),
+        .executable(name: "crmql", targets: ["crmql"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "CRMQLCore"),
+        .target(name: "CRMQLSyntax", dependencies: ["CRMQLCore"]),
+        .target(name: "CRMQLStorage", dependencies: ["CRMQLCore"]),
+        .target(
+            name: "CRMQLEngine",
+            dependencies: ["CRMQLCore", "CRMQLSyntax", "CRMQLStorage"],
+            resources: [.copy("Resources/prelude.crmql")]
+        ),
+        .target(name: "CRMQL", dependencies: ["CRMQLCore", "CRMQLSyntax", "CRMQLStorage", "CRMQLEngine"]),
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .target(name: "LineReader", dependencies: ["CEditLine"]),
+        .executableTarget(
+            name: "crmql",
+            dependencies: [
+                "CRMQL",
+                "LineReader",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CRMQLSyntaxTests", dependencies: ["CRMQLSyntax", "CRMQLCore"]),
+        .testTarget(name: "CRMQLStorageTests", dependencies: ["CRMQLStorage", "CRMQLCore"]),
+        .testTarget(name: "CRMQLEngineTests", dependencies: ["CRMQLEngine", "CRMQLStorage", "CRMQLSyntax", "CRMQLCore"]),
+        .testTarget(
+            name: "CRMQLTests",
+            dependencies: ["CRMQL"],
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(name: "REPLTests", dependencies: ["crmql"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

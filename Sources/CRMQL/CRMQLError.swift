@@ -1,0 +1,51 @@
+import CRMQLCore
+
+/// An error from CRMQL: where, in which phase, and the rendered text.
+///
+/// `description` is the full rendering, `file:line:col: error: …`, the source
+/// line and a caret run under the span. It never contains parameter values
+/// bound by a host: customer data is personal data.
+public struct CRMQLError: Error, Sendable, CustomStringConvertible {
+    /// One problem.
+    public struct Problem: Sendable {
+        public let phase: Phase
+        public let message: String
+        /// The span in the statement text, when there is one.
+        public let range: SourceRange?
+        /// 1-based line and column of the span's start, when there is one.
+        public let line: Int?
+        public let column: Int?
+        /// The rendered message with the source line and caret.
+        public let rendered: String
+    }
+
+    /// The problems, in source order; a script can report several.
+    public let problems: [Problem]
+
+    /// True when the input stopped in the middle of a statement: a REPL asks
+    /// for another line instead of reporting it.
+    public let isIncompleteInput: Bool
+
+    public var phase: Phase { problems.first?.phase ?? .runtime }
+    public var message: String { problems.first?.message ?? "" }
+    public var description: String { problems.map(\.rendered).joined(separator: "\n") }
+
+    init(_ diagnostics: [Diagnostic], source: SourceFile?) {
+        problems = diagnostics.map { diagnostic in
+            Problem(
+                phase: diagnostic.phase,
+                message: diagnostic.message,
+                range: diagnostic.range,
+                line: diagnostic.range.flatMap { source?.line(of: $0.start) },
+                column: diagnostic.range.flatMap { source?.column(of: $0.start) },
+                rendered: diagnostic.rendered(in: source)
+            )
+        }
+        isIncompleteInput = diagnostics.contains { $0.isIncompleteInput }
+    }
+
+    init(phase: Phase, message: String) {
+        problems = [Problem(phase: phase, message: message, range: nil, line: nil, column: nil, rendered: "error: \(message)")]
+        isIncompleteInput = false
+    }
+}

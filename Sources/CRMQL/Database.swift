@@ -1,0 +1,101 @@
+import CRMQLCore
+import CRMQLEngine
+import CRMQLStorage
+import CRMQLSyntax
+import Synchronization
+
+/// An in-memory CRMQL database: the store, the session's definitions and
+/// settings, and the interpreter that runs statements against them.
+///
+/// Safe to share between threads: statements run one at a time, and
+/// `interrupt()` may be called from any thread.
+public final class Database: Sendable {
+    /// How a database is opened.
+    public struct Options: Sendable {
+        /// The session's `today` (`YYYY-MM-DD`); nil uses the system date.
+        public var today: String?
+        /// Refuse every statement that reads or writes a file.
+        public var safe: Bool
+        /// Parameter values by name (without `$`), as text; they override `param` defaults.
+        public var parameters: [String: String]
+
+        public init(today: String? = nil, safe: Bool = false, parameters: [String: String] = [:]) {
+            self.today = today
+            self.safe = safe
+            self.parameters = parameters
+        }
+    }
+
+    let engine: Mutex<Interpreter>
+    let interruptFlag: InterruptFlag
+
+    /// Opens an empty in-memory database.
+    /// - Throws: `CRMQLError` when an option is malformed (a bad `today`).
+    public init(options: Options = Options()) throws(CRMQLError) {
+        let flag = InterruptFlag()
+        var sessionOptions = SessionOptions(safe: options.safe)
+        if let today = options.today {
+            guard let days = DateParsing.parseDate(today) else {
+                throw CRMQLError(phase: .io, message: "invalid date '\(today)' for today; expected YYYY-MM-DD")
+            }
+            sessionOptions.today = days
+        }
+        let interpreter = Interpreter(options: sessionOptions, interrupt: flag)
+        for (name, text) in options.parameters { interpreter.overrideParameter(name, text: text) }
+        engine = Mutex(interpreter)
+        interruptFlag = flag
+    }
+
+    /// Runs every statement of `text` in order, handing each one's output to
+    /// `output` as soon as it is ready. Stops at the first failing statement,
+    /// which leaves the store as it was before that statement.
+    /// - Parameter sourceName: the name errors use (`report.crmql`, `<input>`).
+    public func execute(_ text: String, sourceName: String = "<input>", output: (StatementOutput) -> Void = { _ in }) throws(CRMQLError) {
+        let source = SourceFile(name: sourceName, text: text)
+        interruptFlag.clear()
+        let result: Result<Void, CRMQLError> = engine.withLock { interpreter in
+            do {
+                try interpreter.run(source) { engineOutput in
+                    switch engineOutput {
+                    case .rows(let names, let columns): output(.rows(ResultSet(columnNames: names, columns: columns)))
+                    case .message(let text): output(.message(text))
+                    }
+                }
+                return .success(())
+            } catch let list as DiagnosticList {
+                return .failure(CRMQLError(list.diagnostics, source: source))
+            } catch let diagnostic as Diagnostic {
+                return .failure(CRMQLError([diagnostic], source: source))
+            } catch {
+                return .failure(CRMQLError(phase: .runtime, message: "\(error)"))
+            }
+        }
+        try result.get()
+    }
+
+    /// Runs `text` and returns every statement's output.
+    @discardableResult
+    public func run(_ text: String, sourceName: String = "<input>") throws(CRMQLError) -> [StatementOutput] {
+        var outputs: [StatementOutput] = []
+        try execute(text, sourceName: sourceName) { outputs.append($0) }
+        return outputs
+    }
+
+    /// Runs a query and returns its rows (the last result set of `text`).
+    public func query(_ text: String) throws(CRMQLError) -> ResultSet {
+        var last: ResultSet?
+        try execute(text) { if case .rows(let rows) = $0 { last = rows } }
+        guard let last else { throw CRMQLError(phase: .semantic, message: "the text has no query") }
+        return last
+    }
+
+    /// Asks the running statement to stop; it fails with `interrupted` and
+    /// leaves the store unchanged. Callable from any thread or a signal-driven task.
+    public func interrupt() { interruptFlag.set() }
+
+    /// Whether `text` is a complete statement list or needs more lines (an
+    /// open bracket or string, a trailing operator or keyword).
+    public static func needsMoreInput(_ text: String) -> Bool {
+        Parser.needsMoreInput(SourceFile(name: "<input>", text: text))
+    }
+}

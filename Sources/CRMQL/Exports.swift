@@ -1,0 +1,14 @@
+import CRMQLCore
+
+/// A scalar value: what parameters take and result cells hold.
+public typealias Value = CRMQLCore.Value
+/// The type of a field or a result column.
+public typealias DataType = CRMQLCore.DataType
+/// The ordered symbols of an enum type.
+public typealias EnumType = CRMQLCore.EnumType
+/// Where in a statement's text something is, as UTF-8 byte offsets.
+public typealias SourceRange = CRMQLCore.SourceRange
+/// The pipeline phase that reported an error.
+public typealias Phase = CRMQLCore.Phase
+/// Terminal display width of text (East Asian wide characters count two).
+public typealias DisplayWidth = CRMQLCore.DisplayWidth

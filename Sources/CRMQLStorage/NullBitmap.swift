@@ -1,0 +1,46 @@
+/// One bit per row, set where the row's value is null. An all-present column
+/// keeps no words at all, so most columns pay nothing for nullability.
+public struct NullBitmap: Sendable, Equatable {
+    public private(set) var words: [UInt64] = []
+    public private(set) var nullCount = 0
+
+    public init() {}
+
+    public init(count: Int, isNull: (Int) -> Bool) {
+        for index in 0..<count where isNull(index) { set(index) }
+    }
+
+    @inline(__always)
+    public func isNull(_ index: Int) -> Bool {
+        let word = index >> 6
+        return word < words.count && words[word] & (1 << UInt64(index & 63)) != 0
+    }
+
+    public var hasNulls: Bool { nullCount > 0 }
+
+    public mutating func set(_ index: Int) {
+        let word = index >> 6
+        if word >= words.count { words.append(contentsOf: repeatElement(0, count: word - words.count + 1)) }
+        let bit: UInt64 = 1 << UInt64(index & 63)
+        if words[word] & bit == 0 { words[word] |= bit; nullCount += 1 }
+    }
+
+    public mutating func clear(_ index: Int) {
+        let word = index >> 6
+        guard word < words.count else { return }
+        let bit: UInt64 = 1 << UInt64(index & 63)
+        if words[word] & bit != 0 { words[word] &= ~bit; nullCount -= 1 }
+    }
+
+    public mutating func setNull(_ index: Int, _ null: Bool) {
+        if null { set(index) } else { clear(index) }
+    }
+
+    /// The bitmap of the rows at `positions`, in that order.
+    public func gather(_ positions: some Collection<Int32>) -> NullBitmap {
+        var result = NullBitmap()
+        guard hasNulls else { return result }
+        for (out, position) in positions.enumerated() where isNull(Int(position)) { result.set(out) }
+        return result
+    }
+}
