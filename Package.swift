@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(
             name: "CRMQLTests",
             dependencies: ["CRMQL"],
-            resources: [.copy("Golden")]
+            exclude: ["Golden"]
         ),
         .testTarget(name: "REPLTests", dependencies: ["crmql"]),
     ],

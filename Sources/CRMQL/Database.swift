@@ -53,24 +53,57 @@ public final class Database: Sendable {
     public func execute(_ text: String, sourceName: String = "<input>", output: (StatementOutput) -> Void = { _ in }) throws(CRMQLError) {
         let source = SourceFile(name: sourceName, text: text)
         interruptFlag.clear()
-        let result: Result<Void, CRMQLError> = engine.withLock { interpreter in
+        let (script, diagnostics) = Parser.parse(source)
+        if !diagnostics.isEmpty { throw CRMQLError(diagnostics, source: source) }
+        for statement in script.statements {
+            let (outputs, failure) = run(statement, source)
+            outputs.forEach { output(Database.publicOutput($0)) }
+            if let failure { throw CRMQLError(failure, source: source) }
+        }
+    }
+
+    /// Runs every statement of `text`, going on after a failing one; each
+    /// failure is reported to `failure` in source order among the outputs.
+    public func executeAll(_ text: String, sourceName: String = "<input>", output: (StatementOutput) -> Void, failure: (CRMQLError) -> Void) {
+        let source = SourceFile(name: sourceName, text: text)
+        interruptFlag.clear()
+        let (script, diagnostics) = Parser.parse(source)
+        var pending = diagnostics.sorted { ($0.range?.start ?? 0) < ($1.range?.start ?? 0) }
+        for statement in script.statements {
+            let before = pending.prefix { ($0.range?.start ?? 0) <= statement.range.start }
+            if !before.isEmpty {
+                failure(CRMQLError(Array(before), source: source))
+                pending.removeFirst(before.count)
+            }
+            let (outputs, problems) = run(statement, source)
+            outputs.forEach { output(Database.publicOutput($0)) }
+            if let problems { failure(CRMQLError(problems, source: source)) }
+        }
+        if !pending.isEmpty { failure(CRMQLError(pending, source: source)) }
+    }
+
+    /// One statement under the lock: its outputs, or the problems that made it fail.
+    private func run(_ statement: Statement, _ source: SourceFile) -> ([EngineOutput], [Diagnostic]?) {
+        engine.withLock { interpreter in
+            var outputs: [EngineOutput] = []
             do {
-                try interpreter.run(source) { engineOutput in
-                    switch engineOutput {
-                    case .rows(let names, let columns): output(.rows(ResultSet(columnNames: names, columns: columns)))
-                    case .message(let text): output(.message(text))
-                    }
-                }
-                return .success(())
+                try interpreter.execute(statement, source) { outputs.append($0) }
+                return (outputs, nil)
             } catch let list as DiagnosticList {
-                return .failure(CRMQLError(list.diagnostics, source: source))
+                return (outputs, list.diagnostics)
             } catch let diagnostic as Diagnostic {
-                return .failure(CRMQLError([diagnostic], source: source))
+                return (outputs, [diagnostic])
             } catch {
-                return .failure(CRMQLError(phase: .runtime, message: "\(error)"))
+                return (outputs, [Diagnostic(.runtime, "\(error)", at: statement.range)])
             }
         }
-        try result.get()
+    }
+
+    private static func publicOutput(_ output: EngineOutput) -> StatementOutput {
+        switch output {
+        case .rows(let names, let columns): return .rows(ResultSet(columnNames: names, columns: columns))
+        case .message(let text): return .message(text)
+        }
     }
 
     /// Runs `text` and returns every statement's output.

@@ -21,7 +21,7 @@ public struct ResultSet: Sendable {
     public init(columnNames: [String], types: [DataType], rows: [[Value]]) {
         self.columnNames = columnNames
         self.columns = types.indices.map { index in
-            Column.make(type: types[index], values: rows.map { $0[index] })
+            Column.make(type: types[index], values: rows.map { index < $0.count ? $0[index] : .null })
         }
         self.rowCount = rows.count
     }

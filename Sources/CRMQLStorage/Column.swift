@@ -91,35 +91,47 @@ public struct Column: Sendable {
         return Column(type: type, data: data, nulls: nulls.gather(positions))
     }
 
-    /// Appends a value that already has this column's type (checked by the caller).
+    /// Appends a value that already has this column's type (checked by the
+    /// caller); a value of another type is stored as null.
+    /// - Complexity: amortised O(1). The array is taken out of the enum before
+    ///   it grows, so it stays uniquely referenced and is never copied.
     public mutating func append(_ value: Value) {
         let row = count
-        var null = false
-        switch (data, value) {
-        case (.int(var a), .int(let v)): data = .int([]); a.append(v); data = .int(a)
-        case (.number(var a), .number(let v)): data = .number([]); a.append(v); data = .number(a)
-        case (.number(var a), .int(let v)): data = .number([]); a.append(Double(v)); data = .number(a)
-        case (.text(var a), .text(let v)): data = .text([]); a.append(v); data = .text(a)
-        case (.bool(var a), .bool(let v)): data = .bool([]); a.append(v); data = .bool(a)
-        case (.temporal(var a), .date(let v)), (.temporal(var a), .datetime(let v)):
-            data = .temporal([]); a.append(v); data = .temporal(a)
-        case (.codes(var a), .symbol(let code, _)): data = .codes([]); a.append(code); data = .codes(a)
-        default:
-            null = true
-            appendPlaceholder()
-        }
-        if null || value.isNull { nulls.set(row) }
-    }
-
-    private mutating func appendPlaceholder() {
+        var stored = true
         switch data {
-        case .int(var a): data = .int([]); a.append(0); data = .int(a)
-        case .number(var a): data = .number([]); a.append(0); data = .number(a)
-        case .text(var a): data = .text([]); a.append(""); data = .text(a)
-        case .bool(var a): data = .bool([]); a.append(false); data = .bool(a)
-        case .temporal(var a): data = .temporal([]); a.append(0); data = .temporal(a)
-        case .codes(var a): data = .codes([]); a.append(0); data = .codes(a)
+        case .int(var a):
+            data = .int([])
+            if case .int(let v) = value { a.append(v) } else { a.append(0); stored = false }
+            data = .int(a)
+        case .number(var a):
+            data = .number([])
+            switch value {
+            case .number(let v): a.append(v)
+            case .int(let v): a.append(Double(v))
+            default: a.append(0); stored = false
+            }
+            data = .number(a)
+        case .text(var a):
+            data = .text([])
+            if case .text(let v) = value { a.append(v) } else { a.append(""); stored = false }
+            data = .text(a)
+        case .bool(var a):
+            data = .bool([])
+            if case .bool(let v) = value { a.append(v) } else { a.append(false); stored = false }
+            data = .bool(a)
+        case .temporal(var a):
+            data = .temporal([])
+            switch value {
+            case .date(let v), .datetime(let v): a.append(v)
+            default: a.append(0); stored = false
+            }
+            data = .temporal(a)
+        case .codes(var a):
+            data = .codes([])
+            if case .symbol(let code, _) = value { a.append(code) } else { a.append(0); stored = false }
+            data = .codes(a)
         }
+        if !stored { nulls.set(row) }
     }
 
     /// Builds a column of `type` from values that already have that type.

@@ -1,0 +1,122 @@
+import CRMQLCore
+import CRMQLStorage
+
+extension Evaluator {
+    /// `sum(orders.amount where …)` per row, or per group in a grouped query
+    /// (then it ranges over the children of all the group's rows). Children
+    /// come from the parent→children adjacency, never from a scan of the child.
+    func relationAggregate(_ aggregate: RelationAggregate, _ expr: BoundExpr, _ context: EvalContext) throws -> Column {
+        guard let child = catalog.store[aggregate.child] else { return Column.nulls(context.length, type: expr.type) }
+        let (childRows, segments, segmentCount) = try children(of: context, child: child, refField: aggregate.refField, filter: aggregate.filter)
+        let values = try aggregate.argument.map {
+            try evaluate($0, EvalContext(entity: child, rows: childRows)).expanded(to: childRows.count)
+        }
+        return try Aggregation.reduce(aggregate.function, values: values, segments: segments, segmentCount: segmentCount,
+                                      distinct: aggregate.distinct, fraction: aggregate.fraction, type: expr.type, range: expr.range)
+    }
+
+    func exists(child childName: String, refField: Int, filter: BoundExpr?, _ context: EvalContext) throws -> Column {
+        guard let child = catalog.store[childName] else { return makeBool(Array(repeating: false, count: context.length)) }
+        let (_, segments, segmentCount) = try children(of: context, child: child, refField: refField, filter: filter)
+        var found = [Bool](repeating: false, count: segmentCount)
+        for segment in segments { found[Int(segment)] = true }
+        return makeBool(found)
+    }
+
+    /// The child rows of the context's rows (filtered), each with the segment
+    /// it belongs to: the row's index, or its group in a grouped query.
+    private func children(of context: EvalContext, child: Entity, refField: Int, filter: BoundExpr?) throws -> ([Int32], [Int32], Int) {
+        let adjacency = services.children(parent: context.entity, child: child, refField: refField)
+        var childRows: [Int32] = []
+        var segments: [Int32] = []
+        let groupOf = context.grouping?.groupOf
+        for (index, row) in context.rows.enumerated() {
+            let start = Int(adjacency.offsets[Int(row)]), end = Int(adjacency.offsets[Int(row) + 1])
+            if start == end { continue }
+            let segment = groupOf.map { $0[index] } ?? Int32(index)
+            for position in start..<end {
+                childRows.append(adjacency.rows[position])
+                segments.append(segment)
+            }
+        }
+        if let filter, !childRows.isEmpty {
+            let condition = try evaluate(filter, EvalContext(entity: child, rows: childRows))
+            let flags = condition.bools
+            var keptRows: [Int32] = [], keptSegments: [Int32] = []
+            for index in 0..<childRows.count {
+                let at = condition.at(index)
+                if flags[at] && !condition.isNull(at) {
+                    keptRows.append(childRows[index])
+                    keptSegments.append(segments[index])
+                }
+            }
+            childRows = keptRows
+            segments = keptSegments
+        }
+        return (childRows, segments, context.length)
+    }
+
+    func groupAggregate(_ aggregate: GroupAggregate, _ expr: BoundExpr, _ context: EvalContext) throws -> Column {
+        let rowsContext = context.ungrouped
+        let segments: [Int32]
+        let count: Int
+        if let grouping = context.grouping {
+            segments = grouping.groupOf
+            count = grouping.count
+        } else {
+            segments = [Int32](repeating: 0, count: context.rows.count)
+            count = 1
+        }
+        let values = try aggregate.argument.map { try evaluate($0, rowsContext).expanded(to: context.rows.count) }
+        return try Aggregation.reduce(aggregate.function, values: values, segments: segments, segmentCount: count,
+                                      distinct: aggregate.distinct, fraction: aggregate.fraction, type: expr.type, range: expr.range)
+    }
+
+    /// ntile, quintile, percent_rank, rank and share over every row of the
+    /// entity with a present value.
+    func population(_ function: PopulationFunction, _ column: Column, k: Int64, type: DataType, _ expr: BoundExpr, entity: Entity) throws -> Column {
+        let n = column.count
+        var values: [Double?] = []
+        values.reserveCapacity(n)
+        let doubles = column.doubles
+        for row in 0..<n { values.append(column.isNull(row) ? nil : doubles[row]) }
+        let result: [Double?]
+        switch function {
+        case .ntile: result = PopulationStatistics.ntile(values, k: Int(k))
+        case .quintile: result = PopulationStatistics.ntile(values, k: 5)
+        case .percentRank: result = PopulationStatistics.percentRank(values)
+        case .rank: result = PopulationStatistics.rank(values)
+        case .share: result = PopulationStatistics.share(values)
+        case .shareAbove: result = shareAbove(values, keys: entity.keyFieldIndex.map { entity.columns[$0] })
+        }
+        if type == .int {
+            return makeColumn(result.map { $0.map { .int(Int64($0)) } ?? .null }, type: .int)
+        }
+        return makeColumn(result.map { $0.map { .number($0) } ?? .null }, type: .number)
+    }
+}
+
+extension Evaluator {
+    /// For each present value: the sum of the positive values ranked above it
+    /// (value descending, ties by key ascending, else by row order), over the
+    /// total of positive values. Null where the total is not positive.
+    func shareAbove(_ values: [Double?], keys: Column?) -> [Double?] {
+        var rows = values.indices.filter { values[$0] != nil }
+        let keyOrder: (Int, Int) -> Int = keys.map { Sorting.comparator(SortKey(column: $0, descending: false, nullsFirst: false)) } ?? { a, b in a < b ? -1 : (a > b ? 1 : 0) }
+        rows.sort { a, b in
+            let x = values[a]!, y = values[b]!
+            if x != y { return x > y }
+            let order = keyOrder(a, b)
+            return order != 0 ? order < 0 : a < b
+        }
+        let total = rows.reduce(0.0) { $0 + max(values[$1]!, 0) }
+        var result = [Double?](repeating: nil, count: values.count)
+        guard total > 0 else { return result }
+        var above = 0.0
+        for row in rows {
+            result[row] = above / total
+            above += max(values[row]!, 0)
+        }
+        return result
+    }
+}

@@ -1,0 +1,118 @@
+import CRMQLCore
+import CRMQLStorage
+
+/// One `order by` key evaluated over the rows being sorted.
+struct SortKey {
+    var column: Column
+    var descending: Bool
+    /// Nulls sort last ascending and first descending unless stated.
+    var nullsFirst: Bool
+}
+
+enum Sorting {
+    /// A stable permutation of `0..<count` ordering rows by `keys`.
+    static func permutation(_ keys: [SortKey], count: Int, interrupt: InterruptFlag? = nil) -> [Int] {
+        var order = Array(0..<count)
+        guard !keys.isEmpty, count > 1 else { return order }
+        let comparators = keys.map(comparator)
+        order.sort { a, b in
+            for compare in comparators {
+                let result = compare(a, b)
+                if result != 0 { return result < 0 }
+            }
+            return a < b
+        }
+        return order
+    }
+
+    /// Like `permutation` but keeps only the first `limit` rows, with a
+    /// bounded selection instead of a full sort when the limit is small.
+    static func top(_ keys: [SortKey], count: Int, limit: Int) -> [Int] {
+        guard limit < count / 8, limit > 0 else { return Array(permutation(keys, count: count).prefix(limit)) }
+        let comparators = keys.map(comparator)
+        func less(_ a: Int, _ b: Int) -> Bool {
+            for compare in comparators {
+                let result = compare(a, b)
+                if result != 0 { return result < 0 }
+            }
+            return a < b
+        }
+        // A max-heap of the best `limit` rows seen so far.
+        var heap: [Int] = []
+        heap.reserveCapacity(limit + 1)
+        for row in 0..<count {
+            if heap.count < limit {
+                heap.append(row)
+                var child = heap.count - 1
+                while child > 0 {
+                    let parent = (child - 1) / 2
+                    if less(heap[parent], heap[child]) { heap.swapAt(parent, child); child = parent } else { break }
+                }
+            } else if less(row, heap[0]) {
+                heap[0] = row
+                var parent = 0
+                while true {
+                    let left = 2 * parent + 1, right = left + 1
+                    var largest = parent
+                    if left < heap.count, less(heap[largest], heap[left]) { largest = left }
+                    if right < heap.count, less(heap[largest], heap[right]) { largest = right }
+                    if largest == parent { break }
+                    heap.swapAt(parent, largest)
+                    parent = largest
+                }
+            }
+        }
+        return heap.sorted(by: less)
+    }
+
+    /// Compares two rows of one key: negative when `a` sorts first.
+    static func comparator(_ key: SortKey) -> (Int, Int) -> Int {
+        let column = key.column
+        let descending = key.descending
+        let nullsFirst = key.nullsFirst
+        let hasNulls = column.nulls.hasNulls
+        func wrap(_ compareValues: @escaping (Int, Int) -> Int) -> (Int, Int) -> Int {
+            { a, b in
+                let ia = column.at(a), ib = column.at(b)
+                if hasNulls {
+                    let na = column.isNull(ia), nb = column.isNull(ib)
+                    if na || nb {
+                        if na && nb { return 0 }
+                        return na == nullsFirst ? -1 : 1
+                    }
+                }
+                let result = compareValues(ia, ib)
+                return descending ? -result : result
+            }
+        }
+        switch column.data {
+        case .int(let v), .temporal(let v): return wrap { v[$0] < v[$1] ? -1 : (v[$0] > v[$1] ? 1 : 0) }
+        case .number(let v): return wrap { v[$0] < v[$1] ? -1 : (v[$0] > v[$1] ? 1 : 0) }
+        case .codes(let v): return wrap { v[$0] < v[$1] ? -1 : (v[$0] > v[$1] ? 1 : 0) }
+        case .text(let v): return wrap { v[$0] < v[$1] ? -1 : (v[$0] > v[$1] ? 1 : 0) }
+        case .bool(let v): return wrap { v[$0] == v[$1] ? 0 : (v[$0] ? 1 : -1) }
+        }
+    }
+
+    /// Groups rows by key columns: each row's group, and groups numbered in
+    /// ascending key order (nulls last).
+    static func groups(_ keys: [Column], count: Int) -> (groupOf: [Int32], groupCount: Int, firstRows: [Int32]) {
+        if keys.isEmpty {
+            return ([Int32](repeating: 0, count: count), 1, count > 0 ? [0] : [])
+        }
+        let sortKeys = keys.map { SortKey(column: $0, descending: false, nullsFirst: false) }
+        let order = permutation(sortKeys, count: count)
+        let comparators = sortKeys.map(comparator)
+        var groupOf = [Int32](repeating: 0, count: count)
+        var firstRows: [Int32] = []
+        var previous = -1
+        for row in order {
+            if previous < 0 || comparators.contains(where: { $0(previous, row) != 0 }) {
+                firstRows.append(Int32(row))
+            }
+            groupOf[row] = Int32(firstRows.count - 1)
+            previous = row
+        }
+        return (groupOf, firstRows.count, firstRows)
+    }
+}

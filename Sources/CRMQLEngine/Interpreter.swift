@@ -1,0 +1,196 @@
+import CRMQLCore
+import CRMQLStorage
+import CRMQLSyntax
+import Foundation
+
+/// Settings a host fixes when it opens a session.
+public struct SessionOptions: Sendable {
+    /// The session's `today`; nil means the system date.
+    public var today: Int64?
+    /// When true, no statement may read or write files.
+    public var safe: Bool
+    public init(today: Int64? = nil, safe: Bool = false) {
+        self.today = today
+        self.safe = safe
+    }
+}
+
+/// What one executed statement produced.
+public enum EngineOutput: Sendable {
+    case rows(names: [String], columns: [Column])
+    case message(String)
+}
+
+/// Everything a statement may change. A statement runs against this state and
+/// the interpreter keeps the result only when the statement succeeds, which is
+/// what makes every statement all-or-nothing.
+struct SessionState {
+    var store = Store()
+    var definitions: [String: [Definition]] = [:]
+    var definitionsGeneration = 0
+    var lets: [String: LetQuery] = [:]
+    var parameters: [String: Value] = [:]
+    var today: Int64
+    var fiscalYearStart = 1
+}
+
+/// Runs CRMQL scripts against a session: parse, bind, execute, one statement
+/// at a time, stopping at the first failure.
+public final class Interpreter {
+    var state: SessionState
+    let options: SessionOptions
+    let interrupt: InterruptFlag
+    let indexes = IndexCache()
+    /// Parameter values a host supplied as text; they win over `param` defaults.
+    var parameterOverrides: [String: String] = [:]
+    public var hostFunctions: [String: HostFunction] = [:]
+    lazy var services = ExecutionServices(interrupt: interrupt, indexes: indexes, stamp: stamp)
+
+    public init(options: SessionOptions, interrupt: InterruptFlag) {
+        self.options = options
+        self.interrupt = interrupt
+        self.state = SessionState(today: options.today ?? Interpreter.systemToday())
+    }
+
+    static func systemToday() -> Int64 {
+        let seconds = Int64(Date().timeIntervalSince1970)
+        return CivilDate.floorDivide(seconds, 86_400).0
+    }
+
+    /// A host's value for `$name`, as text; typed like a literal when used.
+    public func overrideParameter(_ name: String, text: String) {
+        parameterOverrides[name] = text
+        state.parameters[name] = Interpreter.literal(fromText: text)
+    }
+
+    /// Reads `--param` text the way a literal would be written.
+    static func literal(fromText text: String) -> Value {
+        if let int = Int64(text) { return .int(int) }
+        if let number = Double(text), number.isFinite { return .number(number) }
+        if text == "true" || text == "false" { return .bool(text == "true") }
+        if let date = DateParsing.parseDate(text) { return .date(date) }
+        if let datetime = DateParsing.parseDateTime(text) { return .datetime(datetime) }
+        return .text(text)
+    }
+
+    /// The current store, for hosts and tools that read the schema.
+    public var store: Store { state.store }
+    public var today: Int64 { state.today }
+    /// Computed fields by entity, in definition order.
+    public var definitions: [String: [Definition]] { state.definitions }
+    public var namedQueryNames: [String] { Array(state.lets.keys) }
+    public var parameterNames: [String] { Array(state.parameters.keys) }
+    /// Built-in and host function names, for completion.
+    public var functionNames: [String] { builtinFunctionNames + hostFunctions.keys }
+
+    var stamp: StateStamp {
+        StateStamp(entityVersions: state.store.allEntities.map(\.version), definitionsGeneration: state.definitionsGeneration,
+                   today: state.today, fiscalYearStart: state.fiscalYearStart)
+    }
+
+    func makeCatalog() -> Catalog {
+        Catalog(store: state.store, definitions: state.definitions, parameters: state.parameters,
+                hostFunctions: hostFunctions, today: state.today, fiscalYearStart: state.fiscalYearStart)
+    }
+
+    // MARK: Running
+
+    /// Parses the whole text first (so every syntax error is reported at
+    /// once), then runs the statements in order, stopping at the first that
+    /// fails; that statement leaves the state as it was.
+    public func run(_ source: SourceFile, output: (EngineOutput) -> Void) throws {
+        let (script, diagnostics) = Parser.parse(source)
+        if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
+        for statement in script.statements {
+            try execute(statement, source, output: output)
+        }
+    }
+
+    /// Runs one statement; when it fails, the session is as it was before it.
+    public func execute(_ statement: Statement, _ source: SourceFile, output: (EngineOutput) -> Void) throws {
+        let saved = state
+        do {
+            try services.checkInterrupt()
+            services.stamp = stamp
+            try dispatch(statement, source, output: output)
+        } catch {
+            state = saved
+            throw error
+        }
+    }
+
+    private func dispatch(_ statement: Statement, _ source: SourceFile, output: (EngineOutput) -> Void) throws {
+        switch statement.kind {
+        case .query(let query):
+            let result = try runQuery(query, source)
+            output(.rows(names: result.names, columns: result.columns))
+        case .letQuery(let name, let query):
+            try defineLet(name, query, statement, source)
+        case .param(let name, let value):
+            try declareParameter(name, value, source)
+        case .set(let name, let value):
+            try set(name, value, source)
+        case .define(let entity, let field, let expr):
+            try define(entity, field, expr, source)
+        case .createEntity(let name, let fields):
+            try createEntity(name, fields)
+        case .load(let entity, let path, let options):
+            output(.message(try load(entity, path, options, source)))
+        case .insert(let entity, let fields, let rows):
+            output(.message(try insert(entity, fields, rows, source)))
+        case .update(let entity, let assignments, let condition):
+            output(.message(try update(entity, assignments, condition, source)))
+        case .delete(let entity, let condition, let cascade):
+            output(.message(try delete(entity, condition, cascade: cascade, source)))
+        case .createIndex(let entity, let field):
+            try createIndex(entity, field)
+        case .dropIndex(let entity, let field):
+            try dropIndex(entity, field)
+        case .export(let query, let path):
+            output(.message(try export(query, path, source)))
+        case .save(let path):
+            output(.message(try save(path, source)))
+        case .open(let path):
+            output(.message(try open(path, source)))
+        case .explain(let query, let analyze):
+            output(.message(try explain(query, analyze: analyze, source)))
+        case .describe(let entity):
+            let result = try describe(entity)
+            output(.rows(names: result.names, columns: result.columns))
+        case .showEntities:
+            let result = showEntities()
+            output(.rows(names: result.names, columns: result.columns))
+        case .showIndexes:
+            let result = showIndexes()
+            output(.rows(names: result.names, columns: result.columns))
+        case .help(let topic):
+            output(.message(Help.text(topic: topic?.text)))
+        }
+    }
+
+    func runner(_ source: SourceFile) -> QueryRunner {
+        let catalog = makeCatalog()
+        return QueryRunner(catalog: catalog, evaluator: Evaluator(catalog: catalog, services: services), source: source, lets: state.lets)
+    }
+
+    func runQuery(_ query: Query, _ source: SourceFile) throws -> QueryOutput {
+        try runner(source).run(query)
+    }
+
+    /// Refuses a file operation in safe mode.
+    func requireFiles(_ what: String, _ range: SourceRange) throws {
+        if options.safe { throw Diagnostic(.io, "\(what) is not allowed in safe mode: no statement may read or write files", at: range) }
+    }
+
+    /// A statement's file name: a string literal or a text parameter.
+    func path(_ expr: Expr, _ source: SourceFile) throws -> String {
+        switch expr.kind {
+        case .literal(.text(let text)): return text
+        case .parameter(let name):
+            if case .text(let text)? = state.parameters[name] { return text }
+            throw Diagnostic.semantic("parameter '$\(name)' must hold a file name", expr.range)
+        default:
+            throw Diagnostic.semantic("expected a file name in quotes", expr.range)
+        }
+    }
+}

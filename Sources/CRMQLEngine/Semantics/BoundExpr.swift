@@ -1,0 +1,109 @@
+import CRMQLCore
+import CRMQLSyntax
+
+/// An expression after name resolution and type checking: every name is a
+/// column position, a relation or a function, and every node knows its type.
+/// The evaluator runs these over whole columns, one node at a time.
+struct BoundExpr: Sendable {
+    var node: BoundNode
+    var type: DataType
+    var range: SourceRange
+
+    init(_ node: BoundNode, _ type: DataType, _ range: SourceRange) {
+        self.node = node
+        self.type = type
+        self.range = range
+    }
+
+    var isConstant: Bool { if case .constant = node { return true } else { return false } }
+}
+
+enum ArithmeticOperator: Sendable { case add, subtract, multiply, divide, modulo }
+enum ComparisonOperator: Sendable { case equal, notEqual, less, lessEqual, greater, greaterEqual }
+enum TextMatch: Sendable { case contains, startsWith, endsWith, matches }
+
+/// Group aggregates and relation aggregates share these.
+enum AggregateFunction: String, Sendable, CaseIterable {
+    case count, sum, avg, min, max, median, percentile, stddev
+}
+
+enum PopulationFunction: String, Sendable, CaseIterable {
+    case ntile, quintile, percentRank = "percent_rank", rank, share
+    /// Share of the total positive value held by the rows ranked above this
+    /// one (value descending, ties by key): the 80/20 rule's running share.
+    case shareAbove = "share_above"
+}
+
+/// `sum(orders.amount where channel = web)` seen from a customer: the child
+/// entity, its ref field pointing back, and what to aggregate.
+struct RelationAggregate: Sendable {
+    var function: AggregateFunction
+    var child: String
+    var refField: Int
+    var filter: BoundExpr?
+    /// nil for `count(orders)`: count the children.
+    var argument: BoundExpr?
+    var distinct: Bool
+    var fraction: Double?
+}
+
+/// An aggregate over the query's rows (with `group by`, or one group).
+struct GroupAggregate: Sendable {
+    var function: AggregateFunction
+    /// nil for `count()`.
+    var argument: BoundExpr?
+    var distinct: Bool
+    var fraction: Double?
+}
+
+indirect enum BoundNode: Sendable {
+    case constant(Value)
+    /// A stored column of the scope's entity.
+    case field(Int)
+    /// `customer.region`: follow a ref field to the parent row and evaluate
+    /// `inner` there.
+    case navigate(refField: Int, parent: String, inner: BoundExpr)
+    /// A `define`d field, computed over the whole entity once and cached.
+    case computed(entity: String, name: String)
+    case negate(BoundExpr)
+    case not(BoundExpr)
+    case arithmetic(ArithmeticOperator, BoundExpr, BoundExpr)
+    /// date ± n units.
+    case shift(BoundExpr, amount: Int64, unit: DurationUnit)
+    case compare(ComparisonOperator, BoundExpr, BoundExpr)
+    case and(BoundExpr, BoundExpr)
+    case or(BoundExpr, BoundExpr)
+    case concat(BoundExpr, BoundExpr)
+    case textMatch(TextMatch, BoundExpr, BoundExpr)
+    case isNull(BoundExpr, negated: Bool)
+    case inList(BoundExpr, [BoundExpr], negated: Bool)
+    /// An inclusive day range resolved when the statement is bound (`today`
+    /// is fixed for a statement).
+    case dayRange(BoundExpr, low: Int64, high: Int64, negated: Bool)
+    case call(ScalarFunction, [BoundExpr])
+    case caseWhen([(BoundExpr, BoundExpr)], otherwise: BoundExpr?)
+    case relationAggregate(RelationAggregate)
+    case exists(child: String, refField: Int, filter: BoundExpr?)
+    case groupAggregate(GroupAggregate)
+    /// In a grouped query: the value of the i-th `group by` key.
+    case groupKey(Int)
+    case population(PopulationFunction, BoundExpr, k: Int64)
+    /// A function a host registered.
+    case hostCall(String, [BoundExpr])
+    /// Converts an enum or any value to its text, for mixed comparisons and `||`.
+    case toText(BoundExpr)
+    /// Converts int to number, date to datetime (midnight), to compare or mix them.
+    case toNumber(BoundExpr)
+    case toDatetime(BoundExpr)
+}
+
+/// Built-in scalar functions.
+enum ScalarFunction: String, Sendable, CaseIterable {
+    case abs, round, floor, ceil, sqrt, ln, exp, pow, min, max, coalesce
+    case lower, upper, length, trim, substr
+    case `if`
+    case year, quarter, month, day, weekday, date
+    case daysBetween = "days_between"
+    case fiscalYear = "fiscal_year"
+    case fiscalQuarter = "fiscal_quarter"
+}

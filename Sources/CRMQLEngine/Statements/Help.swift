@@ -1,0 +1,58 @@
+/// The text of `help` and `help <topic>`.
+enum Help {
+    static let topics: [(String, String)] = [
+        ("select", """
+        select <source> [where <condition>] [group by <expr> [as name], ...] [having <condition>]
+               [show <expr> [as name], ...] [order by <expr> [asc|desc] [nulls first|last], ...]
+               [limit <n> [offset <m>]]
+        Clauses may come in any order; they take effect in the order above.
+        select count <source> [where ...] counts rows.
+          select customers where loyalty > 0.8 and stage = mature
+          select customers group by value_class show value_class, count(), sum(value)
+        """),
+        ("functions", """
+        aggregates: count() count(x) count(distinct x) sum avg min max median percentile(x, p) stddev
+        over a relation: count(orders), sum(orders.amount where channel = web), exists(interactions where kind = complaint)
+        population: ntile(x, k) quintile(x) percent_rank(x) rank(x) share(x)
+        scalar: abs round floor ceil sqrt ln exp pow min max coalesce lower upper length trim substr if
+        dates: year quarter month day weekday date days_between fiscal_year fiscal_quarter
+        """),
+        ("dates", """
+        today, date ± 30 days, date − date (days)
+        x in last 30 days | next 7 days | this|last|next week|month|quarter|year | last 2 quarters
+        x in this fiscal quarter, set fiscal_year_start = 4
+        """),
+        ("measures", """
+        customers: revenue order_count first_order last_order recency satisfaction value
+                   r_score f_score m_score rfm rfm_segment value_class complaints_open churn_risk
+        describe customers shows each definition; define customers.<name> = <expr> redefines one.
+        """),
+        ("statements", """
+        let name = <query>            param $name = <literal>       set today = 2026-06-30
+        define entity.field = <expr>  create entity name (field type [key], ...)
+        load entity from "file.csv" [with (header = true, delimiter = ",", skip_bad = false)]
+        insert into entity (f, ...) values (v, ...)   update entity set f = v [where ...]
+        delete entity [where ...] [cascade]           create index on entity(field)
+        export <query> to "file.csv"   save "file"   open "file"   explain <query>
+        describe entity   show entities   show indexes   help [topic]
+        """),
+        ("rules", """
+        select rules(orders, item: product, by: basket [, support: 0.01] [, confidence: 0.3])
+        columns: antecedent consequent support confidence lift count
+        """),
+    ]
+
+    static func text(topic: String?) -> String {
+        guard let topic = topic?.lowercased(), !topic.isEmpty else {
+            return "CRMQL: customer analytics queries.\nTopics: " + topics.map(\.0).joined(separator: ", ")
+                + "\nType 'help <topic>', e.g. 'help select'."
+        }
+        if let match = topics.first(where: { $0.0 == topic }) { return match.1 }
+        if let suggestion = Suggestion.closest(to: topic, among: topics.map(\.0)) {
+            return "no help on '\(topic)'; did you mean '\(suggestion)'?"
+        }
+        return "no help on '\(topic)'. Topics: " + topics.map(\.0).joined(separator: ", ")
+    }
+}
+
+import CRMQLCore

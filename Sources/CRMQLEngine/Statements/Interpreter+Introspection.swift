@@ -1,0 +1,119 @@
+import CRMQLCore
+import CRMQLStorage
+import CRMQLSyntax
+import Foundation
+
+extension Interpreter {
+    /// `describe customers`: stored fields, computed fields with their
+    /// definitions, and relations.
+    func describe(_ name: Name) throws -> QueryOutput {
+        let entity = try entity(name)
+        let catalog = makeCatalog()
+        var fields: [Value] = [], types: [Value] = [], kinds: [Value] = [], definitions: [Value] = []
+        for field in entity.fields {
+            fields.append(.text(field.name))
+            types.append(.text(field.type.description))
+            kinds.append(.text(field.isKey ? "key" : "stored"))
+            definitions.append(.null)
+        }
+        for definition in state.definitions[entity.name] ?? [] {
+            var binder = Binder(catalog: catalog, source: definition.source)
+            let type = (try? binder.computedType(entity: entity.name, field: definition.name, definition.expr.range))?.description ?? "?"
+            fields.append(.text(definition.name))
+            types.append(.text(type))
+            kinds.append(.text(definition.fromPrelude ? "computed (prelude)" : "computed"))
+            definitions.append(.text(definition.text))
+        }
+        for child in catalog.relations(of: entity.name) {
+            guard let relation = catalog.relation(of: entity.name, named: child), let childEntity = state.store[child] else { continue }
+            fields.append(.text(child))
+            types.append(.text("relation"))
+            kinds.append(.text("relation"))
+            definitions.append(.text("\(child) where \(childEntity.fields[relation.refField].name) = this"))
+        }
+        return textTable(["field", "type", "kind", "definition"], [fields, types, kinds, definitions])
+    }
+
+    func showEntities() -> QueryOutput {
+        let entities = state.store.allEntities
+        return QueryOutput(names: ["entity", "rows", "fields"], columns: [
+            Column.make(type: .text, values: entities.map { .text($0.name) }),
+            Column.make(type: .int, values: entities.map { .int(Int64($0.rowCount)) }),
+            Column.make(type: .int, values: entities.map { .int(Int64($0.fields.count)) }),
+        ])
+    }
+
+    /// Explicit indexes and the ones the engine keeps on its own.
+    func showIndexes() -> QueryOutput {
+        var entities: [Value] = [], fields: [Value] = [], kinds: [Value] = []
+        for entity in state.store.allEntities {
+            for field in entity.fields {
+                var kind: String?
+                if field.isKey { kind = "key (hash)" } else if case .ref = field.type { kind = "ref (adjacency)" } else if case .enumeration = field.type { kind = "enum (postings)" }
+                if state.store.explicitIndexes.contains(IndexName(entity: entity.name, field: field.name)) { kind = "explicit (sorted)" }
+                if let kind {
+                    entities.append(.text(entity.name)); fields.append(.text(field.name)); kinds.append(.text(kind))
+                }
+            }
+        }
+        return textTable(["entity", "field", "kind"], [entities, fields, kinds])
+    }
+
+    func textTable(_ names: [String], _ columns: [[Value]]) -> QueryOutput {
+        QueryOutput(names: names, columns: columns.map { Column.make(type: .text, values: $0) })
+    }
+
+    /// `explain`: the plan as a small tree, from the source up.
+    func explain(_ query: Query, analyze: Bool, _ source: SourceFile) throws -> String {
+        let runner = runner(source)
+        let (entity, rows) = try runner.resolveSource(query)
+        // Binding the whole query first reports errors as running it would.
+        var lines: [String] = []
+        let base: String
+        switch query.source {
+        case .named(let name): base = state.store[name.text] != nil ? "SCAN \(name.text)" : "NAMED QUERY \(name.text)"
+        case .function(let name, _, _): base = "TABLE FUNCTION \(name.text)"
+        }
+        var estimate = rows.count
+        var steps: [String] = ["\(base) (\(rows.count) rows)"]
+        if let condition = query.whereClause {
+            _ = try runner.binder.bindCondition(condition, in: Scope(entity: entity), clause: "where")
+            estimate = max(1, estimate / 3)
+            steps.append("FILTER \(normalizedText(source, condition.range)) (~\(estimate) rows)")
+        }
+        if query.isCount { steps.append("COUNT") }
+        if let groupBy = query.groupBy {
+            let keys = groupBy.compactMap { item -> String? in
+                if case .expr(let e, _) = item { return normalizedText(source, e.range) }
+                return nil
+            }
+            steps.append("GROUP BY \(keys.joined(separator: ", "))")
+        }
+        if let having = query.having { steps.append("HAVING \(normalizedText(source, having.range))") }
+        if let orderBy = query.orderBy {
+            let keys = orderBy.map { normalizedText(source, $0.expr.range) + ($0.descending ? " desc" : "") }
+            steps.append((query.limit != nil ? "TOP-N SORT " : "SORT ") + keys.joined(separator: ", "))
+        }
+        if let limit = query.limit { steps.append("LIMIT \(normalizedText(source, limit.range))" + (query.offset.map { " OFFSET \(normalizedText(source, $0.range))" } ?? "")) }
+        if let show = query.show {
+            let items = show.map { item -> String in
+                switch item {
+                case .star: return "*"
+                case .expr(let e, let alias): return normalizedText(source, e.range) + (alias.map { " as \($0.text)" } ?? "")
+                }
+            }
+            steps.append("SHOW \(items.joined(separator: ", "))")
+        }
+        var actual = ""
+        if analyze {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let output = try runner.run(query)
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
+            actual = "\n(actual: \(output.columns.first?.count ?? 0) rows in \(String(format: "%.3f", elapsed)) ms)"
+        }
+        for (depth, step) in steps.reversed().enumerated() {
+            lines.append(depth == 0 ? step : String(repeating: "   ", count: depth - 1) + "└─ " + step)
+        }
+        return lines.joined(separator: "\n") + actual
+    }
+}

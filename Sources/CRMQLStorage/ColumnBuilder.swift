@@ -1,0 +1,109 @@
+import CRMQLCore
+
+/// One typed cell on its way into a column.
+enum ParsedCell {
+    case null
+    case int(Int64)
+    case number(Double)
+    case text(String)
+    case bool(Bool)
+    case code(Int32)
+}
+
+/// Accumulates a column row by row without going through `Value`.
+struct ColumnBuilder {
+    let type: DataType
+    private var ints: [Int64] = []
+    private var numbers: [Double] = []
+    private var texts: [String] = []
+    private var bools: [Bool] = []
+    private var codes: [Int32] = []
+    private var nulls = NullBitmap()
+    private(set) var count = 0
+    private let kind: Kind
+
+    private enum Kind { case int, number, text, bool, temporal, codes }
+
+    /// - Parameter keyType: for a ref, the type of the parent's key (int or text).
+    init(type: DataType, keyType: DataType = .int, capacity: Int = 0) {
+        self.type = type
+        switch Column.emptyData(for: type, keyType: keyType) {
+        case .int: kind = .int; ints.reserveCapacity(capacity)
+        case .number: kind = .number; numbers.reserveCapacity(capacity)
+        case .text: kind = .text; texts.reserveCapacity(capacity)
+        case .bool: kind = .bool; bools.reserveCapacity(capacity)
+        case .temporal: kind = .temporal; ints.reserveCapacity(capacity)
+        case .codes: kind = .codes; codes.reserveCapacity(capacity)
+        }
+    }
+
+    /// Appends a cell already converted for this column's type; a cell of
+    /// another kind is stored as null.
+    mutating func append(_ cell: ParsedCell) {
+        var isNull = false
+        switch (kind, cell) {
+        case (.int, .int(let value)), (.temporal, .int(let value)): ints.append(value)
+        case (.number, .number(let value)): numbers.append(value)
+        case (.number, .int(let value)): numbers.append(Double(value))
+        case (.text, .text(let value)): texts.append(value)
+        case (.bool, .bool(let value)): bools.append(value)
+        case (.codes, .code(let value)): codes.append(value)
+        default:
+            isNull = true
+            switch kind {
+            case .int, .temporal: ints.append(0)
+            case .number: numbers.append(0)
+            case .text: texts.append("")
+            case .bool: bools.append(false)
+            case .codes: codes.append(0)
+            }
+        }
+        if isNull { nulls.set(count) }
+        count += 1
+    }
+
+    func column() -> Column {
+        let data: ColumnData
+        switch kind {
+        case .int: data = .int(ints)
+        case .number: data = .number(numbers)
+        case .text: data = .text(texts)
+        case .bool: data = .bool(bools)
+        case .temporal: data = .temporal(ints)
+        case .codes: data = .codes(codes)
+        }
+        return Column(type: type, data: data, nulls: nulls)
+    }
+}
+
+extension Column {
+    /// This column followed by the rows of `other` (of the same kind of data).
+    /// An empty column takes `other`'s data whatever its kind, which lets a
+    /// ref declared before its parent had rows switch to text keys.
+    /// - Returns: nil when the kinds of data differ.
+    public func appending(_ other: Column) -> Column? {
+        if count == 0 { return Column(type: type, data: other.data, nulls: other.nulls) }
+        let data: ColumnData
+        switch (self.data, other.data) {
+        case (.int(let a), .int(let b)): data = .int(a + b)
+        case (.number(let a), .number(let b)): data = .number(a + b)
+        case (.text(let a), .text(let b)): data = .text(a + b)
+        case (.bool(let a), .bool(let b)): data = .bool(a + b)
+        case (.temporal(let a), .temporal(let b)): data = .temporal(a + b)
+        case (.codes(let a), .codes(let b)): data = .codes(a + b)
+        default: return nil
+        }
+        var nulls = self.nulls
+        if other.nulls.hasNulls {
+            for (wordIndex, word) in other.nulls.words.enumerated() where word != 0 {
+                var bits = word
+                while bits != 0 {
+                    let bit = bits.trailingZeroBitCount
+                    nulls.set(count + wordIndex * 64 + bit)
+                    bits &= bits - 1
+                }
+            }
+        }
+        return Column(type: type, data: data, nulls: nulls)
+    }
+}

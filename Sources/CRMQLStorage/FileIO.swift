@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CRMQLCore
+
+/// Whole-file reads and crash-safe writes over POSIX calls, with messages
+/// that name the file and the system's reason.
+public enum FileIO {
+    /// The bytes of a file.
+    /// - Throws: a `Diagnostic` (phase `.io`): `cannot read 'x.csv': No such file or directory`.
+    public static func read(_ path: String) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("cannot read", path) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw failure("cannot read", path) }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw Diagnostic(.io, "cannot read '\(path)': it is a folder", at: nil)
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(max(0, Int(info.st_size)))
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { Glibc_read(descriptor, $0.baseAddress, $0.count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw failure("cannot read", path)
+            }
+            if got == 0 { break }
+            bytes.append(contentsOf: chunk[0..<got])
+        }
+        return bytes
+    }
+
+    /// Replaces `path` with `bytes` so that a crash leaves either the old
+    /// file or the new one, never a mix: the bytes go to a temporary file in
+    /// the same folder, which is flushed to disk and then renamed over `path`.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure("cannot write", path) }
+        var closed = false
+        defer { if !closed { close(descriptor); unlink(temporary) } }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { buffer in
+                Glibc_write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw failure("cannot write", path)
+            }
+            written += result
+        }
+        guard fsync(descriptor) == 0 else { throw failure("cannot write", path) }
+        closed = true
+        guard close(descriptor) == 0 else { unlink(temporary); throw failure("cannot write", path) }
+        guard rename(temporary, path) == 0 else {
+            let error = failure("cannot write", path)
+            unlink(temporary)
+            throw error
+        }
+        // Make the rename itself durable.
+        let folder = directory(of: path)
+        let folderDescriptor = open(folder, O_RDONLY | O_CLOEXEC)
+        if folderDescriptor >= 0 {
+            _ = fsync(folderDescriptor)
+            close(folderDescriptor)
+        }
+    }
+
+    /// The folder part of a path (`.` for a bare name).
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    private static func failure(_ action: String, _ path: String) -> Diagnostic {
+        let reason = String(cString: strerror(errno))
+        return Diagnostic(.io, "\(action) '\(path)': \(reason)", at: nil)
+    }
+}
+
+// `read` and `write` are also names in scope here; these make the POSIX calls explicit.
+@inline(__always)
+private func Glibc_read(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
+}
+
+@inline(__always)
+private func Glibc_write(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, buffer, count)
+}

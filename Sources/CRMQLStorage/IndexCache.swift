@@ -1,0 +1,182 @@
+import CRMQLCore
+import Synchronization
+
+/// Derived structures (key indexes, ref resolution, enum postings, sorted
+/// indexes) built on first use and kept until their entity changes.
+///
+/// Each entry remembers the `Entity.version` (for a ref, both the child's and
+/// the parent's) it was built from, and a lookup with any other version
+/// rebuilds it: an index can never be stale, and nobody has to remember to
+/// invalidate. One entry is kept per (kind, entity, field), so old versions
+/// do not pile up. Safe to share between threads.
+public final class IndexCache: Sendable {
+    private enum Kind: Hashable, Sendable { case key, ref, postings, sorted, prefix }
+
+    private struct Slot: Hashable, Sendable {
+        var kind: Kind
+        var entity: String
+        var field: String
+    }
+
+    private enum Built: Sendable {
+        case key(KeyIndex)
+        case ref(RefIndex)
+        case postings(PostingLists)
+        case sorted(SortedIndex)
+    }
+
+    private struct Entry: Sendable {
+        var versions: [UInt64]
+        var built: Built
+    }
+
+    private let entries = Mutex<[Slot: Entry]>([:])
+
+    public init() {}
+
+    /// The index of an entity's key; nil when it has no int or text key.
+    /// - Complexity: O(1) when cached, O(n) to build.
+    public func keyIndex(of entity: Entity) -> KeyIndex? {
+        guard let keyField = entity.keyFieldIndex else { return nil }
+        let slot = Slot(kind: .key, entity: entity.name, field: entity.fields[keyField].name)
+        let built = cached(slot, versions: [entity.version]) {
+            KeyIndex(column: entity.columns[keyField]).map(Built.key)
+        }
+        if case .key(let index)? = built { return index }
+        return nil
+    }
+
+    /// Both directions of `child.field`, a ref to `parent`.
+    /// - Returns: nil when the field is not a ref to `parent` or the parent
+    ///   has no usable key.
+    public func refIndex(child: Entity, field: String, parent: Entity) -> RefIndex? {
+        guard let fieldIndex = child.fieldIndex(field), case .ref(let target) = child.fields[fieldIndex].type,
+              target == parent.name else { return nil }
+        let slot = Slot(kind: .ref, entity: child.name, field: field)
+        let built = cached(slot, versions: [child.version, parent.version]) {
+            guard let keys = keyIndex(of: parent) else { return nil }
+            return .ref(RefIndex(childColumn: child.columns[fieldIndex], parentKeys: keys, parentCount: parent.rowCount))
+        }
+        if case .ref(let index)? = built { return index }
+        return nil
+    }
+
+    /// `refIndex(child:field:parent:)` with the parent looked up in `store`.
+    public func refIndex(child: Entity, field: String, in store: Store) -> RefIndex? {
+        guard let fieldIndex = child.fieldIndex(field), case .ref(let target) = child.fields[fieldIndex].type,
+              let parent = store[target] else { return nil }
+        return refIndex(child: child, field: field, parent: parent)
+    }
+
+    /// Rows by symbol of an enum field.
+    public func postings(of entity: Entity, field: String) -> PostingLists? {
+        guard let fieldIndex = entity.fieldIndex(field) else { return nil }
+        let slot = Slot(kind: .postings, entity: entity.name, field: field)
+        let built = cached(slot, versions: [entity.version]) {
+            PostingLists(column: entity.columns[fieldIndex]).map(Built.postings)
+        }
+        if case .postings(let lists)? = built { return lists }
+        return nil
+    }
+
+    /// The sorted index of a field, for `=`, ranges, `between` and `in`.
+    public func sortedIndex(of entity: Entity, field: String) -> SortedIndex? {
+        sorted(entity, field, kind: .sorted)
+    }
+
+    /// The case-folded sorted index of a text field, for `starts with`.
+    public func prefixIndex(of entity: Entity, field: String) -> SortedIndex? {
+        sorted(entity, field, kind: .prefix)
+    }
+
+    private func sorted(_ entity: Entity, _ field: String, kind: Kind) -> SortedIndex? {
+        guard let fieldIndex = entity.fieldIndex(field) else { return nil }
+        let slot = Slot(kind: kind, entity: entity.name, field: field)
+        let built = cached(slot, versions: [entity.version]) {
+            SortedIndex(column: entity.columns[fieldIndex], foldCase: kind == .prefix).map(Built.sorted)
+        }
+        if case .sorted(let index)? = built { return index }
+        return nil
+    }
+
+    /// Forgets everything (after `open` replaces the store, to free memory).
+    public func removeAll() {
+        entries.withLock { $0.removeAll() }
+    }
+
+    /// Forgets the entries of one entity (after it is dropped).
+    public func remove(entity: String) {
+        entries.withLock { table in table = table.filter { $0.key.entity != entity } }
+    }
+
+    /// Number of cached structures.
+    public var count: Int { entries.withLock { $0.count } }
+
+    /// The entry for `slot` if it was built from `versions`, else builds it.
+    /// Building happens outside the lock, so a slow build never blocks other
+    /// lookups; two threads may race to build the same entry, which is harmless.
+    private func cached(_ slot: Slot, versions: [UInt64], build: () -> Built?) -> Built? {
+        if let entry = entries.withLock({ $0[slot] }), entry.versions == versions { return entry.built }
+        guard let built = build() else { return nil }
+        entries.withLock { $0[slot] = Entry(versions: versions, built: built) }
+        return built
+    }
+}
+
+/// A ref field: `field` of `entity` refers to `parent`.
+public struct ReferenceLink: Sendable, Hashable {
+    public var entity: String
+    public var field: String
+    public var parent: String
+
+    public init(entity: String, field: String, parent: String) {
+        self.entity = entity
+        self.field = field
+        self.parent = parent
+    }
+}
+
+/// The rows of one ref field that point at some parent rows.
+public struct ReferencingRows: Sendable, Hashable {
+    public var link: ReferenceLink
+    /// Child rows, ascending.
+    public var rows: [Int32]
+}
+
+extension Store {
+    /// Every ref field, in any entity (the parent itself included), that
+    /// refers to `entityName`; in entity and field order.
+    public func references(to entityName: String) -> [ReferenceLink] {
+        var links: [ReferenceLink] = []
+        for entity in allEntities {
+            for field in entity.fields {
+                if case .ref(let parent) = field.type, parent == entityName {
+                    links.append(ReferenceLink(entity: entity.name, field: field.name, parent: parent))
+                }
+            }
+        }
+        return links
+    }
+
+    /// The child rows that refer to any of `parentRows` of `entityName`, per
+    /// ref field; fields with no such rows are left out. What `delete` checks
+    /// before removing rows (and removes with `cascade`).
+    /// - Complexity: O(parent rows given + children found), once the ref
+    ///   indexes are built.
+    public func referencingRows(to entityName: String, parentRows: [Int32], cache: IndexCache) -> [ReferencingRows] {
+        guard let parent = self[entityName] else { return [] }
+        var result: [ReferencingRows] = []
+        for link in references(to: entityName) {
+            guard let child = self[link.entity], let index = cache.refIndex(child: child, field: link.field, parent: parent) else { continue }
+            var rows: [Int32] = []
+            for parentRow in parentRows { rows.append(contentsOf: index.children(of: Int(parentRow))) }
+            guard !rows.isEmpty else { continue }
+            rows.sort()
+            var unique: [Int32] = []
+            unique.reserveCapacity(rows.count)
+            for row in rows where unique.last != row { unique.append(row) }
+            result.append(ReferencingRows(link: link, rows: unique))
+        }
+        return result
+    }
+}

@@ -1,0 +1,252 @@
+import CRMQLCore
+
+/// How one field's cells become values, with the checks its type implies.
+enum CellConverter {
+    case int
+    case number
+    case bool
+    case date
+    /// Accepts dates too, as their midnight.
+    case datetime
+    case text
+    /// The symbols, and a table finding a cell's code without building text.
+    case enumeration(EnumType, ByteKeyTable)
+    /// A ref to another entity: the value must be one of its keys.
+    case ref(parent: String, keys: KeyIndex)
+    /// A ref to the entity being loaded: checked against its keys so far.
+    case selfRef(intKeys: Bool)
+
+    init(type: DataType, keyType: DataType, parentKeys: KeyIndex?) {
+        switch type {
+        case .int: self = .int
+        case .number: self = .number
+        case .bool: self = .bool
+        case .date: self = .date
+        case .datetime: self = .datetime
+        case .text, .null: self = .text
+        case .enumeration(let symbols): self = .enumeration(symbols, ByteKeyTable(symbols: symbols.symbols))
+        case .ref(let parent):
+            if let parentKeys { self = .ref(parent: parent, keys: parentKeys) } else { self = .selfRef(intKeys: keyType == .int) }
+        }
+    }
+
+    /// The cell's value, or the reason it does not fit (without the line).
+    func convert(_ cell: ArraySlice<UInt8>?, field: String) -> Result<ParsedCell, LoadFailure> {
+        guard let cell else { return .success(.null) }
+        switch self {
+        case .int:
+            if let value = CellParser.int(cell, strict: false) { return .success(.int(value)) }
+        case .number:
+            if let value = CellParser.number(cell, strict: false) { return .success(.number(value)) }
+        case .bool:
+            if let value = CellParser.bool(cell) { return .success(.bool(value)) }
+        case .date:
+            if let value = CellParser.date(cell) { return .success(.int(value)) }
+        case .datetime:
+            if let value = CellParser.dateOrDateTime(cell) { return .success(.int(value)) }
+        case .text:
+            return .success(.text(String(decoding: cell, as: UTF8.self)))
+        case .enumeration(let symbols, let codes):
+            if let code = codes.find(cell) { return .success(.code(code)) }
+            let list = symbols.symbols.prefix(12).joined(separator: ", ") + (symbols.symbols.count > 12 ? ", …" : "")
+            return .failure(LoadFailure("\(field): '\(LoadFailure.shown(cell))' is not one of \(list)"))
+        case .ref(let parent, let keys):
+            if keys.isIntKeyed {
+                guard let key = CellParser.int(cell, strict: false) else { break }
+                if keys.position(of: key) != nil { return .success(.int(key)) }
+            } else {
+                let key = String(decoding: cell, as: UTF8.self)
+                if keys.position(of: key) != nil { return .success(.text(key)) }
+            }
+            return .failure(LoadFailure("\(field): no \(parent) row has the key '\(LoadFailure.shown(cell))'"))
+        case .selfRef(let intKeys):
+            if !intKeys { return .success(.text(String(decoding: cell, as: UTF8.self))) }
+            if let key = CellParser.int(cell, strict: false) { return .success(.int(key)) }
+        }
+        return .failure(LoadFailure("\(field): '\(LoadFailure.shown(cell))' is not \(article(of: self)) \(name(of: self))"))
+    }
+
+    private func name(of converter: CellConverter) -> String {
+        switch converter {
+        case .int, .ref, .selfRef: return "int"
+        case .number: return "number"
+        case .bool: return "bool (true or false)"
+        case .date: return "date (YYYY-MM-DD)"
+        case .datetime: return "datetime (ISO 8601)"
+        case .text: return "text"
+        case .enumeration: return "enum"
+        }
+    }
+
+    private func article(of converter: CellConverter) -> String {
+        switch converter {
+        case .int, .ref, .selfRef, .enumeration: return "an"
+        default: return "a"
+        }
+    }
+}
+
+/// Why a row was refused, before the file and line are put in front.
+struct LoadFailure: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+
+    /// A cell as messages quote it: cut short when long.
+    static func shown(_ cell: some Collection<UInt8>) -> String {
+        let text = String(decoding: cell, as: UTF8.self)
+        return text.count > 40 ? String(text.prefix(40)) + "…" : text
+    }
+}
+
+/// The values a key has taken, to refuse a second row with the same key.
+/// Exactly one of the two sets is in use.
+struct KeySet {
+    private var ints: IntKeyTable?
+    private var texts: Set<String>?
+
+    /// The keys of `column` (an entity's key column), with room for `adding` more.
+    init(column: Column?, textKeys: Bool, adding: Int) {
+        let existing = column?.count ?? 0
+        switch column?.data {
+        case .text(let keys)?:
+            var set = Set<String>(minimumCapacity: existing + adding)
+            for row in keys.indices where !(column?.isNull(row) ?? true) { set.insert(keys[row]) }
+            texts = set
+        case .int(let keys)?:
+            var table = IntKeyTable(capacity: existing + adding)
+            for row in keys.indices where !(column?.isNull(row) ?? true) { _ = table.insert(keys[row], 0) }
+            ints = table
+        default:
+            if textKeys { texts = Set(minimumCapacity: adding) } else { ints = IntKeyTable(capacity: adding) }
+        }
+    }
+
+    func contains(_ cell: ParsedCell) -> Bool {
+        switch cell {
+        case .int(let key): return ints?.find(key) != nil
+        case .text(let key): return texts?.contains(key) ?? false
+        default: return false
+        }
+    }
+
+    mutating func insert(_ cell: ParsedCell) {
+        switch cell {
+        case .int(let key): _ = ints?.insert(key, 0)
+        case .text(let key): texts?.insert(key)
+        default: break
+        }
+    }
+}
+
+/// What a load will build: the resulting fields, where each field's cells
+/// come from in the file, and how they convert.
+struct LoadPlan {
+    var fields: [Field]
+    /// Per field, the file's column holding it; nil fills the field with null.
+    var sources: [Int?]
+    var converters: [CellConverter]
+    var builders: [ColumnBuilder]
+    /// How many cells a sound record has.
+    var expectedCells: Int
+
+    var keyField: Int? { fields.firstIndex { $0.isKey } }
+
+    /// A load into an entity that exists: its declared types decide.
+    static func existing(_ entity: Entity, table: TextTable, byName: Bool, store: Store, fileName: String) throws -> LoadPlan {
+        var sources = [Int?](repeating: nil, count: entity.fields.count)
+        let expected: Int
+        if byName {
+            for (column, name) in table.columnNames.enumerated() {
+                guard let field = entity.fieldIndex(name) else {
+                    let place = table.headerLine.map { "\(fileName):\($0)" } ?? fileName
+                    let message = Suggestion.message("\(entity.name) has no field '\(name)'", for: name, among: entity.fields.map(\.name))
+                    throw Diagnostic(.io, "\(place): \(message)", at: nil)
+                }
+                sources[field] = column
+            }
+            if let key = entity.keyFieldIndex, sources[key] == nil {
+                throw Diagnostic(.io, "\(fileName): the file has no column '\(entity.fields[key].name)', the key of \(entity.name)", at: nil)
+            }
+            expected = table.columnNames.count
+        } else {
+            for field in sources.indices { sources[field] = field }
+            expected = entity.fields.count
+        }
+        var converters: [CellConverter] = []
+        var builders: [ColumnBuilder] = []
+        for field in entity.fields {
+            let (keyType, parentKeys) = try refTarget(of: field, loading: entity.name, store: store, fileName: fileName)
+            converters.append(CellConverter(type: field.type, keyType: keyType, parentKeys: parentKeys))
+            builders.append(ColumnBuilder(type: field.type, keyType: keyType, capacity: table.recordCount))
+        }
+        return LoadPlan(fields: entity.fields, sources: sources, converters: converters, builders: builders, expectedCells: expected)
+    }
+
+    /// The parent's key type and index for a ref field (nil index for a ref
+    /// to the entity being loaded).
+    private static func refTarget(of field: Field, loading entityName: String, store: Store, fileName: String) throws -> (DataType, KeyIndex?) {
+        guard case .ref(let parentName) = field.type else { return (.int, nil) }
+        guard let parent = store[parentName], let keyField = parent.keyFieldIndex else {
+            throw Diagnostic(.io, "\(fileName): field '\(field.name)' refers to \(parentName), which has no key", at: nil)
+        }
+        let keyColumn = parent.columns[keyField]
+        let keyType: DataType = parent.fields[keyField].type == .text ? .text : .int
+        if parentName == entityName { return (keyType, nil) }
+        guard let keys = KeyIndex(column: keyColumn) else {
+            throw Diagnostic(.io, "\(fileName): field '\(field.name)' refers to \(parentName), whose key is neither int nor text", at: nil)
+        }
+        return (keyType, keys)
+    }
+
+    /// A load that creates the entity: types come from the standard model,
+    /// the naming rules (`id`, `customer`) and inference over the sound records.
+    static func new(entityName: String, table: TextTable, store: Store, fileName: String) throws -> LoadPlan {
+        let names = table.columnNames
+        guard !names.isEmpty else { throw Diagnostic(.io, "\(fileName): the file has no columns to load", at: nil) }
+        var parents: [String?] = []
+        var needsInference: [Bool] = []
+        let others = store.entityNames.filter { $0 != entityName }
+        for name in names {
+            var parent: String?
+            if name != "id", let candidate = Naming.referencedEntity(column: name, among: others),
+               let target = store[candidate], let key = target.keyFieldIndex,
+               KeyIndex(column: target.columns[key]) != nil {
+                parent = candidate
+            }
+            parents.append(parent)
+            let rule = StandardModel.rule(entity: entityName, field: name)
+            if case .type = rule { needsInference.append(false) } else { needsInference.append(parent == nil) }
+        }
+        var inferences = [ColumnInference](repeating: ColumnInference(), count: names.count)
+        for record in 0..<table.recordCount
+        where table.problems[record] == nil && table.cellCount(ofRecord: record) == names.count {
+            for column in names.indices where needsInference[column] {
+                if let cell = table.cell(record, column) { inferences[column].add(cell) }
+            }
+        }
+        var plan = LoadPlan(fields: [], sources: [], converters: [], builders: [], expectedCells: names.count)
+        for (column, name) in names.enumerated() {
+            var type: DataType
+            var keyType: DataType = .int
+            var parentKeys: KeyIndex?
+            if let parentName = parents[column], let parent = store[parentName], let key = parent.keyFieldIndex {
+                type = .ref(parentName)
+                keyType = parent.fields[key].type == .text ? .text : .int
+                parentKeys = KeyIndex(column: parent.columns[key])
+            } else if name == "id" {
+                type = inferences[column].type(allowEnum: false) == .int ? .int : .text
+            } else {
+                switch StandardModel.rule(entity: entityName, field: name) {
+                case .type(let standard): type = standard
+                case .dateOrDateTime: type = inferences[column].type(allowEnum: false) == .date ? .date : .datetime
+                case nil: type = inferences[column].type(allowEnum: true)
+                }
+            }
+            plan.fields.append(Field(name: name, type: type, isKey: name == "id"))
+            plan.sources.append(column)
+            plan.converters.append(CellConverter(type: type, keyType: keyType, parentKeys: parentKeys))
+            plan.builders.append(ColumnBuilder(type: type, keyType: keyType, capacity: table.recordCount))
+        }
+        return plan
+    }
+}

@@ -1,0 +1,248 @@
+import CRMQLCore
+
+/// The format of a file to load.
+public enum LoadFormat: Sendable, Hashable {
+    case csv
+    /// An array of objects, or one object a line (NDJSON).
+    case json
+
+    /// The format a file name implies: `.json`, `.ndjson` and `.jsonl` are
+    /// JSON, anything else CSV.
+    public init(fileName: String) {
+        let lower = fileName.lowercased()
+        self = lower.hasSuffix(".json") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl") ? .json : .csv
+    }
+}
+
+/// The `with (...)` options of `load`.
+public struct LoadOptions: Sendable, Hashable {
+    /// Whether the first CSV record names the columns.
+    public var header: Bool
+    /// The CSV cell separator.
+    public var delimiter: UInt8
+    /// Load the sound rows and reject the others instead of failing.
+    public var skipBad: Bool
+
+    public init(header: Bool = true, delimiter: UInt8 = UInt8(ascii: ","), skipBad: Bool = false) {
+        self.header = header
+        self.delimiter = delimiter
+        self.skipBad = skipBad
+    }
+
+    /// The delimiter byte a `delimiter = "…"` option names: one ASCII
+    /// character other than a quote or a line break (`\t` for tab).
+    public static func delimiter(from text: String) -> UInt8? {
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.count == 1, let ascii = UInt8(exactly: scalars[0].value), ascii < 0x80,
+              ascii != UInt8(ascii: "\""), ascii != 10, ascii != 13 else { return nil }
+        return ascii
+    }
+}
+
+/// A row a load refused, kept so that nothing is dropped silently.
+public struct RejectedRow: Sendable, Hashable {
+    /// 1-based line on which the row starts.
+    public var line: Int
+    /// The row's bytes exactly as in the file, with its line break if it had one.
+    public var raw: [UInt8]
+    /// Why: `orders.csv:9: customer: no customers row has the key '42'`.
+    public var message: String
+}
+
+/// What a load produced. The caller commits `store`; until then nothing has
+/// changed, so a failed load leaves the store as it was.
+public struct LoadResult: Sendable {
+    /// The store with the entity created or extended.
+    public var store: Store
+    public var entityName: String
+    /// True when the load created the entity.
+    public var created: Bool
+    public var rowsLoaded: Int
+    /// Refused rows in file order (only with `skipBad`).
+    public var rejected: [RejectedRow]
+
+    /// The contents of `<file>.rejected`: each refused row unchanged, one after another.
+    public var rejectedFileBytes: [UInt8] {
+        var bytes: [UInt8] = []
+        for row in rejected {
+            bytes.append(contentsOf: row.raw)
+            if let last = row.raw.last, last != 10, last != 13 { bytes.append(10) }
+        }
+        return bytes
+    }
+
+    /// The path rejected rows go to: the loaded file's path plus `.rejected`.
+    public static func rejectedPath(for path: String) -> String { path + ".rejected" }
+
+    /// Writes `<path>.rejected` when rows were refused; returns its path, or
+    /// nil when there was nothing to write.
+    @discardableResult
+    public func writeRejected(besides path: String) throws -> String? {
+        guard !rejected.isEmpty else { return nil }
+        let target = LoadResult.rejectedPath(for: path)
+        try FileIO.writeAtomically(rejectedFileBytes, to: target)
+        return target
+    }
+}
+
+/// `load <entity> from "<file>"`: reads CSV or JSON, infers or checks types,
+/// and builds a new store with the rows added.
+public enum Loader {
+    /// Loads a file's bytes into an entity, new or existing.
+    ///
+    /// A new entity takes its schema from the standard CRM model, the naming
+    /// rules (`id` is the key; `customer` is a ref to `customers` when that
+    /// exists) and inference over the file (LANGUAGE.md section 2). An
+    /// existing one keeps its declared types; its columns are matched by
+    /// name (or by position for a CSV without header). A row that does not
+    /// fit fails the load with its line, or with `skipBad` is rejected.
+    ///
+    /// A ref to the entity being loaded must name a row already there or
+    /// earlier in the file.
+    /// - Returns: the new store and counts; `store` itself is not modified.
+    /// - Throws: a `Diagnostic` (phase `.io`) whose message starts
+    ///   `file:line:`.
+    /// - Complexity: O(n) in the size of the file plus the parents' keys.
+    public static func load(bytes: [UInt8], fileName: String, format: LoadFormat, entityName: String,
+                            into store: Store, options: LoadOptions = LoadOptions()) throws -> LoadResult {
+        let table: TextTable
+        switch format {
+        case .csv: table = try CSVReader.read(bytes, fileName: fileName, delimiter: options.delimiter, header: options.header)
+        case .json: table = try JSONReader.read(bytes, fileName: fileName)
+        }
+        return try load(table: table, byName: format == .json || options.header, fileName: fileName,
+                        entityName: entityName, into: store, skipBad: options.skipBad)
+    }
+
+    /// Loads cells already read by `CSVReader` or `JSONReader`.
+    /// - Parameter byName: match an existing entity's fields by column name
+    ///   (else by position).
+    public static func load(table: TextTable, byName: Bool, fileName: String, entityName: String,
+                            into store: Store, skipBad: Bool) throws -> LoadResult {
+        guard table.recordCount < Int(Int32.max) else {
+            throw Diagnostic(.io, "\(fileName): too many rows for one entity", at: nil)
+        }
+        let existing = store[entityName]
+        let plan = try existing.map { try LoadPlan.existing($0, table: table, byName: byName, store: store, fileName: fileName) }
+            ?? LoadPlan.new(entityName: entityName, table: table, store: store, fileName: fileName)
+        let keyField = plan.keyField
+        let textKeys = keyField.map { plan.fields[$0].type == .text } ?? false
+        var keys = KeySet(column: keyField.flatMap { existing?.columns[$0] }, textKeys: textKeys, adding: table.recordCount)
+        // Locals rather than `plan.…` inside the loop spare a copy per cell.
+        let converters = plan.converters
+        let sources = plan.sources
+        let fieldNames = plan.fields.map(\.name)
+        let fieldIndices = plan.fields.indices
+        let selfRefFields = fieldIndices.filter { if case .selfRef = converters[$0] { return true } else { return false } }
+        var rejected: [RejectedRow] = []
+        var builders = plan.builders
+        var cells = [ParsedCell](repeating: .null, count: plan.fields.count)
+
+        func refuse(_ record: Int, _ problem: RecordProblem) throws {
+            let message = problem.rendered(fileName: fileName)
+            guard skipBad else { throw Diagnostic(.io, message, at: nil) }
+            rejected.append(RejectedRow(line: problem.line, raw: Array(table.rawBytes(ofRecord: record)), message: message))
+        }
+
+        recordLoop: for record in 0..<table.recordCount {
+            let line = table.line(ofRecord: record)
+            if let problem = table.problems[record] {
+                try refuse(record, problem)
+                continue
+            }
+            let cellCount = table.cellCount(ofRecord: record)
+            if cellCount != plan.expectedCells {
+                try refuse(record, RecordProblem(line: line, message: "expected \(plan.expectedCells) cells, found \(cellCount)"))
+                continue
+            }
+            for field in fieldIndices {
+                let cell = sources[field].flatMap { table.cell(record, $0) }
+                switch converters[field].convert(cell, field: fieldNames[field]) {
+                case .success(let value): cells[field] = value
+                case .failure(let failure):
+                    try refuse(record, RecordProblem(line: line, message: failure.message))
+                    continue recordLoop
+                }
+            }
+            if let keyField {
+                let name = fieldNames[keyField]
+                if case .null = cells[keyField] {
+                    try refuse(record, RecordProblem(line: line, message: "\(name) is empty, but every row needs its key"))
+                    continue
+                }
+                if keys.contains(cells[keyField]) {
+                    let shown = table.cell(record, plan.sources[keyField] ?? 0).map(LoadFailure.shown) ?? ""
+                    try refuse(record, RecordProblem(line: line, message: "duplicate key: another row has \(name) '\(shown)'"))
+                    continue
+                }
+            }
+            for field in selfRefFields {
+                guard !isNull(cells[field]) else { continue }
+                let ownKey = keyField.map { sameKey(cells[field], cells[$0]) } ?? false
+                if !ownKey && !keys.contains(cells[field]) {
+                    let shown = plan.sources[field].flatMap { table.cell(record, $0) }.map(LoadFailure.shown) ?? ""
+                    try refuse(record, RecordProblem(line: line, message: "\(plan.fields[field].name): no \(entityName) row before this one has the key '\(shown)'"))
+                    continue recordLoop
+                }
+            }
+            if let keyField { keys.insert(cells[keyField]) }
+            for field in fieldIndices { builders[field].append(cells[field]) }
+        }
+
+        let newColumns = builders.map { $0.column() }
+        var entity: Entity
+        if var current = existing {
+            var columns: [Column] = []
+            for (index, column) in current.columns.enumerated() {
+                guard let joined = column.appending(newColumns[index]) else {
+                    throw Diagnostic(.io, "\(fileName): field '\(current.fields[index].name)' of \(entityName) cannot hold the loaded values", at: nil)
+                }
+                columns.append(joined)
+            }
+            current.replaceColumns(fields: current.fields, columns: columns)
+            entity = current
+        } else {
+            entity = Entity(name: entityName, fields: plan.fields, columns: newColumns)
+        }
+        var result = store
+        result[entityName] = entity
+        let loaded = builders.first?.count ?? 0
+        return LoadResult(store: result, entityName: entityName, created: existing == nil, rowsLoaded: loaded, rejected: rejected)
+    }
+
+    private static func isNull(_ cell: ParsedCell) -> Bool {
+        if case .null = cell { return true }
+        return false
+    }
+
+    private static func sameKey(_ a: ParsedCell, _ b: ParsedCell) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return x == y
+        case (.text(let x), .text(let y)): return x == y
+        default: return false
+        }
+    }
+
+    /// The order in which to load several files so that every ref finds its
+    /// parent: a file whose columns name another file's entity in the
+    /// singular (`customer` → `customers`) loads after that entity. Otherwise
+    /// the given order is kept; a cycle is broken in the given order.
+    /// - Parameters:
+    ///   - entityNames: the entities to load, in the preferred order.
+    ///   - columnsByEntity: each entity's column names (e.g. `CSVReader.header(of:)`).
+    public static func dependencyOrder(of entityNames: [String], columnsByEntity: [String: [String]]) -> [String] {
+        var order: [String] = []
+        var state: [String: Bool] = [:]  // false: in progress, true: placed
+        func visit(_ name: String) {
+            if state[name] != nil { return }
+            state[name] = false
+            for column in columnsByEntity[name] ?? [] {
+                if let parent = Naming.referencedEntity(column: column, among: entityNames), parent != name { visit(parent) }
+            }
+            state[name] = true
+            order.append(name)
+        }
+        for name in entityNames { visit(name) }
+        return order
+    }
+}

@@ -1,0 +1,130 @@
+import CRMQLCore
+
+/// Both directions of one ref field, resolved to row positions.
+///
+/// - child to parent: `parentRows[childRow]`, -1 for a null or dangling ref;
+/// - parent to children in CSR form: the children of parent `p` are
+///   `childRows[offsets[p]..<offsets[p + 1]]`, in ascending row order, so a
+///   per-parent aggregate (`sum(orders.amount)`) touches only that parent's
+///   children instead of scanning every child.
+public struct RefIndex: Sendable {
+    /// For each child row, its parent's row position, or -1.
+    public let parentRows: [Int32]
+    /// `parentCount + 1` offsets into `childRows`.
+    public let offsets: [Int32]
+    /// Child rows grouped by parent, ascending within each parent.
+    public let childRows: [Int32]
+    /// Child rows whose non-null ref matches no parent key.
+    public let danglingCount: Int
+
+    /// Number of parent rows.
+    public var parentCount: Int { offsets.count - 1 }
+
+    /// Resolves `childColumn` (ref values) against the parent's key index.
+    /// - Parameter parentCount: the parent entity's row count.
+    /// - Complexity: O(children + parents).
+    public init(childColumn: Column, parentKeys: KeyIndex, parentCount: Int) {
+        let childCount = childColumn.count
+        var parents = [Int32](repeating: -1, count: childCount)
+        var counts = [Int32](repeating: 0, count: parentCount + 1)
+        var dangling = 0
+        for row in 0..<childCount {
+            if childColumn.isNull(row) { continue }
+            guard let parent = parentKeys.position(matching: childColumn, row: row), Int(parent) < parentCount else {
+                dangling += 1
+                continue
+            }
+            parents[row] = parent
+            counts[Int(parent) + 1] += 1
+        }
+        // Prefix sums turn counts into offsets; a counting sort then places
+        // children, which keeps them in row order within each parent.
+        for parent in 0..<parentCount { counts[parent + 1] += counts[parent] }
+        var next = counts
+        var children = [Int32](repeating: 0, count: Int(counts[parentCount]))
+        for row in 0..<childCount {
+            let parent = parents[row]
+            guard parent >= 0 else { continue }
+            children[Int(next[Int(parent)])] = Int32(truncatingIfNeeded: row)
+            next[Int(parent)] += 1
+        }
+        parentRows = parents
+        offsets = counts
+        childRows = children
+        danglingCount = dangling
+    }
+
+    /// The children of one parent row, ascending.
+    /// - Complexity: O(1).
+    @inline(__always)
+    public func children(of parentRow: Int) -> ArraySlice<Int32> {
+        guard parentRow >= 0, parentRow < parentCount else { return [] }
+        return childRows[Int(offsets[parentRow])..<Int(offsets[parentRow + 1])]
+    }
+
+    /// How many children one parent row has.
+    @inline(__always)
+    public func childCount(of parentRow: Int) -> Int {
+        guard parentRow >= 0, parentRow < parentCount else { return 0 }
+        return Int(offsets[parentRow + 1] - offsets[parentRow])
+    }
+}
+
+/// Rows by enum symbol: for `stage = mature` and `stage in (growth, mature)`
+/// without scanning the column. CSR like `RefIndex`: the rows with code `c`
+/// are `rows[offsets[c]..<offsets[c + 1]]`, ascending.
+public struct PostingLists: Sendable {
+    public let offsets: [Int32]
+    public let rows: [Int32]
+    /// Rows where the field is null, ascending.
+    public let nullRows: [Int32]
+
+    /// Builds the lists of an enum column; nil for other columns.
+    /// - Complexity: O(rows + symbols).
+    public init?(column: Column) {
+        guard case .codes(let codes) = column.data, case .enumeration(let type) = column.type,
+              column.count < Int(Int32.max) else { return nil }
+        let symbolCount = type.symbols.count
+        var counts = [Int32](repeating: 0, count: symbolCount + 1)
+        var nulls: [Int32] = []
+        for row in codes.indices {
+            let code = Int(codes[row])
+            if column.isNull(row) || code < 0 || code >= symbolCount {
+                nulls.append(Int32(truncatingIfNeeded: row))
+            } else {
+                counts[code + 1] += 1
+            }
+        }
+        for code in 0..<symbolCount { counts[code + 1] += counts[code] }
+        var next = counts
+        var rows = [Int32](repeating: 0, count: Int(counts[symbolCount]))
+        for row in codes.indices where !column.isNull(row) {
+            let code = Int(codes[row])
+            guard code >= 0, code < symbolCount else { continue }
+            rows[Int(next[code])] = Int32(truncatingIfNeeded: row)
+            next[code] += 1
+        }
+        offsets = counts
+        self.rows = rows
+        nullRows = nulls
+    }
+
+    /// Rows holding the symbol with code `code`, ascending.
+    public func rows(for code: Int32) -> ArraySlice<Int32> {
+        let index = Int(code)
+        guard index >= 0, index + 1 < offsets.count else { return [] }
+        return rows[Int(offsets[index])..<Int(offsets[index + 1])]
+    }
+
+    /// Rows holding any of `codes`, ascending (merged, without repeats).
+    public func rows(forAnyOf codes: some Sequence<Int32>) -> [Int32] {
+        var seen = Set<Int32>()
+        var result: [Int32] = []
+        for code in codes where seen.insert(code).inserted { result.append(contentsOf: rows(for: code)) }
+        result.sort()
+        return result
+    }
+
+    /// How many rows hold the symbol, for plan estimates.
+    public func count(for code: Int32) -> Int { rows(for: code).count }
+}

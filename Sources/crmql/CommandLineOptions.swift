@@ -1,0 +1,90 @@
+import ArgumentParser
+import CRMQL
+
+/// The program's version, as `--version` and the REPL banner show it.
+let crmqlVersion = "0.1.0"
+
+/// `crmql [FILE] [-c STATEMENTS] [options]`: what the command line asks for.
+///
+/// Parsing only: `Launcher` acts on it. Every mistake here is a usage error
+/// (exit code 2).
+struct CommandLineOptions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crmql",
+        abstract: "Query customer-relationship data with CRMQL.",
+        discussion: """
+            Without FILE or -c, and with a terminal on standard input, crmql starts \
+            an interactive shell; otherwise it runs the statements and exits with 0 \
+            on success, 1 when a statement failed (later ones do not run), 2 on bad usage.
+
+            Examples:
+              crmql --demo
+              crmql --data ./crm -c "select customers where stage = mature"
+              crmql report.crmql --format json --param region=north
+            """,
+        version: crmqlVersion
+    )
+
+    @Argument(help: "A CRMQL script to run instead of starting the shell.")
+    var file: String?
+
+    @Option(name: [.customShort("c"), .customLong("command")], help: ArgumentHelp("Statements to run instead of starting the shell.", valueName: "statements"))
+    var command: String?
+
+    @Option(help: ArgumentHelp("Result format: table, csv, json, ndjson or markdown (default: table at a terminal, csv otherwise).", valueName: "format"))
+    var format: String?
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("A parameter value, overriding the script's default (repeatable).", valueName: "name=value"))
+    var parameters: [String] = []
+
+    @Option(help: ArgumentHelp("The date 'today' means, instead of the system date.", valueName: "YYYY-MM-DD"))
+    var today: String?
+
+    @Option(help: ArgumentHelp("Load every <entity>.csv of a directory, referenced entities first.", valueName: "dir"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("Open a snapshot file saved with 'save'.", valueName: "file"))
+    var open: String?
+
+    @Flag(help: "Start on the built-in demo data.")
+    var demo = false
+
+    @Flag(help: "Refuse every statement that reads or writes files.")
+    var safe = false
+
+    @Flag(help: "Report each statement's time on standard error.")
+    var timer = false
+
+    func validate() throws {
+        if file != nil, command != nil {
+            throw ValidationError("give a script FILE or -c statements, not both")
+        }
+        if let format, OutputFormat(rawValue: format) == nil {
+            let names = OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("unknown format '\(format)'; expected one of \(names)")
+        }
+        for parameter in parameters {
+            guard let equals = parameter.firstIndex(of: "="), equals != parameter.startIndex else {
+                throw ValidationError("--param needs name=value, not '\(parameter)'")
+            }
+        }
+        if safe, data != nil || open != nil {
+            throw ValidationError("--safe forbids reading files, so it cannot be combined with --data or --open")
+        }
+    }
+
+    /// `--param` values by name; a leading `$` on the name is dropped.
+    var parameterValues: [String: String] {
+        var values: [String: String] = [:]
+        for parameter in parameters {
+            guard let equals = parameter.firstIndex(of: "=") else { continue }
+            var name = String(parameter[..<equals])
+            if name.hasPrefix("$") { name.removeFirst() }
+            values[name] = String(parameter[parameter.index(after: equals)...])
+        }
+        return values
+    }
+
+    /// The format asked for, if any.
+    var outputFormat: OutputFormat? { format.flatMap(OutputFormat.init(rawValue:)) }
+}

@@ -1,0 +1,91 @@
+import CRMQL
+import Foundation
+import LineReader
+
+/// Acts on the command line: opens the database, runs the start-up options
+/// (`--open`, `--demo`, `--data`), then a script or the REPL.
+struct Launcher {
+    let options: CommandLineOptions
+
+    /// Exit codes: 0 success, 1 a statement failed, 2 bad usage.
+    enum Status {
+        static let success: Int32 = 0
+        static let statementFailed: Int32 = 1
+        static let usage: Int32 = 2
+    }
+
+    func run() -> Int32 {
+        let script: (text: String, name: String)?
+        let dataDirectory: DataDirectory?
+        do {
+            script = try readScript()
+            dataDirectory = try options.data.map(DataDirectory.init(path:))
+        } catch {
+            StandardError.line("crmql: \(error)")
+            return Status.usage
+        }
+
+        let database: Database
+        do {
+            database = try Database(options: Database.Options(today: options.today, safe: options.safe, parameters: options.parameterValues))
+        } catch {
+            StandardError.line(error.description)
+            return Status.usage
+        }
+
+        let isInteractive = script == nil
+        if isInteractive {
+            InterruptSignal.install()
+            InterruptSignal.ignoreBrokenPipes()
+        }
+        let format = options.outputFormat ?? ResultRenderer.defaultFormat(isTerminal: OutputSink.standardOutput.isTerminal)
+        let shell = Shell(database: database, format: format, timer: options.timer,
+                          maxRows: isInteractive ? RenderOptions.defaultTerminalMaxRows : nil, isInteractive: isInteractive)
+        if isInteractive { REPL.printBanner() }
+
+        guard startUp(shell, dataDirectory: dataDirectory) else { return Status.statementFailed }
+        if let script {
+            return shell.run(script.text, sourceName: script.name) ? Status.success : Status.statementFailed
+        }
+        let pending = PendingInput()
+        let repl = REPL(shell: shell, reader: REPL.makeReader(database: database, pending: pending), pending: pending)
+        repl.run()
+        shell.redirect(to: .standardOutput)
+        return Status.success
+    }
+
+    /// The statements to run without the REPL: FILE, `-c`, or standard
+    /// input when it is not a terminal; nil starts the REPL.
+    private func readScript() throws -> (text: String, name: String)? {
+        if let file = options.file {
+            guard let data = FileManager.default.contents(atPath: file) else { throw ShellError("cannot read '\(file)'") }
+            return (String(decoding: data, as: UTF8.self), file)
+        }
+        if let command = options.command { return (command, "<command line>") }
+        if !Terminal.isTerminal(STDIN_FILENO) {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            return (String(decoding: data, as: UTF8.self), "<stdin>")
+        }
+        return nil
+    }
+
+    /// `--open`, `--demo`, then `--data`, each through the public API as
+    /// a script would do it. Returns false when one failed.
+    private func startUp(_ shell: Shell, dataDirectory: DataDirectory?) -> Bool {
+        if let snapshot = options.open, !shell.run("open " + DataDirectory.stringLiteral(snapshot), sourceName: "--open") {
+            return false
+        }
+        if options.demo {
+            do {
+                try shell.loadDemo()
+            } catch {
+                StandardError.line(error.description)
+                return false
+            }
+        }
+        for statement in dataDirectory?.statements ?? [] where !shell.run(statement, sourceName: "--data") {
+            return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import LineReader
+
+/// Where results go: standard output, or a file chosen with `.output`.
+///
+/// Everything is written straight to the file descriptor, unbuffered, so
+/// results, messages on standard error and the line editor's own output
+/// appear in the order they were produced.
+final class OutputSink: Sendable {
+    private let handle: FileHandle
+    /// The file's path; nil for standard output.
+    let path: String?
+    /// Whether a person sees this output on a terminal.
+    let isTerminal: Bool
+
+    private init(handle: FileHandle, path: String?, isTerminal: Bool) {
+        self.handle = handle
+        self.path = path
+        self.isTerminal = isTerminal
+    }
+
+    /// Standard output.
+    static let standardOutput = OutputSink(handle: .standardOutput, path: nil, isTerminal: Terminal.isTerminal(STDOUT_FILENO))
+
+    /// A file, created or emptied.
+    /// - Throws: when the file cannot be opened for writing.
+    static func file(_ path: String) throws -> OutputSink {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw ShellError("cannot write '\(path)'")
+        }
+        return OutputSink(handle: try FileHandle(forWritingTo: URL(fileURLWithPath: path)), path: path, isTerminal: false)
+    }
+
+    func write(_ text: String) {
+        try? handle.write(contentsOf: Data(text.utf8))
+    }
+
+    /// Closes a file sink; standard output stays open.
+    func close() {
+        if path != nil { try? handle.close() }
+    }
+}
+
+/// Messages for the person at the keyboard: errors, timings, notices.
+enum StandardError {
+    static func write(_ text: String) {
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
+    }
+
+    /// Writes `text` and a line break.
+    static func line(_ text: String) {
+        write(text.hasSuffix("\n") ? text : text + "\n")
+    }
+
+    static let isTerminal = Terminal.isTerminal(STDERR_FILENO)
+}
+
+/// A problem of the shell itself (a file that cannot be read, a bad dot
+/// command argument), as opposed to a statement's error.
+struct ShellError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

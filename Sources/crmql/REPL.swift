@@ -1,0 +1,131 @@
+import CRMQL
+import Foundation
+import LineReader
+
+/// The interactive shell: reads statements line by line, runs each as soon
+/// as it is complete, and handles the dot commands.
+final class REPL {
+    static let prompt = "crmql> "
+    static let continuationPrompt = "   ...> "
+
+    let shell: Shell
+    var reader: any LineReading
+    /// The lines of a statement typed so far; shared with the completer, so
+    /// that Tab on a continuation line sees the whole statement.
+    let pending: PendingInput
+    /// The last statement run, for `.edit`.
+    var lastStatement: String?
+
+    init(shell: Shell, reader: any LineReading, pending: PendingInput) {
+        self.shell = shell
+        self.reader = reader
+        self.pending = pending
+    }
+
+    /// The reader for a person at a terminal, completing through the database.
+    static func makeReader(database: Database, pending: PendingInput) -> any LineReading {
+        let completer = REPLCompleter(database: database, pending: pending)
+        return LineReaders.standard(historyPath: historyPath(), completer: { line, cursor in
+            completer.candidates(line: line, cursor: cursor)
+        })
+    }
+
+    /// `CRMQL_HISTORY` when set (empty turns history files off), else
+    /// `~/.crmql_history`.
+    static func historyPath() -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["CRMQL_HISTORY"] { return path.isEmpty ? nil : path }
+        guard let home = environment["HOME"], !home.isEmpty else { return nil }
+        return (home.hasSuffix("/") ? home : home + "/") + ".crmql_history"
+    }
+
+    static func printBanner() {
+        OutputSink.standardOutput.write("""
+            crmql \(crmqlVersion) — customer-relationship analytics
+            Enter .help for help, .demo to load demo data.
+
+            """)
+    }
+
+    /// Reads and runs until `.quit` or end of input.
+    func run() {
+        while true {
+            let prompt = pending.text.isEmpty ? REPL.prompt : REPL.continuationPrompt
+            switch reader.readLine(prompt: prompt) {
+            case .eof:
+                // Leave the shell's own prompt on a fresh line.
+                if Terminal.isTerminal(STDIN_FILENO) { OutputSink.standardOutput.write("\n") }
+                return
+            case .interrupted:
+                pending.text = ""
+            case .line(let line):
+                if !accept(line) { return }
+            }
+        }
+    }
+
+    /// Handles one line. Returns false to leave the shell.
+    private func accept(_ line: String) -> Bool {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if pending.text.isEmpty {
+            if trimmed.isEmpty { return true }
+            if trimmed.hasPrefix(".") {
+                reader.addHistory(trimmed)
+                return runDotCommand(trimmed)
+            }
+            pending.text = line
+        } else {
+            pending.text += "\n" + line
+        }
+        if Database.needsMoreInput(pending.text) { return true }
+        let statement = pending.text
+        pending.text = ""
+        reader.addHistory(statement)
+        execute(statement)
+        return true
+    }
+
+    /// Runs a statement typed at the prompt.
+    func execute(_ statement: String) {
+        lastStatement = statement
+        shell.run(statement, sourceName: "<input>")
+    }
+}
+
+/// The statement being typed over several lines.
+final class PendingInput {
+    var text = ""
+}
+
+/// What Tab offers at the prompt: dot commands and their arguments here,
+/// everything else from the database.
+struct REPLCompleter {
+    let database: Database
+    let pending: PendingInput
+
+    func candidates(line: String, cursor: Int) -> [String] {
+        let before = String(decoding: Array(line.utf8).prefix(max(0, cursor)), as: UTF8.self)
+        if pending.text.isEmpty, before.drop(while: { $0 == " " }).hasPrefix(".") {
+            return dotCommandCandidates(before.drop(while: { $0 == " " }))
+        }
+        guard !pending.text.isEmpty else { return database.completions(for: line, cursor: cursor) }
+        let prefix = pending.text + "\n"
+        return database.completions(for: prefix + line, cursor: prefix.utf8.count + max(0, cursor))
+    }
+
+    private func dotCommandCandidates(_ text: Substring) -> [String] {
+        guard let space = text.firstIndex(of: " ") else {
+            return DotCommandName.all.filter { $0.hasPrefix(text) }
+        }
+        let command = text[..<space]
+        let argument = String(text[space...].drop(while: { $0 == " " }))
+        switch command {
+        case ".mode": return OutputFormat.allCases.map(\.rawValue).filter { $0.hasPrefix(argument) }
+        case ".timer": return ["on", "off"].filter { $0.hasPrefix(argument) }
+        case ".schema": return database.catalog.entities.map(\.name).filter { $0.hasPrefix(argument) }
+        case ".read": return Completion.paths(completing: argument)
+        case ".output": return ["stdout"].filter { $0.hasPrefix(argument) } + Completion.paths(completing: argument)
+        default: return []
+        }
+    }
+}
