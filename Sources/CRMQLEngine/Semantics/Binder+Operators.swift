@@ -131,6 +131,16 @@ extension Binder {
                 return BoundExpr(.constant(.symbol(code, enumType)), other.type, expr.range)
             }
         }
+        let known = scope.entity.fields.map(\.name) + catalog.names(in: scope.entityName) + (scope.groupKeys ?? []).compactMap(\.alias)
+        if other.type == .text, case .identifier(let name, quoted: false) = expr.kind,
+           !known.contains(name), name.lowercased() != "today" {
+            // Only enum fields take bare symbols; a text field needs a string.
+            let base = "unknown field '\(name)'"
+            if let match = Suggestion.closest(to: name, among: known) {
+                throw Diagnostic.semantic("\(base); did you mean '\(match)'? (to compare with the text, quote it: \"\(name)\")", expr.range)
+            }
+            throw Diagnostic.semantic("\(base) (to compare with the text, quote it: \"\(name)\")", expr.range)
+        }
         return try bindExpr(expr, scope)
     }
 

@@ -151,7 +151,7 @@ struct Binder {
         if name.lowercased() == "today" {
             return BoundExpr(.constant(.date(catalog.today)), .date, range)
         }
-        throw Diagnostic.semantic(Suggestion.message("unknown field '\(name)'", for: name, among: catalog.names(in: entity.name)), range)
+        throw Diagnostic.semantic(Suggestion.message("unknown field '\(name)'", for: name, among: entity.fields.map(\.name) + catalog.names(in: entity.name)), range)
     }
 
     func notGrouped(_ name: String, _ range: SourceRange) -> Diagnostic {
