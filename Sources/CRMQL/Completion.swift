@@ -12,7 +12,8 @@ extension Database {
     ///   - cursor: a UTF-8 byte offset into `text`.
     /// - Returns: whole replacement words for the text just before the cursor
     ///   (`stage` for `st`, `$segment` for `$se`, `data/orders.csv"` inside a
-    ///   string), sorted; empty when nothing fits.
+    ///   string); enum symbols in declaration order, other names grouped
+    ///   (keywords, fields, functions) and sorted; empty when nothing fits.
     public func completions(for text: String, cursor: Int) -> [String] {
         Completion(catalog: catalog).candidates(for: text, cursor: cursor)
     }
@@ -65,7 +66,8 @@ public struct Completion: Sendable {
                 break
             }
         }
-        return candidates(after: tokens, partial: partial)
+        var seen: Set<String> = []
+        return candidates(after: tokens, partial: partial).filter { seen.insert($0).inserted }
     }
 
     /// File and directory names that complete `partial`, a path typed so
@@ -128,7 +130,9 @@ public struct Completion: Sendable {
             return memberCandidates(tokens, partial)
         }
         if let symbols = enumSymbols(tokens) {
-            return matching(symbols, partial)
+            // Declaration order, the order the values mean something in.
+            let lowered = partial.lowercased()
+            return symbols.filter { $0.lowercased().hasPrefix(lowered) }
         }
         if let word = previousWord, Completion.entityAfter.contains(word), previous.kind == .identifier {
             if word == "count", tokens.count >= 2, !tokens[tokens.count - 2].isWord("select") {

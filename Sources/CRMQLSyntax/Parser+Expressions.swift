@@ -217,15 +217,27 @@ extension Parser.State {
     @inline(never)
     mutating func parseNegation() throws -> Node {
         let minus = advance()
-        let next = peekRequired()
         // `-7` is one literal, which is also how `-9223372036854775808` fits.
-        if next.kind == .integer || next.kind == .number, tokens[index + 1].kind != .dot, !next.hasError {
+        if foldsIntoLiteral(peekRequired()) {
             return try parseNumber(negatedBy: minus)
         }
         try enterNesting()
         defer { nesting -= 1 }
         let operand = try parseUnary()
         return try node(.unary(.negate, operand.expr), minus.range.union(operand.expr.range), [operand])
+    }
+
+    /// True when a minus before `number` (the current token) can become part
+    /// of the literal: not when a postfix `.field` follows the literal (or
+    /// its duration unit), since `.` binds tighter: `-5.x` is `-(5.x)`.
+    func foldsIntoLiteral(_ number: Token) -> Bool {
+        guard number.kind == .integer || number.kind == .number, !number.hasError else { return false }
+        var after = index + 1
+        if number.kind == .integer, tokens[after].kind == .identifier,
+           Keywords.durationUnit(tokens[after].text.lowercased()) != nil, tokens[after + 1].kind != .leftParen {
+            after += 1
+        }
+        return tokens[indexPastNewlines(from: after)].kind != .dot
     }
 
     // postfix → primary { '.' word }

@@ -158,7 +158,7 @@ extension Parser.State {
             }
             return statementHasLexError ? nil : expr.expr
         } catch {
-            if let diagnostic = (error as? ParseFailure)?.diagnostic { diagnostics.append(diagnostic) }
+            record(error)
             return nil
         }
     }

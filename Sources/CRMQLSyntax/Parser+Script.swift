@@ -22,7 +22,7 @@ extension Parser.State {
                 statementRanges.append(statement.range)
                 if !statementHasLexError { statements.append(statement) }
             } catch {
-                if let diagnostic = (error as? ParseFailure)?.diagnostic { diagnostics.append(diagnostic) }
+                record(error)
                 recover(statementStart: startIndex)
                 var last = max(index - 1, startIndex)
                 while last > startIndex, tokens[last].kind == .newline || tokens[last].kind == .semicolon
@@ -31,6 +31,14 @@ extension Parser.State {
             }
         }
         return statements
+    }
+
+    /// Keeps a failure's diagnostic, unless it only repeats that the text
+    /// ended early where the lexer already said why (an open string or comment).
+    mutating func record(_ error: Error) {
+        guard let diagnostic = (error as? ParseFailure)?.diagnostic else { return }
+        if diagnostic.isIncompleteInput, diagnostics.contains(where: \.isIncompleteInput) { return }
+        diagnostics.append(diagnostic)
     }
 
     /// After a statement: `;`, a line break that the next line does not

@@ -270,22 +270,10 @@ extension Parser {
             }
         }
 
-        /// `expected <what> after '<previous>'` at the current token; at the end
-        /// of the input it is marked incomplete.
-        mutating func failure(expected what: String) -> ParseFailure {
-            let token = tokens[index]
-            if token.kind == .invalid { return ParseFailure(diagnostic: nil) }
+        /// `expected <what> after '<previous>'`, about the current token.
+        func failure(expected what: String) -> ParseFailure {
             let after = previous.map { " after \(describe($0))" } ?? ""
-            switch token.kind {
-            case .endOfInput:
-                return ParseFailure(diagnostic: Diagnostic(
-                    .syntax, "expected \(what)\(after)", at: SourceRange(lastEnd, lastEnd), incompleteInput: true))
-            case .newline, .semicolon:
-                return ParseFailure(diagnostic: Diagnostic(.syntax, "expected \(what)\(after)", at: SourceRange(lastEnd, lastEnd)))
-            default:
-                return ParseFailure(diagnostic: Diagnostic(
-                    .syntax, "expected \(what)\(after), found \(describe(token))", at: token.range))
-            }
+            return failure("expected \(what)\(after)", found: tokens[index])
         }
 
         /// A failure with a full message about the unexpected `token`: at the

@@ -252,7 +252,7 @@ final class DemoDataTests: XCTestCase {
         print("DemoData.makeStore: \(elapsed) for \(store.allEntities.map(\.rowCount)) rows")
     }
 
-    // MARK: Helpers
+    // MARK: Utilities
 
     private func assertSchema(
         _ entity: Entity, _ expected: [(String, String?)], file: StaticString = #filePath, line: UInt = #line

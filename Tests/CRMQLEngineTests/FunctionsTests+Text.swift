@@ -179,6 +179,20 @@ final class FunctionsTextTests: XCTestCase {
         XCTAssertEqual(try CompiledPattern("e").matches("e\u{301}"), "e\u{301}".contains(try Regex("e")))
     }
 
+    /// The literal shortcut answers as the regex engine would, also next to
+    /// combining marks and other non-ASCII text.
+    func testLiteralShortcutAgreesWithTheEngineOnRandomText() throws {
+        let patternAlphabet: [String] = ["a", "b", " ", "-", ",", "e"]
+        let textAlphabet: [String] = ["a", "b", " ", "-", "e", "\u{301}", "é", "客", "\u{200D}", "\r", "\n"]
+        var generator = FunctionsTestRandom(seed: 3)
+        for _ in 0..<2000 {
+            let pattern = (0..<(1 + Int(generator.next() % 3))).map { _ in patternAlphabet[Int(generator.next() % 6)] }.joined()
+            let text = (0..<Int(generator.next() % 8)).map { _ in textAlphabet[Int(generator.next() % UInt64(textAlphabet.count))] }.joined()
+            let compiled = try CompiledPattern(pattern)
+            XCTAssertEqual(compiled.matches(text), text.contains(try Regex(pattern)), "\(text.debugDescription) matches \(pattern.debugDescription)")
+        }
+    }
+
     func testInvalidPatternsThrowInsteadOfCrashing() {
         XCTAssertThrowsError(try CompiledPattern("a(b")) { error in
             XCTAssertTrue(error is PatternError)

@@ -92,6 +92,13 @@ final class ContinuationTests: XCTestCase {
         }
     }
 
+    func testAnOpenCommentOrStringIsReportedOnce() {
+        let (_, diagnostics) = parseScript("select customers where /* a note")
+        XCTAssertEqual(diagnostics.map(\.message), ["unterminated block comment"])
+        XCTAssertEqual(parseScript("select 'abc").diagnostics.map(\.message),
+                       ["unterminated string", "expected an entity or query name after 'select', found a string"])
+    }
+
     func testIncompleteErrorsAreMarked() {
         let (_, diagnostics) = parseScript("select customers where")
         XCTAssertEqual(diagnostics.map(\.message), ["expected an expression after 'where'"])

@@ -107,6 +107,30 @@ final class RoundTripTests: XCTestCase {
         }
     }
 
+    func testRandomExpressionsRoundTrip() {
+        // Random expressions from the grammar (some invalid, which are
+        // skipped): printing must give text that parses to the same tree.
+        var generator = ExpressionGenerator(seed: 2026)
+        var checked = 0
+        for _ in 0..<3000 {
+            let text = "select c where " + generator.expression(depth: 5)
+            let (script, diagnostics) = parseScript(text)
+            guard diagnostics.isEmpty, let statement = script.statements.first,
+                  case .query(let query) = statement.kind, let condition = query.whereClause else { continue }
+            checked += 1
+            let printed = ASTPrinter.print(statement)
+            let (again, againDiagnostics) = parseScript(printed)
+            XCTAssertEqual(againDiagnostics.map(\.message), [], "\(text) → \(printed)")
+            guard case .query(let reparsed)? = again.statements.first?.kind, let reparsedCondition = reparsed.whereClause else {
+                XCTFail("\(text) → \(printed)")
+                continue
+            }
+            XCTAssertEqual(sexp(reparsedCondition), sexp(condition), "\(text) → \(printed)")
+            XCTAssertEqual(ASTPrinter.print(again.statements[0]), printed)
+        }
+        XCTAssertGreaterThan(checked, 1500)
+    }
+
     func testPrinterBracketsOnlyWhereNeeded() {
         XCTAssertEqual(canonical("select c where ((a)) and (b)"), "select c where a and b")
         XCTAssertEqual(canonical("select c where a or (b and c)"), "select c where a or b and c")
@@ -116,5 +140,43 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(canonical("select c where - - 5"), "select c where - -5")
         XCTAssertEqual(canonical("SELECT c WHERE x IN LAST 3 DAYS"), "select c where x in last 3 days")
         XCTAssertEqual(canonical("select c where x = 2026-03-31T14:30:00+08:00"), "select c where x = 2026-03-31T06:30:00")
+    }
+}
+
+/// Writes random expression text from the grammar's productions.
+struct ExpressionGenerator {
+    var random: SplitMix
+    init(seed: UInt64) { random = SplitMix(seed: seed) }
+
+    mutating func pick(_ choices: [String]) -> String { choices[Int(random.next() % UInt64(choices.count))] }
+
+    mutating func expression(depth: Int) -> String {
+        if depth <= 0 || random.next() % 4 == 0 {
+            return pick(["x", "`a b`", "客户", "42", "-7", "3.5", "-0.25", "1e-07", "'s\\n\"q'", "\"t\"", "true", "null",
+                         "2026-03-31", "2026-03-31T10:20:30+02:00", "$p", "30 days", "1 month", "-2 weeks", "today",
+                         "orders.amount", "count()", "-9223372036854775808"])
+        }
+        let inner = depth - 1
+        switch random.next() % 20 {
+        case 0: return "(" + expression(depth: inner) + ")"
+        case 1: return "-" + expression(depth: inner)
+        case 2: return "not " + expression(depth: inner)
+        case 3...8:
+            let op = pick(["or", "and", "=", "!=", "<>", "<", "<=", ">", ">=", "||", "+", "-", "*", "/", "%",
+                           "contains", "starts with", "ends with", "matches"])
+            return expression(depth: inner) + " " + op + " " + expression(depth: inner)
+        case 9: return expression(depth: inner) + pick([" between ", " not between "]) + expression(depth: inner) + " and " + expression(depth: inner)
+        case 10: return expression(depth: inner) + pick([" in (", " not in ("]) + expression(depth: inner) + ", " + expression(depth: inner) + ")"
+        case 11: return expression(depth: inner) + pick([" is null", " is not null"])
+        case 12: return expression(depth: inner) + pick([" in last 30 days", " not in this month", " in next fiscal year", " in last 2 fiscal quarters"])
+        case 13: return pick(["f", "sum"]) + "(" + expression(depth: inner) + (random.next() % 2 == 0 ? " where " + expression(depth: inner) : "") + ")"
+        case 14: return "count(distinct " + expression(depth: inner) + ")"
+        case 15: return "case when " + expression(depth: inner) + " then " + expression(depth: inner)
+            + (random.next() % 2 == 0 ? " else " + expression(depth: inner) : "") + " end"
+        case 16: return "(" + expression(depth: inner) + ").y"
+        case 17: return "(" + expression(depth: inner) + "\n" + pick(["or", "+", "*"]) + "\n" + expression(depth: inner) + ")"
+        case 18: return "- (" + expression(depth: inner) + ").y"
+        default: return "(-(" + expression(depth: inner) + "))"
+        }
     }
 }

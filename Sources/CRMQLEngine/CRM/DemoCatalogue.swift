@@ -181,7 +181,7 @@ enum DemoCatalogue {
         (Name("Acme \"Best\" Co", "acme"), true),
     ]
 
-    // MARK: Helpers
+    // MARK: Utilities
 
     static func twoDigits(_ number: Int) -> String {
         number < 10 ? "0" + String(number) : String(number)

@@ -17,7 +17,7 @@ import CRMQLStorage
 /// machine, builds the same store; all dates lie on or before `today`.
 public enum DemoData {
     /// The demo's "today", 2026-06-30, as days since 1970-01-01. No order or
-    /// interaction is later; a session on the demo data uses it as `today`
+    /// interaction is later; `crmql --demo` uses it as `today`
     /// so that recency, RFM and churn risk read as intended.
     public static let today: Int64 = CivilDate(year: 2026, month: 6, day: 30).days
 

@@ -175,7 +175,7 @@ public enum CRMCalendar {
         return low...high
     }
 
-    // MARK: - Helpers
+    // MARK: - Internals
 
     /// The first and last period of a range, relative to the current period 0.
     private static func periodSpan(_ direction: DateRangeSyntax.Direction, _ n: Int64) -> (Int64, Int64) {

@@ -3,8 +3,10 @@ public struct PatternError: Error, Sendable, CustomStringConvertible {
     /// What is wrong with the pattern, e.g. `expected ')'`.
     public let message: String
 
+    /// A refusal with its reason.
     public init(_ message: String) { self.message = message }
 
+    /// The reason, as error messages quote it.
     public var description: String { message }
 }
 

@@ -14,8 +14,10 @@ public struct ArithmeticOverflow: Error, Sendable, CustomStringConvertible {
     /// The operation that overflowed, as the language writes it, e.g. `+`.
     public let operation: String
 
+    /// An overflow in `operation`.
     public init(_ operation: String) { self.operation = operation }
 
+    /// The message the language reports, e.g. `integer overflow in '+'`.
     public var description: String { "integer overflow in '\(operation)'" }
 }
 
@@ -174,7 +176,7 @@ public enum MathFunctions {
         divide(Double(a), Double(b))
     }
 
-    // MARK: - Helpers
+    // MARK: - Internals
 
     @inline(__always)
     static func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }

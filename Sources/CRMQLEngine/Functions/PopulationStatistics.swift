@@ -187,7 +187,7 @@ public enum PopulationStatistics {
         return values.map { value in value.flatMap { MathFunctions.finite($0 / sum) } }
     }
 
-    // MARK: - Helpers
+    // MARK: - Internals
 
     /// 1 + floor(k · below / n). The product can exceed `Int` for huge k;
     /// the quotient, below k, cannot.

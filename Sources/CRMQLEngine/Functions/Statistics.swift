@@ -112,6 +112,7 @@ public struct CompensatedSum: Sendable {
     private var sum = 0.0
     private var compensation = 0.0
 
+    /// Nothing added yet.
     public init() {}
 
     /// Adds one value.
@@ -136,6 +137,7 @@ public struct WideSum: Sendable {
     private var high: Int64 = 0
     private var low: UInt64 = 0
 
+    /// Nothing added yet.
     public init() {}
 
     /// Adds one value.
@@ -173,6 +175,7 @@ public struct RunningMoments: Sendable {
     private var runningMean = 0.0
     private var squaredDeviations = 0.0
 
+    /// Nothing added yet.
     public init() {}
 
     /// Adds one value.
