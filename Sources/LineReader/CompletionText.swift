@@ -37,10 +37,22 @@ enum CompletionText {
         return !"/(\"'.$".unicodeScalars.contains(last)
     }
 
+    /// Candidates as a list shows them: file paths without the directory
+    /// they share and without the quote that closes their string.
+    static func displayNames(_ candidates: [String]) -> [String] {
+        let common = commonPrefix(candidates)
+        let directoryLength = common.lastIndex(of: "/").map { common.distance(from: common.startIndex, to: $0) + 1 } ?? 0
+        return candidates.map { candidate in
+            var name = String(candidate.dropFirst(directoryLength))
+            if name.count > 1, name.last == "\"" || name.last == "'" { name.removeLast() }
+            return name
+        }
+    }
+
     /// Candidates in columns across the width, row by row, ending in a line
     /// break. Very long lists are cut, saying how many were left out.
     static func columns(_ candidates: [String], width: Int, limit: Int = 200) -> String {
-        let shown = candidates.prefix(limit)
+        let shown = displayNames(Array(candidates.prefix(limit)))
         let cellWidth = (shown.map { Terminal.displayWidth($0) }.max() ?? 0) + 2
         let perRow = max(1, width / max(1, cellWidth))
         var out = ""

@@ -125,7 +125,8 @@ public final class EditLineReader: LineReading {
         let bytes = UnsafeRawBufferPointer(start: buffer, count: total)
         let line = String(decoding: bytes, as: UTF8.self)
         let beforeCursor = String(decoding: bytes[0..<cursorOffset], as: UTF8.self)
-        let candidates = Array(Set(completer(line, cursorOffset))).sorted()
+        var seen: Set<String> = []
+        let candidates = completer(line, cursorOffset).filter { seen.insert($0).inserted }
         guard !candidates.isEmpty else { return UInt8(CC_REFRESH_BEEP) }
 
         let word = CompletionText.replacedWord(before: beforeCursor, candidates: candidates)

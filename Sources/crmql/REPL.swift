@@ -39,12 +39,15 @@ final class REPL {
         return (home.hasSuffix("/") ? home : home + "/") + ".crmql_history"
     }
 
+    /// The greeting; on standard error when standard output is redirected,
+    /// so that the file receives results only.
     static func printBanner() {
-        OutputSink.standardOutput.write("""
+        let banner = """
             crmql \(crmqlVersion) — customer-relationship analytics
             Enter .help for help, .demo to load demo data.
 
-            """)
+            """
+        if OutputSink.standardOutput.isTerminal { OutputSink.standardOutput.write(banner) } else { StandardError.write(banner) }
     }
 
     /// Reads and runs until `.quit` or end of input.

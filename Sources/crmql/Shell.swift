@@ -49,7 +49,7 @@ final class Shell {
         var failure: CRMQLError?
         do {
             try database.execute(text, sourceName: sourceName) { output in
-                let print = {
+                let emit = {
                     previousWasResult = self.show(output, afterResult: previousWasResult)
                     if self.timer {
                         StandardError.line("Time: \(Shell.milliseconds(clock.now - mark)) ms")
@@ -57,7 +57,7 @@ final class Shell {
                         mark = clock.now
                     }
                 }
-                if let monitor { monitor.exclusive(print) } else { print() }
+                if let monitor { monitor.exclusive(emit) } else { emit() }
             }
         } catch {
             failure = error

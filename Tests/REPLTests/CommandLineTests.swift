@@ -43,14 +43,14 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testMessagesGoToStandardErrorInCSV() throws {
-        let run = try crmql(["--data", "data", "-c", "update customers set loyalty = 1 where region = north"])
+        let run = try crmql(["--data", "data", "-c", "update customers set loyalty = 1 where region = \"north\""])
         XCTAssertEqual(run.status, 0, run.standardError)
         XCTAssertEqual(run.standardOutput, "")
         XCTAssertTrue(run.standardError.contains("2"), run.standardError)
     }
 
     func testMessagesGoToStandardOutputInTable() throws {
-        let run = try crmql(["--data", "data", "--format", "table", "-c", "update customers set loyalty = 1 where region = north"])
+        let run = try crmql(["--data", "data", "--format", "table", "-c", "update customers set loyalty = 1 where region = \"north\""])
         XCTAssertEqual(run.status, 0, run.standardError)
         XCTAssertTrue(run.standardOutput.contains("2"), run.standardOutput)
         XCTAssertFalse(run.standardError.contains("updated"), run.standardError)
@@ -138,7 +138,7 @@ final class CommandLineTests: XCTestCase {
     // MARK: Formats
 
     func testJSONFormat() throws {
-        let run = try crmql(["--data", "data", "--format", "json", "-c", "select customers where region = north show name, loyalty"])
+        let run = try crmql(["--data", "data", "--format", "json", "-c", "select customers where region = \"north\" show name, loyalty"])
         XCTAssertEqual(run.status, 0, run.standardError)
         let parsed = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [[String: Any]]
         XCTAssertEqual(parsed?.count, 2)

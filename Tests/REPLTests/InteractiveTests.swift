@@ -146,13 +146,14 @@ final class InteractiveTests: XCTestCase {
     }
 
     func testCtrlCCancelsALongStatement() throws {
-        // Loading the same large file many times in one go keeps the engine
-        // busy long past the spinner's two seconds.
+        // Loading the same file many times in one go keeps the engine busy
+        // long past the spinner's two seconds, and each statement start is a
+        // point where an interrupt is honoured.
         var csv = "id,name,amount\n"
-        csv.reserveCapacity(30_000_000)
-        for row in 1...1_000_000 { csv += "\(row),name\(row),\(row % 997).5\n" }
+        csv.reserveCapacity(6_000_000)
+        for row in 1...200_000 { csv += "\(row),name\(row),\(row % 997).5\n" }
         try fixture.write("big.csv", csv)
-        let loads = (1...40).map { "load big\($0) from \"big.csv\"" }.joined(separator: "; ")
+        let loads = (1...100).map { "load big\($0) from \"big.csv\"" }.joined(separator: "; ")
 
         let session = try startREPL()
         session.type(loads)
@@ -198,10 +199,39 @@ final class InteractiveTests: XCTestCase {
         session.type(".timer on")
         session.press(.enter)
         XCTAssertTrue(session.waitForPrompt())
-        session.type("select customers where region = east show name, stage")
+        session.type("select customers where region = \"east\" show name, stage")
         session.press(.enter)
         XCTAssertTrue(session.waitFor("Time: "), session.screen.text)
         XCTAssertTrue(session.screen.text.contains("name,stage\nBob,growth\n") || session.screen.text.contains("name,stage\r\nBob,growth"),
                       session.screen.text)
+    }
+
+    func testEditRunsTheSavedStatement() throws {
+        let editor = try fixture.write("editor.sh", "#!/bin/sh\nprintf 'select customers where id = 2 show name\\n' > \"$1\"\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: editor)
+        let session = try startREPL(environment: ["EDITOR": editor])
+        session.type(".edit")
+        session.press(.enter)
+        XCTAssertTrue(session.waitFor("Bob"), session.screen.text)
+        XCTAssertTrue(session.waitForPrompt())
+        // The edited statement joins the history.
+        session.press(.up)
+        XCTAssertTrue(session.wait { $0.currentLine == "crmql> select customers where id = 2 show name" }, session.screen.text)
+    }
+
+    func testLastShowsEveryRowThroughThePager() throws {
+        let session = try startREPL(environment: ["PAGER": "cat"])
+        session.type(".maxrows 2")
+        session.press(.enter)
+        XCTAssertTrue(session.waitForPrompt())
+        session.type("select orders show id")
+        session.press(.enter)
+        XCTAssertTrue(session.waitFor(".last"), session.screen.text)
+        XCTAssertTrue(session.waitForPrompt())
+        XCTAssertFalse(session.screen.transcript.contains("│ 11 │"), session.screen.text)
+        session.type(".last")
+        session.press(.enter)
+        XCTAssertTrue(session.waitFor("│ 11 │"), session.screen.text)
+        XCTAssertTrue(session.screen.transcript.contains("│ 12 │"), session.screen.text)
     }
 }

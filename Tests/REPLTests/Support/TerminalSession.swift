@@ -136,8 +136,11 @@ final class TerminalSession {
     /// taken by the kernel's line discipline instead (Ctrl-D as end of file).
     @discardableResult
     func waitForPrompt(_ prompt: String = "crmql> ", timeout: TimeInterval = 15) -> Bool {
-        wait(timeout: timeout) { screen in
-            screen.currentLine.hasPrefix(prompt) && !self.isCanonical()
+        // Screen lines lose their trailing spaces: an empty prompt line reads "crmql>".
+        var bare = prompt
+        while bare.last == " " { bare.removeLast() }
+        return wait(timeout: timeout) { screen in
+            (screen.currentLine == bare || screen.currentLine.hasPrefix(prompt)) && !self.isCanonical()
         }
     }
 
