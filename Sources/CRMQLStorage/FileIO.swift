@@ -25,7 +25,7 @@ public enum FileIO {
         bytes.reserveCapacity(max(0, Int(info.st_size)))
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let got = chunk.withUnsafeMutableBytes { Glibc_read(descriptor, $0.baseAddress, $0.count) }
+            let got = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
             if got < 0 {
                 if errno == EINTR { continue }
                 throw failure("cannot read", path)
@@ -48,7 +48,7 @@ public enum FileIO {
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { buffer in
-                Glibc_write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                systemWrite(descriptor, UnsafeRawBufferPointer(rebasing: buffer[written...]))
             }
             if result < 0 {
                 if errno == EINTR { continue }
@@ -85,13 +85,13 @@ public enum FileIO {
     }
 }
 
-// `read` and `write` are also names in scope here; these make the POSIX calls explicit.
+// Inside `FileIO`, `read` names `FileIO.read`; these reach the POSIX calls.
 @inline(__always)
-private func Glibc_read(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
     read(descriptor, buffer, count)
 }
 
 @inline(__always)
-private func Glibc_write(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    write(descriptor, buffer, count)
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Int {
+    write(descriptor, buffer.baseAddress, buffer.count)
 }

@@ -32,6 +32,7 @@ public final class IndexCache: Sendable {
 
     private let entries = Mutex<[Slot: Entry]>([:])
 
+    /// An empty cache.
     public init() {}
 
     /// The index of an entity's key; nil when it has no int or text key.
@@ -55,7 +56,7 @@ public final class IndexCache: Sendable {
         let slot = Slot(kind: .ref, entity: child.name, field: field)
         let built = cached(slot, versions: [child.version, parent.version]) {
             guard let keys = keyIndex(of: parent) else { return nil }
-            return .ref(RefIndex(childColumn: child.columns[fieldIndex], parentKeys: keys, parentCount: parent.rowCount))
+            return RefIndex(childColumn: child.columns[fieldIndex], parentKeys: keys, parentCount: parent.rowCount).map(Built.ref)
         }
         if case .ref(let index)? = built { return index }
         return nil
@@ -125,10 +126,14 @@ public final class IndexCache: Sendable {
 
 /// A ref field: `field` of `entity` refers to `parent`.
 public struct ReferenceLink: Sendable, Hashable {
+    /// The child entity.
     public var entity: String
+    /// The ref field of the child.
     public var field: String
+    /// The entity referred to.
     public var parent: String
 
+    /// A link from `entity.field` to `parent`.
     public init(entity: String, field: String, parent: String) {
         self.entity = entity
         self.field = field
@@ -138,6 +143,7 @@ public struct ReferenceLink: Sendable, Hashable {
 
 /// The rows of one ref field that point at some parent rows.
 public struct ReferencingRows: Sendable, Hashable {
+    /// The ref field.
     public var link: ReferenceLink
     /// Child rows, ascending.
     public var rows: [Int32]

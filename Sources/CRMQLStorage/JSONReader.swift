@@ -42,7 +42,12 @@ private struct JSONParser {
     var recordRaw: [Range<Int>] = []
     var problems: [Int: String] = [:]
     var columns: [String] = []
-    var columnIndex: [String: Int] = [:]
+    /// Field name bytes → column, so a known name costs no `String`.
+    var columnIndex = ByteKeyTable()
+    /// Reused for field names.
+    var scratch: [UInt8] = []
+    /// Per column, the last record that had it: finds a field given twice.
+    var lastSeen: [Int] = []
 
     init(bytes: [UInt8], fileName: String) {
         self.bytes = bytes
@@ -110,28 +115,29 @@ private struct JSONParser {
             return
         }
         index += 1
-        var seen = Set<Int>()
         skipWhitespace()
         if peek == UInt8(ascii: "}") { index += 1; return }
         while true {
             skipWhitespace()
             guard peek == UInt8(ascii: "\"") else { throw error("expected a field name in quotes", at: index) }
-            let keyBytes = try readString()
-            let key = String(decoding: keyBytes, as: UTF8.self)
+            try readStringIntoScratch()
             skipWhitespace()
             guard peek == UInt8(ascii: ":") else { throw error("expected ':' after the field name", at: index) }
             index += 1
             skipWhitespace()
             let column: Int
-            if let known = columnIndex[key] {
-                column = known
+            if let known = columnIndex.find(scratch[...]) {
+                column = Int(known)
             } else {
                 column = columns.count
-                columns.append(key)
-                columnIndex[key] = column
+                columns.append(String(decoding: scratch, as: UTF8.self))
+                columnIndex.insert(scratch[...], value: Int32(truncatingIfNeeded: column))
             }
-            if !seen.insert(column).inserted, problems[record] == nil {
-                problems[record] = "field '\(key)' appears twice"
+            if column == lastSeen.count { lastSeen.append(-1) }
+            let repeated = lastSeen[column] == record
+            lastSeen[column] = record
+            if repeated, problems[record] == nil {
+                problems[record] = "field '\(columns[column])' appears twice"
             }
             try readCell(column: column)
             skipWhitespace()
@@ -147,7 +153,11 @@ private struct JSONParser {
         var isNull = false
         switch peek {
         case UInt8(ascii: "\""):
-            values.append(contentsOf: try readString())
+            // Moved out and back so the string reader can mutate `self` too.
+            var buffer = values
+            values = []
+            defer { values = buffer }
+            try readString(into: &buffer)
         case UInt8(ascii: "n"):
             try expectWord("null")
             isNull = true
@@ -172,16 +182,27 @@ private struct JSONParser {
 
     // MARK: Values
 
-    mutating func readString() throws -> [UInt8] {
+    /// Appends the string's unescaped bytes to `out`.
+    mutating func readString(into out: inout [UInt8]) throws {
         let open = index
         index += 1
-        var out: [UInt8] = []
         while true {
             guard index < bytes.count else { throw error("unclosed string", at: open) }
+            // Copy the run up to the next quote, backslash or control character at once.
+            var runEnd = index
+            while runEnd < bytes.count {
+                let byte = bytes[runEnd]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                runEnd += 1
+            }
+            if runEnd > index {
+                out.append(contentsOf: bytes[index..<runEnd])
+                index = runEnd
+                continue
+            }
             let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") { index += 1; return out }
+            if byte == UInt8(ascii: "\"") { index += 1; return }
             if byte < 0x20 { throw error("control character in a string (escape it)", at: index) }
-            if byte != UInt8(ascii: "\\") { out.append(byte); index += 1; continue }
             guard index + 1 < bytes.count else { throw error("unclosed string", at: open) }
             let escape = bytes[index + 1]
             index += 2
@@ -213,6 +234,19 @@ private struct JSONParser {
                 throw error("unknown escape '\\\(String(decoding: [escape], as: UTF8.self))'", at: index - 2)
             }
         }
+    }
+
+    mutating func skipString() throws {
+        try readStringIntoScratch()
+    }
+
+    /// Reads a string into `scratch`, replacing what it held.
+    mutating func readStringIntoScratch() throws {
+        var buffer = scratch
+        scratch = []
+        buffer.removeAll(keepingCapacity: true)
+        defer { scratch = buffer }
+        try readString(into: &buffer)
     }
 
     mutating func readHex4(at escapeStart: Int) throws -> UInt32 {
@@ -266,7 +300,7 @@ private struct JSONParser {
     mutating func skipValue(depth: Int) throws {
         guard depth <= JSONReader.maximumDepth else { throw error("values nested more than \(JSONReader.maximumDepth) deep", at: index) }
         switch peek {
-        case UInt8(ascii: "\""): _ = try readString()
+        case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "n"): try expectWord("null")
         case UInt8(ascii: "t"): try expectWord("true")
         case UInt8(ascii: "f"): try expectWord("false")
@@ -280,7 +314,7 @@ private struct JSONParser {
                 skipWhitespace()
                 if isObject {
                     guard peek == UInt8(ascii: "\"") else { throw error("expected a field name in quotes", at: index) }
-                    _ = try readString()
+                    try skipString()
                     skipWhitespace()
                     guard peek == UInt8(ascii: ":") else { throw error("expected ':' after the field name", at: index) }
                     index += 1

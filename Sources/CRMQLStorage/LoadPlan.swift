@@ -203,15 +203,17 @@ struct LoadPlan {
     static func new(entityName: String, table: TextTable, store: Store, fileName: String) throws -> LoadPlan {
         let names = table.columnNames
         guard !names.isEmpty else { throw Diagnostic(.io, "\(fileName): the file has no columns to load", at: nil) }
-        var parents: [String?] = []
+        // A column named like another entity in the singular refers to it,
+        // when that entity has an int or text key to refer to.
+        var parents: [(name: String, keys: KeyIndex)?] = []
         var needsInference: [Bool] = []
         let others = store.entityNames.filter { $0 != entityName }
         for name in names {
-            var parent: String?
+            var parent: (name: String, keys: KeyIndex)?
             if name != "id", let candidate = Naming.referencedEntity(column: name, among: others),
                let target = store[candidate], let key = target.keyFieldIndex,
-               KeyIndex(column: target.columns[key]) != nil {
-                parent = candidate
+               let keys = KeyIndex(column: target.columns[key]) {
+                parent = (candidate, keys)
             }
             parents.append(parent)
             let rule = StandardModel.rule(entity: entityName, field: name)
@@ -229,10 +231,10 @@ struct LoadPlan {
             var type: DataType
             var keyType: DataType = .int
             var parentKeys: KeyIndex?
-            if let parentName = parents[column], let parent = store[parentName], let key = parent.keyFieldIndex {
-                type = .ref(parentName)
-                keyType = parent.fields[key].type == .text ? .text : .int
-                parentKeys = KeyIndex(column: parent.columns[key])
+            if let parent = parents[column] {
+                type = .ref(parent.name)
+                keyType = parent.keys.isIntKeyed ? .int : .text
+                parentKeys = parent.keys
             } else if name == "id" {
                 type = inferences[column].type(allowEnum: false) == .int ? .int : .text
             } else {

@@ -23,6 +23,7 @@ public struct LoadOptions: Sendable, Hashable {
     /// Load the sound rows and reject the others instead of failing.
     public var skipBad: Bool
 
+    /// The defaults of LANGUAGE.md: a header, commas, and failing on a bad row.
     public init(header: Bool = true, delimiter: UInt8 = UInt8(ascii: ","), skipBad: Bool = false) {
         self.header = header
         self.delimiter = delimiter
@@ -54,9 +55,11 @@ public struct RejectedRow: Sendable, Hashable {
 public struct LoadResult: Sendable {
     /// The store with the entity created or extended.
     public var store: Store
+    /// The entity loaded into.
     public var entityName: String
     /// True when the load created the entity.
     public var created: Bool
+    /// Rows added to the entity.
     public var rowsLoaded: Int
     /// Refused rows in file order (only with `skipBad`).
     public var rejected: [RejectedRow]
@@ -171,7 +174,7 @@ public enum Loader {
                     continue
                 }
                 if keys.contains(cells[keyField]) {
-                    let shown = table.cell(record, plan.sources[keyField] ?? 0).map(LoadFailure.shown) ?? ""
+                    let shown = table.cell(record, sources[keyField] ?? 0).map(LoadFailure.shown) ?? ""
                     try refuse(record, RecordProblem(line: line, message: "duplicate key: another row has \(name) '\(shown)'"))
                     continue
                 }
@@ -180,8 +183,8 @@ public enum Loader {
                 guard !isNull(cells[field]) else { continue }
                 let ownKey = keyField.map { sameKey(cells[field], cells[$0]) } ?? false
                 if !ownKey && !keys.contains(cells[field]) {
-                    let shown = plan.sources[field].flatMap { table.cell(record, $0) }.map(LoadFailure.shown) ?? ""
-                    try refuse(record, RecordProblem(line: line, message: "\(plan.fields[field].name): no \(entityName) row before this one has the key '\(shown)'"))
+                    let shown = sources[field].flatMap { table.cell(record, $0) }.map(LoadFailure.shown) ?? ""
+                    try refuse(record, RecordProblem(line: line, message: "\(fieldNames[field]): no \(entityName) row before this one has the key '\(shown)'"))
                     continue recordLoop
                 }
             }
@@ -190,7 +193,7 @@ public enum Loader {
         }
 
         let newColumns = builders.map { $0.column() }
-        var entity: Entity
+        let entity: Entity
         if var current = existing {
             var columns: [Column] = []
             for (index, column) in current.columns.enumerated() {

@@ -20,11 +20,13 @@ public struct RefIndex: Sendable {
     /// Number of parent rows.
     public var parentCount: Int { offsets.count - 1 }
 
-    /// Resolves `childColumn` (ref values) against the parent's key index.
+    /// Resolves `childColumn` (ref values) against the parent's key index;
+    /// nil when either side has more rows than an `Int32` can name.
     /// - Parameter parentCount: the parent entity's row count.
     /// - Complexity: O(children + parents).
-    public init(childColumn: Column, parentKeys: KeyIndex, parentCount: Int) {
+    public init?(childColumn: Column, parentKeys: KeyIndex, parentCount: Int) {
         let childCount = childColumn.count
+        guard childCount < Int(Int32.max), parentCount >= 0, parentCount < Int(Int32.max) else { return nil }
         var parents = [Int32](repeating: -1, count: childCount)
         var counts = [Int32](repeating: 0, count: parentCount + 1)
         var dangling = 0
@@ -74,7 +76,9 @@ public struct RefIndex: Sendable {
 /// without scanning the column. CSR like `RefIndex`: the rows with code `c`
 /// are `rows[offsets[c]..<offsets[c + 1]]`, ascending.
 public struct PostingLists: Sendable {
+    /// `symbolCount + 1` offsets into `rows`.
     public let offsets: [Int32]
+    /// Rows grouped by symbol code, ascending within each symbol.
     public let rows: [Int32]
     /// Rows where the field is null, ascending.
     public let nullRows: [Int32]

@@ -2,9 +2,12 @@ import CRMQLCore
 
 /// One end of a range lookup: `x >= 10` is `IndexBound(.int(10), inclusive: true)`.
 public struct IndexBound: Sendable, Hashable {
+    /// The bound's value.
     public var value: Value
+    /// Whether the value itself is in the range.
     public var inclusive: Bool
 
+    /// A bound at `value`.
     public init(_ value: Value, inclusive: Bool) {
         self.value = value
         self.inclusive = inclusive

@@ -50,7 +50,7 @@ public enum StandardModel {
         case "interactions":
             return [
                 ("at", .dateOrDateTime), ("kind", .type(.enumeration(interactionKind))),
-                ("outcome", .type(.enumeration(outcome))), ("score", .type(.number)),
+                ("outcome", .type(.enumeration(outcome))), ("score", .type(.int)),
             ]
         default:
             return nil

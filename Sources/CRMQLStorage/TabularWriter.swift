@@ -22,14 +22,22 @@ public enum TabularFormat: String, Sendable, Hashable, CaseIterable {
 /// - CSV (RFC 4180): a header row, then one record a row, LF line ends
 ///   (CRLF on request). A cell is quoted when it holds the delimiter, a quote
 ///   or a line break, and empty text is written `""` so that it reads back as
-///   text while null is an empty cell. Numbers print in the shortest form that
-///   reads back exactly (`ValueFormatter`), dates and datetimes in ISO 8601,
-///   enums as their symbol, refs as the key value.
+///   text while null is an empty cell. Numbers print as `ValueFormatter`
+///   prints them (the shortest form that reads back exactly), dates and
+///   datetimes in ISO 8601, enums as their symbol, refs as the key value.
 /// - JSON: one array of objects, one object a line. Numbers are JSON
 ///   numbers (NaN and infinities, which JSON cannot write, are null), null is
 ///   `null`, bools are `true`/`false`, dates, datetimes and enums are strings.
 /// - NDJSON: the same objects, one a line, no array.
+///
+/// Rows are formatted a batch at a time, column by column (see
+/// `CellFormatter`), then interleaved: each column's kind is decided once per
+/// batch rather than once per cell.
 public enum TabularWriter {
+    /// Rows formatted per batch. TUNING: large enough to amortise the
+    /// per-column work, small enough that the buffers stay in cache.
+    static let batchSize = 1024
+
     /// Bytes of a whole result in `format`.
     /// - Complexity: O(rows × columns).
     public static func write(_ format: TabularFormat, names: [String], columns: [Column]) -> [UInt8] {
@@ -42,49 +50,49 @@ public enum TabularWriter {
         return out
     }
 
-    /// Appends CSV: the header row, then the rows.
+    /// Appends CSV: the header row (unless `header` is false), then the rows.
     public static func appendCSV(names: [String], columns: [Column], delimiter: UInt8 = UInt8(ascii: ","),
                                  crlf: Bool = false, header: Bool = true, to out: inout [UInt8]) {
-        let rowCount = rows(in: columns)
-        out.reserveCapacity(out.count + rowCount * max(1, columns.count) * 8)
+        let lineEnd: [UInt8] = crlf ? [13, 10] : [10]
         if header {
             for (index, name) in names.enumerated() {
                 if index > 0 { out.append(delimiter) }
                 appendCSVText(name, delimiter: delimiter, to: &out)
             }
-            endLine(crlf: crlf, &out)
+            out.append(contentsOf: lineEnd)
         }
-        for row in 0..<rowCount {
-            for (index, column) in columns.enumerated() {
-                if index > 0 { out.append(delimiter) }
-                appendCSVCell(column, row, delimiter: delimiter, to: &out)
+        let style = CellFormatter.Style.csv(delimiter: delimiter)
+        forEachBatch(columns, style: style, out: &out) { out, cells, row in
+            for column in cells.indices {
+                if column > 0 { out.append(delimiter) }
+                cells[column].append(row, to: &out)
             }
-            endLine(crlf: crlf, &out)
+            out.append(contentsOf: lineEnd)
         }
     }
 
     /// Appends one JSON array of objects, one object a line, and a final newline.
     public static func appendJSON(names: [String], columns: [Column], to out: inout [UInt8]) {
-        let rowCount = rows(in: columns)
-        guard rowCount > 0 else {
+        guard rows(in: columns) > 0 else {
             out.append(contentsOf: "[]\n".utf8)
             return
         }
-        let keys = encodedKeys(names)
+        let keys = encodedKeys(names, count: columns.count)
         out.append(contentsOf: "[\n".utf8)
-        for row in 0..<rowCount {
-            appendObject(keys: keys, columns: columns, row: row, to: &out)
-            if row + 1 < rowCount { out.append(UInt8(ascii: ",")) }
-            out.append(10)
+        var first = true
+        forEachBatch(columns, style: .json, out: &out) { out, cells, row in
+            if !first { out.append(contentsOf: ",\n".utf8) }
+            first = false
+            appendObject(keys: keys, cells: cells, row: row, to: &out)
         }
-        out.append(contentsOf: "]\n".utf8)
+        out.append(contentsOf: "\n]\n".utf8)
     }
 
     /// Appends one JSON object a line.
     public static func appendNDJSON(names: [String], columns: [Column], to out: inout [UInt8]) {
-        let keys = encodedKeys(names)
-        for row in 0..<rows(in: columns) {
-            appendObject(keys: keys, columns: columns, row: row, to: &out)
+        let keys = encodedKeys(names, count: columns.count)
+        forEachBatch(columns, style: .json, out: &out) { out, cells, row in
+            appendObject(keys: keys, cells: cells, row: row, to: &out)
             out.append(10)
         }
     }
@@ -137,101 +145,50 @@ public enum TabularWriter {
         out.append(34)
     }
 
-    // MARK: Cells
+    // MARK: Batches
 
-    private static func appendCSVCell(_ column: Column, _ row: Int, delimiter: UInt8, to out: inout [UInt8]) {
-        guard row < column.count, !column.isNull(row) else { return }
-        switch column.data {
-        case .int(let values): appendInt(values[row], to: &out)
-        case .number(let values): out.append(contentsOf: ValueFormatter.number(values[row]).utf8)
-        case .text(let values): appendCSVText(values[row], delimiter: delimiter, to: &out)
-        case .bool(let values): out.append(contentsOf: (values[row] ? "true" : "false").utf8)
-        case .temporal(let values): out.append(contentsOf: temporalText(values[row], column.type).utf8)
-        case .codes(let codes):
-            if let symbol = symbol(codes[row], column.type) { appendCSVText(symbol, delimiter: delimiter, to: &out) }
-        }
-    }
-
-    private static func appendJSONCell(_ column: Column, _ row: Int, to out: inout [UInt8]) {
-        guard row < column.count, !column.isNull(row) else {
-            out.append(contentsOf: "null".utf8)
-            return
-        }
-        switch column.data {
-        case .int(let values): appendInt(values[row], to: &out)
-        case .number(let values):
-            let value = values[row]
-            out.append(contentsOf: (value.isFinite ? ValueFormatter.number(value) : "null").utf8)
-        case .text(let values): appendJSONString(values[row], to: &out)
-        case .bool(let values): out.append(contentsOf: (values[row] ? "true" : "false").utf8)
-        case .temporal(let values):
-            out.append(34)
-            out.append(contentsOf: temporalText(values[row], column.type).utf8)
-            out.append(34)
-        case .codes(let codes):
-            if let symbol = symbol(codes[row], column.type) {
-                appendJSONString(symbol, to: &out)
-            } else {
-                out.append(contentsOf: "null".utf8)
+    /// Formats the rows a batch at a time and calls `emit` for each row with
+    /// the batch's formatted cells.
+    private static func forEachBatch(_ columns: [Column], style: CellFormatter.Style, out: inout [UInt8],
+                                     _ emit: (inout [UInt8], [CellFormatter.Batch], Int) -> Void) {
+        let rowCount = rows(in: columns)
+        guard rowCount > 0 else { return }
+        let formatters = columns.map { CellFormatter(column: $0, style: style) }
+        var cells = [CellFormatter.Batch](repeating: CellFormatter.Batch(), count: columns.count)
+        var start = 0
+        while start < rowCount {
+            let batch = start..<min(start + batchSize, rowCount)
+            for index in formatters.indices { formatters[index].format(batch, into: &cells[index]) }
+            if start == 0 {
+                let perRow = cells.reduce(0) { $0 + $1.bytes.count } / max(1, batch.count) + columns.count + 1
+                out.reserveCapacity(out.count + perRow * rowCount)
             }
+            for row in 0..<batch.count { emit(&out, cells, row) }
+            start = batch.upperBound
         }
     }
 
-    private static func appendObject(keys: [[UInt8]], columns: [Column], row: Int, to out: inout [UInt8]) {
+    private static func appendObject(keys: [[UInt8]], cells: [CellFormatter.Batch], row: Int, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
-        for (index, column) in columns.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            if index < keys.count { out.append(contentsOf: keys[index]) } else { out.append(contentsOf: "\"column\(index + 1)\"".utf8) }
+        for column in cells.indices {
+            if column > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: keys[column])
             out.append(UInt8(ascii: ":"))
-            appendJSONCell(column, row, to: &out)
+            cells[column].append(row, to: &out)
         }
         out.append(UInt8(ascii: "}"))
     }
 
-    private static func encodedKeys(_ names: [String]) -> [[UInt8]] {
-        names.map { name in
+    /// Each name as a JSON string; columns without a name are `columnN`.
+    private static func encodedKeys(_ names: [String], count: Int) -> [[UInt8]] {
+        (0..<count).map { index in
             var key: [UInt8] = []
-            appendJSONString(name, to: &key)
+            appendJSONString(index < names.count ? names[index] : "column\(index + 1)", to: &key)
             return key
-        }
-    }
-
-    private static func temporalText(_ value: Int64, _ type: DataType) -> String {
-        if case .datetime = type { return CivilDate.isoDateTime(seconds: value) }
-        return CivilDate(days: value).iso
-    }
-
-    private static func symbol(_ code: Int32, _ type: DataType) -> String? {
-        guard case .enumeration(let symbols) = type, code >= 0, Int(code) < symbols.symbols.count else { return nil }
-        return symbols.symbols[Int(code)]
-    }
-
-    /// Decimal digits of an int without building a `String`.
-    @inline(__always)
-    static func appendInt(_ value: Int64, to out: inout [UInt8]) {
-        if value == 0 { out.append(48); return }
-        var magnitude = value.magnitude
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while magnitude > 0 {
-                buffer[count] = UInt8(magnitude % 10) + 48
-                magnitude /= 10
-                count += 1
-            }
-            for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
         }
     }
 
     private static func rows(in columns: [Column]) -> Int {
         columns.map(\.count).max() ?? 0
-    }
-
-    private static func endLine(crlf: Bool, _ out: inout [UInt8]) {
-        if crlf { out.append(13) }
-        out.append(10)
     }
 }

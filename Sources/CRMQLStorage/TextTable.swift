@@ -5,8 +5,10 @@ public struct RecordProblem: Sendable, Hashable {
     public var line: Int
     /// 1-based column in characters, when the problem has a precise place.
     public var column: Int?
+    /// What is wrong, without the file and line.
     public var message: String
 
+    /// A problem at a line and, optionally, a column.
     public init(line: Int, column: Int? = nil, message: String) {
         self.line = line
         self.column = column

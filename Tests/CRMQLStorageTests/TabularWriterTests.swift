@@ -76,8 +76,38 @@ final class TabularWriterTests: XCTestCase {
     func testIntFormatting() {
         for value: Int64 in [0, 7, -7, 10, 1_000_000, .max, .min] {
             var out: [UInt8] = []
-            TabularWriter.appendInt(value, to: &out)
+            CellFormatter.appendInt(value, to: &out)
             XCTAssertEqual(String(decoding: out, as: UTF8.self), String(value))
+        }
+    }
+
+    /// The writer's byte-level number formatting must print what the shared
+    /// formatter prints.
+    func testNumbersMatchValueFormatter() {
+        var numbers: [Double] = [0, -0.0, 1, -1, 0.1, 1e15, 1e16, 9_999_999_999_999_998, 1e20, 1e-7, 123.456, -2.5e-300,
+                                 .greatestFiniteMagnitude, .leastNonzeroMagnitude, .infinity, -.infinity, .nan]
+        var state: UInt64 = 1
+        for _ in 0..<5000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            numbers.append(Double(bitPattern: state))
+            numbers.append(Double(Int64(bitPattern: state) >> 20) / 100)
+        }
+        for value in numbers {
+            var out: [UInt8] = []
+            CellFormatter.appendNumber(value, json: false, to: &out)
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), ValueFormatter.number(value), "\(value)")
+        }
+    }
+
+    func testDatesMatchValueFormatter() {
+        for days: Int64 in [-1_000_000, -719_529, -719_528, -1, 0, 20_000, 2_932_896, 2_932_897, 10_000_000] {
+            var date: [UInt8] = []
+            CellFormatter.appendTemporal(days, dateTime: false, to: &date)
+            XCTAssertEqual(String(decoding: date, as: UTF8.self), ValueFormatter.plain(.date(days)))
+            let seconds = days * 86_400 + 3_723
+            var dateTime: [UInt8] = []
+            CellFormatter.appendTemporal(seconds, dateTime: true, to: &dateTime)
+            XCTAssertEqual(String(decoding: dateTime, as: UTF8.self), ValueFormatter.plain(.datetime(seconds)))
         }
     }
 

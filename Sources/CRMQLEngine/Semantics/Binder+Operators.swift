@@ -14,7 +14,7 @@ extension Binder {
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
             // The enum-symbol rule needs the other side's type first, so the
             // side that is not a bare identifier is bound first.
-            let l: BoundExpr, r: BoundExpr
+            var l: BoundExpr, r: BoundExpr
             if isBareIdentifier(left) && !isBareIdentifier(right) {
                 r = try bindExpr(right, scope)
                 l = try bindComparand(left, against: r, scope)
@@ -22,6 +22,9 @@ extension Binder {
                 l = try bindExpr(left, scope)
                 r = try bindComparand(right, against: l, scope)
             }
+            // `"gold" > tier` binds the text before it knows the enum.
+            l = symbolLiteral(l, comparedWith: r)
+            r = symbolLiteral(r, comparedWith: l)
             return try makeComparison(comparison(op), l, r, range)
         case .concat:
             let l = try bindExpr(left, scope)
@@ -81,6 +84,14 @@ extension Binder {
         }
         let type: DataType = (arithmetic == .divide || l.type == .number || r.type == .number) ? .number : .int
         return BoundExpr(.arithmetic(arithmetic, l, r), type, range)
+    }
+
+    /// A text constant that names a symbol of the other side's enum, as that
+    /// symbol, so it compares in declaration order.
+    func symbolLiteral(_ expr: BoundExpr, comparedWith other: BoundExpr) -> BoundExpr {
+        guard case .enumeration(let enumType) = other.type, case .constant(.text(let text)) = expr.node,
+              let code = enumType.code(of: text) else { return expr }
+        return BoundExpr(.constant(.symbol(code, enumType)), other.type, expr.range)
     }
 
     func isBareIdentifier(_ expr: Expr) -> Bool {

@@ -15,7 +15,7 @@ extension Interpreter {
             case ("header", .bool(let flag)): loadOptions.header = flag
             case ("skip_bad", .bool(let flag)): loadOptions.skipBad = flag
             case ("delimiter", .text(let text)):
-                guard text.utf8.count == 1, let byte = text.utf8.first, byte != UInt8(ascii: "\""), byte != 10, byte != 13 else {
+                guard let byte = LoadOptions.delimiter(from: text) else {
                     throw Diagnostic.semantic("the delimiter must be one character (not a quote or line break)", option.value.range)
                 }
                 loadOptions.delimiter = byte
@@ -34,7 +34,7 @@ extension Interpreter {
         } catch {
             throw Diagnostic(.io, "cannot read '\(path)': \(error)", at: pathExpr.range)
         }
-        let format: LoadFormat = path.lowercased().hasSuffix(".json") || path.lowercased().hasSuffix(".ndjson") ? .json : .csv
+        let format = LoadFormat(fileName: path)
         let fileName = (path as NSString).lastPathComponent
         let result: LoadResult
         do {
