@@ -45,12 +45,21 @@ public struct Catalog: Sendable {
         public let definition: String
         /// True for the measures of the built-in CRM prelude.
         public let fromPrelude: Bool
+        /// The type the definition computes, when it can be computed now.
+        public let type: DataType?
 
         /// Describes a computed field (for hosts and tests).
-        public init(name: String, definition: String, fromPrelude: Bool = false) {
+        public init(name: String, definition: String, fromPrelude: Bool = false, type: DataType? = nil) {
             self.name = name
             self.definition = definition
             self.fromPrelude = fromPrelude
+            self.type = type
+        }
+
+        /// The symbols, in order, when the field computes an enum.
+        public var enumSymbols: [String]? {
+            if case .enumeration(let enumType)? = type { return enumType.symbols }
+            return nil
         }
     }
 
@@ -120,7 +129,8 @@ extension Catalog {
                 name: entity.name,
                 fields: entity.fields.map { Field(name: $0.name, type: $0.type, isKey: $0.isKey) },
                 computedFields: (definitions[entity.name] ?? []).map {
-                    ComputedField(name: $0.name, definition: $0.text, fromPrelude: $0.fromPrelude)
+                    ComputedField(name: $0.name, definition: $0.text, fromPrelude: $0.fromPrelude,
+                                  type: interpreter.computedFieldType(entity: entity.name, field: $0.name))
                 },
                 relations: relations,
                 rowCount: entity.rowCount

@@ -282,6 +282,7 @@ public struct Completion: Sendable {
         let fieldName = path.removeLast()
         let owner = resolve(path, from: entityInScope(Array(tokens[...index])))
         return owner?.field(named: fieldName)?.enumSymbols
+            ?? owner?.computedFields.first { $0.name == fieldName }?.enumSymbols
     }
 
     // MARK: Files

@@ -50,15 +50,22 @@ public final class Database: Sendable {
     /// `output` as soon as it is ready. Stops at the first failing statement,
     /// which leaves the store as it was before that statement.
     /// - Parameter sourceName: the name errors use (`report.crmql`, `<input>`).
-    public func execute(_ text: String, sourceName: String = "<input>", output: (StatementOutput) -> Void = { _ in }) throws(CRMQLError) {
+    /// - Parameter statementFinished: called after each statement that
+    ///   succeeded, with the time it took (what `--timer` reports).
+    public func execute(_ text: String, sourceName: String = "<input>", output: (StatementOutput) -> Void = { _ in },
+                        statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError) {
         let source = SourceFile(name: sourceName, text: text)
         interruptFlag.clear()
         let (script, diagnostics) = Parser.parse(source)
         if !diagnostics.isEmpty { throw CRMQLError(diagnostics, source: source) }
+        let clock = ContinuousClock()
         for statement in script.statements {
+            let start = clock.now
             let (outputs, failure) = run(statement, source)
+            let elapsed = clock.now - start
             outputs.forEach { output(Database.publicOutput($0)) }
             if let failure { throw CRMQLError(failure, source: source) }
+            statementFinished(elapsed)
         }
     }
 

@@ -80,6 +80,13 @@ public final class Interpreter {
     public var definitions: [String: [Definition]] { state.definitions }
     public var namedQueryNames: [String] { Array(state.lets.keys) }
     public var parameterNames: [String] { Array(state.parameters.keys) }
+    /// The type of a computed field, or nil when it cannot be computed now.
+    public func computedFieldType(entity: String, field: String) -> DataType? {
+        guard let definition = state.definitions[entity]?.first(where: { $0.name == field }) else { return nil }
+        var binder = Binder(catalog: makeCatalog(), source: definition.source)
+        return try? binder.computedType(entity: entity, field: field, definition.expr.range)
+    }
+
     /// Built-in and host function names, for completion.
     public var functionNames: [String] { builtinFunctionNames + hostFunctions.keys }
 

@@ -42,34 +42,21 @@ final class Shell {
     @discardableResult
     func run(_ text: String, sourceName: String) -> Bool {
         let monitor = isInteractive ? StatementMonitor(database: database, showsSpinner: StandardError.isTerminal) : nil
-        let clock = ContinuousClock()
-        var mark = clock.now
-        var timesReported = 0
         var previousWasResult = false
         var failure: CRMQLError?
         do {
-            try database.execute(text, sourceName: sourceName) { output in
-                let emit = {
-                    previousWasResult = self.show(output, afterResult: previousWasResult)
-                    if self.timer {
-                        StandardError.line("Time: \(Shell.milliseconds(clock.now - mark)) ms")
-                        timesReported += 1
-                        mark = clock.now
-                    }
-                }
+            try database.execute(text, sourceName: sourceName, output: { output in
+                let emit = { previousWasResult = self.show(output, afterResult: previousWasResult) }
                 if let monitor { monitor.exclusive(emit) } else { emit() }
-            }
+            }, statementFinished: { elapsed in
+                if self.timer { StandardError.line("Time: \(Shell.milliseconds(elapsed)) ms") }
+            })
         } catch {
             failure = error
         }
         monitor?.stop()
         if let failure {
             StandardError.line(failure.phase == .interrupted ? "interrupted" : failure.description)
-        }
-        // A statement that prints nothing (`let`, `set`) or fails still gets
-        // its time reported.
-        if timer, timesReported == 0 || failure != nil {
-            StandardError.line("Time: \(Shell.milliseconds(clock.now - mark)) ms")
         }
         return failure == nil
     }

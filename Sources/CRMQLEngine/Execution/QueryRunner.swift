@@ -77,6 +77,7 @@ struct QueryRunner {
 
     func run(_ query: Query) throws -> QueryOutput {
         let (entity, baseRows) = try resolveSource(query)
+        try check(query, entity)
         let scope = Scope(entity: entity)
         var rows = baseRows
         if let condition = query.whereClause {
@@ -228,7 +229,7 @@ struct QueryRunner {
 
     /// True when show, having or order by aggregates the query's rows
     /// (`show count(), sum(value)`), which makes the whole query one group.
-    private func usesRowAggregates(_ query: Query, _ entity: Entity) -> Bool {
+    func usesRowAggregates(_ query: Query, _ entity: Entity) -> Bool {
         var exprs: [Expr] = []
         for item in query.show ?? [] { if case .expr(let e, _) = item { exprs.append(e) } }
         if let having = query.having { exprs.append(having) }

@@ -118,9 +118,35 @@ struct Binder {
                 resultType = try unify(resultType, value, otherwise.range)
                 elseValue = value
             }
+            if let labels = symbolLabels(bound.map(\.1) + (elseValue.map { [$0] } ?? [])) {
+                let enumType = EnumType(labels)
+                let type = DataType.enumeration(enumType)
+                func symbol(_ e: BoundExpr) -> BoundExpr {
+                    guard case .constant(.text(let text)) = e.node, let code = enumType.code(of: text) else {
+                        return BoundExpr(.constant(.null), type, e.range)
+                    }
+                    return BoundExpr(.constant(.symbol(code, enumType)), type, e.range)
+                }
+                return BoundExpr(.caseWhen(bound.map { ($0.0, symbol($0.1)) }, otherwise: elseValue.map(symbol)), type, expr.range)
+            }
             let branchesCoerced = bound.map { ($0.0, widen($0.1, to: resultType)) }
             return BoundExpr(.caseWhen(branchesCoerced, otherwise: elseValue.map { widen($0, to: resultType) }), resultType, expr.range)
         }
+    }
+
+    /// A `case` whose every result is a text literal (or null) labels rows:
+    /// its type is an enum of those labels, ordered as text like the enums
+    /// `load` infers, so `value_class = key` names a symbol.
+    func symbolLabels(_ values: [BoundExpr]) -> [String]? {
+        var labels = Set<String>()
+        for value in values {
+            switch value.node {
+            case .constant(.text(let text)): labels.insert(text)
+            case .constant(.null): continue
+            default: return nil
+            }
+        }
+        return labels.isEmpty ? nil : labels.sorted()
     }
 
     func groupKeyIndex(of expr: Expr, _ keys: [Scope.GroupKey]) -> Int? {
