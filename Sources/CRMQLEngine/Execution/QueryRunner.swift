@@ -56,11 +56,7 @@ struct QueryRunner {
     func selectRows(_ query: Query) throws -> (Entity, [Int32]) {
         let (entity, baseRows) = try resolveSource(query)
         let scope = Scope(entity: entity)
-        var rows = baseRows
-        if let condition = query.whereClause {
-            let bound = try binder.bindCondition(condition, in: scope, clause: "where")
-            rows = try evaluator.filter(bound, EvalContext(entity: entity, rows: rows))
-        }
+        var rows = try applyWhere(query, entity, baseRows)
         if let orderBy = query.orderBy {
             let keys = try orderBy.map { item -> SortKey in
                 let bound = try binder.bind(item.expr, in: scope)
@@ -78,12 +74,7 @@ struct QueryRunner {
     func run(_ query: Query) throws -> QueryOutput {
         let (entity, baseRows) = try resolveSource(query)
         try check(query, entity)
-        let scope = Scope(entity: entity)
-        var rows = baseRows
-        if let condition = query.whereClause {
-            let bound = try binder.bindCondition(condition, in: scope, clause: "where")
-            rows = try evaluator.filter(bound, EvalContext(entity: entity, rows: rows))
-        }
+        let rows = try applyWhere(query, entity, baseRows)
         if query.isCount {
             return QueryOutput(names: ["count()"], columns: [Column(type: .int, data: .int([Int64(rows.count)]))])
         }

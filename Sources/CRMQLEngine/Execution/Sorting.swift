@@ -100,6 +100,7 @@ enum Sorting {
         if keys.isEmpty {
             return ([Int32](repeating: 0, count: count), 1, count > 0 ? [0] : [])
         }
+        if let dense = denseGroups(keys, count: count) { return dense }
         let sortKeys = keys.map { SortKey(column: $0, descending: false, nullsFirst: false) }
         let order = permutation(sortKeys, count: count)
         let comparators = sortKeys.map(comparator)
@@ -113,6 +114,59 @@ enum Sorting {
             groupOf[row] = Int32(firstRows.count - 1)
             previous = row
         }
+        return (groupOf, firstRows.count, firstRows)
+    }
+
+    /// Grouping without sorting when every key is an enum or a bool: each
+    /// row's key tuple is a mixed-radix number (null as the last digit), so
+    /// ascending numbers are ascending keys with nulls last.
+    static func denseGroups(_ keys: [Column], count: Int) -> (groupOf: [Int32], groupCount: Int, firstRows: [Int32])? {
+        var radices: [Int] = []
+        for key in keys {
+            switch (key.type, key.data) {
+            case (.enumeration(let enumType), .codes): radices.append(enumType.symbols.count + 1)
+            case (.bool, .bool): radices.append(3)
+            default: return nil
+            }
+        }
+        var slots = 1
+        for radix in radices {
+            let (product, overflow) = slots.multipliedReportingOverflow(by: radix)
+            // TUNING: beyond a million possible tuples the sort path is leaner.
+            if overflow || product > 1_000_000 { return nil }
+            slots = product
+        }
+        var composite = [Int32](repeating: 0, count: count)
+        for (index, key) in keys.enumerated() {
+            let radix = Int32(radices[index])
+            let nullDigit = radix - 1
+            let hasNulls = key.nulls.hasNulls
+            switch key.data {
+            case .codes(let codes):
+                for row in 0..<count {
+                    let digit = hasNulls && key.isNull(row) ? nullDigit : min(codes[row], nullDigit - 1)
+                    composite[row] = composite[row] &* radix &+ digit
+                }
+            case .bool(let flags):
+                for row in 0..<count {
+                    let digit: Int32 = hasNulls && key.isNull(row) ? 2 : (flags[row] ? 1 : 0)
+                    composite[row] = composite[row] &* radix &+ digit
+                }
+            default:
+                return nil
+            }
+        }
+        var firstRowOfSlot = [Int32](repeating: -1, count: slots)
+        for row in 0..<count where firstRowOfSlot[Int(composite[row])] < 0 {
+            firstRowOfSlot[Int(composite[row])] = Int32(row)
+        }
+        var groupOfSlot = [Int32](repeating: -1, count: slots)
+        var firstRows: [Int32] = []
+        for slot in 0..<slots where firstRowOfSlot[slot] >= 0 {
+            groupOfSlot[slot] = Int32(firstRows.count)
+            firstRows.append(firstRowOfSlot[slot])
+        }
+        let groupOf = composite.map { groupOfSlot[Int($0)] }
         return (groupOf, firstRows.count, firstRows)
     }
 }

@@ -63,23 +63,58 @@ extension Interpreter {
         QueryOutput(names: names, columns: columns.map { Column.make(type: .text, values: $0) })
     }
 
-    /// `explain`: the plan as a small tree, from the source up.
+    /// `explain`: the plan as a small tree, from the source up, with
+    /// estimated rows; `explain analyze` runs each step and adds what it
+    /// actually produced and how long it took.
     func explain(_ query: Query, analyze: Bool, _ source: SourceFile) throws -> String {
         let runner = runner(source)
         let (entity, rows) = try runner.resolveSource(query)
-        // Binding the whole query first reports errors as running it would.
-        var lines: [String] = []
-        let base: String
+        try runner.check(query, entity)
+        let clock = ContinuousClock()
+        func milliseconds(_ duration: Duration) -> String {
+            let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+            return String(format: "%.3f ms", ms)
+        }
+        var steps: [String] = []
+        var base: String
         switch query.source {
         case .named(let name): base = state.store[name.text] != nil ? "SCAN \(name.text)" : "NAMED QUERY \(name.text)"
         case .function(let name, _, _): base = "TABLE FUNCTION \(name.text)"
         }
-        var estimate = rows.count
-        var steps: [String] = ["\(base) (\(rows.count) rows)"]
+        var selected = rows
         if let condition = query.whereClause {
-            _ = try runner.binder.bindCondition(condition, in: Scope(entity: entity), clause: "where")
-            estimate = max(1, estimate / 3)
-            steps.append("FILTER \(normalizedText(source, condition.range)) (~\(estimate) rows)")
+            let bound = try runner.binder.bindCondition(condition, in: Scope(entity: entity), clause: "where")
+            let plan = runner.planFilter(bound, entity, rows)
+            if plan.access.kind != .scan { base = plan.access.detail }
+            var estimate = Double(plan.access.estimate)
+            var line = "\(base) (~\(plan.access.estimate) rows)"
+            if analyze {
+                let start = clock.now
+                selected = plan.access.rows ?? rows
+                line += " [actual \(selected.count) rows, \(milliseconds(clock.now - start))]"
+            }
+            steps.append(line)
+            // `x between a and b` runs as two range conjuncts with one span;
+            // it is shown, estimated and timed as one step.
+            var groups: [[BoundExpr]] = []
+            for conjunct in plan.remaining {
+                if let last = groups.last?.last, last.range == conjunct.range { groups[groups.count - 1].append(conjunct) } else { groups.append([conjunct]) }
+            }
+            for group in groups {
+                // TUNING: the planner's default selectivities, as in ordering.
+                estimate *= AccessPlanner.defaultSelectivity(group[0])
+                var line = "FILTER \(normalizedText(source, group[0].range)) (~\(Int(estimate.rounded(.up))) rows)"
+                if analyze {
+                    let start = clock.now
+                    for conjunct in group {
+                        selected = try runner.evaluator.filter(conjunct, EvalContext(entity: entity, rows: selected))
+                    }
+                    line += " [actual \(selected.count) rows, \(milliseconds(clock.now - start))]"
+                }
+                steps.append(line)
+            }
+        } else {
+            steps.append("\(base) (~\(rows.count) rows)")
         }
         if query.isCount { steps.append("COUNT") }
         if let groupBy = query.groupBy {
@@ -92,7 +127,7 @@ extension Interpreter {
         if let having = query.having { steps.append("HAVING \(normalizedText(source, having.range))") }
         if let orderBy = query.orderBy {
             let keys = orderBy.map { normalizedText(source, $0.expr.range) + ($0.descending ? " desc" : "") }
-            steps.append((query.limit != nil ? "TOP-N SORT " : "SORT ") + keys.joined(separator: ", "))
+            steps.append((query.limit != nil && query.groupBy == nil ? "TOP-N SORT " : "SORT ") + keys.joined(separator: ", "))
         }
         if let limit = query.limit { steps.append("LIMIT \(normalizedText(source, limit.range))" + (query.offset.map { " OFFSET \(normalizedText(source, $0.range))" } ?? "")) }
         if let show = query.show {
@@ -104,16 +139,15 @@ extension Interpreter {
             }
             steps.append("SHOW \(items.joined(separator: ", "))")
         }
-        var actual = ""
-        if analyze {
-            let start = DispatchTime.now().uptimeNanoseconds
-            let output = try runner.run(query)
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
-            actual = "\n(actual: \(output.columns.first?.count ?? 0) rows in \(String(format: "%.3f", elapsed)) ms)"
-        }
+        var lines: [String] = []
         for (depth, step) in steps.reversed().enumerated() {
             lines.append(depth == 0 ? step : String(repeating: "   ", count: depth - 1) + "└─ " + step)
         }
-        return lines.joined(separator: "\n") + actual
+        if analyze {
+            let start = clock.now
+            let output = try runner.run(query)
+            lines.append("(whole query: \(output.columns.first?.count ?? 0) rows in \(milliseconds(clock.now - start)))")
+        }
+        return lines.joined(separator: "\n")
     }
 }

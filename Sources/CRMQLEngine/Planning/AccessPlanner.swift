@@ -1,0 +1,225 @@
+import CRMQLCore
+import CRMQLStorage
+
+/// How a query reaches its rows before the remaining conditions filter them.
+struct AccessPath {
+    enum Kind { case scan, key, enumIndex, sortedIndex }
+    var kind: Kind
+    /// The rows the index yields, ascending; nil for a scan.
+    var rows: [Int32]?
+    /// What `explain` prints for this step.
+    var detail: String
+    var estimate: Int
+    /// Conjuncts the index answers exactly, so they need no evaluation.
+    var consumed: Set<Int>
+}
+
+/// Chooses, per query, between a full scan and an index: the key's hash
+/// index, an enum's posting lists, or a sorted index from `create index`.
+/// Costs are exact row counts where the index can give them cheaply.
+enum AccessPlanner {
+    /// `a and b and c` as `[a, b, c]`.
+    static func conjuncts(of expr: BoundExpr) -> [BoundExpr] {
+        if case .and(let left, let right) = expr.node { return conjuncts(of: left) + conjuncts(of: right) }
+        return [expr]
+    }
+
+    static func choose(_ conjuncts: [BoundExpr], entity: Entity, indexes: IndexCache, explicit: [IndexName]) -> AccessPath {
+        let n = entity.rowCount
+        var best = AccessPath(kind: .scan, rows: nil, detail: "SCAN \(entity.name)", estimate: n, consumed: [])
+        func consider(_ candidate: AccessPath?) {
+            guard let candidate, candidate.estimate < best.estimate else { return }
+            best = candidate
+        }
+        for (index, conjunct) in conjuncts.enumerated() {
+            consider(keyLookup(conjunct, index, entity, indexes))
+            consider(enumLookup(conjunct, index, entity, indexes))
+        }
+        for field in explicit where field.entity == entity.name {
+            consider(sortedLookup(field.field, conjuncts, entity, indexes))
+        }
+        // TUNING: gathering rows through an index costs more per row than a
+        // sequential scan; above half the table the scan wins.
+        if best.kind != .scan, best.estimate > n / 2 {
+            return AccessPath(kind: .scan, rows: nil, detail: "SCAN \(entity.name)", estimate: n, consumed: [])
+        }
+        return best
+    }
+
+    // MARK: Candidates
+
+    /// `field op constant`, either way round.
+    static func fieldComparison(_ expr: BoundExpr) -> (field: Int, op: ComparisonOperator, value: Value)? {
+        guard case .compare(let op, let left, let right) = expr.node else { return nil }
+        if case .field(let field) = left.node, case .constant(let value) = right.node, !value.isNull { return (field, op, value) }
+        if case .field(let field) = right.node, case .constant(let value) = left.node, !value.isNull { return (field, flipped(op), value) }
+        return nil
+    }
+
+    static func flipped(_ op: ComparisonOperator) -> ComparisonOperator {
+        switch op {
+        case .less: return .greater
+        case .lessEqual: return .greaterEqual
+        case .greater: return .less
+        case .greaterEqual: return .lessEqual
+        default: return op
+        }
+    }
+
+    /// `field in (constants)`.
+    static func fieldList(_ expr: BoundExpr) -> (field: Int, values: [Value])? {
+        guard case .inList(let operand, let items, negated: false) = expr.node, case .field(let field) = operand.node else { return nil }
+        var values: [Value] = []
+        for item in items {
+            guard case .constant(let value) = item.node else { return nil }
+            if !value.isNull { values.append(value) }
+        }
+        return (field, values)
+    }
+
+    static func keyLookup(_ conjunct: BoundExpr, _ index: Int, _ entity: Entity, _ indexes: IndexCache) -> AccessPath? {
+        guard let keyField = entity.keyFieldIndex else { return nil }
+        var keys: [Value] = []
+        if let (field, op, value) = fieldComparison(conjunct), field == keyField, op == .equal {
+            keys = [value]
+        } else if let (field, values) = fieldList(conjunct), field == keyField {
+            keys = values
+        } else {
+            return nil
+        }
+        guard let keyIndex = indexes.keyIndex(of: entity) else { return nil }
+        let rows = Set(keys.compactMap { keyIndex.position(of: $0) }).sorted()
+        let shown = keys.map { ValueFormatter.plain($0) }.joined(separator: ", ")
+        return AccessPath(kind: .key, rows: rows,
+                          detail: "SEARCH \(entity.name) USING KEY INDEX (\(entity.fields[keyField].name) = \(shown))",
+                          estimate: rows.count, consumed: [index])
+    }
+
+    static func enumLookup(_ conjunct: BoundExpr, _ index: Int, _ entity: Entity, _ indexes: IndexCache) -> AccessPath? {
+        var field = -1
+        var codes: [Int32] = []
+        if let (f, op, value) = fieldComparison(conjunct), op == .equal, case .symbol(let code, _) = value {
+            field = f
+            codes = [code]
+        } else if let (f, values) = fieldList(conjunct) {
+            field = f
+            for value in values {
+                guard case .symbol(let code, _) = value else { return nil }
+                codes.append(code)
+            }
+        } else {
+            return nil
+        }
+        guard case .enumeration(let enumType) = entity.fields[field].type,
+              let postings = indexes.postings(of: entity, field: entity.fields[field].name) else { return nil }
+        let rows = codes.count == 1 ? Array(postings.rows(for: codes[0])) : postings.rows(forAnyOf: codes).sorted()
+        let symbols = codes.map { Int($0) < enumType.symbols.count ? enumType.symbols[Int($0)] : "?" }
+        let condition = symbols.count == 1 ? "= \(symbols[0])" : "in (\(symbols.joined(separator: ", ")))"
+        return AccessPath(kind: .enumIndex, rows: rows,
+                          detail: "SEARCH \(entity.name) USING ENUM INDEX (\(entity.fields[field].name) \(condition))",
+                          estimate: rows.count, consumed: [index])
+    }
+
+    /// Bounds on one field from every conjunct that constrains it, answered
+    /// by the sorted index of `create index`.
+    static func sortedLookup(_ fieldName: String, _ conjuncts: [BoundExpr], _ entity: Entity, _ indexes: IndexCache) -> AccessPath? {
+        guard let field = entity.fieldIndex(fieldName) else { return nil }
+        var lower: IndexBound?, upper: IndexBound?
+        var consumed = Set<Int>()
+        var parts: [String] = []
+        var listRows: [Int32]?
+        var prefixRows: [Int32]?
+        for (index, conjunct) in conjuncts.enumerated() {
+            if let (f, op, value) = fieldComparison(conjunct), f == field {
+                let text = ValueFormatter.plain(value)
+                switch op {
+                case .equal:
+                    lower = IndexBound(value, inclusive: true); upper = IndexBound(value, inclusive: true)
+                    parts.append("= \(text)")
+                case .greater, .greaterEqual:
+                    lower = IndexBound(value, inclusive: op == .greaterEqual)
+                    parts.append((op == .greater ? "> " : ">= ") + text)
+                case .less, .lessEqual:
+                    upper = IndexBound(value, inclusive: op == .lessEqual)
+                    parts.append((op == .less ? "< " : "<= ") + text)
+                case .notEqual:
+                    continue
+                }
+                consumed.insert(index)
+            } else if let (f, values) = fieldList(conjunct), f == field, listRows == nil {
+                guard let sorted = indexes.sortedIndex(of: entity, field: fieldName), let rows = sorted.rows(in: values) else { continue }
+                listRows = rows
+                consumed.insert(index)
+                parts.append("in (\(values.map { ValueFormatter.plain($0) }.joined(separator: ", ")))")
+            } else if case .textMatch(.startsWith, let operand, let needle) = conjunct.node, case .field(let f) = operand.node, f == field,
+                      case .constant(.text(let prefix)) = needle.node, prefixRows == nil {
+                guard let prefixIndex = indexes.prefixIndex(of: entity, field: fieldName), let rows = prefixIndex.rows(startingWith: prefix) else { continue }
+                prefixRows = rows
+                consumed.insert(index)
+                parts.append("starts with \"\(prefix)\"")
+            }
+        }
+        guard !consumed.isEmpty else { return nil }
+        // Each kind of constraint on the field gives a row set; several
+        // constraints intersect.
+        var sets: [[Int32]] = []
+        if lower != nil || upper != nil {
+            guard let sorted = indexes.sortedIndex(of: entity, field: fieldName), let range = sorted.rows(lower: lower, upper: upper) else { return nil }
+            sets.append(range)
+        }
+        if let listRows { sets.append(listRows) }
+        if let prefixRows { sets.append(prefixRows) }
+        guard var rows = sets.first else { return nil }
+        for other in sets.dropFirst() {
+            let keep = Set(other)
+            rows = rows.filter { keep.contains($0) }
+        }
+        return AccessPath(kind: .sortedIndex, rows: rows,
+                          detail: "SEARCH \(entity.name) USING INDEX \(fieldName) (\(fieldName) \(parts.joined(separator: " and ")))",
+                          estimate: rows.count, consumed: consumed)
+    }
+
+    // MARK: Conjunct order
+
+    /// Remaining conjuncts, cheapest and most selective first, so the costly
+    /// ones run over the fewest rows.
+    /// The selectivity assumed for a conjunct without statistics.
+    static func defaultSelectivity(_ expr: BoundExpr) -> Double {
+        if let (_, op, _) = fieldComparison(expr) { return op == .equal ? 0.05 : (op == .notEqual ? 0.9 : 0.33) }
+        if case .inList = expr.node { return 0.2 }
+        if case .textMatch = expr.node { return 0.1 }
+        return 0.5
+    }
+
+    static func ordered(_ conjuncts: [BoundExpr], entity: Entity, indexes: IndexCache) -> [BoundExpr] {
+        let n = max(entity.rowCount, 1)
+        func selectivity(_ expr: BoundExpr) -> Double {
+            if let (field, op, value) = fieldComparison(expr) {
+                if op == .equal, case .symbol(let code, _) = value, let postings = indexes.postings(of: entity, field: entity.fields[field].name) {
+                    return Double(postings.count(for: code)) / Double(n)
+                }
+            }
+            // TUNING: textbook defaults for an equality and a range.
+            return defaultSelectivity(expr)
+        }
+        func cost(_ expr: BoundExpr) -> Int {
+            var worst = 0
+            expr.visit { node in
+                switch node.node {
+                case .relationAggregate, .exists, .computed, .population, .hostCall: worst = max(worst, 3)
+                case .navigate: worst = max(worst, 2)
+                case .textMatch, .call, .concat, .caseWhen: worst = max(worst, 1)
+                default: break
+                }
+            }
+            return worst
+        }
+        return conjuncts.enumerated().sorted { a, b in
+            let ca = cost(a.element), cb = cost(b.element)
+            if ca != cb { return ca < cb }
+            let sa = selectivity(a.element), sb = selectivity(b.element)
+            if sa != sb { return sa < sb }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+}
