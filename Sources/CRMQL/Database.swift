@@ -139,3 +139,19 @@ public final class Database: Sendable {
         Parser.needsMoreInput(SourceFile(name: "<input>", text: text))
     }
 }
+
+extension Database {
+    /// The query `previous` refined by a clause line, as an analyst builds a
+    /// query step by step: `show name, loyalty` after a `select` appends
+    /// that clause (replacing one the query had), `and …` narrows its
+    /// `where`. Nil when `line` is not such a clause or `previous` is not one
+    /// `select`.
+    public static func refine(_ previous: String, with line: String) -> String? {
+        QueryRefinement.refine(previous: previous, with: line)
+    }
+
+    /// True when `text` is exactly one `select`: a query a clause line can refine.
+    public static func isSingleQuery(_ text: String) -> Bool {
+        QueryRefinement.isSingleQuery(text)
+    }
+}

@@ -15,6 +15,8 @@ final class REPL {
     let pending: PendingInput
     /// The last statement run, for `.edit`.
     var lastStatement: String?
+    /// The last `select` that ran, which a clause line refines.
+    var lastQuery: String?
 
     init(shell: Shell, reader: any LineReading, pending: PendingInput) {
         self.shell = shell
@@ -88,10 +90,19 @@ final class REPL {
         return true
     }
 
-    /// Runs a statement typed at the prompt.
+    /// Runs a statement typed at the prompt. A line that is only a clause
+    /// (`show name, loyalty`, `and loyalty > 0.9`, `order by value desc`)
+    /// refines the query run before it, as the language's any-order clauses
+    /// invite; the refined query is echoed so the user sees what ran.
     func execute(_ statement: String) {
-        lastStatement = statement
-        shell.run(statement, sourceName: "<input>")
+        var text = statement
+        if let previous = lastQuery, let refined = Database.refine(previous, with: statement) {
+            StandardError.line("→ " + refined)
+            text = refined
+        }
+        lastStatement = text
+        let succeeded = shell.run(text, sourceName: "<input>")
+        if succeeded, Database.isSingleQuery(text) { lastQuery = text }
     }
 }
 

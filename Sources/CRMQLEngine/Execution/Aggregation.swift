@@ -31,15 +31,18 @@ enum Aggregation {
             }
             return Column(type: .int, data: .int(sums), nulls: NullBitmap(count: segmentCount) { !seen[$0] })
         case .sum, .avg:
-            var sums = [Double](repeating: 0, count: segmentCount)
+            // Compensated: summing cents as doubles should give cents back,
+            // not 277618.56000000006.
+            var sums = [CompensatedSum](repeating: CompensatedSum(), count: segmentCount)
             var counts = [Int](repeating: 0, count: segmentCount)
             let doubles = values.doubles
             for (index, segment) in segments.enumerated() where !values.isNull(index) {
-                sums[Int(segment)] += doubles[index]
+                sums[Int(segment)].add(doubles[index])
                 counts[Int(segment)] += 1
             }
-            if function == .avg { for s in 0..<segmentCount where counts[s] > 0 { sums[s] /= Double(counts[s]) } }
-            return Column(type: .number, data: .number(sums), nulls: NullBitmap(count: segmentCount) { counts[$0] == 0 })
+            var results = sums.map(\.value)
+            if function == .avg { for s in 0..<segmentCount where counts[s] > 0 { results[s] /= Double(counts[s]) } }
+            return Column(type: .number, data: .number(results), nulls: NullBitmap(count: segmentCount) { counts[$0] == 0 })
         case .min, .max:
             return extreme(isMin: function == .min, values, segments, segmentCount)
         case .median, .percentile, .stddev:
