@@ -28,6 +28,7 @@ public final class Database: Sendable {
 
     let engine: Mutex<Interpreter>
     let interruptFlag: InterruptFlag
+    let progressMeter: ProgressMeter
 
     /// Opens an empty in-memory database.
     /// - Throws: `CRMQLError` when an option is malformed (a bad `today`).
@@ -42,6 +43,7 @@ public final class Database: Sendable {
         }
         let interpreter = Interpreter(options: sessionOptions, interrupt: flag)
         for (name, text) in options.parameters { interpreter.overrideParameter(name, text: text) }
+        progressMeter = interpreter.progress
         engine = Mutex(interpreter)
         interruptFlag = flag
     }
@@ -128,6 +130,11 @@ public final class Database: Sendable {
         guard let last else { throw CRMQLError(phase: .semantic, message: "the text has no query") }
         return last
     }
+
+    /// How far the running statement has got, from 0 to 1, when its work
+    /// can be counted (a `load`); nil otherwise. Readable from any thread,
+    /// for a progress bar with an estimate of the time left.
+    public var progress: Double? { progressMeter.fraction }
 
     /// Asks the running statement to stop; it fails with `interrupted` and
     /// leaves the store unchanged. Callable from any thread or a signal-driven task.

@@ -40,6 +40,8 @@ public final class Interpreter {
     var state: SessionState
     let options: SessionOptions
     let interrupt: InterruptFlag
+    /// How far a countable statement (a load) has got; read by other threads.
+    public let progress = ProgressMeter()
     let indexes = IndexCache()
     /// Parameter values a host supplied as text; they win over `param` defaults.
     var parameterOverrides: [String: String] = [:]
@@ -116,6 +118,7 @@ public final class Interpreter {
     /// Runs one statement; when it fails, the session is as it was before it.
     public func execute(_ statement: Statement, _ source: SourceFile, output: (EngineOutput) -> Void) throws {
         let saved = state
+        defer { progress.clear() }
         do {
             try services.checkInterrupt()
             services.stamp = stamp

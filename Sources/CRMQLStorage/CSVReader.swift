@@ -34,7 +34,10 @@ public enum CSVReader {
     /// - Throws: a `Diagnostic` (phase `.io`) for an empty file, an unclosed
     ///   quote, or a header that cannot name columns.
     /// - Complexity: O(n) in the size of the file.
-    public static func read(_ bytes: [UInt8], fileName: String, delimiter: UInt8 = UInt8(ascii: ","), header: Bool = true) throws -> TextTable {
+    /// - Parameter progress: told how much of the file is read, as the first
+    ///   half of a load.
+    public static func read(_ bytes: [UInt8], fileName: String, delimiter: UInt8 = UInt8(ascii: ","), header: Bool = true,
+                            progress: ProgressMeter? = nil) throws -> TextTable {
         guard delimiter != quote, delimiter != lineFeed, delimiter != carriageReturn, delimiter < 0x80 else {
             throw Diagnostic(.io, "\(fileName): the delimiter must be one ASCII character other than a quote or a line break", at: nil)
         }
@@ -42,7 +45,7 @@ public enum CSVReader {
         table.cellBytes.reserveCapacity(bytes.count)
         let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         try bytes.withUnsafeBufferPointer { buffer in
-            try parse(buffer, from: start, delimiter: delimiter, fileName: fileName, into: &table)
+            try parse(buffer, from: start, delimiter: delimiter, fileName: fileName, into: &table, progress: progress)
         }
         guard table.recordCount > 0 else {
             throw Diagnostic(.io, "\(fileName): the file is empty", at: nil)
@@ -94,11 +97,16 @@ public enum CSVReader {
     }
 
     private static func parse(_ p: UnsafeBufferPointer<UInt8>, from start: Int, delimiter: UInt8,
-                              fileName: String, into table: inout TextTable) throws {
+                              fileName: String, into table: inout TextTable, progress: ProgressMeter?) throws {
         let count = p.count
         var index = start
         var line = 1
+        var nextReport = 1 << 20
         while index < count {
+            if index >= nextReport, let progress {
+                progress.report(index, of: count, phase: 0...0.5)
+                nextReport = index + (1 << 20)
+            }
             let recordStart = index
             let recordLine = line
             // A blank line holds no record.

@@ -107,21 +107,23 @@ public enum Loader {
     ///   `file:line:`.
     /// - Complexity: O(n) in the size of the file plus the parents' keys.
     public static func load(bytes: [UInt8], fileName: String, format: LoadFormat, entityName: String,
-                            into store: Store, options: LoadOptions = LoadOptions()) throws -> LoadResult {
+                            into store: Store, options: LoadOptions = LoadOptions(), progress: ProgressMeter? = nil) throws -> LoadResult {
         let table: TextTable
         switch format {
-        case .csv: table = try CSVReader.read(bytes, fileName: fileName, delimiter: options.delimiter, header: options.header)
+        case .csv: table = try CSVReader.read(bytes, fileName: fileName, delimiter: options.delimiter, header: options.header, progress: progress)
         case .json: table = try JSONReader.read(bytes, fileName: fileName)
         }
         return try load(table: table, byName: format == .json || options.header, fileName: fileName,
-                        entityName: entityName, into: store, skipBad: options.skipBad)
+                        entityName: entityName, into: store, skipBad: options.skipBad, progress: progress)
     }
 
     /// Loads cells already read by `CSVReader` or `JSONReader`.
     /// - Parameter byName: match an existing entity's fields by column name
     ///   (else by position).
+    /// - Parameter progress: told how many records are converted, as the
+    ///   second half of a load.
     public static func load(table: TextTable, byName: Bool, fileName: String, entityName: String,
-                            into store: Store, skipBad: Bool) throws -> LoadResult {
+                            into store: Store, skipBad: Bool, progress: ProgressMeter? = nil) throws -> LoadResult {
         guard table.recordCount < Int(Int32.max) else {
             throw Diagnostic(.io, "\(fileName): too many rows for one entity", at: nil)
         }
@@ -148,6 +150,7 @@ public enum Loader {
         }
 
         recordLoop: for record in 0..<table.recordCount {
+            if record & 0xFFFF == 0, let progress { progress.report(record, of: table.recordCount, phase: 0.5...1) }
             let line = table.line(ofRecord: record)
             if let problem = table.problems[record] {
                 try refuse(record, problem)

@@ -5,7 +5,8 @@ import Synchronization
 
 /// Watches a running statement from a helper thread: a Ctrl-C cancels it
 /// through `Database.interrupt()`, and once it has run for two seconds a
-/// spinner with the elapsed time shows on standard error until it ends.
+/// spinner with the elapsed time shows on standard error until it ends —
+/// a progress bar with the time left when the work can be counted.
 ///
 /// The signal handler only counts; this thread turns the count into a call
 /// the engine understands, because `interrupt()` is thread-safe and a signal
@@ -59,10 +60,21 @@ final class StatementMonitor: Sendable {
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 let frame = StatementMonitor.frames[state.frame % StatementMonitor.frames.count]
                 state.frame += 1
-                StandardError.write("\r\u{1B}[K\(frame) running \(String(format: "%.1f", seconds))s  (Ctrl-C cancels)")
+                var line = "\(frame) running \(String(format: "%.1f", seconds))s"
+                if let fraction = database.progress, fraction > 0.01 {
+                    line = StatementMonitor.bar(fraction) + " \(Int(fraction * 100))%  "
+                        + "\(String(format: "%.1f", seconds))s, about \(Int((seconds * (1 - fraction) / fraction).rounded(.up)))s left"
+                }
+                StandardError.write("\r\u{1B}[K\(line)  (Ctrl-C cancels)")
                 state.spinnerShown = true
             }
         }
+    }
+
+    /// A 20-cell bar, filled to `fraction`.
+    static func bar(_ fraction: Double) -> String {
+        let filled = min(20, max(0, Int((fraction * 20).rounded())))
+        return "[" + String(repeating: "█", count: filled) + String(repeating: "·", count: 20 - filled) + "]"
     }
 
     /// Runs `write` with the spinner cleared and held off, so that output

@@ -39,7 +39,7 @@ extension Interpreter {
         let result: LoadResult
         do {
             result = try Loader.load(bytes: bytes, fileName: fileName, format: format, entityName: entityName.text,
-                                     into: state.store, options: loadOptions)
+                                     into: state.store, options: loadOptions, progress: progress)
         } catch let diagnostic as Diagnostic {
             throw Diagnostic(.io, diagnostic.message, at: pathExpr.range)
         }
