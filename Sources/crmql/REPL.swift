@@ -15,8 +15,6 @@ final class REPL {
     let pending: PendingInput
     /// The last statement run, for `.edit`.
     var lastStatement: String?
-    /// The last `select` that ran, which a clause line refines.
-    var lastQuery: String?
 
     init(shell: Shell, reader: any LineReading, pending: PendingInput) {
         self.shell = shell
@@ -96,19 +94,21 @@ final class REPL {
     /// invite; the refined query is echoed so the user sees what ran.
     func execute(_ statement: String) {
         var text = statement
-        if let previous = lastQuery, let refined = Database.refine(previous, with: statement) {
+        if let previous = pending.lastQuery, let refined = Database.refine(previous, with: statement) {
             StandardError.line("→ " + refined)
             text = refined
         }
         lastStatement = text
         let succeeded = shell.run(text, sourceName: "<input>")
-        if succeeded, Database.isSingleQuery(text) { lastQuery = text }
+        if succeeded, Database.isSingleQuery(text) { pending.lastQuery = text }
     }
 }
 
-/// The statement being typed over several lines.
+/// The statement being typed over several lines, and the last query, which
+/// a clause line refines.
 final class PendingInput {
     var text = ""
+    var lastQuery: String?
 }
 
 /// What Tab offers at the prompt: dot commands and their arguments here,
@@ -121,6 +121,11 @@ struct REPLCompleter {
         let before = String(decoding: Array(line.utf8).prefix(max(0, cursor)), as: UTF8.self)
         if pending.text.isEmpty, before.drop(while: { $0 == " " }).hasPrefix(".") {
             return dotCommandCandidates(before.drop(while: { $0 == " " }))
+        }
+        if pending.text.isEmpty, let last = pending.lastQuery, Database.refine(last, with: line) != nil {
+            // A clause line completes in the context of the query it refines.
+            let prefix = last + "\n"
+            return database.completions(for: prefix + line, cursor: prefix.utf8.count + max(0, cursor))
         }
         guard !pending.text.isEmpty else { return database.completions(for: line, cursor: cursor) }
         let prefix = pending.text + "\n"
