@@ -26,6 +26,9 @@ extension Evaluator {
     /// The child rows of the context's rows (filtered), each with the segment
     /// it belongs to: the row's index, or its group in a grouped query.
     private func children(of context: EvalContext, child: Entity, refField: Int, filter: BoundExpr?) throws -> ([Int32], [Int32], Int) {
+        if context.isAllRows && context.grouping == nil {
+            return try childrenOfEveryRow(context, child: child, refField: refField, filter: filter)
+        }
         let adjacency = services.children(parent: context.entity, child: child, refField: refField)
         var childRows: [Int32] = []
         var segments: [Int32] = []
@@ -54,6 +57,27 @@ extension Evaluator {
             segments = keptSegments
         }
         return (childRows, segments, context.length)
+    }
+
+    /// Every parent row at once: the child table in its own order, each row
+    /// tagged with its parent's position, so no child column is gathered
+    /// when every child has a parent and no filter applies.
+    private func childrenOfEveryRow(_ context: EvalContext, child: Entity, refField: Int, filter: BoundExpr?) throws -> ([Int32], [Int32], Int) {
+        let parentOf = services.refPositions(child: child, refField: refField, parent: context.entity)
+        var candidates = Array(0..<Int32(clamping: child.rowCount))
+        if let filter { candidates = try self.filter(filter, EvalContext(entity: child, rows: candidates)) }
+        var rows: [Int32] = []
+        var segments: [Int32] = []
+        rows.reserveCapacity(candidates.count)
+        segments.reserveCapacity(candidates.count)
+        for row in candidates {
+            let parent = parentOf[Int(row)]
+            if parent >= 0 {
+                rows.append(row)
+                segments.append(parent)
+            }
+        }
+        return (rows, segments, context.length)
     }
 
     func groupAggregate(_ aggregate: GroupAggregate, _ expr: BoundExpr, _ context: EvalContext) throws -> Column {
