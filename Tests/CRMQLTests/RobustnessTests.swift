@@ -81,7 +81,7 @@ import Testing
     @Test func garbageNeverCrashes() throws {
         let db = try database()
         try db.run("create entity t (id int key, x number, s text, d date)")
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(state: 7)
         let pieces = ["select", "t", "where", "show", "(", ")", "x", "+", "-", "*", "/", "\"", "'", "`", "$p", "and", "or", "not",
                       "in", "last", "30", "days", "2026-01-01", "count(", "sum(", "group", "by", "order", "limit", ",", ";", "\n",
                       "case", "when", "then", "end", "is", "null", "between", "1e999", "9223372036854775808", "/*", "--", "é", "客"]
@@ -92,18 +92,5 @@ import Testing
             _ = Database.needsMoreInput(text)
         }
         #expect(try db.query("select count t").value(row: 0, column: 0) == .int(0))
-    }
-}
-
-/// A small deterministic generator for test inputs.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
