@@ -12,3 +12,5 @@ public typealias SourceRange = CRMQLCore.SourceRange
 public typealias Phase = CRMQLCore.Phase
 /// Terminal display width of text (East Asian wide characters count two).
 public typealias DisplayWidth = CRMQLCore.DisplayWidth
+/// "Did you mean": the closest candidate to a misspelled word.
+public typealias Suggestion = CRMQLCore.Suggestion

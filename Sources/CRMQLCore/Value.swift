@@ -18,6 +18,20 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
 
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 
+    /// The type of this value on its own (an int literal is `int`).
+    public var dataType: DataType {
+        switch self {
+        case .null: return .null
+        case .int: return .int
+        case .number: return .number
+        case .text: return .text
+        case .bool: return .bool
+        case .date: return .date
+        case .datetime: return .datetime
+        case .symbol(_, let type): return .enumeration(type)
+        }
+    }
+
     /// The value as a double, for int and number.
     public var doubleValue: Double? {
         switch self {

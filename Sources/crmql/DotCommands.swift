@@ -8,40 +8,9 @@ enum DotCommandName {
         ".demo", ".edit", ".exit", ".help", ".last", ".maxrows", ".mode", ".output", ".quit", ".read", ".schema", ".timer",
     ]
 
-    /// The candidate closest to `word` by edit distance, when it is close
-    /// enough to be a typo: at most a third of the word's length in edits.
+    /// The dot command closest to `word`, when it is close enough to be a typo.
     static func closest(to word: String, among candidates: [String]) -> String? {
-        let target = Array(word.lowercased())
-        let limit = max(1, target.count / 3)
-        var best: (name: String, distance: Int)?
-        for candidate in candidates {
-            let distance = editDistance(target, Array(candidate.lowercased()))
-            if distance <= limit, distance < (best?.distance ?? Int.max) { best = (candidate, distance) }
-        }
-        return best?.name
-    }
-
-    /// Edit distance where swapping two neighbours counts as one edit
-    /// (`.hepl` is one edit from `.help`).
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var beforePrevious = [Int](repeating: 0, count: b.count + 1)
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    value = min(value, beforePrevious[j - 2] + 1)
-                }
-                current[j] = value
-            }
-            (beforePrevious, previous, current) = (previous, current, beforePrevious)
-        }
-        return previous[b.count]
+        Suggestion.closest(to: word, among: candidates)
     }
 }
 

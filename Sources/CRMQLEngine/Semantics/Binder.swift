@@ -248,18 +248,7 @@ struct Binder {
 
     // MARK: Types
 
-    func type(of value: Value) -> DataType {
-        switch value {
-        case .null: return .null
-        case .int: return .int
-        case .number: return .number
-        case .text: return .text
-        case .bool: return .bool
-        case .date: return .date
-        case .datetime: return .datetime
-        case .symbol(_, let type): return .enumeration(type)
-        }
-    }
+    func type(of value: Value) -> DataType { value.dataType }
 
     func requireBool(_ expr: BoundExpr, _ what: String) throws {
         guard expr.type == .bool || expr.type == .null else {

@@ -135,7 +135,7 @@ extension Interpreter {
     func conform(_ value: Value, to field: Field, range: SourceRange) throws -> Value {
         if value.isNull { return .null }
         func mismatch() -> Diagnostic {
-            .semantic("field '\(field.name)' is \(field.type.kindName), but this is \(describeType(value))", range)
+            .semantic("field '\(field.name)' is \(field.type.kindName), but this is \(value.dataType.kindName)", range)
         }
         switch (field.type, value) {
         case (.int, .int), (.number, .number), (.text, .text), (.bool, .bool), (.date, .date), (.datetime, .datetime):
@@ -168,19 +168,6 @@ extension Interpreter {
             throw mismatch()
         default:
             throw mismatch()
-        }
-    }
-
-    func describeType(_ value: Value) -> String {
-        switch value {
-        case .int: return "int"
-        case .number: return "number"
-        case .text: return "text"
-        case .bool: return "bool"
-        case .date: return "date"
-        case .datetime: return "datetime"
-        case .symbol: return "enum"
-        case .null: return "null"
         }
     }
 
