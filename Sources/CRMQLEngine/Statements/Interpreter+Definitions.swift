@@ -19,9 +19,9 @@ extension Interpreter {
 
     func declareParameter(_ name: Name, _ value: Expr, _ source: SourceFile) throws {
         let parameterName = name.text.hasPrefix("$") ? String(name.text.dropFirst()) : name.text
+        // A host's value wins over the script's default.
         if let override = parameterOverrides[parameterName] {
             state.parameters[parameterName] = Interpreter.literal(fromText: override)
-            _ = override
             return
         }
         state.parameters[parameterName] = try constant(value, source, what: "a parameter's default")

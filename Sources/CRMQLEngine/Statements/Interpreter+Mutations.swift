@@ -13,13 +13,14 @@ extension Interpreter {
             if positions.contains(index) { throw Diagnostic.semantic("field '\(name.text)' is listed twice", name.range) }
             positions.append(index)
         }
+        // Without a field list, values go to every field in schema order.
+        if fieldNames.isEmpty { positions = Array(entity.fields.indices) }
         var newRows: [[Value]] = []
         for row in rows {
-            guard let first = row.first, row.count == positions.count else {
+            guard row.count == positions.count else {
                 let range = row.first.map { r in row.dropFirst().reduce(r.range) { $0.union($1.range) } } ?? entityName.range
                 throw Diagnostic.semantic("expected \(positions.count) values, found \(row.count)", range)
             }
-            _ = first
             var values = [Value](repeating: .null, count: entity.fields.count)
             for (slot, expr) in row.enumerated() {
                 let index = positions[slot]
