@@ -37,6 +37,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Times the benchmark workload in process (Benchmarks/run.sh drives it).
+        .executableTarget(name: "crmql-bench", dependencies: ["CRMQL"], path: "Benchmarks/crmql-bench"),
         .testTarget(name: "CRMQLSyntaxTests", dependencies: ["CRMQLSyntax", "CRMQLCore"]),
         .testTarget(name: "CRMQLStorageTests", dependencies: ["CRMQLStorage", "CRMQLCore"]),
         .testTarget(name: "CRMQLEngineTests", dependencies: ["CRMQLEngine", "CRMQLStorage", "CRMQLSyntax", "CRMQLCore"]),

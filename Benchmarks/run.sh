@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Benchmarks crmql against SQLite and DuckDB on generated CRM data.
+#
+#   bash Benchmarks/run.sh [--sizes 10000,100000,1000000] [--generator PATH] [bench.py options]
+#
+# Prepares what the benchmark needs, then runs Benchmarks/bench.py:
+# - a virtual environment in Benchmarks/.venv with duckdb, matplotlib and
+#   numpy (the generator's one dependency), made when missing;
+# - the data in Benchmarks/data/N/ for each size N, generated once by
+#   gen-crm-data.py (by default ../shared/tools/gen-crm-data.py beside the
+#   repository checkout) and kept out of git;
+# - release builds of crmql and crmql-bench in .build-bench.
+# Results go to Benchmarks/results/ (results.md, results.json, chart.png).
+# Options bench.py knows (--min-runs, --max-runs, --budget-ms,
+# --startup-runs, --no-startup, --results-dir) are passed on.
+set -euo pipefail
+
+bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$bench_dir/.." && pwd)"
+sizes="10000,100000,1000000"
+generator="$root/../shared/tools/gen-crm-data.py"
+passed=()
+
+usage() {
+    sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --sizes) [ $# -ge 2 ] || { usage >&2; exit 2; }; sizes="$2"; shift 2 ;;
+        --sizes=*) sizes="${1#--sizes=}"; shift ;;
+        --generator) [ $# -ge 2 ] || { usage >&2; exit 2; }; generator="$2"; shift 2 ;;
+        --generator=*) generator="${1#--generator=}"; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) passed+=("$1"); shift ;;
+    esac
+done
+
+if ! [[ "$sizes" =~ ^[0-9]+(,[0-9]+)*$ ]]; then
+    echo "run.sh: --sizes takes customer counts separated by commas, e.g. 10000,100000" >&2
+    exit 2
+fi
+
+# 1. Python environment.
+venv="$bench_dir/.venv"
+python="$venv/bin/python"
+if ! [ -x "$python" ] || ! "$python" -c 'import duckdb, matplotlib, numpy' 2>/dev/null; then
+    echo "== preparing $venv (duckdb, matplotlib, numpy)"
+    if ! [ -x "$python" ]; then
+        python3 -m venv "$venv" || {
+            echo "run.sh: 'python3 -m venv' failed; on Debian: apt-get install python3-venv" >&2
+            exit 1
+        }
+    fi
+    "$python" -m pip install --quiet --upgrade pip
+    "$python" -m pip install --quiet duckdb matplotlib numpy
+fi
+
+# 2. Data, generated once per size.
+IFS=',' read -r -a size_list <<< "$sizes"
+for n in "${size_list[@]}"; do
+    target="$bench_dir/data/$n"
+    if [ -f "$target/interactions.csv" ] && [ -f "$target/orders.csv" ] && [ -f "$target/customers.csv" ]; then
+        continue
+    fi
+    if ! [ -f "$generator" ]; then
+        echo "run.sh: the data generator is missing: $generator" >&2
+        echo "        pass its path with --generator PATH (it is gen-crm-data.py from the shared tools folder)" >&2
+        exit 1
+    fi
+    echo "== generating $n customers into $target (takes about a minute per 100,000)"
+    rm -rf "$target.partial"
+    "$python" "$generator" "$target.partial" --customers "$n"
+    # Renamed only once complete, so an interrupted run never leaves a
+    # truncated data set that a later run would take for finished.
+    mv "$target.partial" "$target"
+done
+
+# 3. Release builds.
+echo "== building crmql and crmql-bench (release)"
+cd "$root"
+swift build -c release --scratch-path "$root/.build-bench" --product crmql
+swift build -c release --scratch-path "$root/.build-bench" --product crmql-bench
+bin_dir="$(swift build -c release --scratch-path "$root/.build-bench" --show-bin-path)"
+
+# 4. The benchmark.
+exec "$python" "$bench_dir/bench.py" --sizes "$sizes" --data-dir "$bench_dir/data" --bin-dir "$bin_dir" ${passed[@]+"${passed[@]}"}
