@@ -24,7 +24,7 @@ struct EvalContext {
 
     /// Every row of an entity.
     init(allOf entity: Entity) {
-        self.init(entity: entity, rows: Array(0..<Int32(clamping: entity.rowCount)))
+        self.init(entity: entity, rows: AllRows.of(count: entity.rowCount))
     }
 
     /// The number of values an expression yields here.

@@ -64,7 +64,7 @@ extension Evaluator {
     /// when every child has a parent and no filter applies.
     private func childrenOfEveryRow(_ context: EvalContext, child: Entity, refField: Int, filter: BoundExpr?) throws -> ([Int32], [Int32], Int) {
         let parentOf = services.refPositions(child: child, refField: refField, parent: context.entity)
-        var candidates = Array(0..<Int32(clamping: child.rowCount))
+        var candidates = AllRows.of(count: child.rowCount)
         if let filter { candidates = try self.filter(filter, EvalContext(entity: child, rows: candidates)) }
         var rows: [Int32] = []
         var segments: [Int32] = []

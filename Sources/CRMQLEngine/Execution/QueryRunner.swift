@@ -28,7 +28,7 @@ struct QueryRunner {
     func resolveSource(_ query: Query) throws -> (Entity, [Int32]) {
         switch query.source {
         case .named(let name):
-            if let entity = catalog.store[name.text] { return (entity, Array(0..<Int32(clamping: entity.rowCount))) }
+            if let entity = catalog.store[name.text] { return (entity, AllRows.of(count: entity.rowCount)) }
             if let definition = lets[name.text] {
                 guard !expanding.contains(name.text), expanding.count < 32 else {
                     throw Diagnostic.semantic("'\(name.text)' refers to itself", name.range)
@@ -39,7 +39,7 @@ struct QueryRunner {
                     return try inner.selectRows(definition.query)
                 }
                 let output = try inner.run(definition.query)
-                return (Entity(derivedFrom: output, name: name.text), Array(0..<Int32(clamping: output.columns.first?.count ?? 0)))
+                return (Entity(derivedFrom: output, name: name.text), AllRows.of(count: output.columns.first?.count ?? 0))
             }
             let candidates = catalog.store.entityNames + lets.keys.sorted()
             throw Diagnostic.semantic(Suggestion.message("unknown entity '\(name.text)'", for: name.text, among: candidates), name.range)
@@ -48,7 +48,7 @@ struct QueryRunner {
                 throw Diagnostic.semantic(Suggestion.message("unknown table function '\(name.text)'", for: name.text, among: ["rules"]), name.range)
             }
             let output = try RulesSource(runner: self).run(arguments, range: range)
-            return (Entity(derivedFrom: output, name: "rules"), Array(0..<Int32(clamping: output.columns.first?.count ?? 0)))
+            return (Entity(derivedFrom: output, name: "rules"), AllRows.of(count: output.columns.first?.count ?? 0))
         }
     }
 

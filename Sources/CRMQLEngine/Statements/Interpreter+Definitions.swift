@@ -151,6 +151,7 @@ extension Interpreter {
             throw Diagnostic.semantic("an index on \(entity.name)(\(field.text)) already exists", field.range)
         }
         state.store.explicitIndexes.append(name)
+        _ = services.indexes.sortedIndex(of: entity, field: field.text)
     }
 
     func dropIndex(_ entityName: Name, _ field: Name) throws {

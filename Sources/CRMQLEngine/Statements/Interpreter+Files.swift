@@ -54,8 +54,34 @@ extension Interpreter {
             if count > 5 { message += "\n  … and \(count - 5) more" }
         }
         state.store = result.store
+        buildIndexes(of: entityName.text)
         loadPreludeIfReady()
         return message
+    }
+
+    /// Builds the indexes the planner uses on its own (key, refs, enums) and
+    /// the explicit ones, so a load ends ready to query and the first query
+    /// pays for no index.
+    func buildIndexes(of entityName: String) {
+        guard let entity = state.store[entityName] else { return }
+        let indexes = services.indexes
+        _ = indexes.keyIndex(of: entity)
+        for field in entity.fields {
+            switch field.type {
+            case .ref: _ = indexes.refIndex(child: entity, field: field.name, in: state.store)
+            case .enumeration: _ = indexes.postings(of: entity, field: field.name)
+            default: break
+            }
+        }
+        for index in state.store.explicitIndexes where index.entity == entityName {
+            _ = indexes.sortedIndex(of: entity, field: index.field)
+        }
+        // Children that refer to this entity resolve against its new rows.
+        for child in state.store.allEntities where child.name != entityName {
+            for field in child.fields where field.type == .ref(entityName) {
+                _ = indexes.refIndex(child: child, field: field.name, in: state.store)
+            }
+        }
     }
 
     /// `export <query> to "file"`: CSV, JSON or NDJSON by extension.

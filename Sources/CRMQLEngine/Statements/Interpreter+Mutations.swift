@@ -40,7 +40,7 @@ extension Interpreter {
         var entity = try entity(entityName)
         let runner = runner(source)
         let scope = Scope(entity: entity)
-        var rows = Array(0..<Int32(clamping: entity.rowCount))
+        var rows = AllRows.of(count: entity.rowCount)
         if let condition {
             let bound = try runner.binder.bindCondition(condition, in: scope, clause: "where")
             rows = try runner.evaluator.filter(bound, EvalContext(entity: entity, rows: rows))
@@ -76,7 +76,7 @@ extension Interpreter {
     func delete(_ entityName: Name, _ condition: Expr?, cascade: Bool, _ source: SourceFile) throws -> String {
         let entity = try entity(entityName)
         let runner = runner(source)
-        var rows = Array(0..<Int32(clamping: entity.rowCount))
+        var rows = AllRows.of(count: entity.rowCount)
         if let condition {
             let bound = try runner.binder.bindCondition(condition, in: Scope(entity: entity), clause: "where")
             rows = try runner.evaluator.filter(bound, EvalContext(entity: entity, rows: rows))
