@@ -101,7 +101,12 @@ struct QueryRunner {
             }
         }
         var rows = selected
-        if let orderBy = query.orderBy {
+        let (offset, limit) = try limits(query)
+        let aliases = Set(items.compactMap(\.alias))
+        let take = offset > Int.max - (limit ?? 0) ? Int.max : offset + (limit ?? 0)
+        if limit != nil, let indexed = (try? indexedOrder(query, entity, rows, scope, take: take, aliases: aliases)) ?? nil {
+            rows = indexed
+        } else if let orderBy = query.orderBy {
             let context = EvalContext(entity: entity, rows: rows)
             var keys: [SortKey] = []
             for item in orderBy {
@@ -114,7 +119,6 @@ struct QueryRunner {
                 let column = try evaluator.evaluate(bound, context).expanded(to: rows.count)
                 keys.append(SortKey(column: column, descending: item.descending, nullsFirst: item.nullsFirst ?? item.descending))
             }
-            let (offset, limit) = try limits(query)
             if let limit, offset == 0 {
                 rows = Sorting.top(keys, count: rows.count, limit: limit).map { rows[$0] }
             } else {

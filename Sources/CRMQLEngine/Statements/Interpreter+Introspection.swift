@@ -125,9 +125,16 @@ extension Interpreter {
             steps.append("GROUP BY \(keys.joined(separator: ", "))")
         }
         if let having = query.having { steps.append("HAVING \(normalizedText(source, having.range))") }
+        let aliases = Set((query.show ?? []).compactMap { item -> String? in
+            if case .expr(_, let alias) = item { return alias?.text }
+            return nil
+        })
         if let orderBy = query.orderBy {
             let keys = orderBy.map { normalizedText(source, $0.expr.range) + ($0.descending ? " desc" : "") }
-            steps.append((query.limit != nil && query.groupBy == nil ? "TOP-N SORT " : "SORT ") + keys.joined(separator: ", "))
+            let servedByIndex = query.limit != nil && query.groupBy == nil && query.whereClause == nil
+                && (try? runner.indexedOrder(query, entity, rows, Scope(entity: entity), take: 0, aliases: aliases)) != nil
+            let kind = servedByIndex ? "ORDER FROM INDEX " : (query.limit != nil && query.groupBy == nil ? "TOP-N SORT " : "SORT ")
+            steps.append(kind + keys.joined(separator: ", "))
         }
         if let limit = query.limit { steps.append("LIMIT \(normalizedText(source, limit.range))" + (query.offset.map { " OFFSET \(normalizedText(source, $0.range))" } ?? "")) }
         if let show = query.show {

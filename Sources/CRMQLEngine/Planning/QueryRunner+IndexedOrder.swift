@@ -1,0 +1,48 @@
+import CRMQLCore
+import CRMQLStorage
+import CRMQLSyntax
+
+extension QueryRunner {
+    /// `order by f [desc] limit k` over a whole entity with an index on `f`:
+    /// the first rows read straight from the index, in the order a stable
+    /// sort would give (ties by row, nulls where the query puts them).
+    /// Nil when the index cannot serve the order.
+    func indexedOrder(_ query: Query, _ entity: Entity, _ rows: [Int32], _ scope: Scope, take: Int,
+                      aliases: Set<String> = []) throws -> [Int32]? {
+        guard let orderBy = query.orderBy, orderBy.count == 1, rows.count == entity.rowCount,
+              catalog.store[entity.name]?.version == entity.version else { return nil }
+        let item = orderBy[0]
+        // A `show … as f` alias is what `order by f` means.
+        if case .identifier(let name, _) = item.expr.kind, aliases.contains(name) { return nil }
+        let bound = try binder.bind(item.expr, in: scope)
+        guard case .field(let fieldIndex) = bound.node else { return nil }
+        let fieldName = entity.fields[fieldIndex].name
+        guard catalog.store.explicitIndexes.contains(IndexName(entity: entity.name, field: fieldName)),
+              let index = evaluator.services.indexes.sortedIndex(of: entity, field: fieldName) else { return nil }
+        let column = entity.columns[fieldIndex]
+        let nullsFirst = item.nullsFirst ?? item.descending
+        var result: [Int32] = []
+        result.reserveCapacity(min(take, rows.count))
+        func addNulls() {
+            guard column.nulls.hasNulls else { return }
+            for row in 0..<entity.rowCount where result.count < take && column.isNull(row) { result.append(Int32(row)) }
+        }
+        if nullsFirst { addNulls() }
+        let sorted = index.sortedRows
+        if !item.descending {
+            for row in sorted where result.count < take { result.append(row) }
+        } else {
+            // Runs of equal values keep ascending row order, as a stable sort would.
+            let compare = Sorting.comparator(SortKey(column: column, descending: false, nullsFirst: false))
+            var end = sorted.count
+            while end > 0 && result.count < take {
+                var start = end - 1
+                while start > 0 && compare(Int(sorted[start - 1]), Int(sorted[end - 1])) == 0 { start -= 1 }
+                for position in start..<end where result.count < take { result.append(sorted[position]) }
+                end = start
+            }
+        }
+        if !nullsFirst { addNulls() }
+        return result
+    }
+}
