@@ -64,6 +64,10 @@ extension Evaluator {
     /// when every child has a parent and no filter applies.
     private func childrenOfEveryRow(_ context: EvalContext, child: Entity, refField: Int, filter: BoundExpr?) throws -> ([Int32], [Int32], Int) {
         let parentOf = services.refPositions(child: child, refField: refField, parent: context.entity)
+        if filter == nil, !parentOf.contains(-1) {
+            // Every child counts and has a parent: its parent's row is its segment.
+            return (AllRows.of(count: child.rowCount), parentOf, context.length)
+        }
         var candidates = AllRows.of(count: child.rowCount)
         if let filter { candidates = try self.filter(filter, EvalContext(entity: child, rows: candidates)) }
         var rows: [Int32] = []
