@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CRMQLCore
 
 /// Reads CSV (RFC 4180) from raw bytes into a `TextTable`.
@@ -38,14 +31,27 @@ public enum CSVReader {
     ///   half of a load.
     public static func read(_ bytes: [UInt8], fileName: String, delimiter: UInt8 = UInt8(ascii: ","), header: Bool = true,
                             progress: ProgressMeter? = nil) throws -> TextTable {
-        guard delimiter != quote, delimiter != lineFeed, delimiter != carriageReturn, delimiter < 0x80 else {
-            throw Diagnostic(.io, "\(fileName): the delimiter must be one ASCII character other than a quote or a line break", at: nil)
-        }
+        try checkDelimiter(delimiter, fileName: fileName)
         var table = TextTable(source: bytes)
         table.cellBytes.reserveCapacity(bytes.count)
-        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        try bytes.withUnsafeBufferPointer { buffer in
-            try parse(buffer, from: start, delimiter: delimiter, fileName: fileName, into: &table, progress: progress)
+        try bytes.withUnsafeBufferPointer { p in
+            var scanner = CSVScanner(p, delimiter: delimiter, fileName: fileName, at: start(of: p))
+            var sink = RecordSpansSink()
+            var nextReport = 1 << 20
+            while let record = try scanner.next(into: &sink) {
+                if scanner.index >= nextReport, let progress {
+                    progress.report(scanner.index, of: p.count, phase: 0...0.5)
+                    nextReport = scanner.index + (1 << 20)
+                }
+                for span in sink.spans {
+                    // An empty quoted cell is empty text; an empty unquoted one is null.
+                    scanner.bytes(of: span) { cell in table.appendCell(cell ?? CellBytes(start: nil, count: 0), emptyText: cell != nil) }
+                }
+                table.endRecord(line: record.line, raw: record.raw, problem: record.problem)
+                if table.recordCount == 1 { reserve(for: p, from: scanner.index, cellsPerRecord: sink.spans.count, in: &table) }
+                sink.spans.removeAll(keepingCapacity: true)
+                scanner.scratch.removeAll(keepingCapacity: true)
+            }
         }
         guard table.recordCount > 0 else {
             throw Diagnostic(.io, "\(fileName): the file is empty", at: nil)
@@ -64,6 +70,50 @@ public enum CSVReader {
             table.columnNames = (0..<widest).map { "column\($0 + 1)" }
         }
         return table
+    }
+
+    static func checkDelimiter(_ delimiter: UInt8, fileName: String) throws {
+        guard delimiter != quote, delimiter != lineFeed, delimiter != carriageReturn, delimiter < 0x80 else {
+            throw Diagnostic(.io, "\(fileName): the delimiter must be one ASCII character other than a quote or a line break", at: nil)
+        }
+    }
+
+    /// Where reading starts: after a UTF-8 byte order mark, if any.
+    static func start(of p: UnsafeBufferPointer<UInt8>) -> CSVScanner.Position {
+        let bom = p.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF
+        return CSVScanner.Position(index: bom ? 3 : 0, line: 1)
+    }
+
+    /// A file's header row, read without the rest.
+    struct Header {
+        var names: [String]
+        var line: Int
+        /// Where the data records start.
+        var dataStart: CSVScanner.Position
+    }
+
+    /// Reads the header row, for a load that then reads the records itself.
+    /// Fails as `read(_:fileName:delimiter:header:progress:)` would: a quote
+    /// left open anywhere in the file is reported before a bad header.
+    static func readHeader(_ p: UnsafeBufferPointer<UInt8>, fileName: String, delimiter: UInt8) throws -> Header {
+        var scanner = CSVScanner(p, delimiter: delimiter, fileName: fileName, at: start(of: p))
+        var sink = RecordSpansSink()
+        guard let record = try scanner.next(into: &sink) else {
+            throw Diagnostic(.io, "\(fileName): the file is empty", at: nil)
+        }
+        var texts: [String] = []
+        for span in sink.spans {
+            scanner.bytes(of: span) { cell in texts.append(cell.map { String(decoding: $0, as: UTF8.self) } ?? "") }
+        }
+        let dataStart = scanner.position
+        do {
+            if let problem = record.problem { throw Diagnostic(.io, problem.rendered(fileName: fileName), at: nil) }
+            let names = try columnNames(texts, fileName: fileName, line: record.line)
+            return Header(names: names, line: record.line, dataStart: dataStart)
+        } catch {
+            _ = try scanner.skipToEnd()
+            throw error
+        }
     }
 
     /// The column names of a header row: trimmed, an empty name becomes
@@ -96,125 +146,14 @@ public enum CSVReader {
         return table.columnNames
     }
 
-    private static func parse(_ p: UnsafeBufferPointer<UInt8>, from start: Int, delimiter: UInt8,
-                              fileName: String, into table: inout TextTable, progress: ProgressMeter?) throws {
-        let count = p.count
-        var index = start
-        var line = 1
-        var nextReport = 1 << 20
-        while index < count {
-            if index >= nextReport, let progress {
-                progress.report(index, of: count, phase: 0...0.5)
-                nextReport = index + (1 << 20)
-            }
-            let recordStart = index
-            let recordLine = line
-            // A blank line holds no record.
-            if p[index] == lineFeed || p[index] == carriageReturn {
-                index = skipLineBreak(p, at: index)
-                line += 1
-                continue
-            }
-            var problemOffset: Int?
-            while true {
-                if index < count, p[index] == quote {
-                    let quoteLine = line
-                    index += 1
-                    while true {
-                        guard let closing = find(quote, in: p, from: index) else {
-                            throw Diagnostic(.io, "\(fileName):\(quoteLine): unclosed quote: the quoted cell that starts on this line never ends", at: nil)
-                        }
-                        line += countLineFeeds(p, from: index, to: closing)
-                        table.cellBytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[index..<closing]))
-                        if closing + 1 < count, p[closing + 1] == quote {
-                            table.cellBytes.append(quote)
-                            index = closing + 2
-                        } else {
-                            index = closing + 1
-                            break
-                        }
-                    }
-                    if index < count, p[index] != delimiter, p[index] != lineFeed, p[index] != carriageReturn {
-                        // Keep the stray text so the cell still reads, but the record is suspect.
-                        if problemOffset == nil { problemOffset = index }
-                        let strayStart = index
-                        index = scanUnquoted(p, from: index, delimiter: delimiter)
-                        table.cellBytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[strayStart..<index]))
-                    }
-                    table.endCell(emptyText: true)
-                } else {
-                    let cellStart = index
-                    index = scanUnquoted(p, from: index, delimiter: delimiter)
-                    table.appendCell(UnsafeBufferPointer(rebasing: p[cellStart..<index]))
-                }
-                if index < count, p[index] == delimiter {
-                    index += 1
-                    continue
-                }
-                break
-            }
-            if index < count {
-                index = skipLineBreak(p, at: index)
-                line += 1
-            }
-            var problem: RecordProblem?
-            if let offset = problemOffset {
-                let place = UTF8Check.location(of: offset, in: p, from: recordStart, startLine: recordLine)
-                problem = RecordProblem(line: place.line, column: place.column, message: "unexpected text after a closing quote")
-            } else if let bad = UTF8Check.firstInvalid(p, in: recordStart..<index) {
-                let place = UTF8Check.location(of: bad, in: p, from: recordStart, startLine: recordLine)
-                problem = RecordProblem(line: place.line, column: place.column,
-                                        message: "invalid UTF-8 (byte 0x\(hex(p[bad])))")
-            }
-            table.endRecord(line: recordLine, raw: recordStart..<index, problem: problem)
-            if table.recordCount == 1 { reserve(for: p, from: index, cellsPerRecord: table.cellEnds.count, in: &table) }
-        }
-    }
-
     /// Sizes the table's arrays from the number of lines left, so a large
     /// file does not pay for repeated growth.
     private static func reserve(for p: UnsafeBufferPointer<UInt8>, from start: Int, cellsPerRecord: Int, in table: inout TextTable) {
-        let lines = countLineFeeds(p, from: start, to: p.count) + 2
+        let lines = CSVScanner.countLineFeeds(p, from: start, to: p.count) + 2
         table.cellEnds.reserveCapacity(lines * max(1, cellsPerRecord))
         table.recordLines.reserveCapacity(lines)
         table.recordRaw.reserveCapacity(lines)
         table.recordCellStarts.reserveCapacity(lines + 1)
-    }
-
-    @inline(__always)
-    private static func scanUnquoted(_ p: UnsafeBufferPointer<UInt8>, from start: Int, delimiter: UInt8) -> Int {
-        var index = start
-        let count = p.count
-        while index < count {
-            let byte = p[index]
-            if byte == delimiter || byte == lineFeed || byte == carriageReturn { break }
-            index += 1
-        }
-        return index
-    }
-
-    /// The index just past the line break at `index` (LF, CRLF or CR).
-    @inline(__always)
-    private static func skipLineBreak(_ p: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
-        if p[index] == carriageReturn, index + 1 < p.count, p[index + 1] == lineFeed { return index + 2 }
-        return index + 1
-    }
-
-    private static func find(_ byte: UInt8, in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard let base = p.baseAddress, start < p.count else { return nil }
-        guard let found = memchr(base + start, Int32(byte), p.count - start) else { return nil }
-        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
-    }
-
-    private static func countLineFeeds(_ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
-        guard let base = p.baseAddress else { return 0 }
-        var lines = 0
-        var index = start
-        while index < end, let found = memchr(base + index, Int32(lineFeed), end - index) {
-            lines += 1
-            index = (UnsafeRawPointer(found) - UnsafeRawPointer(base)) + 1
-        }
-        return lines
     }
 
     static func hex(_ byte: UInt8) -> String {

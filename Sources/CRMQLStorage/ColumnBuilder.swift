@@ -20,9 +20,10 @@ struct ColumnBuilder {
     private var codes: [Int32] = []
     private var nulls = NullBitmap()
     private(set) var count = 0
-    private let kind: Kind
+    let kind: Kind
 
-    private enum Kind { case int, number, text, bool, temporal, codes }
+    /// Which array holds the values.
+    enum Kind { case int, number, text, bool, temporal, codes }
 
     /// - Parameter keyType: for a ref, the type of the parent's key (int or text).
     init(type: DataType, keyType: DataType = .int, capacity: Int = 0) {
@@ -40,25 +41,61 @@ struct ColumnBuilder {
     /// Appends a cell already converted for this column's type; a cell of
     /// another kind is stored as null.
     mutating func append(_ cell: ParsedCell) {
-        var isNull = false
         switch (kind, cell) {
-        case (.int, .int(let value)), (.temporal, .int(let value)): ints.append(value)
-        case (.number, .number(let value)): numbers.append(value)
-        case (.number, .int(let value)): numbers.append(Double(value))
-        case (.text, .text(let value)): texts.append(value)
-        case (.bool, .bool(let value)): bools.append(value)
-        case (.codes, .code(let value)): codes.append(value)
-        default:
-            isNull = true
-            switch kind {
-            case .int, .temporal: ints.append(0)
-            case .number: numbers.append(0)
-            case .text: texts.append("")
-            case .bool: bools.append(false)
-            case .codes: codes.append(0)
-            }
+        case (.int, .int(let value)), (.temporal, .int(let value)): appendInt(value)
+        case (.number, .number(let value)): appendNumber(value)
+        case (.number, .int(let value)): appendNumber(Double(value))
+        case (.text, .text(let value)): appendText(value)
+        case (.bool, .bool(let value)): appendBool(value)
+        case (.codes, .code(let value)): appendCode(value)
+        default: appendNull()
         }
-        if isNull { nulls.set(count) }
+    }
+
+    // The typed appends below expect the matching kind (`int` and
+    // `temporal` share `appendInt`); the loader's converters guarantee it.
+
+    @inline(__always)
+    mutating func appendInt(_ value: Int64) {
+        ints.append(value)
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func appendNumber(_ value: Double) {
+        numbers.append(value)
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func appendText(_ value: String) {
+        texts.append(value)
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func appendBool(_ value: Bool) {
+        bools.append(value)
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func appendCode(_ value: Int32) {
+        codes.append(value)
+        count += 1
+    }
+
+    /// Appends a null: a placeholder value and its bit.
+    @inline(__always)
+    mutating func appendNull() {
+        switch kind {
+        case .int, .temporal: ints.append(0)
+        case .number: numbers.append(0)
+        case .text: texts.append("")
+        case .bool: bools.append(false)
+        case .codes: codes.append(0)
+        }
+        nulls.set(count)
         count += 1
     }
 
@@ -105,5 +142,43 @@ extension Column {
             }
         }
         return Column(type: type, data: data, nulls: nulls)
+    }
+
+    /// The column without the rows of `drop` (sorted positions), its arrays
+    /// holding no spare capacity: what stays of a load once refused rows
+    /// are taken out.
+    func removing(sortedRows drop: [Int]) -> Column {
+        guard !drop.isEmpty else { return compacted() }
+        var keep: [Int32] = []
+        keep.reserveCapacity(count - drop.count)
+        var next = 0
+        for row in 0..<count {
+            if next < drop.count, drop[next] == row {
+                next += 1
+                continue
+            }
+            keep.append(Int32(truncatingIfNeeded: row))
+        }
+        return gather(keep)
+    }
+
+    /// The same column with arrays no larger than their contents. Arrays are
+    /// reserved for the file's line count, which overshoots when it has
+    /// blank lines or multi-line cells.
+    func compacted() -> Column {
+        func fit<T>(_ array: [T]) -> [T] {
+            array.capacity > array.count + array.count / 8 + 64 ? Array(unsafeUninitializedCapacity: array.count) { buffer, initialized in
+                _ = buffer.initialize(from: array)
+                initialized = array.count
+            } : array
+        }
+        switch data {
+        case .int(let a): return Column(type: type, data: .int(fit(a)), nulls: nulls)
+        case .number(let a): return Column(type: type, data: .number(fit(a)), nulls: nulls)
+        case .text(let a): return Column(type: type, data: .text(fit(a)), nulls: nulls)
+        case .bool(let a): return Column(type: type, data: .bool(fit(a)), nulls: nulls)
+        case .temporal(let a): return Column(type: type, data: .temporal(fit(a)), nulls: nulls)
+        case .codes(let a): return Column(type: type, data: .codes(fit(a)), nulls: nulls)
+        }
     }
 }

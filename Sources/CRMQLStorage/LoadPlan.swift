@@ -31,7 +31,7 @@ enum CellConverter {
     }
 
     /// The cell's value, or the reason it does not fit (without the line).
-    func convert(_ cell: ArraySlice<UInt8>?, field: String) -> Result<ParsedCell, LoadFailure> {
+    func convert(_ cell: CellBytes?, field: String) -> Result<ParsedCell, LoadFailure> {
         guard let cell else { return .success(.null) }
         switch self {
         case .int:
@@ -63,7 +63,18 @@ enum CellConverter {
             if !intKeys { return .success(.text(String(decoding: cell, as: UTF8.self))) }
             if let key = CellParser.int(cell, strict: false) { return .success(.int(key)) }
         }
-        return .failure(LoadFailure("\(field): '\(LoadFailure.shown(cell))' is not \(article(of: self)) \(name(of: self))"))
+        return .failure(LoadFailure(mismatch(cell, field: field)))
+    }
+
+    /// Why `cell` failed to convert: what `convert` says about it.
+    func failure(_ cell: CellBytes, field: String) -> String {
+        if case .failure(let failure) = convert(cell, field: field) { return failure.message }
+        return mismatch(cell, field: field)
+    }
+
+    /// `field: 'x' is not an int`, for a cell that does not parse as this type.
+    func mismatch(_ cell: CellBytes, field: String) -> String {
+        "\(field): '\(LoadFailure.shown(cell))' is not \(article(of: self)) \(name(of: self))"
     }
 
     private func name(of converter: CellConverter) -> String {
@@ -98,67 +109,46 @@ struct LoadFailure: Error {
     }
 }
 
-/// The values a key has taken, to refuse a second row with the same key.
-/// Exactly one of the two sets is in use.
-struct KeySet {
-    private var ints: IntKeyTable?
-    private var texts: Set<String>?
-
-    /// The keys of `column` (an entity's key column), with room for `adding` more.
-    init(column: Column?, textKeys: Bool, adding: Int) {
-        let existing = column?.count ?? 0
-        switch column?.data {
-        case .text(let keys)?:
-            var set = Set<String>(minimumCapacity: existing + adding)
-            for row in keys.indices where !(column?.isNull(row) ?? true) { set.insert(keys[row]) }
-            texts = set
-        case .int(let keys)?:
-            var table = IntKeyTable(capacity: existing + adding)
-            for row in keys.indices where !(column?.isNull(row) ?? true) { _ = table.insert(keys[row], 0) }
-            ints = table
-        default:
-            if textKeys { texts = Set(minimumCapacity: adding) } else { ints = IntKeyTable(capacity: adding) }
-        }
-    }
-
-    func contains(_ cell: ParsedCell) -> Bool {
-        switch cell {
-        case .int(let key): return ints?.find(key) != nil
-        case .text(let key): return texts?.contains(key) ?? false
-        default: return false
-        }
-    }
-
-    mutating func insert(_ cell: ParsedCell) {
-        switch cell {
-        case .int(let key): _ = ints?.insert(key, 0)
-        case .text(let key): texts?.insert(key)
-        default: break
-        }
-    }
+/// How a field's values are gathered during a load.
+enum FieldColumn {
+    /// The type is known before reading (an existing entity, the standard
+    /// model, a ref).
+    case declared(DeclaredColumn)
+    /// The file decides the type.
+    case inferred(InferredColumn)
 }
 
 /// What a load will build: the resulting fields, where each field's cells
 /// come from in the file, and how they convert.
 struct LoadPlan {
+    /// The fields; an inferred field's type is known only once the rows are read.
     var fields: [Field]
     /// Per field, the file's column holding it; nil fills the field with null.
     var sources: [Int?]
-    var converters: [CellConverter]
-    var builders: [ColumnBuilder]
+    var columns: [FieldColumn]
     /// How many cells a sound record has.
     var expectedCells: Int
 
     var keyField: Int? { fields.firstIndex { $0.isKey } }
 
+    /// Fields that refer to the entity being loaded.
+    var selfRefFields: [Int] {
+        columns.indices.filter { field in
+            if case .declared(let column) = columns[field], case .selfRef = column.converter { return true }
+            return false
+        }
+    }
+
     /// A load into an entity that exists: its declared types decide.
-    static func existing(_ entity: Entity, table: TextTable, byName: Bool, store: Store, fileName: String) throws -> LoadPlan {
+    /// - Parameter capacity: about how many rows the file has.
+    static func existing(_ entity: Entity, columnNames: [String], headerLine: Int?, byName: Bool, store: Store,
+                         fileName: String, capacity: Int) throws -> LoadPlan {
         var sources = [Int?](repeating: nil, count: entity.fields.count)
         let expected: Int
         if byName {
-            for (column, name) in table.columnNames.enumerated() {
+            for (column, name) in columnNames.enumerated() {
                 guard let field = entity.fieldIndex(name) else {
-                    let place = table.headerLine.map { "\(fileName):\($0)" } ?? fileName
+                    let place = headerLine.map { "\(fileName):\($0)" } ?? fileName
                     let message = Suggestion.message("\(entity.name) has no field '\(name)'", for: name, among: entity.fields.map(\.name))
                     throw Diagnostic(.io, "\(place): \(message)", at: nil)
                 }
@@ -167,19 +157,18 @@ struct LoadPlan {
             if let key = entity.keyFieldIndex, sources[key] == nil {
                 throw Diagnostic(.io, "\(fileName): the file has no column '\(entity.fields[key].name)', the key of \(entity.name)", at: nil)
             }
-            expected = table.columnNames.count
+            expected = columnNames.count
         } else {
             for field in sources.indices { sources[field] = field }
             expected = entity.fields.count
         }
-        var converters: [CellConverter] = []
-        var builders: [ColumnBuilder] = []
+        var columns: [FieldColumn] = []
         for field in entity.fields {
             let (keyType, parentKeys) = try refTarget(of: field, loading: entity.name, store: store, fileName: fileName)
-            converters.append(CellConverter(type: field.type, keyType: keyType, parentKeys: parentKeys))
-            builders.append(ColumnBuilder(type: field.type, keyType: keyType, capacity: table.recordCount))
+            columns.append(.declared(DeclaredColumn(name: field.name, type: field.type, keyType: keyType, parentKeys: parentKeys,
+                                                    isKey: field.isKey, capacity: capacity)))
         }
-        return LoadPlan(fields: entity.fields, sources: sources, converters: converters, builders: builders, expectedCells: expected)
+        return LoadPlan(fields: entity.fields, sources: sources, columns: columns, expectedCells: expected)
     }
 
     /// The parent's key type and index for a ref field (nil index for a ref
@@ -199,55 +188,45 @@ struct LoadPlan {
     }
 
     /// A load that creates the entity: types come from the standard model,
-    /// the naming rules (`id`, `customer`) and inference over the sound records.
-    static func new(entityName: String, table: TextTable, store: Store, fileName: String) throws -> LoadPlan {
-        let names = table.columnNames
+    /// the naming rules (`id`, `customer`) and inference over the sound
+    /// records, which happens while they are read.
+    /// - Parameter capacity: about how many rows the file has.
+    static func new(entityName: String, columnNames names: [String], store: Store, fileName: String, capacity: Int) throws -> LoadPlan {
         guard !names.isEmpty else { throw Diagnostic(.io, "\(fileName): the file has no columns to load", at: nil) }
+        var plan = LoadPlan(fields: [], sources: [], columns: [], expectedCells: names.count)
         // A column named like another entity in the singular refers to it,
         // when that entity has an int or text key to refer to.
-        var parents: [(name: String, keys: KeyIndex)?] = []
-        var needsInference: [Bool] = []
         let others = store.entityNames.filter { $0 != entityName }
-        for name in names {
+        for (column, name) in names.enumerated() {
             var parent: (name: String, keys: KeyIndex)?
             if name != "id", let candidate = Naming.referencedEntity(column: name, among: others),
                let target = store[candidate], let key = target.keyFieldIndex,
                let keys = KeyIndex(column: target.columns[key]) {
                 parent = (candidate, keys)
             }
-            parents.append(parent)
-            let rule = StandardModel.rule(entity: entityName, field: name)
-            if case .type = rule { needsInference.append(false) } else { needsInference.append(parent == nil) }
-        }
-        var inferences = [ColumnInference](repeating: ColumnInference(), count: names.count)
-        for record in 0..<table.recordCount
-        where table.problems[record] == nil && table.cellCount(ofRecord: record) == names.count {
-            for column in names.indices where needsInference[column] {
-                if let cell = table.cell(record, column) { inferences[column].add(cell) }
-            }
-        }
-        var plan = LoadPlan(fields: [], sources: [], converters: [], builders: [], expectedCells: names.count)
-        for (column, name) in names.enumerated() {
-            var type: DataType
-            var keyType: DataType = .int
-            var parentKeys: KeyIndex?
-            if let parent = parents[column] {
+            let fieldColumn: FieldColumn
+            var type: DataType = .text
+            if let parent {
                 type = .ref(parent.name)
-                keyType = parent.keys.isIntKeyed ? .int : .text
-                parentKeys = parent.keys
+                fieldColumn = .declared(DeclaredColumn(name: name, type: type, keyType: parent.keys.isIntKeyed ? .int : .text,
+                                                       parentKeys: parent.keys, isKey: false, capacity: capacity))
             } else if name == "id" {
-                type = inferences[column].type(allowEnum: false) == .int ? .int : .text
+                fieldColumn = .inferred(InferredColumn(name: name, rule: .key, capacity: capacity))
             } else {
                 switch StandardModel.rule(entity: entityName, field: name) {
-                case .type(let standard): type = standard
-                case .dateOrDateTime: type = inferences[column].type(allowEnum: false) == .date ? .date : .datetime
-                case nil: type = inferences[column].type(allowEnum: true)
+                case .type(let standard):
+                    type = standard
+                    fieldColumn = .declared(DeclaredColumn(name: name, type: standard, keyType: .int, parentKeys: nil,
+                                                           isKey: false, capacity: capacity))
+                case .dateOrDateTime:
+                    fieldColumn = .inferred(InferredColumn(name: name, rule: .dateOrDateTime, capacity: capacity))
+                case nil:
+                    fieldColumn = .inferred(InferredColumn(name: name, rule: .general, capacity: capacity))
                 }
             }
             plan.fields.append(Field(name: name, type: type, isKey: name == "id"))
             plan.sources.append(column)
-            plan.converters.append(CellConverter(type: type, keyType: keyType, parentKeys: parentKeys))
-            plan.builders.append(ColumnBuilder(type: type, keyType: keyType, capacity: table.recordCount))
+            plan.columns.append(fieldColumn)
         }
         return plan
     }

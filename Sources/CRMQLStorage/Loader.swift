@@ -110,123 +110,73 @@ public enum Loader {
                             into store: Store, options: LoadOptions = LoadOptions(), progress: ProgressMeter? = nil) throws -> LoadResult {
         let table: TextTable
         switch format {
-        case .csv: table = try CSVReader.read(bytes, fileName: fileName, delimiter: options.delimiter, header: options.header, progress: progress)
+        case .csv where options.header:
+            return try loadCSV(bytes: bytes, fileName: fileName, delimiter: options.delimiter, entityName: entityName,
+                               into: store, skipBad: options.skipBad, progress: progress)
+        case .csv: table = try CSVReader.read(bytes, fileName: fileName, delimiter: options.delimiter, header: false, progress: progress)
         case .json: table = try JSONReader.read(bytes, fileName: fileName)
         }
-        return try load(table: table, byName: format == .json || options.header, fileName: fileName,
+        return try load(table: table, byName: format == .json, fileName: fileName,
                         entityName: entityName, into: store, skipBad: options.skipBad, progress: progress)
     }
 
     /// Loads cells already read by `CSVReader` or `JSONReader`.
     /// - Parameter byName: match an existing entity's fields by column name
     ///   (else by position).
-    /// - Parameter progress: told how many records are converted, as the
-    ///   second half of a load.
+    /// - Parameter progress: told how many records are converted.
     public static func load(table: TextTable, byName: Bool, fileName: String, entityName: String,
                             into store: Store, skipBad: Bool, progress: ProgressMeter? = nil) throws -> LoadResult {
         guard table.recordCount < Int(Int32.max) else {
             throw Diagnostic(.io, "\(fileName): too many rows for one entity", at: nil)
         }
         let existing = store[entityName]
-        let plan = try existing.map { try LoadPlan.existing($0, table: table, byName: byName, store: store, fileName: fileName) }
-            ?? LoadPlan.new(entityName: entityName, table: table, store: store, fileName: fileName)
-        let keyField = plan.keyField
-        let textKeys = keyField.map { plan.fields[$0].type == .text } ?? false
-        var keys = KeySet(column: keyField.flatMap { existing?.columns[$0] }, textKeys: textKeys, adding: table.recordCount)
-        // Locals rather than `plan.…` inside the loop spare a copy per cell.
-        let converters = plan.converters
-        let sources = plan.sources
-        let fieldNames = plan.fields.map(\.name)
-        let fieldIndices = plan.fields.indices
-        let selfRefFields = fieldIndices.filter { if case .selfRef = converters[$0] { return true } else { return false } }
-        var rejected: [RejectedRow] = []
-        var builders = plan.builders
-        var cells = [ParsedCell](repeating: .null, count: plan.fields.count)
-
-        func refuse(_ record: Int, _ problem: RecordProblem) throws {
-            let message = problem.rendered(fileName: fileName)
-            guard skipBad else { throw Diagnostic(.io, message, at: nil) }
-            rejected.append(RejectedRow(line: problem.line, raw: Array(table.rawBytes(ofRecord: record)), message: message))
-        }
-
-        recordLoop: for record in 0..<table.recordCount {
-            if record & 0xFFFF == 0, let progress { progress.report(record, of: table.recordCount, phase: 0.5...1) }
-            let line = table.line(ofRecord: record)
-            if let problem = table.problems[record] {
-                try refuse(record, problem)
-                continue
-            }
-            let cellCount = table.cellCount(ofRecord: record)
-            if cellCount != plan.expectedCells {
-                try refuse(record, RecordProblem(line: line, message: "expected \(plan.expectedCells) cells, found \(cellCount)"))
-                continue
-            }
-            for field in fieldIndices {
-                let cell = sources[field].flatMap { table.cell(record, $0) }
-                switch converters[field].convert(cell, field: fieldNames[field]) {
-                case .success(let value): cells[field] = value
-                case .failure(let failure):
-                    try refuse(record, RecordProblem(line: line, message: failure.message))
-                    continue recordLoop
-                }
-            }
-            if let keyField {
-                let name = fieldNames[keyField]
-                if case .null = cells[keyField] {
-                    try refuse(record, RecordProblem(line: line, message: "\(name) is empty, but every row needs its key"))
-                    continue
-                }
-                if keys.contains(cells[keyField]) {
-                    let shown = table.cell(record, sources[keyField] ?? 0).map(LoadFailure.shown) ?? ""
-                    try refuse(record, RecordProblem(line: line, message: "duplicate key: another row has \(name) '\(shown)'"))
-                    continue
-                }
-            }
-            for field in selfRefFields {
-                guard !isNull(cells[field]) else { continue }
-                let ownKey = keyField.map { sameKey(cells[field], cells[$0]) } ?? false
-                if !ownKey && !keys.contains(cells[field]) {
-                    let shown = sources[field].flatMap { table.cell(record, $0) }.map(LoadFailure.shown) ?? ""
-                    try refuse(record, RecordProblem(line: line, message: "\(fieldNames[field]): no \(entityName) row before this one has the key '\(shown)'"))
-                    continue recordLoop
-                }
-            }
-            if let keyField { keys.insert(cells[keyField]) }
-            for field in fieldIndices { builders[field].append(cells[field]) }
-        }
-
-        let newColumns = builders.map { $0.column() }
-        let entity: Entity
-        if var current = existing {
-            var columns: [Column] = []
-            for (index, column) in current.columns.enumerated() {
-                guard let joined = column.appending(newColumns[index]) else {
-                    throw Diagnostic(.io, "\(fileName): field '\(current.fields[index].name)' of \(entityName) cannot hold the loaded values", at: nil)
-                }
-                columns.append(joined)
-            }
-            current.replaceColumns(fields: current.fields, columns: columns)
-            entity = current
-        } else {
-            entity = Entity(name: entityName, fields: plan.fields, columns: newColumns)
-        }
-        var result = store
-        result[entityName] = entity
-        let loaded = builders.first?.count ?? 0
-        return LoadResult(store: result, entityName: entityName, created: existing == nil, rowsLoaded: loaded, rejected: rejected)
+        let plan = try existing.map {
+            try LoadPlan.existing($0, columnNames: table.columnNames, headerLine: table.headerLine, byName: byName, store: store,
+                                  fileName: fileName, capacity: table.recordCount)
+        } ?? LoadPlan.new(entityName: entityName, columnNames: table.columnNames, store: store, fileName: fileName, capacity: table.recordCount)
+        let source = TableRecords(table: table, expectedCells: plan.expectedCells, progress: progress)
+        return try LoadRun.run(source, plan: plan, existing: existing, entityName: entityName, store: store,
+                               fileName: fileName, skipBad: skipBad, progress: progress)
     }
 
-    private static func isNull(_ cell: ParsedCell) -> Bool {
-        if case .null = cell { return true }
-        return false
+    /// A CSV file with a header, read straight from its bytes: the cells are
+    /// never copied, and each is parsed once, in the pass that infers its
+    /// column's type. Fails exactly as reading the file into a `TextTable`
+    /// first would, in the same order (a quote left open anywhere, then an
+    /// empty file, then the header, then the rows).
+    private static func loadCSV(bytes: [UInt8], fileName: String, delimiter: UInt8, entityName: String,
+                                into store: Store, skipBad: Bool, progress: ProgressMeter?) throws -> LoadResult {
+        try CSVReader.checkDelimiter(delimiter, fileName: fileName)
+        let header = try bytes.withUnsafeBufferPointer { try CSVReader.readHeader($0, fileName: fileName, delimiter: delimiter) }
+        let capacity = bytes.withUnsafeBufferPointer { estimatedRecords(in: $0, from: header.dataStart.index) }
+        let existing = store[entityName]
+        let plan: LoadPlan
+        do {
+            plan = try existing.map {
+                try LoadPlan.existing($0, columnNames: header.names, headerLine: header.line, byName: true, store: store,
+                                      fileName: fileName, capacity: capacity)
+            } ?? LoadPlan.new(entityName: entityName, columnNames: header.names, store: store, fileName: fileName, capacity: capacity)
+        } catch {
+            let records = try bytes.withUnsafeBufferPointer { p in
+                var scanner = CSVScanner(p, delimiter: delimiter, fileName: fileName, at: header.dataStart)
+                return try scanner.skipToEnd()
+            }
+            guard records < Int(Int32.max) else { throw Diagnostic(.io, "\(fileName): too many rows for one entity", at: nil) }
+            throw error
+        }
+        let source = CSVRecords(sourceBytes: bytes, delimiter: delimiter, fileName: fileName, start: header.dataStart,
+                                expectedCells: plan.expectedCells, progress: progress)
+        return try LoadRun.run(source, plan: plan, existing: existing, entityName: entityName, store: store,
+                               fileName: fileName, skipBad: skipBad, progress: progress)
     }
 
-    private static func sameKey(_ a: ParsedCell, _ b: ParsedCell) -> Bool {
-        switch (a, b) {
-        case (.int(let x), .int(let y)): return x == y
-        case (.text(let x), .text(let y)): return x == y
-        default: return false
-        }
+    /// About how many records follow `start`: one a line. Arrays reserved
+    /// for that many rows are only touched as far as they fill, so a file of
+    /// blank lines costs address space, not memory.
+    private static func estimatedRecords(in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let lineFeeds = CSVScanner.count(10, in: p, from: start)
+        let lines = lineFeeds > 0 ? lineFeeds : CSVScanner.count(13, in: p, from: start)
+        return lines + 1
     }
 
     /// The order in which to load several files so that every ref finds its

@@ -1,258 +1,505 @@
 import CRMQLCore
 
-/// Parses one cell's bytes as a typed value. `strict` is for inference:
-/// there a number with a superfluous leading zero (`007`, `02134`) is taken
-/// as an identifier-like code, so a column of zip codes stays text instead of
-/// losing its zeros. A declared type parses leniently.
-enum CellParser {
-    static let space = UInt8(ascii: " ")
-    static let tab = UInt8(ascii: "\t")
-
-    /// The bytes without leading and trailing spaces and tabs.
-    @inline(__always)
-    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var start = bytes.startIndex
-        var end = bytes.endIndex
-        while start < end, bytes[start] == space || bytes[start] == tab { start += 1 }
-        while end > start, bytes[end - 1] == space || bytes[end - 1] == tab { end -= 1 }
-        return bytes[start..<end]
+/// A column whose type the file decides, inferred and converted in the same
+/// pass: the rule of LANGUAGE.md section 2 (int, else number, else bool,
+/// else date / datetime, else text; text with few repeated values is an
+/// enum).
+///
+/// The values are kept in the type the cells so far allow. When a cell rules
+/// that type out, the values convert in place where the conversion is exact
+/// (int to number, date to datetime); a late switch to text, which needs the
+/// cells' original bytes, marks the column for a second reading of the file
+/// (`needsRebuild`). Real files decide a column's type on its first value,
+/// so that second reading is rare.
+///
+/// A class, so that the loader's batch loops mutate it in place.
+final class InferredColumn {
+    /// Which types the column may end with.
+    enum Rule {
+        /// Any type, enums included.
+        case general
+        /// The key `id`: int when every value is one, else text.
+        case key
+        /// `date` when every value is a date, else `datetime` (a value that
+        /// is neither fails its row).
+        case dateOrDateTime
     }
 
-    /// `[+-]?[0-9]+` within Int64; nil on overflow.
-    static func int(_ raw: ArraySlice<UInt8>, strict: Bool) -> Int64? {
-        let bytes = trimmed(raw)
-        var index = bytes.startIndex
-        guard index < bytes.endIndex else { return nil }
-        var negative = false
-        if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
-            negative = bytes[index] == UInt8(ascii: "-")
-            index += 1
-        }
-        let digitsStart = index
-        guard index < bytes.endIndex else { return nil }
-        if strict, bytes[index] == UInt8(ascii: "0"), index + 1 < bytes.endIndex { return nil }
-        var value: Int64 = 0
-        while index < bytes.endIndex {
-            let digit = bytes[index] &- 48
-            guard digit < 10 else { return nil }
-            // Accumulate negatively so Int64.min parses too.
-            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (next, overflow2) = shifted.subtractingReportingOverflow(Int64(digit))
-            guard !overflow1, !overflow2 else { return nil }
-            value = next
-            index += 1
-        }
-        guard index > digitsStart else { return nil }
-        if negative { return value }
-        let (positive, overflow) = Int64(0).subtractingReportingOverflow(value)
-        return overflow ? nil : positive
-    }
+    /// What the values held so far are.
+    private enum Mode { case empty, int, number, bool, date, datetime, text, rebuild }
 
-    /// Decimal notation only: `[+-]?(d+[.d*]|.d+)([eE][+-]?d+)?`. Words such
-    /// as `inf` or `nan` and hex floats are text, and so is anything too
-    /// large for a double.
-    static func number(_ raw: ArraySlice<UInt8>, strict: Bool) -> Double? {
-        let bytes = trimmed(raw)
-        var index = bytes.startIndex
-        let end = bytes.endIndex
-        func isDigit(_ at: Int) -> Bool { at < end && bytes[at] &- 48 < 10 }
-        if index < end, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
-        let integerStart = index
-        while isDigit(index) { index += 1 }
-        let integerDigits = index - integerStart
-        if strict, integerDigits > 1, bytes[integerStart] == UInt8(ascii: "0") { return nil }
-        var fractionDigits = 0
-        if index < end, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            let fractionStart = index
-            while isDigit(index) { index += 1 }
-            fractionDigits = index - fractionStart
-        }
-        guard integerDigits + fractionDigits > 0 else { return nil }
-        if index < end, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            index += 1
-            if index < end, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
-            guard isDigit(index) else { return nil }
-            while isDigit(index) { index += 1 }
-        }
-        guard index == end else { return nil }
-        if let value = fastDecimal(bytes) { return value }
-        guard let value = Double(String(decoding: bytes, as: UTF8.self)), value.isFinite else { return nil }
-        return value
-    }
-
-    private static let powersOfTen: [Double] = (0...22).map { exponent in
-        var value = 1.0
-        for _ in 0..<exponent { value *= 10 }
-        return value
-    }
-
-    /// Clinger's fast path: a decimal whose digits fit in 2^53 and whose
-    /// exponent is within ±22 converts with one correctly rounded multiply
-    /// or divide. Nil sends the caller to the general (slower) conversion.
-    /// Expects text already checked to be decimal notation.
-    @inline(__always)
-    private static func fastDecimal(_ bytes: ArraySlice<UInt8>) -> Double? {
-        var index = bytes.startIndex
-        let end = bytes.endIndex
-        var negative = false
-        if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
-            negative = bytes[index] == UInt8(ascii: "-")
-            index += 1
-        }
-        var mantissa: UInt64 = 0
-        var digits = 0
-        var exponent = 0
-        var seenPoint = false
-        while index < end {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: ".") {
-                seenPoint = true
-            } else if byte &- 48 < 10 {
-                if mantissa != 0 || byte != 48 { digits += 1 }
-                guard digits <= 18 else { return nil }
-                mantissa = mantissa * 10 + UInt64(byte &- 48)
-                if seenPoint { exponent -= 1 }
-            } else {
-                break
-            }
-            index += 1
-        }
-        if index < end {
-            // An exponent: [eE][+-]?digits
-            index += 1
-            var exponentNegative = false
-            if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
-                exponentNegative = bytes[index] == UInt8(ascii: "-")
-                index += 1
-            }
-            var written = 0
-            while index < end {
-                written = written * 10 + Int(bytes[index] &- 48)
-                guard written < 1000 else { return nil }
-                index += 1
-            }
-            exponent += exponentNegative ? -written : written
-        }
-        guard mantissa <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
-        var value = Double(mantissa)
-        value = exponent >= 0 ? value * powersOfTen[exponent] : value / powersOfTen[-exponent]
-        return negative ? -value : value
-    }
-
-    /// `true` or `false`, in any case.
-    static func bool(_ raw: ArraySlice<UInt8>) -> Bool? {
-        let bytes = trimmed(raw)
-        guard bytes.count == 4 || bytes.count == 5 else { return nil }
-        let lower = bytes.map { $0 | 0x20 }
-        if lower.elementsEqual("true".utf8) { return true }
-        if lower.elementsEqual("false".utf8) { return false }
-        return nil
-    }
-
-    /// `YYYY-MM-DD` as days since the epoch.
-    static func date(_ raw: ArraySlice<UInt8>) -> Int64? {
-        let bytes = trimmed(raw)
-        guard bytes.count == 10 else { return nil }
-        let start = bytes.startIndex
-        guard bytes[start + 4] == UInt8(ascii: "-"), bytes[start + 7] == UInt8(ascii: "-"),
-              let year = digits(bytes, start, 4), let month = digits(bytes, start + 5, 2),
-              let day = digits(bytes, start + 8, 2) else { return nil }
-        let date = CivilDate(year: year, month: month, day: day)
-        return date.isValid ? date.days : nil
-    }
-
-    @inline(__always)
-    private static func digits(_ bytes: ArraySlice<UInt8>, _ start: Int, _ count: Int) -> Int64? {
-        var value: Int64 = 0
-        for index in start..<(start + count) {
-            let digit = bytes[index] &- 48
-            guard digit < 10 else { return nil }
-            value = value * 10 + Int64(digit)
-        }
-        return value
-    }
-
-    /// An ISO 8601 datetime as seconds since the epoch (UTC).
-    static func dateTime(_ raw: ArraySlice<UInt8>) -> Int64? {
-        let bytes = trimmed(raw)
-        guard bytes.count >= 16, bytes[bytes.startIndex + 4] == UInt8(ascii: "-") else { return nil }
-        return DateParsing.parseDateTime(String(decoding: bytes, as: UTF8.self))
-    }
-
-    /// A datetime, or a date taken as its midnight.
-    static func dateOrDateTime(_ raw: ArraySlice<UInt8>) -> Int64? {
-        if let days = date(raw) {
-            let (seconds, overflow) = days.multipliedReportingOverflow(by: 86_400)
-            return overflow ? nil : seconds
-        }
-        return dateTime(raw)
-    }
-}
-
-/// What the values of one column have in common, gathered one cell at a
-/// time: the rule of LANGUAGE.md section 2 (int, else number, else bool,
-/// else date / datetime, else text; text with few repeated values is an enum).
-struct ColumnInference {
-    /// Text columns with more distinct values than this are not enums.
-    static let maximumEnumSymbols = 256
-
+    let rule: Rule
+    let name: String
+    // What every value so far could be (strictly parsed: `007` is no int).
     private var canInt = true
     private var canNumber = true
     private var canBool = true
     private var canDate = true
     private var canDateOrDateTime = true
-    private(set) var nonNullCount = 0
-    /// Distinct texts while there are few enough for an enum; nil after.
-    private var distinct: ByteKeyTable? = ByteKeyTable()
+    private var nonNullCount = 0
+    private var mode = Mode.empty
+    /// An int cell `-0` was seen: as a number it is -0.0, which the int 0
+    /// cannot give back, so a switch to number reads the cells again.
+    private var negativeZero = false
+    private var stale = false
+    private var ints: [Int64] = []
+    private var numbers: [Double] = []
+    private var bools: [Bool] = []
+    private var text: TextAccumulator
+    private var nulls = NullBitmap()
+    private var count = 0
+    private let capacity: Int
 
-    mutating func add(_ cell: ArraySlice<UInt8>) {
+    init(name: String, rule: Rule, capacity: Int) {
+        self.name = name
+        self.rule = rule
+        self.capacity = capacity
+        text = TextAccumulator(encode: rule == .general, capacity: 0)
+    }
+
+    // MARK: The type
+
+    /// The type the values read so far give the column.
+    var type: DataType {
+        switch rule {
+        case .dateOrDateTime: return nonNullCount > 0 && canDate ? .date : .datetime
+        case .key: return nonNullCount > 0 && canInt ? .int : .text
+        case .general:
+            guard nonNullCount > 0 else { return .text }
+            if canInt { return .int }
+            if canNumber { return .number }
+            if canBool { return .bool }
+            if canDate { return .date }
+            if canDateOrDateTime { return .datetime }
+            return text.enumType(nonNullCount: nonNullCount).map(DataType.enumeration) ?? .text
+        }
+    }
+
+    private var targetMode: Mode {
+        switch type {
+        case .int: return .int
+        case .number: return .number
+        case .bool: return .bool
+        case .date: return .date
+        case .datetime: return .datetime
+        default: return .text
+        }
+    }
+
+    /// Whether the values held cannot make the column, so the file must be
+    /// read again (`startRebuild`, `rebuild`).
+    var needsRebuild: Bool { nonNullCount > 0 && (mode != targetMode || stale) }
+
+    // MARK: Reading
+
+    /// Takes column `column` of every row of a batch.
+    func take(_ batch: RecordBatch, column: Int, failures: inout FailureLog) {
+        var row = 0
+        let rows = batch.rowCount
+        while row < rows {
+            switch mode {
+            case .int: row = runInts(batch, column, from: row)
+            case .number: row = runNumbers(batch, column, from: row)
+            case .date: row = runDates(batch, column, from: row)
+            case .datetime: row = runDateTimes(batch, column, from: row)
+            case .text: row = runText(batch, column, from: row)
+            case .rebuild:
+                // The column will be read again; only the row count matters now.
+                count += rows - row
+                row = rows
+            default: break
+            }
+            guard row < rows else { break }
+            add(batch.cell(row, column), row: batch.firstRow + row, origin: batch.origins[row], failures: &failures)
+            row += 1
+        }
+    }
+
+    /// One cell, whatever it holds.
+    private func add(_ cell: CellBytes?, row: Int, origin: RowOrigin, failures: inout FailureLog) {
+        guard let cell else {
+            appendNull()
+            return
+        }
         nonNullCount += 1
-        if distinct != nil {
-            distinct?.insert(cell, value: 0)
-            if let count = distinct?.count, count > ColumnInference.maximumEnumSymbols { distinct = nil }
+        if rule == .dateOrDateTime {
+            addTemporal(cell, row: row, origin: origin, failures: &failures)
+        } else {
+            addInferred(cell)
+        }
+        count += 1
+    }
+
+    /// The inference of LANGUAGE.md, one cell at a time.
+    private func addInferred(_ cell: CellBytes) {
+        switch mode {
+        case .text: text.append(cell); return
+        case .rebuild: return
+        default: break
         }
         if canInt || canNumber {
-            if (canInt && CellParser.int(cell, strict: true) != nil) {
+            if canInt, let value = CellParser.int(cell, strict: true) {
                 canBool = false; canDate = false; canDateOrDateTime = false
+                if value == 0, CellParser.hasMinusSign(cell) { negativeZero = true }
+                become(.int)
+                ints.append(value)
                 return
             }
             canInt = false
-            if canNumber && CellParser.number(cell, strict: true) != nil {
+            if canNumber, let value = CellParser.number(cell, strict: true) {
                 canBool = false; canDate = false; canDateOrDateTime = false
+                become(.number)
+                numbers.append(value)
                 return
             }
             canNumber = false
         }
         if canBool {
-            if CellParser.bool(cell) != nil {
+            if let value = CellParser.bool(cell) {
                 canDate = false; canDateOrDateTime = false
+                become(.bool)
+                bools.append(value)
                 return
             }
             canBool = false
         }
         if canDateOrDateTime {
             // A date fits a date column and a datetime one (as its midnight).
-            if CellParser.date(cell) != nil { return }
+            if let days = CellParser.date(cell) {
+                if canDate {
+                    become(.date)
+                    ints.append(days)
+                } else {
+                    become(.datetime)
+                    ints.append(days &* 86_400)
+                }
+                return
+            }
             canDate = false
-            if CellParser.dateTime(cell) == nil { canDateOrDateTime = false }
+            if let seconds = CellParser.dateTime(cell) {
+                become(.datetime)
+                ints.append(seconds)
+                return
+            }
+            canDateOrDateTime = false
+        }
+        become(.text)
+        if mode == .text { text.append(cell) }
+    }
+
+    /// A cell of a date-or-datetime column.
+    private func addTemporal(_ cell: CellBytes, row: Int, origin: RowOrigin, failures: inout FailureLog) {
+        if let days = CellParser.date(cell) {
+            if mode == .datetime {
+                ints.append(days &* 86_400)
+            } else {
+                become(.date)
+                ints.append(days)
+            }
+            return
+        }
+        canDate = false
+        become(.datetime)
+        if let seconds = CellParser.dateTime(cell) {
+            ints.append(seconds)
+        } else {
+            ints.append(0)
+            failures.fail(row: row, origin: origin, message: CellConverter.datetime.mismatch(cell, field: name))
         }
     }
 
-    /// The inferred type. A column with no values at all is text.
-    func type(allowEnum: Bool) -> DataType {
-        guard nonNullCount > 0 else { return .text }
-        if canInt { return .int }
-        if canNumber { return .number }
-        if canBool { return .bool }
-        if canDate { return .date }
-        if canDateOrDateTime { return .datetime }
-        if allowEnum, let distinct, distinct.count <= nonNullCount / 2 {
-            return .enumeration(EnumType(distinct.texts.sorted()))
+    private func appendNull() {
+        switch mode {
+        case .empty, .rebuild: break
+        case .int, .date, .datetime: ints.append(0)
+        case .number: numbers.append(0)
+        case .bool: bools.append(false)
+        case .text: text.appendNull()
         }
-        return .text
+        nulls.set(count)
+        count += 1
     }
 
-    /// True when every value was a date or a datetime and at least one had a time.
-    var sawOnlyDatesOrDateTimes: Bool { nonNullCount > 0 && canDateOrDateTime }
+    /// Moves the values held to `next`, the type the cells now call for.
+    /// Called before the current cell is counted in `count`.
+    private func become(_ next: Mode) {
+        guard next != mode else { return }
+        switch (mode, next) {
+        case (.empty, .int), (.empty, .date), (.empty, .datetime):
+            ints.reserveCapacity(max(capacity, count + 1))
+            ints.append(contentsOf: repeatElement(0, count: count))
+        case (.empty, .number):
+            numbers.reserveCapacity(max(capacity, count + 1))
+            numbers.append(contentsOf: repeatElement(0, count: count))
+        case (.empty, .bool):
+            bools.reserveCapacity(max(capacity, count + 1))
+            bools.append(contentsOf: repeatElement(false, count: count))
+        case (.empty, .text):
+            text = TextAccumulator(encode: rule == .general, capacity: max(capacity, count + 1))
+            for _ in 0..<count { text.appendNull() }
+        case (.int, .number):
+            // Exact: a double rounds an int the way it rounds the int's digits.
+            numbers.reserveCapacity(max(capacity, count + 1))
+            for value in ints { numbers.append(Double(value)) }
+            ints = []
+            if negativeZero { stale = true }
+        case (.date, .datetime):
+            for index in ints.indices { ints[index] &*= 86_400 }
+        default:
+            // To text with values already held: their bytes are gone.
+            ints = []
+            numbers = []
+            bools = []
+            mode = .rebuild
+            return
+        }
+        mode = next
+    }
+
+    // MARK: Runs of cells that fit the current type
+
+    // Each run takes cells while they keep the column's type, with the
+    // arrays moved into locals so the loop touches no class storage, and
+    // stops at the first cell that does not fit (handled by `add`).
+
+    private func runInts(_ batch: RecordBatch, _ column: Int, from start: Int) -> Int {
+        var values = ints; ints = []
+        var nulls = self.nulls; self.nulls = NullBitmap()
+        var count = self.count
+        var nonNull = nonNullCount
+        var row = start
+        while row < batch.rowCount {
+            guard let cell = batch.cell(row, column) else {
+                values.append(0); nulls.set(count); count += 1; row += 1
+                continue
+            }
+            guard let value = CellParser.int(cell, strict: true) else { break }
+            if value == 0, CellParser.hasMinusSign(cell) { negativeZero = true }
+            values.append(value); count += 1; nonNull += 1; row += 1
+        }
+        ints = values; self.nulls = nulls; self.count = count; nonNullCount = nonNull
+        return row
+    }
+
+    private func runNumbers(_ batch: RecordBatch, _ column: Int, from start: Int) -> Int {
+        var values = numbers; numbers = []
+        var nulls = self.nulls; self.nulls = NullBitmap()
+        var count = self.count
+        var nonNull = nonNullCount
+        var row = start
+        while row < batch.rowCount {
+            guard let cell = batch.cell(row, column) else {
+                values.append(0); nulls.set(count); count += 1; row += 1
+                continue
+            }
+            guard let value = CellParser.number(cell, strict: true) else { break }
+            values.append(value); count += 1; nonNull += 1; row += 1
+        }
+        numbers = values; self.nulls = nulls; self.count = count; nonNullCount = nonNull
+        return row
+    }
+
+    private func runDates(_ batch: RecordBatch, _ column: Int, from start: Int) -> Int {
+        var values = ints; ints = []
+        var nulls = self.nulls; self.nulls = NullBitmap()
+        var count = self.count
+        var nonNull = nonNullCount
+        var row = start
+        while row < batch.rowCount {
+            guard let cell = batch.cell(row, column) else {
+                values.append(0); nulls.set(count); count += 1; row += 1
+                continue
+            }
+            guard let value = CellParser.date(cell) else { break }
+            values.append(value); count += 1; nonNull += 1; row += 1
+        }
+        ints = values; self.nulls = nulls; self.count = count; nonNullCount = nonNull
+        return row
+    }
+
+    /// Dates (as their midnight) and datetimes.
+    private func runDateTimes(_ batch: RecordBatch, _ column: Int, from start: Int) -> Int {
+        var values = ints; ints = []
+        var nulls = self.nulls; self.nulls = NullBitmap()
+        var count = self.count
+        var nonNull = nonNullCount
+        var row = start
+        while row < batch.rowCount {
+            guard let cell = batch.cell(row, column) else {
+                values.append(0); nulls.set(count); count += 1; row += 1
+                continue
+            }
+            if let days = CellParser.date(cell) {
+                values.append(days &* 86_400)
+            } else if let seconds = CellParser.dateTime(cell) {
+                values.append(seconds)
+            } else {
+                break
+            }
+            count += 1; nonNull += 1; row += 1
+        }
+        ints = values; self.nulls = nulls; self.count = count; nonNullCount = nonNull
+        return row
+    }
+
+    private func runText(_ batch: RecordBatch, _ column: Int, from start: Int) -> Int {
+        var text = self.text; self.text = TextAccumulator(encode: false, capacity: 0)
+        var nulls = self.nulls; self.nulls = NullBitmap()
+        var count = self.count
+        var nonNull = nonNullCount
+        for row in start..<batch.rowCount {
+            if let cell = batch.cell(row, column) {
+                text.append(cell)
+                nonNull += 1
+            } else {
+                text.appendNull()
+                nulls.set(count)
+            }
+            count += 1
+        }
+        self.text = text; self.nulls = nulls; self.count = count; nonNullCount = nonNull
+        return batch.rowCount
+    }
+
+    // MARK: Reading again
+
+    /// Drops the values held, before `rebuild` reads every row again in the
+    /// final type.
+    func startRebuild() {
+        mode = targetMode
+        let type = self.type
+        ints = []; numbers = []; bools = []
+        nulls = NullBitmap()
+        count = 0
+        // Recounted, since rows after the switch were skipped uncounted.
+        nonNullCount = 0
+        stale = false
+        if mode == .text {
+            text = TextAccumulator(encode: type != .text || rule == .general, capacity: capacity)
+        }
+    }
+
+    /// Column `column` of a batch, in the final type (every cell fits it).
+    func rebuild(_ batch: RecordBatch, column: Int) {
+        for row in 0..<batch.rowCount {
+            guard let cell = batch.cell(row, column) else {
+                switch mode {
+                case .text: text.appendNull()
+                case .number: numbers.append(0)
+                case .bool: bools.append(false)
+                default: ints.append(0)
+                }
+                nulls.set(count)
+                count += 1
+                continue
+            }
+            nonNullCount += 1
+            switch mode {
+            case .text: text.append(cell)
+            case .number: numbers.append(CellParser.number(cell, strict: false) ?? 0)
+            case .bool: bools.append(CellParser.bool(cell) ?? false)
+            case .int: ints.append(CellParser.int(cell, strict: false) ?? 0)
+            case .date: ints.append(CellParser.date(cell) ?? 0)
+            default: ints.append(CellParser.dateOrDateTime(cell) ?? 0)
+            }
+            count += 1
+        }
+    }
+
+    // MARK: The result
+
+    /// The column, once every row is read.
+    func finish() -> Column {
+        let type = self.type
+        let data: ColumnData
+        switch type {
+        case .int: data = .int(filled(ints))
+        case .number: data = .number(numbers.count == count ? numbers : [Double](repeating: 0, count: count))
+        case .bool: data = .bool(bools.count == count ? bools : [Bool](repeating: false, count: count))
+        case .date, .datetime: data = .temporal(filled(ints))
+        case .enumeration(let symbols): data = .codes(text.codes(for: symbols))
+        default: data = .text(mode == .text ? text.strings() : [String](repeating: "", count: count))
+        }
+        return Column(type: type, data: data, nulls: nulls)
+    }
+
+    /// The ints held, or placeholders when the column had no values.
+    private func filled(_ values: [Int64]) -> [Int64] {
+        values.count == count ? values : [Int64](repeating: 0, count: count)
+    }
+}
+
+/// Text cells of one column, dictionary-encoded while they have few
+/// distinct values: that is both the enum test (LANGUAGE.md: at most 256
+/// symbols, each repeated on average) and, for an enum, its codes, without
+/// building a string per cell.
+struct TextAccumulator {
+    /// Text columns with more distinct values than this are not enums.
+    static let maximumEnumSymbols = 256
+
+    /// Distinct texts → code in order of first appearance; nil once there
+    /// are too many for an enum.
+    private var dictionary: ByteKeyTable?
+    /// Per row, the code of its text, or -1 for null.
+    private var codeRows: [Int32] = []
+    /// Per row, its text, once the dictionary is gone.
+    private var texts: [String] = []
+
+    /// - Parameter encode: false for a column that can never be an enum.
+    init(encode: Bool, capacity: Int) {
+        if encode {
+            dictionary = ByteKeyTable()
+            codeRows.reserveCapacity(capacity)
+        } else {
+            texts.reserveCapacity(capacity)
+        }
+    }
+
+    @inline(__always)
+    mutating func append(_ cell: CellBytes) {
+        if dictionary != nil {
+            let code = dictionary?.code(of: cell) ?? 0
+            codeRows.append(code)
+            if let count = dictionary?.count, count > TextAccumulator.maximumEnumSymbols { decode() }
+        } else {
+            texts.append(String(decoding: cell, as: UTF8.self))
+        }
+    }
+
+    @inline(__always)
+    mutating func appendNull() {
+        if dictionary != nil { codeRows.append(-1) } else { texts.append("") }
+    }
+
+    /// Too many distinct values for an enum: from now on, plain text.
+    private mutating func decode() {
+        texts = strings()
+        codeRows = []
+        dictionary = nil
+    }
+
+    /// The enum the values make, if they are few and repeated enough.
+    func enumType(nonNullCount: Int) -> EnumType? {
+        guard let dictionary, dictionary.count <= nonNullCount / 2 else { return nil }
+        return EnumType(dictionary.texts.sorted())
+    }
+
+    /// Every row's text, "" for null.
+    func strings() -> [String] {
+        guard let dictionary else { return texts }
+        let symbols = dictionary.texts
+        var result: [String] = []
+        result.reserveCapacity(codeRows.count)
+        for code in codeRows { result.append(code >= 0 && Int(code) < symbols.count ? symbols[Int(code)] : "") }
+        return result
+    }
+
+    /// Every row's code in `symbols` (the sorted texts), 0 for null.
+    func codes(for symbols: EnumType) -> [Int32] {
+        guard let dictionary else { return [Int32](repeating: 0, count: texts.count) }
+        var position: [String: Int32] = [:]
+        for (code, symbol) in symbols.symbols.enumerated() { position[symbol] = Int32(truncatingIfNeeded: code) }
+        let recode = dictionary.texts.map { position[$0] ?? 0 }
+        return codeRows.map { $0 >= 0 && Int($0) < recode.count ? recode[Int($0)] : 0 }
+    }
 }
