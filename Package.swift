@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .library(name: "CRMQL", targets: ["CRMQL"]),
         .executable(name: "crmql", targets: ["crmql"]),
+        // The C interface: `crmql.h` and a shared library any language can load.
+        .library(name: "crmql_c", type: .dynamic, targets: ["CRMQLC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +50,14 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(name: "REPLTests", dependencies: ["crmql"]),
+        .target(name: "CCRMQL"),
+        .target(name: "CRMQLC", dependencies: ["CRMQL", "CCRMQL"]),
+        .executableTarget(name: "crmql-host-example", dependencies: ["CRMQL"], path: "Examples/embedding/swift"),
+        .testTarget(
+            name: "EmbeddingTests",
+            dependencies: ["CRMQL", "crmql-host-example"],
+            exclude: ["PublicAPI.txt", "Expected", "Fixtures"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

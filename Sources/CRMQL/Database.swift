@@ -7,8 +7,11 @@ import Synchronization
 /// An in-memory CRMQL database: the store, the session's definitions and
 /// settings, and the interpreter that runs statements against them.
 ///
-/// Safe to share between threads: statements run one at a time, and
-/// `interrupt()` may be called from any thread.
+/// Safe to share between threads. Statements that only read (`select`,
+/// `explain`, `describe`, `show`, `help`, `export`, `save`) run in parallel,
+/// each on a snapshot of the session taken when it starts; statements that
+/// change the session run one at a time, and a reader never sees one half
+/// applied. `interrupt()` may be called from any thread.
 public final class Database: Sendable {
     /// How a database is opened.
     public struct Options: Sendable {
@@ -17,18 +20,27 @@ public final class Database: Sendable {
         /// Refuse every statement that reads or writes a file.
         public var safe: Bool
         /// Parameter values by name (without `$`), as text; they override `param` defaults.
+        /// Like values bound to a single statement, they never appear in an error's text.
         public var parameters: [String: String]
+        /// Bounds on what one statement may take; see `Database.Limits`.
+        public var limits: Limits
 
-        public init(today: String? = nil, safe: Bool = false, parameters: [String: String] = [:]) {
+        /// Describes how to open a database.
+        public init(today: String? = nil, safe: Bool = false, parameters: [String: String] = [:], limits: Limits = Limits()) {
             self.today = today
             self.safe = safe
             self.parameters = parameters
+            self.limits = limits
         }
     }
 
-    let engine: Mutex<Interpreter>
+    /// The session. Writers hold the lock while they run; readers hold it only
+    /// to take a snapshot.
+    let engine: Locked<Interpreter>
     let interruptFlag: InterruptFlag
     let progressMeter: ProgressMeter
+    /// The session's parameter values as the host wrote them, kept out of errors.
+    let sessionParameters: [String: String]
 
     /// Opens an empty in-memory database.
     /// - Throws: `CRMQLError` when an option is malformed (a bad `today`).
@@ -43,72 +55,110 @@ public final class Database: Sendable {
         }
         let interpreter = Interpreter(options: sessionOptions, interrupt: flag)
         for (name, text) in options.parameters { interpreter.overrideParameter(name, text: text) }
+        interpreter.limits = options.limits
         progressMeter = interpreter.progress
-        engine = Mutex(interpreter)
+        engine = Locked(interpreter)
         interruptFlag = flag
+        sessionParameters = options.parameters
     }
 
     /// Runs every statement of `text` in order, handing each one's output to
     /// `output` as soon as it is ready. Stops at the first failing statement,
     /// which leaves the store as it was before that statement.
     /// - Parameter sourceName: the name errors use (`report.crmql`, `<input>`).
+    /// - Parameter parameters: values for `$name` parameters, by name (with or
+    ///   without `$`), for these statements only; they win over `param` defaults
+    ///   and never appear in an error's text.
     /// - Parameter statementFinished: called after each statement that
     ///   succeeded, with the time it took (what `--timer` reports).
-    public func execute(_ text: String, sourceName: String = "<input>", output: (StatementOutput) -> Void = { _ in },
+    public func execute(_ text: String, sourceName: String = "<input>", parameters: [String: any ValueConvertible] = [:],
+                        output: (StatementOutput) -> Void = { _ in },
                         statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError) {
+        let bindings = try Database.bindings(parameters)
+        _ = try execute(text, sourceName: sourceName, bindings: bindings, until: { output($0); return true },
+                        statementFinished: statementFinished)
+    }
+
+    /// `execute`, where `output` returns false to stop: no later output is
+    /// handed over and no later statement runs. Returns false when stopped.
+    package func execute(_ text: String, sourceName: String, bindings: [String: Value], until output: (StatementOutput) -> Bool,
+                         statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError) -> Bool {
         let source = SourceFile(name: sourceName, text: text)
-        interruptFlag.clear()
+        let baseline = interruptFlag.generation
         let (script, diagnostics) = Parser.parse(source)
-        if !diagnostics.isEmpty { throw CRMQLError(diagnostics, source: source) }
+        if !diagnostics.isEmpty { throw error(diagnostics, source, bindings) }
         let clock = ContinuousClock()
         for statement in script.statements {
             let start = clock.now
-            let (outputs, failure) = run(statement, source)
+            let (outputs, failure) = run(statement, source, bindings: bindings, interruptBaseline: baseline)
             let elapsed = clock.now - start
-            outputs.forEach { output(Database.publicOutput($0)) }
-            if let failure { throw CRMQLError(failure, source: source) }
+            for engineOutput in outputs where !output(Database.publicOutput(engineOutput)) { return false }
+            if let failure { throw error(failure, source, bindings) }
             statementFinished(elapsed)
         }
+        return true
     }
 
     /// Runs every statement of `text`, going on after a failing one; each
     /// failure is reported to `failure` in source order among the outputs.
     public func executeAll(_ text: String, sourceName: String = "<input>", output: (StatementOutput) -> Void, failure: (CRMQLError) -> Void) {
         let source = SourceFile(name: sourceName, text: text)
-        interruptFlag.clear()
+        let baseline = interruptFlag.generation
         let (script, diagnostics) = Parser.parse(source)
         var pending = diagnostics.sorted { ($0.range?.start ?? 0) < ($1.range?.start ?? 0) }
         for statement in script.statements {
             let before = pending.prefix { ($0.range?.start ?? 0) <= statement.range.start }
             if !before.isEmpty {
-                failure(CRMQLError(Array(before), source: source))
+                failure(error(Array(before), source, [:]))
                 pending.removeFirst(before.count)
             }
-            let (outputs, problems) = run(statement, source)
+            let (outputs, problems) = run(statement, source, bindings: [:], interruptBaseline: baseline)
             outputs.forEach { output(Database.publicOutput($0)) }
-            if let problems { failure(CRMQLError(problems, source: source)) }
+            if let problems { failure(error(problems, source, [:])) }
         }
-        if !pending.isEmpty { failure(CRMQLError(pending, source: source)) }
+        if !pending.isEmpty { failure(error(pending, source, [:])) }
     }
 
-    /// One statement under the lock: its outputs, or the problems that made it fail.
-    private func run(_ statement: Statement, _ source: SourceFile) -> ([EngineOutput], [Diagnostic]?) {
-        engine.withLock { interpreter in
-            var outputs: [EngineOutput] = []
-            do {
-                try interpreter.execute(statement, source) { outputs.append($0) }
-                return (outputs, nil)
-            } catch let list as DiagnosticList {
-                return (outputs, list.diagnostics)
-            } catch let diagnostic as Diagnostic {
-                return (outputs, [diagnostic])
-            } catch {
-                return (outputs, [Diagnostic(.runtime, "\(error)", at: statement.range)])
-            }
+    /// One statement: its outputs, or the problems that made it fail. A read
+    /// runs on a snapshot, outside the lock; a write holds the lock throughout.
+    /// - Parameter interruptBaseline: the interrupt flag's generation when
+    ///   the script started, so that `interrupt()` stops the rest of it;
+    ///   nil counts requests since the flag's last `clear()`.
+    func run(_ statement: Statement, _ source: SourceFile, bindings: [String: Value],
+             interruptBaseline: UInt64? = nil) -> ([EngineOutput], [Diagnostic]?) {
+        if Interpreter.isReadOnly(statement) {
+            let reader = Interpreter(reading: engine.withLock { $0.snapshot() })
+            return Database.run(statement, source, bindings, interruptBaseline, on: reader)
+        }
+        return engine.withLock { interpreter in
+            Database.run(statement, source, bindings, interruptBaseline, on: interpreter)
         }
     }
 
-    private static func publicOutput(_ output: EngineOutput) -> StatementOutput {
+    private static func run(_ statement: Statement, _ source: SourceFile, _ bindings: [String: Value], _ interruptBaseline: UInt64?,
+                            on interpreter: Interpreter) -> ([EngineOutput], [Diagnostic]?) {
+        interpreter.interruptBaseline = interruptBaseline
+        var outputs: [EngineOutput] = []
+        do {
+            try interpreter.execute(statement, source, binding: bindings) { outputs.append($0) }
+            return (outputs, nil)
+        } catch let list as DiagnosticList {
+            return (outputs, list.diagnostics)
+        } catch let diagnostic as Diagnostic {
+            return (outputs, [diagnostic])
+        } catch {
+            return (outputs, [Diagnostic(.runtime, "\(error)", at: statement.range)])
+        }
+    }
+
+    /// The public error for `diagnostics`, with every value the host supplied
+    /// replaced by its parameter's name.
+    func error(_ diagnostics: [Diagnostic], _ source: SourceFile, _ bindings: [String: Value]) -> CRMQLError {
+        let redaction = ParameterRedaction(session: sessionParameters, bound: bindings)
+        return CRMQLError(redaction.apply(to: diagnostics), source: source)
+    }
+
+    static func publicOutput(_ output: EngineOutput) -> StatementOutput {
         switch output {
         case .rows(let names, let columns): return .rows(ResultSet(columnNames: names, columns: columns))
         case .message(let text): return .message(text)
@@ -116,17 +166,20 @@ public final class Database: Sendable {
     }
 
     /// Runs `text` and returns every statement's output.
+    /// - Parameter parameters: values for `$name` parameters, for these statements only.
     @discardableResult
-    public func run(_ text: String, sourceName: String = "<input>") throws(CRMQLError) -> [StatementOutput] {
+    public func run(_ text: String, sourceName: String = "<input>", parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> [StatementOutput] {
         var outputs: [StatementOutput] = []
-        try execute(text, sourceName: sourceName) { outputs.append($0) }
+        try execute(text, sourceName: sourceName, parameters: parameters) { outputs.append($0) }
         return outputs
     }
 
     /// Runs a query and returns its rows (the last result set of `text`).
-    public func query(_ text: String) throws(CRMQLError) -> ResultSet {
+    /// - Parameter parameters: values for `$name` parameters, for this text only:
+    ///   `try db.query("select customers where points >= $min", parameters: ["min": 1000])`.
+    public func query(_ text: String, parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> ResultSet {
         var last: ResultSet?
-        try execute(text) { if case .rows(let rows) = $0 { last = rows } }
+        try execute(text, parameters: parameters) { if case .rows(let rows) = $0 { last = rows } }
         guard let last else { throw CRMQLError(phase: .semantic, message: "the text has no query") }
         return last
     }
@@ -136,8 +189,10 @@ public final class Database: Sendable {
     /// for a progress bar with an estimate of the time left.
     public var progress: Double? { progressMeter.fraction }
 
-    /// Asks the running statement to stop; it fails with `interrupted` and
-    /// leaves the store unchanged. Callable from any thread or a signal-driven task.
+    /// Asks the statements running now to stop, with the rest of their
+    /// scripts; each fails with `interrupted` and leaves the store unchanged.
+    /// Statements started afterwards are not affected. Callable from any
+    /// thread or a signal-driven task.
     public func interrupt() { interruptFlag.set() }
 
     /// Whether `text` is a complete statement list or needs more lines (an

@@ -2,6 +2,7 @@ import CRMQLCore
 import CRMQLStorage
 import CRMQLSyntax
 import Foundation
+import Synchronization
 
 /// Settings a host fixes when it opens a session.
 public struct SessionOptions: Sendable {
@@ -24,7 +25,7 @@ public enum EngineOutput: Sendable {
 /// Everything a statement may change. A statement runs against this state and
 /// the interpreter keeps the result only when the statement succeeds, which is
 /// what makes every statement all-or-nothing.
-struct SessionState {
+struct SessionState: Sendable {
     var store = Store()
     var definitions: [String: [Definition]] = [:]
     var definitionsGeneration = 0
@@ -42,17 +43,45 @@ public final class Interpreter {
     let interrupt: InterruptFlag
     /// How far a countable statement (a load) has got; read by other threads.
     public let progress = ProgressMeter()
-    let indexes = IndexCache()
+    let indexes: IndexCache
+    let measures: MeasureCache
     /// Parameter values a host supplied as text; they win over `param` defaults.
     var parameterOverrides: [String: String] = [:]
     public var hostFunctions: [String: HostFunction] = [:]
-    lazy var services = ExecutionServices(interrupt: interrupt, indexes: indexes, stamp: stamp)
+    lazy var services = ExecutionServices(interrupt: interrupt, indexes: indexes, measures: measures, stamp: stamp)
+    /// Bounds on each statement a host submits from now on.
+    public var limits = ExecutionLimits()
+    /// The interrupt flag's generation when the host's current script
+    /// started: requests made after it stop the script's statements. Nil
+    /// uses the generation of the flag's last `clear()`.
+    public var interruptBaseline: UInt64?
+    /// How many `execute` calls are under way: a statement a statement runs
+    /// (the script of `open`) shares the limits of the one the host submitted.
+    private var executing = 0
 
     public init(options: SessionOptions, interrupt: InterruptFlag) {
         self.options = options
         self.interrupt = interrupt
         self.state = SessionState(today: options.today ?? Interpreter.systemToday())
+        self.indexes = IndexCache()
+        self.measures = MeasureCache()
     }
+
+    /// An interpreter for statements that only read, over a snapshot of a
+    /// session; it shares the session's caches and interrupt flag.
+    public init(reading snapshot: SessionSnapshot) {
+        options = snapshot.options
+        interrupt = snapshot.interrupt
+        state = snapshot.state
+        indexes = snapshot.indexes
+        measures = snapshot.measures
+        parameterOverrides = snapshot.parameterOverrides
+        hostFunctions = snapshot.hostFunctions
+        limits = snapshot.limits
+    }
+
+    /// Whether a safe-mode session refuses every file operation.
+    public var isSafe: Bool { options.safe }
 
     static func systemToday() -> Int64 {
         let seconds = Int64(Date().timeIntervalSince1970)
@@ -118,22 +147,57 @@ public final class Interpreter {
     /// Runs one statement; when it fails, the session is as it was before it.
     public func execute(_ statement: Statement, _ source: SourceFile, output: (EngineOutput) -> Void) throws {
         let saved = state
-        defer { progress.clear() }
+        let submitted = executing == 0
+        executing += 1
+        defer {
+            executing -= 1
+            progress.clear()
+        }
         do {
+            if submitted {
+                services.budget = StatementBudget(limits: limits, interruptBaseline: interruptBaseline ?? interrupt.handledGeneration)
+                try limits.checkNesting(statement)
+            }
             try services.checkInterrupt()
             services.stamp = stamp
             try dispatch(statement, source, output: output)
+        } catch let diagnostic as Diagnostic where diagnostic.phase == .limit && diagnostic.range == nil {
+            rollBack(to: saved)
+            throw Diagnostic(.limit, diagnostic.message, at: statement.range)
         } catch {
-            state = saved
+            rollBack(to: saved)
             throw error
         }
+    }
+
+    /// Restores the state a failed statement started from. When the statement
+    /// had changed definitions, the restored state gets a generation never
+    /// used before, so that measures cached under the failed statement's
+    /// definitions can never be taken for the restored ones'.
+    private func rollBack(to saved: SessionState) {
+        let changedDefinitions = state.definitionsGeneration != saved.definitionsGeneration
+        state = saved
+        if changedDefinitions { state.definitionsGeneration = Interpreter.freshGeneration() }
+    }
+
+    private static let generations = Atomic<Int>(0)
+
+    /// A definitions generation far from any reached by counting up from another.
+    private static func freshGeneration() -> Int {
+        generations.add(1, ordering: .relaxed).newValue << 24
+    }
+
+    /// Hands result rows out, within the limit on result rows.
+    private func emitRows(_ names: [String], _ columns: [Column], _ statement: Statement, output: (EngineOutput) -> Void) throws {
+        try limits.checkResultRows(columns.first?.count ?? 0, statement.range)
+        output(.rows(names: names, columns: columns))
     }
 
     private func dispatch(_ statement: Statement, _ source: SourceFile, output: (EngineOutput) -> Void) throws {
         switch statement.kind {
         case .query(let query):
             let result = try runQuery(query, source)
-            output(.rows(names: result.names, columns: result.columns))
+            try emitRows(result.names, result.columns, statement, output: output)
         case .letQuery(let name, let query):
             try defineLet(name, query, statement, source)
         case .param(let name, let value):
@@ -166,13 +230,13 @@ public final class Interpreter {
             output(.message(try explain(query, analyze: analyze, source)))
         case .describe(let entity):
             let result = try describe(entity)
-            output(.rows(names: result.names, columns: result.columns))
+            try emitRows(result.names, result.columns, statement, output: output)
         case .showEntities:
             let result = showEntities()
-            output(.rows(names: result.names, columns: result.columns))
+            try emitRows(result.names, result.columns, statement, output: output)
         case .showIndexes:
             let result = showIndexes()
-            output(.rows(names: result.names, columns: result.columns))
+            try emitRows(result.names, result.columns, statement, output: output)
         case .help(let topic):
             output(.message(Help.text(topic: topic?.text)))
         }

@@ -53,11 +53,13 @@ extension REPL {
                 guard let rows = Int(argument), rows >= 0 else { throw ShellError("usage: .maxrows N (0 shows every row)") }
                 shell.maxRows = rows == 0 ? nil : rows
             case ".read":
+                try refuseInSafeMode(name, "reads")
                 let path = try fileArgument(argument, usage: ".read FILE")
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ShellError("cannot read '\(path)'") }
                 shell.run(text, sourceName: path)
             case ".output":
                 let path = try fileArgument(argument, usage: ".output FILE|stdout")
+                if path != "stdout" { try refuseInSafeMode(name, "writes") }
                 shell.redirect(to: path == "stdout" ? .standardOutput : try OutputSink.file(path))
             case ".schema":
                 let text = try SchemaText.render(shell.database.catalog, entity: argument.isEmpty ? nil : argument).get()
@@ -93,6 +95,14 @@ extension REPL {
             throw ShellError("unknown format '\(argument)'; expected one of \(names)")
         }
         shell.format = format
+    }
+
+    /// `--safe` refuses the dot commands that touch files, as the engine
+    /// refuses `load`, `export`, `save` and `open`.
+    private func refuseInSafeMode(_ command: String, _ access: String) throws {
+        if shell.database.isSafe {
+            throw ShellError("\(command) is not allowed in safe mode: it \(access) a file")
+        }
     }
 
     /// A file name argument, with surrounding quotes removed.

@@ -16,7 +16,7 @@ final class Evaluator {
     /// Evaluates `expr`; the result has `context.length` rows, or one row for
     /// a constant (callers that keep the column use `expanded(to:)`).
     func evaluate(_ expr: BoundExpr, _ context: EvalContext) throws -> Column {
-        try services.checkInterrupt()
+        try services.checkInterrupt(materializing: context.length)
         switch expr.node {
         case .constant(let value):
             return Column.constant(value, type: expr.type)

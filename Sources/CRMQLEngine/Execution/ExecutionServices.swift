@@ -2,47 +2,101 @@ import CRMQLCore
 import CRMQLStorage
 import Synchronization
 
-/// A flag another thread sets to stop the running statement (Ctrl-C, a host's
-/// `interrupt()`); the evaluator polls it between column operations.
+/// Requests from another thread to stop running statements (Ctrl-C, a
+/// host's `interrupt()`); the evaluator polls it between column operations.
+///
+/// Requests are counted rather than flagged, so that threads running
+/// statements at the same time never erase each other's: a statement
+/// remembers the count when its script starts (its baseline) and stops once
+/// the count differs. `clear()` and `isSet` keep the single-threaded view: a
+/// statement without its own baseline stops for any request since the last
+/// `clear()`.
 public final class InterruptFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
+    private let requests = Atomic<UInt64>(0)
+    private let handled = Atomic<UInt64>(0)
     public init() {}
-    public func set() { flag.store(true, ordering: .relaxed) }
-    public func clear() { flag.store(false, ordering: .relaxed) }
-    public var isSet: Bool { flag.load(ordering: .relaxed) }
+    /// Asks every statement running now to stop.
+    public func set() { requests.add(1, ordering: .relaxed) }
+    /// Marks the requests made so far as handled.
+    public func clear() { handled.store(requests.load(ordering: .relaxed), ordering: .relaxed) }
+    /// True when a request came after the last `clear()`.
+    public var isSet: Bool { requests.load(ordering: .relaxed) != handled.load(ordering: .relaxed) }
+    /// The number of requests so far: a statement started now stops once this changes.
+    public var generation: UInt64 { requests.load(ordering: .relaxed) }
+    /// The count at the last `clear()`.
+    var handledGeneration: UInt64 { handled.load(ordering: .relaxed) }
+}
+
+/// Computed-field columns over whole entities, shared by every statement of
+/// a session, readers running in parallel included, and valid for one
+/// `StateStamp`: a lookup with another stamp misses, so a reader of an older
+/// state can never see a newer state's column or the other way round.
+final class MeasureCache: Sendable {
+    private struct Entries {
+        var stamp: StateStamp?
+        var columns: [String: Column] = [:]
+    }
+
+    private let entries = Locked(Entries())
+
+    func column(_ key: String, stamp: StateStamp) -> Column? {
+        entries.withLock { $0.stamp == stamp ? $0.columns[key] : nil }
+    }
+
+    /// Keeps a column computed from `stamp`; a column of another state than
+    /// the one cached replaces the whole cache, so old states do not pile up.
+    func keep(_ column: Column, _ key: String, stamp: StateStamp) {
+        entries.withLock { entries in
+            if entries.stamp != stamp {
+                entries.columns.removeAll()
+                entries.stamp = stamp
+            }
+            entries.columns[key] = column
+        }
+    }
 }
 
 /// What the evaluator needs beyond the catalog: caches of derived data that
 /// outlive one statement (computed measures, ref resolution, children lists),
-/// and the interrupt flag.
+/// the interrupt flag and the running statement's limits.
+///
+/// One per interpreter, so one thread at a time; the caches it holds are
+/// shared between the interpreters of a session and safe across threads.
 final class ExecutionServices {
     let interrupt: InterruptFlag
     let indexes: IndexCache
-    /// Computed-field columns over whole entities, valid while `stamp` holds.
-    private var computed: [String: Column] = [:]
-    private var computedStamp: StateStamp?
+    let measures: MeasureCache
+    /// Measures being computed, to catch a definition that uses itself.
     private var inProgress: Set<String> = []
     var stamp: StateStamp
+    /// Set by `Interpreter.execute` when a statement starts.
+    var budget = StatementBudget()
 
-    init(interrupt: InterruptFlag, indexes: IndexCache, stamp: StateStamp) {
+    init(interrupt: InterruptFlag, indexes: IndexCache, measures: MeasureCache, stamp: StateStamp) {
         self.interrupt = interrupt
         self.indexes = indexes
+        self.measures = measures
         self.stamp = stamp
     }
 
+    /// Stops the statement when it was interrupted or ran out of time.
     func checkInterrupt() throws {
-        if interrupt.isSet { throw Diagnostic(.interrupted, "interrupted", at: nil) }
+        if interrupt.generation != budget.interruptBaseline { throw Diagnostic(.interrupted, "interrupted", at: nil) }
+        try budget.checkDeadline()
+    }
+
+    /// `checkInterrupt()`, and counts `values` more values computed against
+    /// the statement's memory limit.
+    func checkInterrupt(materializing values: Int) throws {
+        try checkInterrupt()
+        try budget.account(values: values)
     }
 
     /// The value of a computed field for every row of its entity, computed
     /// once and reused until data, definitions or settings change.
     func computedColumn(entity: String, field: String, catalog: Catalog, evaluator: Evaluator, range: SourceRange) throws -> Column {
-        if computedStamp != stamp {
-            computed.removeAll()
-            computedStamp = stamp
-        }
         let key = entity + "." + field
-        if let column = computed[key] { return column }
+        if let column = measures.column(key, stamp: stamp) { return column }
         guard let target = catalog.store[entity] else { throw Diagnostic.runtime("unknown entity '\(entity)'", range) }
         if catalog.cachedComputed(entity: entity, field: field) == nil {
             var binder = Binder(catalog: catalog, source: SourceFile(name: "", text: ""))
@@ -54,7 +108,7 @@ final class ExecutionServices {
         guard inProgress.insert(key).inserted else { throw Diagnostic.runtime("circular definition of '\(field)'", range) }
         defer { inProgress.remove(key) }
         let column = try evaluator.evaluate(bound, EvalContext(allOf: target)).expanded(to: target.rowCount)
-        computed[key] = column
+        measures.keep(column, key, stamp: stamp)
         return column
     }
 
@@ -76,7 +130,7 @@ final class ExecutionServices {
 }
 
 /// Identifies the state a cached measure was computed from.
-struct StateStamp: Hashable {
+struct StateStamp: Hashable, Sendable {
     var entityVersions: [UInt64]
     var definitionsGeneration: Int
     var today: Int64

@@ -1,0 +1,56 @@
+import CRMQL
+import Foundation
+
+// The libFuzzer entry point: each input is taken as CRMQL text and goes
+// through everything a host's text goes through — lexer, parser, semantic
+// analysis, planning, execution over a small store, rendering of the
+// results, completion and continuation — on a fresh database, in safe mode
+// and within limits, so that no input can touch a file or run away. Any trap
+// (a failed precondition, an overflow, an index out of range) or a stack
+// overflow is a crash libFuzzer reports.
+//
+// `Tests/CRMQLTests/FuzzRegressionTests.swift` replays inputs the same way;
+// keep the two in step.
+
+/// The setup script, read once: the same file the regression tests read.
+private let setupText: String = {
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("setup.crmql").path
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        fatalError("cannot read the fuzz store's setup script at \(path)")
+    }
+    return text
+}()
+
+/// Safe mode, and limits that keep one input to a fraction of a second.
+private let options = Database.Options(
+    today: "2026-06-30",
+    safe: true,
+    limits: Database.Limits(timeLimit: .seconds(2), maxResultRows: 100_000, maxMemoryBytes: 512 << 20)
+)
+
+private func freshDatabase() -> Database {
+    guard let database = try? Database(options: options) else { fatalError("the fuzz options are invalid") }
+    var problems: [String] = []
+    database.executeAll(setupText, sourceName: "setup.crmql", output: { _ in }, failure: { problems.append($0.description) })
+    if !problems.isEmpty { fatalError("the fuzz store's setup failed:\n" + problems.joined(separator: "\n")) }
+    return database
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    let text = String(decoding: bytes, as: UTF8.self)
+    let database = freshDatabase()
+    let render = RenderOptions(format: .table, terminalWidth: 60, maxRows: 20)
+    database.executeAll(text, sourceName: "<fuzz>", output: { output in
+        if case .rows(let result) = output { _ = ResultRenderer.render(result, options: render) }
+    }, failure: { error in
+        _ = error.description
+    })
+    _ = Database.needsMoreInput(text)
+    _ = Database.isSingleQuery(text)
+    _ = Database.refine("select customers", with: text)
+    _ = database.completions(for: text, cursor: bytes.count / 2)
+    return 0
+}

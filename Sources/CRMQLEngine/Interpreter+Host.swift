@@ -1,0 +1,89 @@
+import CRMQLCore
+import CRMQLStorage
+import CRMQLSyntax
+import Foundation
+import Synchronization
+
+// Entry points only an embedding host uses: a statement parsed once and run
+// many times with different parameter values, and a snapshot opened by the
+// host rather than by an `open` statement.
+
+extension Interpreter {
+    /// Runs an already-parsed statement with parameter values that hold for
+    /// this run only: each `$name` in `values` binds to its value, then the
+    /// session's parameters are restored, whether the statement succeeds or not.
+    ///
+    /// Parameters bind to constants when the statement is bound, so the
+    /// statement itself is not re-parsed; what depends on the values (types,
+    /// access paths chosen from their selectivity) is decided again each run.
+    public func execute(_ statement: Statement, _ source: SourceFile, binding values: [String: Value],
+                        output: (EngineOutput) -> Void) throws {
+        if values.isEmpty { return try execute(statement, source, output: output) }
+        var previous: [String: Value?] = [:]
+        for (name, value) in values {
+            previous[name] = .some(state.parameters[name])
+            state.parameters[name] = value
+        }
+        // Computed-field columns are cached by data and definitions, not by
+        // parameter values: while a definition that uses a parameter sees
+        // these values, the session's definitions go by a generation no other
+        // state uses, so nothing is cached or found under the usual one.
+        let definitionsUseParameters = state.definitions.values.contains { $0.contains { $0.text.contains("$") } }
+        let savedGeneration = state.definitionsGeneration
+        let overlayGeneration = definitionsUseParameters ? Interpreter.overlayGeneration() : nil
+        if let overlayGeneration { state.definitionsGeneration = overlayGeneration }
+        defer {
+            for (name, value) in previous { state.parameters[name] = value }
+            if let overlayGeneration {
+                // A statement that changed definitions keeps them, under yet another fresh generation.
+                state.definitionsGeneration = state.definitionsGeneration == overlayGeneration
+                    ? savedGeneration : Interpreter.overlayGeneration()
+            }
+        }
+        try execute(statement, source, output: output)
+    }
+
+    private static let overlayGenerations = Atomic<Int>(0)
+
+    /// A definitions generation no other state has: negative, while the
+    /// session's count up from 0, and spaced so that a statement's own
+    /// increments stay clear of the next one.
+    private static func overlayGeneration() -> Int {
+        0 &- (overlayGenerations.add(1, ordering: .relaxed).newValue << 24)
+    }
+
+    /// Replaces the store, definitions and named queries with a snapshot's,
+    /// the way `open "<file>"` does. The host chose the file, so this works
+    /// in safe mode too, where the `open` statement is refused.
+    /// - Throws: an I/O `Diagnostic`; the session is then unchanged.
+    public func openSnapshot(atPath path: String) throws {
+        let name = (path as NSString).lastPathComponent
+        let opened: (Store, [UInt8])
+        do {
+            opened = try Snapshot.open(path: path)
+        } catch let diagnostic as Diagnostic {
+            throw Diagnostic(.io, diagnostic.message, at: nil)
+        } catch {
+            throw Diagnostic(.io, "cannot open '\(name)': \(error)", at: nil)
+        }
+        var next = SessionState(today: state.today)
+        next.fiscalYearStart = state.fiscalYearStart
+        next.parameters = state.parameters
+        next.store = opened.0
+        let previous = state
+        state = next
+        // Definitions and named queries travel as CRMQL text.
+        let script = SourceFile(name: name, text: String(decoding: opened.1, as: UTF8.self))
+        do {
+            try run(script) { _ in }
+        } catch {
+            state = previous
+            throw Diagnostic(.io, "'\(name)' holds definitions that no longer work: \(error)", at: nil)
+        }
+        loadPreludeIfReady()
+    }
+
+    /// The names built-in functions take; a host function may not reuse one,
+    /// because built-ins are resolved first and would hide it.
+    public static var builtinFunctions: Set<String> { Set(builtinFunctionNames) }
+}

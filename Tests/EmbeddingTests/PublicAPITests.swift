@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// The public interfaces change only on purpose: the declarations of the
+/// `CRMQL` library and of `crmql.h` must match the checked-in
+/// `PublicAPI.txt`. A deliberate change re-records it
+/// (`CRMQL_RECORD=1 swift test --filter PublicAPITests`), and the diff of
+/// that file shows reviewers exactly what changed.
+@Suite struct PublicAPITests {
+    static let listingPath = "Tests/EmbeddingTests/PublicAPI.txt"
+
+    static func currentListing() throws -> String {
+        let root = Paths.repositoryRoot
+        let sourceRoot = root.appendingPathComponent("Sources/CRMQL")
+        var sources: [(name: String, text: String)] = []
+        let enumerator = FileManager.default.enumerator(at: sourceRoot, includingPropertiesForKeys: nil)
+        while let url = enumerator?.nextObject() as? URL {
+            guard url.pathExtension == "swift" else { continue }
+            sources.append((url.path, try String(contentsOf: url, encoding: .utf8)))
+        }
+        guard !sources.isEmpty else { throw TestFailure("no Swift sources under \(sourceRoot.path)") }
+        // `Database.Limits` is the engine's `ExecutionLimits` under another
+        // name: its members are part of this interface too.
+        let engineRoot = root.appendingPathComponent("Sources/CRMQLEngine")
+        let engineFiles = FileManager.default.enumerator(at: engineRoot, includingPropertiesForKeys: nil)
+        var reexported: [String] = []
+        while let url = engineFiles?.nextObject() as? URL {
+            guard url.pathExtension == "swift", let text = try? String(contentsOf: url, encoding: .utf8),
+                  text.contains("public struct ExecutionLimits") else { continue }
+            reexported += PublicAPI.swiftDeclarations(in: text).filter { $0.hasPrefix("ExecutionLimits") || $0.contains("struct ExecutionLimits") }
+        }
+        guard !reexported.isEmpty else { throw TestFailure("ExecutionLimits, which Database.Limits names, is declared nowhere in Sources/CRMQLEngine") }
+        let header = try String(contentsOf: root.appendingPathComponent("Sources/CCRMQL/include/crmql.h"), encoding: .utf8)
+        return PublicAPI.listing(swiftSources: sources.sorted { $0.name < $1.name }, reexported: reexported, header: header)
+    }
+
+    @Test func publicAPIMatchesTheCheckedInListing() throws {
+        let current = try Self.currentListing()
+        let url = Paths.repositoryRoot.appendingPathComponent(Self.listingPath)
+        if ExpectedOutput.isRecording {
+            try current.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let recorded = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        guard current != recorded else { return }
+        let old = recorded.split(separator: "\n").map(String.init)
+        let new = current.split(separator: "\n").map(String.init)
+        let difference = new.difference(from: old)
+        var lines: [String] = []
+        for change in difference {
+            switch change {
+            case .remove(_, let line, _): lines.append("- " + line)
+            case .insert(_, let line, _): lines.append("+ " + line)
+            }
+        }
+        Issue.record("""
+            The public API changed (- removed, + added):
+            \(lines.joined(separator: "\n"))
+
+            If the change is deliberate, record it and commit \(Self.listingPath):
+                CRMQL_RECORD=1 swift test --filter PublicAPITests
+            """)
+    }
+
+    /// The extractor sees what it must: a few declarations every version has.
+    @Test func theListingCoversBothInterfaces() throws {
+        let listing = try Self.currentListing()
+        for expected in [
+            "public final class Database: Sendable",
+            "Database: public func prepare(_ text: String, sourceName: String = \"<input>\") throws(CRMQLError) -> PreparedStatement",
+            "Database: public func interrupt()",
+            "StatementOutput: case rows(ResultSet)",
+            "Database: public func execute(_ text: String, sourceName: String = \"<input>\", parameters: [String: any ValueConvertible] = [:], output: (StatementOutput) -> Void = { _ in }, statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError)",
+            "CRMQLError.Problem: public let rendered: String",
+            "extension ResultSet: RandomAccessCollection",
+            "ValueConvertible: var crmqlValue: Value { get }",
+            "int crmql_step(crmql_stmt *stmt);",
+            "#define CRMQL_ROW 100",
+            "typedef struct crmql_stmt crmql_stmt;",
+        ] {
+            #expect(listing.contains(expected), "the listing lacks: \(expected)")
+        }
+    }
+
+    /// The command-line program is a host like any other: it imports the
+    /// public `CRMQL` module, never the engine's inner modules.
+    @Test func theCommandLineUsesOnlyThePublicAPI() throws {
+        let folder = Paths.repositoryRoot.appendingPathComponent("Sources/crmql")
+        let inner = ["CRMQLCore", "CRMQLSyntax", "CRMQLStorage", "CRMQLEngine"]
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".swift") {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            for line in text.split(separator: "\n") where line.hasPrefix("import ") || line.contains(" import ") {
+                let module = line.split(separator: " ").last.map(String.init) ?? ""
+                #expect(!inner.contains(module), "Sources/crmql/\(name) imports \(module); the CLI may use only CRMQL")
+            }
+        }
+    }
+}
