@@ -26,6 +26,20 @@ import Testing
         try expectOutput(run.standardOutput, matches: "c-example.txt")
     }
 
+    /// The "Embedding from C" article's program prints customers with at
+    /// least 5000 points, each as "name points".
+    @Test func catalogCProgramRuns() throws {
+        let executable = try compileC(Paths.repositoryRoot.appendingPathComponent("Tests/EmbeddingTests/Fixtures/getting_started.c"))
+        let run = try ProcessRun.run(executable, [])
+        #expect(run.status == 0, "\(run.standardError)")
+        let lines = run.standardOutput.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let points = line.split(separator: " ").last.flatMap { Int($0) }
+            #expect(points.map { $0 >= 5000 } == true, "unexpected line \(line)")
+        }
+    }
+
     /// The promises of the header the example does not exercise.
     @Test func cInterfaceKeepsItsPromises() throws {
         let directory = try Paths.temporaryDirectory()
