@@ -8,12 +8,15 @@ import CRMQLCore
 public struct CRMQLError: Error, Sendable, CustomStringConvertible {
     /// One problem.
     public struct Problem: Sendable {
+        /// The phase that found it.
         public let phase: Phase
+        /// What is wrong, in one line without location.
         public let message: String
         /// The span in the statement text, when there is one.
         public let range: SourceRange?
-        /// 1-based line and column of the span's start, when there is one.
+        /// 1-based line of the span's start, when there is one.
         public let line: Int?
+        /// 1-based column (in characters) of the span's start, when there is one.
         public let column: Int?
         /// The rendered message with the source line and caret.
         public let rendered: String
@@ -26,8 +29,11 @@ public struct CRMQLError: Error, Sendable, CustomStringConvertible {
     /// for another line instead of reporting it.
     public let isIncompleteInput: Bool
 
+    /// The first problem's phase.
     public var phase: Phase { problems.first?.phase ?? .runtime }
+    /// The first problem's message.
     public var message: String { problems.first?.message ?? "" }
+    /// Every problem rendered with its source line and caret.
     public var description: String { problems.map(\.rendered).joined(separator: "\n") }
 
     init(_ diagnostics: [Diagnostic], source: SourceFile?) {

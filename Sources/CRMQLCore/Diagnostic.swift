@@ -1,7 +1,18 @@
 /// The phase of the pipeline that found a problem; hosts use it to tell a
 /// typo (syntax, semantic) from a data problem (runtime).
 public enum Phase: String, Sendable, Hashable {
-    case syntax, semantic, runtime, io, limit, interrupted
+    /// The text is not CRMQL: the lexer or the parser stopped.
+    case syntax
+    /// A name, a type or a rule of the language: found before anything runs.
+    case semantic
+    /// A statement failed while running (a division by zero, a duplicate key).
+    case runtime
+    /// A file could not be read or written, or was refused (safe mode).
+    case io
+    /// A statement went past one of the host's limits.
+    case limit
+    /// `interrupt()` (Ctrl-C at the prompt) stopped the statement.
+    case interrupted
 }
 
 /// One problem found in a piece of CRMQL, located in its source.
@@ -10,11 +21,16 @@ public enum Phase: String, Sendable, Hashable {
 /// `file:line:col: error: message`, the source line, and a caret run under
 /// the span.
 public struct Diagnostic: Error, Sendable, Hashable {
+    /// How serious a diagnostic is; only errors stop a statement.
     public enum Severity: String, Sendable, Hashable { case error, warning, note }
 
+    /// Error, warning or note.
     public var severity: Severity
+    /// The phase that found the problem.
     public var phase: Phase
+    /// What is wrong, in one line without location.
     public var message: String
+    /// The span the caret underlines, when there is one.
     public var range: SourceRange?
     /// True when the parser stopped because the text ended too early; the REPL
     /// asks for another line instead of reporting it.

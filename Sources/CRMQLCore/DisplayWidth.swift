@@ -1,12 +1,14 @@
 /// Terminal display width of text: East Asian wide and fullwidth characters
 /// take two columns, combining marks and zero-width characters none.
 public enum DisplayWidth {
+    /// The columns `text` takes in a terminal.
     public static func of(_ text: some StringProtocol) -> Int {
         var width = 0
         for scalar in text.unicodeScalars { width += of(scalar) }
         return width
     }
 
+    /// The columns one scalar takes: 0, 1 or 2.
     public static func of(_ scalar: Unicode.Scalar) -> Int {
         let v = scalar.value
         if v == 0 { return 0 }

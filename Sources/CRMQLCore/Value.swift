@@ -3,10 +3,15 @@
 /// Storage and execution work on typed column arrays, not on `Value`; this
 /// enum is for the edges (literals, host parameters, result cells).
 public enum Value: Hashable, Sendable, CustomStringConvertible {
+    /// No value: a missing cell or the `null` literal.
     case null
+    /// A whole number.
     case int(Int64)
+    /// A double-precision number.
     case number(Double)
+    /// Unicode text.
     case text(String)
+    /// `true` or `false`.
     case bool(Bool)
     /// Days since 1970-01-01.
     case date(Int64)
@@ -16,6 +21,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     /// An enum symbol: its code in its type.
     case symbol(Int32, EnumType)
 
+    /// True for `.null`.
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 
     /// The type of this value on its own (an int literal is `int`).
@@ -62,6 +68,8 @@ public enum ValueFormatter {
         }
     }
 
+    /// A number as output writes it: whole numbers without a fraction,
+    /// otherwise the shortest text that reads back exactly.
     public static func number(_ v: Double) -> String {
         if v.isNaN { return "" }
         if v.isInfinite { return v < 0 ? "-inf" : "inf" }

@@ -20,16 +20,35 @@ import Testing
         }
         guard !sources.isEmpty else { throw TestFailure("no Swift sources under \(sourceRoot.path)") }
         // `Database.Limits` is the engine's `ExecutionLimits` under another
-        // name: its members are part of this interface too.
-        let engineRoot = root.appendingPathComponent("Sources/CRMQLEngine")
-        let engineFiles = FileManager.default.enumerator(at: engineRoot, includingPropertiesForKeys: nil)
-        var reexported: [String] = []
-        while let url = engineFiles?.nextObject() as? URL {
-            guard url.pathExtension == "swift", let text = try? String(contentsOf: url, encoding: .utf8),
-                  text.contains("public struct ExecutionLimits") else { continue }
-            reexported += PublicAPI.swiftDeclarations(in: text).filter { $0.hasPrefix("ExecutionLimits") || $0.contains("struct ExecutionLimits") }
+        // name, and `Exports.swift` names core types (`Value`, `DataType`, …):
+        // their members are part of this interface too.
+        var named = ["ExecutionLimits"]
+        let exports = try String(contentsOf: sourceRoot.appendingPathComponent("Exports.swift"), encoding: .utf8)
+        for line in exports.split(separator: "\n") where line.hasPrefix("public typealias ") {
+            if let name = line.split(separator: "=").last?.split(separator: ".").last?.trimmingCharacters(in: .whitespaces) {
+                named.append(name)
+            }
         }
-        guard !reexported.isEmpty else { throw TestFailure("ExecutionLimits, which Database.Limits names, is declared nowhere in Sources/CRMQLEngine") }
+        var reexported: [String] = []
+        for folder in ["Sources/CRMQLEngine", "Sources/CRMQLCore"] {
+            let files = FileManager.default.enumerator(at: root.appendingPathComponent(folder), includingPropertiesForKeys: nil)
+            while let url = files?.nextObject() as? URL {
+                guard url.pathExtension == "swift", let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
+                for declaration in PublicAPI.swiftDeclarations(in: text) {
+                    let isNamed = named.contains { name in
+                        declaration.hasPrefix(name + ":") || declaration.hasPrefix(name + ".")
+                            || ["enum", "struct", "class", "final class"].contains { keyword in
+                                [":", " ", "<"].contains { declaration.contains("public \(keyword) \(name)\($0)") }
+                                    || declaration == "public \(keyword) \(name)"
+                            }
+                    }
+                    if isNamed { reexported.append(declaration) }
+                }
+            }
+        }
+        for name in named where !reexported.contains(where: { $0.hasPrefix(name) || $0.contains(" \(name)") }) {
+            throw TestFailure("\(name), which the CRMQL library names, is declared nowhere in the engine or the core")
+        }
         let header = try String(contentsOf: root.appendingPathComponent("Sources/CCRMQL/include/crmql.h"), encoding: .utf8)
         return PublicAPI.listing(swiftSources: sources.sorted { $0.name < $1.name }, reexported: reexported, header: header)
     }
