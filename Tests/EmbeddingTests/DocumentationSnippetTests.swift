@@ -30,6 +30,19 @@ import Testing
         }
     }
 
+    /// The README's Swift and C blocks are the catalog's, so they are run too.
+    @Test func theReadmesSwiftAndCBlocksAreTheCatalogs() throws {
+        let readme = try String(contentsOf: Paths.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let catalog = try Self.catalogBlocks(language: "swift") + Self.catalogBlocks(language: "c")
+        let known = Set(catalog.map { Self.normalizedLines($0.code) })
+        let blocks = Self.blocks(in: readme, language: "swift", article: "README.md") + Self.blocks(in: readme, language: "c", article: "README.md")
+        #expect(blocks.count >= 2)
+        for block in blocks {
+            let found = known.contains(Self.normalizedLines(block.code))
+            #expect(found, "a block of the README is not one of the catalog's:\n\(block.code)")
+        }
+    }
+
     // MARK: The articles' code, run
 
     @Test func overview() throws {
@@ -181,16 +194,22 @@ import Testing
         var blocks: [Block] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: catalog.path).sorted() where name.hasSuffix(".md") {
             let text = try String(contentsOf: catalog.appendingPathComponent(name), encoding: .utf8)
-            var current: [String]?
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                if current == nil, line == "```" + language {
-                    current = []
-                } else if current != nil, line.hasPrefix("```") {
-                    blocks.append(Block(article: name, code: current!.joined(separator: "\n")))
-                    current = nil
-                } else {
-                    current?.append(String(line))
-                }
+            blocks += Self.blocks(in: text, language: language, article: name)
+        }
+        return blocks
+    }
+
+    static func blocks(in text: String, language: String, article: String) -> [Block] {
+        var blocks: [Block] = []
+        var current: [String]?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if current == nil, line == "```" + language {
+                current = []
+            } else if let lines = current, line.hasPrefix("```") {
+                blocks.append(Block(article: article, code: lines.joined(separator: "\n")))
+                current = nil
+            } else {
+                current?.append(String(line))
             }
         }
         return blocks
