@@ -57,30 +57,7 @@ extension Interpreter {
     /// in safe mode too, where the `open` statement is refused.
     /// - Throws: an I/O `Diagnostic`; the session is then unchanged.
     public func openSnapshot(atPath path: String) throws {
-        let name = (path as NSString).lastPathComponent
-        let opened: (Store, [UInt8])
-        do {
-            opened = try Snapshot.open(path: path)
-        } catch let diagnostic as Diagnostic {
-            throw Diagnostic(.io, diagnostic.message, at: nil)
-        } catch {
-            throw Diagnostic(.io, "cannot open '\(name)': \(error)", at: nil)
-        }
-        var next = SessionState(today: state.today)
-        next.fiscalYearStart = state.fiscalYearStart
-        next.parameters = state.parameters
-        next.store = opened.0
-        let previous = state
-        state = next
-        // Definitions and named queries travel as CRMQL text.
-        let script = SourceFile(name: name, text: String(decoding: opened.1, as: UTF8.self))
-        do {
-            try run(script) { _ in }
-        } catch {
-            state = previous
-            throw Diagnostic(.io, "'\(name)' holds definitions that no longer work: \(error)", at: nil)
-        }
-        loadPreludeIfReady()
+        _ = try replaceSession(withSnapshotAt: path, errorsAt: nil)
     }
 
     /// The names built-in functions take; a host function may not reuse one,

@@ -116,13 +116,21 @@ extension Interpreter {
     func open(_ pathExpr: Expr, _ source: SourceFile) throws -> String {
         try requireFiles("open", pathExpr.range)
         let path = try self.path(pathExpr, source)
+        let store = try replaceSession(withSnapshotAt: path, errorsAt: pathExpr.range)
+        return "opened \(store.entityNames.count) entities from \((path as NSString).lastPathComponent)"
+    }
+
+    /// Replaces the store, definitions and named queries with the snapshot's;
+    /// on failure the session is unchanged. Returns the new store.
+    func replaceSession(withSnapshotAt path: String, errorsAt range: SourceRange?) throws -> Store {
+        let name = (path as NSString).lastPathComponent
         let opened: (Store, [UInt8])
         do {
             opened = try Snapshot.open(path: path)
         } catch let diagnostic as Diagnostic {
-            throw Diagnostic(.io, diagnostic.message, at: pathExpr.range)
+            throw Diagnostic(.io, diagnostic.message, at: range)
         } catch {
-            throw Diagnostic(.io, "cannot open '\(path)': \(error)", at: pathExpr.range)
+            throw Diagnostic(.io, "cannot open '\(path)': \(error)", at: range)
         }
         var next = SessionState(today: state.today)
         next.fiscalYearStart = state.fiscalYearStart
@@ -131,15 +139,15 @@ extension Interpreter {
         let previous = state
         state = next
         // Definitions and named queries travel as CRMQL text.
-        let script = SourceFile(name: (path as NSString).lastPathComponent, text: String(decoding: opened.1, as: UTF8.self))
+        let script = SourceFile(name: name, text: String(decoding: opened.1, as: UTF8.self))
         do {
             try run(script) { _ in }
         } catch {
             state = previous
-            throw Diagnostic(.io, "'\(path)' holds definitions that no longer work: \(error)", at: pathExpr.range)
+            throw Diagnostic(.io, "'\(path)' holds definitions that no longer work: \(error)", at: range)
         }
         loadPreludeIfReady()
-        return "opened \(opened.0.entityNames.count) entities from \((path as NSString).lastPathComponent)"
+        return opened.0
     }
 
     /// The user's definitions and named queries as a script, saved with a snapshot.
