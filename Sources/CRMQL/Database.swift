@@ -79,10 +79,20 @@ public final class Database: Sendable {
                         statementFinished: statementFinished)
     }
 
-    /// `execute`, where `output` returns false to stop: no later output is
-    /// handed over and no later statement runs. Returns false when stopped.
-    package func execute(_ text: String, sourceName: String, bindings: [String: Value], until output: (StatementOutput) -> Bool,
-                         statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError) -> Bool {
+    /// Runs the statements of `text` like `execute`, while `output` returns
+    /// true; when it returns false, no later output is
+    /// handed over and no later statement runs (what a C host's row callback
+    /// asks for when it returns non-zero). Returns false when stopped.
+    @discardableResult
+    public func run(_ text: String, sourceName: String = "<input>", parameters: [String: any ValueConvertible] = [:],
+                    while output: (StatementOutput) -> Bool,
+                    statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError) -> Bool {
+        try execute(text, sourceName: sourceName, bindings: try Database.bindings(parameters), until: output,
+                    statementFinished: statementFinished)
+    }
+
+    func execute(_ text: String, sourceName: String, bindings: [String: Value], until output: (StatementOutput) -> Bool,
+                 statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError) -> Bool {
         let source = SourceFile(name: sourceName, text: text)
         let baseline = interruptFlag.generation
         let (script, diagnostics) = Parser.parse(source)

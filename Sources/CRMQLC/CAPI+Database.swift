@@ -61,7 +61,7 @@ public func crmqlExec(_ db: OpaquePointer?, _ text: UnsafePointer<CChar>?, _ cal
         return misuse(DatabaseHandle.from(db), "crmql_exec needs an open database and text", errmsg)
     }
     do throws(CRMQLError) {
-        let completed = try database.execute(CString.read(text), sourceName: "<input>", bindings: [:], until: { output in
+        let completed = try database.run(CString.read(text), sourceName: "<input>", while: { output in
             guard let callback, case .rows(let result) = output else { return true }
             return RowCallback.deliver(result, to: callback, context: context)
         })

@@ -41,6 +41,23 @@ import Testing
         #expect(throws: CRMQLError.self) { try db.query("select customers show margin(revenue, value)") }
     }
 
+    @Test func aHostStopsAScriptBetweenOutputs() throws {
+        let db = try Database()
+        var seen = 0
+        let finished = try db.run("""
+            create entity notes (id int key)
+            insert into notes (id) values (1)
+            insert into notes (id) values (2)
+            """, while: { _ in
+                seen += 1
+                return false
+            })
+        #expect(!finished)
+        #expect(seen == 1)
+        #expect(try db.query("select count notes")[0].get(0, as: Int.self) == 1)
+        #expect(try db.run("select notes", while: { _ in true }))
+    }
+
     @Test func functionNamesMustNotCollide() throws {
         let db = try Database()
         for name in ["sum", "COALESCE", "select", "1abc", "", "has space", "a-b"] {
