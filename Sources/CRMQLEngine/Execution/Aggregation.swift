@@ -36,9 +36,25 @@ enum Aggregation {
             var sums = [CompensatedSum](repeating: CompensatedSum(), count: segmentCount)
             var counts = [Int](repeating: 0, count: segmentCount)
             let doubles = values.doubles
-            for (index, segment) in segments.enumerated() where !values.isNull(index) {
-                sums[Int(segment)].add(doubles[index])
-                counts[Int(segment)] += 1
+            let nulls = values.nulls
+            let checkNulls = nulls.hasNulls
+            // The hot loop of every relation aggregate: raw buffers, with the
+            // segment checked once per row instead of on each access.
+            sums.withUnsafeMutableBufferPointer { sums in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    doubles.withUnsafeBufferPointer { doubles in
+                        segments.withUnsafeBufferPointer { segments in
+                            let n = min(segments.count, doubles.count)
+                            for index in 0..<n {
+                                if checkNulls && nulls.isNull(index) { continue }
+                                let s = Int(segments[index])
+                                guard s >= 0, s < segmentCount else { continue }
+                                sums[s].add(doubles[index])
+                                counts[s] &+= 1
+                            }
+                        }
+                    }
+                }
             }
             var results = sums.map(\.value)
             if function == .avg { for s in 0..<segmentCount where counts[s] > 0 { results[s] /= Double(counts[s]) } }

@@ -30,16 +30,27 @@ extension Evaluator {
             return try childrenOfEveryRow(context, child: child, refField: refField, filter: filter)
         }
         let adjacency = services.children(parent: context.entity, child: child, refField: refField)
-        var childRows: [Int32] = []
-        var segments: [Int32] = []
         let groupOf = context.grouping?.groupOf
-        for (index, row) in context.rows.enumerated() {
-            let start = Int(adjacency.offsets[Int(row)]), end = Int(adjacency.offsets[Int(row) + 1])
-            if start == end { continue }
-            let segment = groupOf.map { $0[index] } ?? Int32(index)
-            for position in start..<end {
-                childRows.append(adjacency.rows[position])
-                segments.append(segment)
+        // Counted first, so both lists are allocated once at their size.
+        var total = 0
+        for row in context.rows { total += Int(adjacency.offsets[Int(row) + 1] - adjacency.offsets[Int(row)]) }
+        var childRows = [Int32](repeating: 0, count: total)
+        var segments = [Int32](repeating: 0, count: total)
+        childRows.withUnsafeMutableBufferPointer { childOut in
+            segments.withUnsafeMutableBufferPointer { segmentOut in
+                adjacency.rows.withUnsafeBufferPointer { adjacent in
+                    var next = 0
+                    for (index, row) in context.rows.enumerated() {
+                        let start = Int(adjacency.offsets[Int(row)]), end = Int(adjacency.offsets[Int(row) + 1])
+                        if start == end { continue }
+                        let segment = groupOf.map { $0[index] } ?? Int32(truncatingIfNeeded: index)
+                        for position in start..<end {
+                            childOut[next] = adjacent[position]
+                            segmentOut[next] = segment
+                            next += 1
+                        }
+                    }
+                }
             }
         }
         if let filter, !childRows.isEmpty {

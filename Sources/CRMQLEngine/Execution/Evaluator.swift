@@ -46,6 +46,7 @@ final class Evaluator {
         case .concat(let left, let right):
             return concat(try evaluate(left, context), try evaluate(right, context), context.length)
         case .textMatch(let kind, let left, let right):
+            if kind == .contains, let folded = foldedContains(left, right, context) { return folded }
             return try textMatch(kind, try evaluate(left, context), try evaluate(right, context), context.length, expr)
         case .isNull(let operand, let negated):
             let column = try evaluate(operand, context)

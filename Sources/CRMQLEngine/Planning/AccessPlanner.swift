@@ -132,19 +132,29 @@ enum AccessPlanner {
         for (index, conjunct) in conjuncts.enumerated() {
             if let (f, op, value) = fieldComparison(conjunct), f == field {
                 let text = ValueFormatter.plain(value)
+                // One bound per side: a second constraint on a side already
+                // bounded stays a filter, so the tighter of the two holds.
                 switch op {
                 case .equal:
+                    guard lower == nil, upper == nil else { continue }
                     lower = IndexBound(value, inclusive: true); upper = IndexBound(value, inclusive: true)
                     parts.append("= \(text)")
                 case .greater, .greaterEqual:
+                    guard lower == nil else { continue }
                     lower = IndexBound(value, inclusive: op == .greaterEqual)
                     parts.append((op == .greater ? "> " : ">= ") + text)
                 case .less, .lessEqual:
+                    guard upper == nil else { continue }
                     upper = IndexBound(value, inclusive: op == .lessEqual)
                     parts.append((op == .less ? "< " : "<= ") + text)
                 case .notEqual:
                     continue
                 }
+                consumed.insert(index)
+            } else if case .dayRange(let operand, let low, let high, negated: false) = conjunct.node, case .field(let f) = operand.node,
+                      f == field, lower == nil, upper == nil, let bounds = dayBounds(low: low, high: high, type: entity.fields[field].type) {
+                (lower, upper) = bounds
+                parts.append("in \(ValueFormatter.plain(.date(low))) .. \(ValueFormatter.plain(.date(high)))")
                 consumed.insert(index)
             } else if let (f, values) = fieldList(conjunct), f == field, listRows == nil {
                 guard let sorted = indexes.sortedIndex(of: entity, field: fieldName), let rows = sorted.rows(in: values) else { continue }
@@ -177,6 +187,24 @@ enum AccessPlanner {
         return AccessPath(kind: .sortedIndex, rows: rows,
                           detail: "SEARCH \(entity.name) USING INDEX \(fieldName) (\(fieldName) \(parts.joined(separator: " and ")))",
                           estimate: rows.count, consumed: consumed)
+    }
+
+    /// The index bounds of `in last 90 days` and the like: days `low ...
+    /// high`, or for a datetime field the seconds from the start of `low` up
+    /// to the start of the day after `high`.
+    static func dayBounds(low: Int64, high: Int64, type: DataType) -> (IndexBound, IndexBound)? {
+        switch type {
+        case .date:
+            return (IndexBound(.date(low), inclusive: true), IndexBound(.date(high), inclusive: true))
+        case .datetime:
+            let (start, overflowLow) = low.multipliedReportingOverflow(by: 86_400)
+            let (dayAfter, overflowHigh) = high.addingReportingOverflow(1)
+            let (end, overflowEnd) = dayAfter.multipliedReportingOverflow(by: 86_400)
+            guard !overflowLow, !overflowHigh, !overflowEnd else { return nil }
+            return (IndexBound(.datetime(start), inclusive: true), IndexBound(.datetime(end), inclusive: false))
+        default:
+            return nil
+        }
     }
 
     // MARK: Conjunct order
