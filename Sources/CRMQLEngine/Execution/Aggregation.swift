@@ -38,20 +38,33 @@ enum Aggregation {
             let doubles = values.doubles
             let nulls = values.nulls
             let checkNulls = nulls.hasNulls
-            // The hot loop of every relation aggregate: raw buffers, with the
-            // segment checked once per row instead of on each access.
+            // The hot loop of every relation aggregate. A segment's rows
+            // usually come in a run (a parent's children), so its running
+            // sum stays in registers for the run and is stored when the
+            // segment changes: the same additions in the same order, without
+            // a store and reload per row.
             sums.withUnsafeMutableBufferPointer { sums in
                 counts.withUnsafeMutableBufferPointer { counts in
                     doubles.withUnsafeBufferPointer { doubles in
                         segments.withUnsafeBufferPointer { segments in
                             let n = min(segments.count, doubles.count)
+                            var current = -1
+                            var running = CompensatedSum()
+                            var runningCount = 0
                             for index in 0..<n {
                                 if checkNulls && nulls.isNull(index) { continue }
                                 let s = Int(segments[index])
                                 guard s >= 0, s < segmentCount else { continue }
-                                sums[s].add(doubles[index])
-                                counts[s] &+= 1
+                                if s != current {
+                                    if current >= 0 { sums[current] = running; counts[current] = runningCount }
+                                    current = s
+                                    running = sums[s]
+                                    runningCount = counts[s]
+                                }
+                                running.add(doubles[index])
+                                runningCount &+= 1
                             }
+                            if current >= 0 { sums[current] = running; counts[current] = runningCount }
                         }
                     }
                 }

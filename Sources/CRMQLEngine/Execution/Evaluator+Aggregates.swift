@@ -7,6 +7,20 @@ extension Evaluator {
     /// come from the parent→children adjacency, never from a scan of the child.
     func relationAggregate(_ aggregate: RelationAggregate, _ expr: BoundExpr, _ context: EvalContext) throws -> Column {
         guard let child = catalog.store[aggregate.child] else { return Column.nulls(context.length, type: expr.type) }
+        // A row's aggregate depends on that row alone, so one computed for
+        // every row (in `where`) answers again for any rows (`order by`,
+        // `show`) of the same query.
+        let memoKey = context.grouping == nil ? RelationMemoKey(aggregate, parent: context.entity.name, type: expr.type) : nil
+        if let memoKey, let every = relationMemo[memoKey] {
+            return context.isAllRows ? every : every.gather(context.rows)
+        }
+        let result = try computeRelationAggregate(aggregate, expr, context, child: child)
+        if let memoKey, context.isAllRows { relationMemo[memoKey] = result }
+        return result
+    }
+
+    private func computeRelationAggregate(_ aggregate: RelationAggregate, _ expr: BoundExpr, _ context: EvalContext,
+                                          child: Entity) throws -> Column {
         let (childRows, segments, segmentCount) = try children(of: context, child: child, refField: aggregate.refField, filter: aggregate.filter)
         let values = try aggregate.argument.map {
             try evaluate($0, EvalContext(entity: child, rows: childRows)).expanded(to: childRows.count)

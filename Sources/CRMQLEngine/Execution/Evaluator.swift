@@ -7,6 +7,9 @@ import CRMQLSyntax
 final class Evaluator {
     let catalog: Catalog
     let services: ExecutionServices
+    /// Relation aggregates computed for every row of their entity during
+    /// this query (an evaluator lives for one query, so the store is fixed).
+    var relationMemo: [RelationMemoKey: Column] = [:]
 
     init(catalog: Catalog, services: ExecutionServices) {
         self.catalog = catalog
