@@ -7,11 +7,21 @@ struct AccessPath {
     var kind: Kind
     /// The rows the index yields, ascending; nil for a scan.
     var rows: [Int32]?
-    /// What `explain` prints for this step.
-    var detail: String
+    /// What `explain` prints for this step, formatted only when asked: a
+    /// short query would otherwise spend a visible share of its time on it.
+    private let describe: () -> String
+    var detail: String { describe() }
     var estimate: Int
     /// Conjuncts the index answers exactly, so they need no evaluation.
     var consumed: Set<Int>
+
+    init(kind: Kind, rows: [Int32]?, detail: @autoclosure @escaping () -> String, estimate: Int, consumed: Set<Int>) {
+        self.kind = kind
+        self.rows = rows
+        describe = detail
+        self.estimate = estimate
+        self.consumed = consumed
+    }
 }
 
 /// Chooses, per query, between a full scan and an index: the key's hash
@@ -88,10 +98,10 @@ enum AccessPlanner {
             return nil
         }
         guard let keyIndex = indexes.keyIndex(of: entity) else { return nil }
-        let rows = Set(keys.compactMap { keyIndex.position(of: $0) }).sorted()
-        let shown = keys.map { ValueFormatter.plain($0) }.joined(separator: ", ")
+        let rows = keys.count == 1 ? keyIndex.position(of: keys[0]).map { [$0] } ?? []
+                                   : Set(keys.compactMap { keyIndex.position(of: $0) }).sorted()
         return AccessPath(kind: .key, rows: rows,
-                          detail: "SEARCH \(entity.name) USING KEY INDEX (\(entity.fields[keyField].name) = \(shown))",
+                          detail: "SEARCH \(entity.name) USING KEY INDEX (\(entity.fields[keyField].name) = \(keys.map { ValueFormatter.plain($0) }.joined(separator: ", ")))",
                           estimate: rows.count, consumed: [index])
     }
 
