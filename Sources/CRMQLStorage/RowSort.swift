@@ -12,31 +12,29 @@ enum RowSort {
     ///   d bytes in which the keys differ.
     static func sorted(_ rows: [Int32], key: (Int32) -> UInt64) -> [Int32] {
         guard rows.count > 1 else { return rows }
-        var keys = [UInt64](repeating: 0, count: rows.count)
         var low = UInt64.max
         var high = UInt64.min
-        for index in rows.indices {
-            let value = key(rows[index])
-            keys[index] = value
+        for row in rows {
+            let value = key(row)
             low = min(low, value)
             high = max(high, value)
         }
         let span = high - low
         if span < UInt64(max(rows.count, 1 << 16)) {
-            return counting(rows, keys: keys, low: low, buckets: Int(span) + 1)
+            return counting(rows, key: key, low: low, buckets: Int(span) + 1)
         }
-        return radix(rows, keys: keys, low: low, high: high)
+        return radix(rows, keys: rows.map(key), low: low, high: high)
     }
 
-    /// One bucket per key value.
-    private static func counting(_ rows: [Int32], keys: [UInt64], low: UInt64, buckets: Int) -> [Int32] {
+    /// One bucket per key value; the keys are read again rather than kept.
+    private static func counting(_ rows: [Int32], key: (Int32) -> UInt64, low: UInt64, buckets: Int) -> [Int32] {
         var starts = [Int](repeating: 0, count: buckets + 1)
-        for value in keys { starts[Int(value - low) + 1] += 1 }
+        for row in rows { starts[Int(key(row) - low) + 1] += 1 }
         for bucket in 0..<buckets { starts[bucket + 1] += starts[bucket] }
         var result = [Int32](repeating: 0, count: rows.count)
-        for index in rows.indices {
-            let bucket = Int(keys[index] - low)
-            result[starts[bucket]] = rows[index]
+        for row in rows {
+            let bucket = Int(key(row) - low)
+            result[starts[bucket]] = row
             starts[bucket] += 1
         }
         return result

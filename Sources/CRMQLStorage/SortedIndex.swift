@@ -53,7 +53,9 @@ public struct SortedIndex: Sendable {
     public init?(column: Column, foldCase: Bool = false) {
         guard column.count < Int(Int32.max) else { return nil }
         if case .ref = column.type { return nil }
-        var rows = (0..<column.count).lazy.filter { !column.isNull($0) }.map { Int32(truncatingIfNeeded: $0) } as [Int32]
+        var rows = column.nulls.hasNulls
+            ? (0..<column.count).lazy.filter { !column.isNull($0) }.map { Int32(truncatingIfNeeded: $0) } as [Int32]
+            : Array(0..<Int32(truncatingIfNeeded: column.count))
         switch column.data {
         case .int(let values), .temporal(let values):
             guard !foldCase else { return nil }
