@@ -69,6 +69,20 @@ import Testing
                                                         [.int(4), .int(2), .number(11)]])
     }
 
+    @Test func fieldComparisonsFilterLikeExpressions() throws {
+        let db = try database()
+        try db.run("insert into orders (id, customer, placed, amount) values (18, 1, null, null)")
+        #expect(try ids(db, "select orders where amount > 3 show id") == [10, 11, 13, 16])
+        #expect(try ids(db, "select orders where 3 < amount show id") == [10, 11, 13, 16])
+        #expect(try ids(db, "select orders where amount != 3 show id") == [10, 11, 12, 13, 14, 16, 17], "null is never kept")
+        #expect(try ids(db, "select orders where amount <= 2 show id") == [12, 14, 17])
+        #expect(try ids(db, "select orders where id >= 16 show id") == [16, 17, 18])
+        #expect(try ids(db, "select orders where placed < 2026-04-02 show id") == [11, 14])
+        #expect(try ids(db, "select orders where 2026-06-29 = placed show id") == [10])
+        #expect(try ids(db, "select orders where customer = 2 and amount > 1 show id") == [12])
+        #expect(try ids(db, "select orders where amount > 3 and id < 13 show id") == [10, 11])
+    }
+
     @Test func repeatedTextSeesNewData() throws {
         let db = try database()
         let query = #"select count customers where tier = "gold""#

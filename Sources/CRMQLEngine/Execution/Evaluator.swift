@@ -108,6 +108,10 @@ final class Evaluator {
             let kept = try filter(left, context)
             return try filter(right, EvalContext(entity: context.entity, rows: kept))
         }
+        if case .compare = condition.node {
+            try services.checkInterrupt(materializing: context.length)
+            if let kept = filterFieldComparison(condition, context) { return kept }
+        }
         let column = try evaluate(condition, context)
         if column.count == 1 && context.rows.count != 1 {
             return column.isNull(0) || !column.bools[0] ? [] : context.rows
