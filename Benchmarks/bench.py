@@ -528,7 +528,7 @@ def draw_chart(sizes, path):
     axis.set_title("crmql / best peer (below 1: crmql faster)", fontsize=10)
     axis.grid(axis="y", which="major", alpha=0.3)
     axis.legend(fontsize=8, loc="upper left", title="customers", title_fontsize=8)
-    fig.suptitle("crmql vs SQLite vs DuckDB (in memory, 1 thread): median ms per query", fontsize=11)
+    fig.suptitle("crmql vs SQLite vs DuckDB (in memory, queries on 1 thread): median ms per query", fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 0.98))
     fig.savefig(path, dpi=110)
     plt.close(fig)
