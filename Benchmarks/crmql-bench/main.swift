@@ -180,7 +180,7 @@ do {
 // Load: the three files in dependency order (refs need their parent first),
 // then the setup statements (indexes), all counted as load time.
 let residentBefore = memoryKilobytes("VmRSS")
-var steps: [(String, Double)] = []
+var steps: [(String, Double, Int?)] = []
 let directory = arguments.dataDirectory.hasSuffix("/") ? String(arguments.dataDirectory.dropLast()) : arguments.dataDirectory
 var loadStatements = ["customers", "orders", "interactions"].map { ("load \($0)", "load \($0) from \(literal(directory + "/" + $0 + ".csv"))") }
 loadStatements += workload.filter { $0.kind == .setup }.map { ($0.name, $0.text) }
@@ -191,13 +191,13 @@ for (name, statement) in loadStatements {
     } catch {
         fail("\(name): \(error.description)")
     }
-    steps.append((name, milliseconds(clock.now - start)))
+    steps.append((name, milliseconds(clock.now - start), memoryKilobytes("VmHWM")))
 }
 let loadMilliseconds = steps.reduce(0) { $0 + $1.1 }
 emit([
     ("event", JSON.string("load")),
     ("ms", JSON.number(loadMilliseconds)),
-    ("steps", "[" + steps.map { JSON.object([("name", JSON.string($0.0)), ("ms", JSON.number($0.1))]) }.joined(separator: ",") + "]"),
+    ("steps", "[" + steps.map { JSON.object([("name", JSON.string($0.0)), ("ms", JSON.number($0.1)), ("hwm_kb", JSON.optional($0.2))]) }.joined(separator: ",") + "]"),
     ("rss_before_kb", JSON.optional(residentBefore)),
     ("rss_after_load_kb", JSON.optional(memoryKilobytes("VmRSS"))),
     ("hwm_after_load_kb", JSON.optional(memoryKilobytes("VmHWM"))),

@@ -41,6 +41,32 @@ public final class Database: Sendable {
     let progressMeter: ProgressMeter
     /// The session's parameter values as the host wrote them, kept out of errors.
     let sessionParameters: [String: String]
+    /// Scripts already parsed, by source name and text. Parsing depends on
+    /// the text alone, so an entry never goes stale; a host that runs the
+    /// same query text again (a dashboard, a lookup by id) skips the parser.
+    let parsedScripts = Mutex<[ParsedKey: Script]>([:])
+
+    struct ParsedKey: Hashable, Sendable {
+        var name: String
+        var text: String
+    }
+
+    /// `Parser.parse`, through `parsedScripts` for texts that parse cleanly.
+    func parse(_ source: SourceFile) -> (Script, [Diagnostic]) {
+        // TUNING: long texts are scripts run once; short ones are queries
+        // that come back. A small table, emptied when full, bounds memory.
+        let cacheable = source.text.utf8.count <= 4096
+        let key = ParsedKey(name: source.name, text: source.text)
+        if cacheable, let script = parsedScripts.withLock({ $0[key] }) { return (script, []) }
+        let (script, diagnostics) = Parser.parse(source)
+        if cacheable, diagnostics.isEmpty {
+            parsedScripts.withLock { table in
+                if table.count >= 256 { table.removeAll() }
+                table[key] = script
+            }
+        }
+        return (script, diagnostics)
+    }
 
     /// Opens an empty in-memory database.
     /// - Throws: `CRMQLError` when an option is malformed (a bad `today`).
@@ -95,7 +121,7 @@ public final class Database: Sendable {
                  statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError) -> Bool {
         let source = SourceFile(name: sourceName, text: text)
         let baseline = interruptFlag.generation
-        let (script, diagnostics) = Parser.parse(source)
+        let (script, diagnostics) = parse(source)
         if !diagnostics.isEmpty { throw error(diagnostics, source, bindings) }
         let clock = ContinuousClock()
         for statement in script.statements {
@@ -114,7 +140,7 @@ public final class Database: Sendable {
     public func executeAll(_ text: String, sourceName: String = "<input>", output: (StatementOutput) -> Void, failure: (CRMQLError) -> Void) {
         let source = SourceFile(name: sourceName, text: text)
         let baseline = interruptFlag.generation
-        let (script, diagnostics) = Parser.parse(source)
+        let (script, diagnostics) = parse(source)
         var pending = diagnostics.sorted { ($0.range?.start ?? 0) < ($1.range?.start ?? 0) }
         for statement in script.statements {
             let before = pending.prefix { ($0.range?.start ?? 0) <= statement.range.start }

@@ -1,5 +1,6 @@
 import CRMQLCore
 import CRMQLStorage
+import Synchronization
 
 /// The rows a query returned: named, typed columns.
 ///
@@ -69,24 +70,43 @@ public enum StatementOutput: Sendable {
 /// that a Swift property `orderCount` finds the column `order_count`.
 struct ColumnLookup: Sendable {
     let exact: [String: Int]
-    let loose: [String: Int]
+    /// Built on the first loose look-up: most results are never read by a
+    /// Swift name, and folding every name cost a visible share of a short query.
+    private let loose: LooseNames
 
     init(_ names: [String]) {
         var exact: [String: Int] = [:]
-        var loose: [String: Int] = [:]
-        for (index, name) in names.enumerated() {
-            if exact[name] == nil { exact[name] = index }
-            let key = ColumnLookup.looseKey(name)
-            if loose[key] == nil { loose[key] = index }
-        }
+        for (index, name) in names.enumerated() where exact[name] == nil { exact[name] = index }
         self.exact = exact
-        self.loose = loose
+        loose = LooseNames(names)
     }
 
     /// The column for a Swift name: the exact name first, then the loose match.
-    func index(forKey key: String) -> Int? { exact[key] ?? loose[ColumnLookup.looseKey(key)] }
+    func index(forKey key: String) -> Int? { exact[key] ?? loose.index(ColumnLookup.looseKey(key)) }
 
     static func looseKey(_ name: String) -> String {
         String(name.lowercased().filter { $0 != "_" })
+    }
+}
+
+/// The loose keys of a result's column names, folded once, when first asked.
+final class LooseNames: Sendable {
+    private let names: [String]
+    private let table = Mutex<[String: Int]?>(nil)
+
+    init(_ names: [String]) { self.names = names }
+
+    func index(_ key: String) -> Int? {
+        table.withLock { table in
+            if table == nil {
+                var loose: [String: Int] = [:]
+                for (index, name) in names.enumerated() {
+                    let folded = ColumnLookup.looseKey(name)
+                    if loose[folded] == nil { loose[folded] = index }
+                }
+                table = loose
+            }
+            return table?[key]
+        }
     }
 }

@@ -122,7 +122,7 @@ public final class Interpreter {
     public var functionNames: [String] { builtinFunctionNames + hostFunctions.keys }
 
     var stamp: StateStamp {
-        StateStamp(entityVersions: state.store.allEntities.map(\.version), definitionsGeneration: state.definitionsGeneration,
+        StateStamp(entityVersions: state.store.entityVersions, definitionsGeneration: state.definitionsGeneration,
                    today: state.today, fiscalYearStart: state.fiscalYearStart)
     }
 

@@ -10,7 +10,7 @@ import Synchronization
 /// invalidate. One entry is kept per (kind, entity, field), so old versions
 /// do not pile up. Safe to share between threads.
 public final class IndexCache: Sendable {
-    private enum Kind: Hashable, Sendable { case key, ref, postings, sorted, prefix }
+    private enum Kind: Hashable, Sendable { case key, ref, postings, sorted, prefix, folded }
 
     private struct Slot: Hashable, Sendable {
         var kind: Kind
@@ -23,6 +23,7 @@ public final class IndexCache: Sendable {
         case ref(RefIndex)
         case postings(PostingLists)
         case sorted(SortedIndex)
+        case folded(FoldedText)
     }
 
     private struct Entry: Sendable {
@@ -97,6 +98,19 @@ public final class IndexCache: Sendable {
             SortedIndex(column: entity.columns[fieldIndex], foldCase: kind == .prefix).map(Built.sorted)
         }
         if case .sorted(let index)? = built { return index }
+        return nil
+    }
+
+    /// A text field's rows case-folded into one buffer, for `contains`
+    /// scans; built on first use, like the other derived structures.
+    /// - Parameter foldNonASCII: the case folding, for texts not all ASCII.
+    public func foldedText(of entity: Entity, field: String, foldNonASCII: (String, inout [UInt8]) -> Void) -> FoldedText? {
+        guard let fieldIndex = entity.fieldIndex(field) else { return nil }
+        let slot = Slot(kind: .folded, entity: entity.name, field: field)
+        let built = cached(slot, versions: [entity.version]) {
+            FoldedText(column: entity.columns[fieldIndex], foldNonASCII: foldNonASCII).map(Built.folded)
+        }
+        if case .folded(let text)? = built { return text }
         return nil
     }
 

@@ -3,11 +3,16 @@ import CRMQLCore
 /// Key value → row position for an entity's key (or any int or text
 /// column): what resolves refs and `where id = 42`.
 ///
-/// Int keys use an open-addressing table with no per-entry allocation; text
-/// keys a `Dictionary`. Null keys are not indexed. When a value occurs twice
-/// the first row wins and `duplicateCount` says how many were shadowed.
+/// Int keys that run without a gap from the first row (1, 2, 3, … as files
+/// usually number their rows) need no table: the row is the key minus the
+/// first key. Other int keys use an open-addressing table with no per-entry
+/// allocation; text keys a `Dictionary`. Null keys are not indexed. When a
+/// value occurs twice the first row wins and `duplicateCount` says how many
+/// were shadowed.
 public struct KeyIndex: Sendable {
     private enum Storage: Sendable {
+        /// Row `r` has key `first + r`, for every row.
+        case dense(first: Int64, count: Int)
         case int(IntKeyTable)
         case text([String: Int32])
     }
@@ -26,6 +31,12 @@ public struct KeyIndex: Sendable {
         var duplicates = 0
         switch column.data {
         case .int(let keys):
+            if let first = KeyIndex.denseStart(keys, nulls: column.nulls) {
+                storage = .dense(first: first, count: keys.count)
+                count = keys.count
+                duplicateCount = 0
+                return
+            }
             var table = IntKeyTable(capacity: keys.count)
             for row in keys.indices where !column.isNull(row) {
                 if !table.insert(keys[row], Int32(truncatingIfNeeded: row)) { duplicates += 1 }
@@ -50,15 +61,44 @@ public struct KeyIndex: Sendable {
         duplicateCount = duplicates
     }
 
+    /// The first key when `keys` has no null and rises by exactly one from
+    /// row to row; nil otherwise.
+    private static func denseStart(_ keys: [Int64], nulls: NullBitmap) -> Int64? {
+        guard let first = keys.first, !nulls.hasNulls else { return nil }
+        // `first + count` must not overflow, so every key and every probe
+        // difference stays in range.
+        guard first <= Int64.max - Int64(keys.count) else { return nil }
+        return keys.withUnsafeBufferPointer { buffer -> Int64? in
+            var expected = first
+            for key in buffer {
+                if key != expected { return nil }
+                expected &+= 1
+            }
+            return first
+        }
+    }
+
     /// Whether keys are int (else text).
-    public var isIntKeyed: Bool { if case .int = storage { return true } else { return false } }
+    public var isIntKeyed: Bool {
+        switch storage {
+        case .dense, .int: return true
+        case .text: return false
+        }
+    }
 
     /// The row with int key `key`.
     /// - Complexity: O(1) expected.
     @inline(__always)
     public func position(of key: Int64) -> Int32? {
-        guard case .int(let table) = storage else { return nil }
-        return table.find(key)
+        switch storage {
+        case .dense(let first, let count):
+            // Subtracting in UInt64 cannot trap; a key below `first` wraps
+            // to a huge offset and fails the bound.
+            let offset = UInt64(bitPattern: key) &- UInt64(bitPattern: first)
+            return offset < UInt64(count) ? Int32(truncatingIfNeeded: offset) : nil
+        case .int(let table): return table.find(key)
+        case .text: return nil
+        }
     }
 
     /// The row with text key `key`.
@@ -86,6 +126,7 @@ public struct KeyIndex: Sendable {
     public func position(matching column: Column, row: Int) -> Int32? {
         if column.isNull(row) { return nil }
         switch (column.data, storage) {
+        case (.int(let values), .dense): return position(of: values[row])
         case (.int(let values), .int(let table)): return table.find(values[row])
         case (.text(let values), .text(let map)): return map[values[row]]
         default: return nil

@@ -30,6 +30,16 @@ struct FailureLog {
         misfits.append(RowFailure(origin: misfit.origin, problem: problem))
     }
 
+    /// Adds the row failures of a log kept for later fields of the same
+    /// rows: a row this log already refuses keeps its reason.
+    mutating func absorb(_ other: FailureLog) {
+        for (row, failure) in other.rows where !failedRows.isNull(row) {
+            failedRows.set(row)
+            rows[row] = failure
+        }
+        misfits += other.misfits
+    }
+
     var isEmpty: Bool { rows.isEmpty && misfits.isEmpty }
 
     /// Every failure, in file order.
@@ -54,14 +64,10 @@ enum LoadRun {
         var soundRows = 0
         var records = 0
 
+        var conversion = FieldConversion(plan: plan)
         try source.forEachBatch(progress: progress != nil) { batch in
             for misfit in batch.misfits { failures.refuse(misfit, expectedCells: plan.expectedCells) }
-            for field in plan.columns.indices {
-                switch plan.columns[field] {
-                case .declared(let column): column.take(batch, column: plan.sources[field], failures: &failures)
-                case .inferred(let column): column.take(batch, column: plan.sources[field] ?? 0, failures: &failures)
-                }
-            }
+            conversion.convert(batch, failures: &failures)
             if let keySource {
                 for row in 0..<batch.rowCount where batch.cell(row, keySource) == nil {
                     failures.fail(row: batch.firstRow + row, origin: batch.origins[row], message: keyMessage)

@@ -35,4 +35,8 @@ public struct Store: Sendable {
 
     /// Entities in creation order.
     public var allEntities: [Entity] { entityNames.compactMap { entities[$0] } }
+
+    /// Each entity's version in creation order: what a cache stamps its
+    /// entries with, without copying the entities out.
+    public var entityVersions: [UInt64] { entityNames.compactMap { entities[$0]?.version } }
 }

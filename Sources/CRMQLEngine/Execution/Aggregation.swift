@@ -36,9 +36,38 @@ enum Aggregation {
             var sums = [CompensatedSum](repeating: CompensatedSum(), count: segmentCount)
             var counts = [Int](repeating: 0, count: segmentCount)
             let doubles = values.doubles
-            for (index, segment) in segments.enumerated() where !values.isNull(index) {
-                sums[Int(segment)].add(doubles[index])
-                counts[Int(segment)] += 1
+            let nulls = values.nulls
+            let checkNulls = nulls.hasNulls
+            // The hot loop of every relation aggregate. A segment's rows
+            // usually come in a run (a parent's children), so its running
+            // sum stays in registers for the run and is stored when the
+            // segment changes: the same additions in the same order, without
+            // a store and reload per row.
+            sums.withUnsafeMutableBufferPointer { sums in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    doubles.withUnsafeBufferPointer { doubles in
+                        segments.withUnsafeBufferPointer { segments in
+                            let n = min(segments.count, doubles.count)
+                            var current = -1
+                            var running = CompensatedSum()
+                            var runningCount = 0
+                            for index in 0..<n {
+                                if checkNulls && nulls.isNull(index) { continue }
+                                let s = Int(segments[index])
+                                guard s >= 0, s < segmentCount else { continue }
+                                if s != current {
+                                    if current >= 0 { sums[current] = running; counts[current] = runningCount }
+                                    current = s
+                                    running = sums[s]
+                                    runningCount = counts[s]
+                                }
+                                running.add(doubles[index])
+                                runningCount &+= 1
+                            }
+                            if current >= 0 { sums[current] = running; counts[current] = runningCount }
+                        }
+                    }
+                }
             }
             var results = sums.map(\.value)
             if function == .avg { for s in 0..<segmentCount where counts[s] > 0 { results[s] /= Double(counts[s]) } }

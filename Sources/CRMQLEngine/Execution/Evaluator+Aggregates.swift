@@ -7,6 +7,20 @@ extension Evaluator {
     /// come from the parent→children adjacency, never from a scan of the child.
     func relationAggregate(_ aggregate: RelationAggregate, _ expr: BoundExpr, _ context: EvalContext) throws -> Column {
         guard let child = catalog.store[aggregate.child] else { return Column.nulls(context.length, type: expr.type) }
+        // A row's aggregate depends on that row alone, so one computed for
+        // every row (in `where`) answers again for any rows (`order by`,
+        // `show`) of the same query.
+        let memoKey = context.grouping == nil ? RelationMemoKey(aggregate, parent: context.entity.name, type: expr.type) : nil
+        if let memoKey, let every = relationMemo[memoKey] {
+            return context.isAllRows ? every : every.gather(context.rows)
+        }
+        let result = try computeRelationAggregate(aggregate, expr, context, child: child)
+        if let memoKey, context.isAllRows { relationMemo[memoKey] = result }
+        return result
+    }
+
+    private func computeRelationAggregate(_ aggregate: RelationAggregate, _ expr: BoundExpr, _ context: EvalContext,
+                                          child: Entity) throws -> Column {
         let (childRows, segments, segmentCount) = try children(of: context, child: child, refField: aggregate.refField, filter: aggregate.filter)
         let values = try aggregate.argument.map {
             try evaluate($0, EvalContext(entity: child, rows: childRows)).expanded(to: childRows.count)
@@ -30,16 +44,27 @@ extension Evaluator {
             return try childrenOfEveryRow(context, child: child, refField: refField, filter: filter)
         }
         let adjacency = services.children(parent: context.entity, child: child, refField: refField)
-        var childRows: [Int32] = []
-        var segments: [Int32] = []
         let groupOf = context.grouping?.groupOf
-        for (index, row) in context.rows.enumerated() {
-            let start = Int(adjacency.offsets[Int(row)]), end = Int(adjacency.offsets[Int(row) + 1])
-            if start == end { continue }
-            let segment = groupOf.map { $0[index] } ?? Int32(index)
-            for position in start..<end {
-                childRows.append(adjacency.rows[position])
-                segments.append(segment)
+        // Counted first, so both lists are allocated once at their size.
+        var total = 0
+        for row in context.rows { total += Int(adjacency.offsets[Int(row) + 1] - adjacency.offsets[Int(row)]) }
+        var childRows = [Int32](repeating: 0, count: total)
+        var segments = [Int32](repeating: 0, count: total)
+        childRows.withUnsafeMutableBufferPointer { childOut in
+            segments.withUnsafeMutableBufferPointer { segmentOut in
+                adjacency.rows.withUnsafeBufferPointer { adjacent in
+                    var next = 0
+                    for (index, row) in context.rows.enumerated() {
+                        let start = Int(adjacency.offsets[Int(row)]), end = Int(adjacency.offsets[Int(row) + 1])
+                        if start == end { continue }
+                        let segment = groupOf.map { $0[index] } ?? Int32(truncatingIfNeeded: index)
+                        for position in start..<end {
+                            childOut[next] = adjacent[position]
+                            segmentOut[next] = segment
+                            next += 1
+                        }
+                    }
+                }
             }
         }
         if let filter, !childRows.isEmpty {

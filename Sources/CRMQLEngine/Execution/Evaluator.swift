@@ -7,6 +7,9 @@ import CRMQLSyntax
 final class Evaluator {
     let catalog: Catalog
     let services: ExecutionServices
+    /// Relation aggregates computed for every row of their entity during
+    /// this query (an evaluator lives for one query, so the store is fixed).
+    var relationMemo: [RelationMemoKey: Column] = [:]
 
     init(catalog: Catalog, services: ExecutionServices) {
         self.catalog = catalog
@@ -46,6 +49,7 @@ final class Evaluator {
         case .concat(let left, let right):
             return concat(try evaluate(left, context), try evaluate(right, context), context.length)
         case .textMatch(let kind, let left, let right):
+            if kind == .contains, let folded = foldedContains(left, right, context) { return folded }
             return try textMatch(kind, try evaluate(left, context), try evaluate(right, context), context.length, expr)
         case .isNull(let operand, let negated):
             let column = try evaluate(operand, context)
@@ -103,6 +107,10 @@ final class Evaluator {
         if case .and(let left, let right) = condition.node {
             let kept = try filter(left, context)
             return try filter(right, EvalContext(entity: context.entity, rows: kept))
+        }
+        if case .compare = condition.node {
+            try services.checkInterrupt(materializing: context.length)
+            if let kept = filterFieldComparison(condition, context) { return kept }
         }
         let column = try evaluate(condition, context)
         if column.count == 1 && context.rows.count != 1 {

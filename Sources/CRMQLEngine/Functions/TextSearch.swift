@@ -35,6 +35,21 @@ public struct TextSearch: Sendable {
         failure = SubstringSearch.failureTable(folded)
     }
 
+    /// The folded needle as UTF-8, to search in a `FoldedText`.
+    public var foldedUTF8: [UInt8] {
+        var bytes: [UInt8] = []
+        for value in folded { CaseFolding.appendUTF8(value, to: &bytes) }
+        return bytes
+    }
+
+    /// Appends the folded UTF-8 of `text`, as `FoldedText` stores a row.
+    public static func appendFolded(_ text: String, to bytes: inout [UInt8]) {
+        CaseFolding.forEachFoldedScalar(of: text) { value in
+            CaseFolding.appendUTF8(value, to: &bytes)
+            return true
+        }
+    }
+
     /// True when the needle is empty: it is then found in every text.
     public var isEmpty: Bool { folded.isEmpty }
 
@@ -121,6 +136,13 @@ enum CaseFolding {
     @inline(__always)
     static func asciiLower(_ byte: UInt8) -> UInt8 {
         byte &- 65 < 26 ? byte | 0x20 : byte
+    }
+
+    /// Appends the UTF-8 of a scalar value (one that is no scalar, which
+    /// folding never yields, becomes U+FFFD).
+    static func appendUTF8(_ value: UInt32, to bytes: inout [UInt8]) {
+        let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+        UTF8.encode(scalar) { bytes.append($0) }
     }
 
     /// True when every byte is below 0x80.

@@ -7,11 +7,21 @@ struct AccessPath {
     var kind: Kind
     /// The rows the index yields, ascending; nil for a scan.
     var rows: [Int32]?
-    /// What `explain` prints for this step.
-    var detail: String
+    /// What `explain` prints for this step, formatted only when asked: a
+    /// short query would otherwise spend a visible share of its time on it.
+    private let describe: () -> String
+    var detail: String { describe() }
     var estimate: Int
     /// Conjuncts the index answers exactly, so they need no evaluation.
     var consumed: Set<Int>
+
+    init(kind: Kind, rows: [Int32]?, detail: @autoclosure @escaping () -> String, estimate: Int, consumed: Set<Int>) {
+        self.kind = kind
+        self.rows = rows
+        describe = detail
+        self.estimate = estimate
+        self.consumed = consumed
+    }
 }
 
 /// Chooses, per query, between a full scan and an index: the key's hash
@@ -88,10 +98,10 @@ enum AccessPlanner {
             return nil
         }
         guard let keyIndex = indexes.keyIndex(of: entity) else { return nil }
-        let rows = Set(keys.compactMap { keyIndex.position(of: $0) }).sorted()
-        let shown = keys.map { ValueFormatter.plain($0) }.joined(separator: ", ")
+        let rows = keys.count == 1 ? keyIndex.position(of: keys[0]).map { [$0] } ?? []
+                                   : Set(keys.compactMap { keyIndex.position(of: $0) }).sorted()
         return AccessPath(kind: .key, rows: rows,
-                          detail: "SEARCH \(entity.name) USING KEY INDEX (\(entity.fields[keyField].name) = \(shown))",
+                          detail: "SEARCH \(entity.name) USING KEY INDEX (\(entity.fields[keyField].name) = \(keys.map { ValueFormatter.plain($0) }.joined(separator: ", ")))",
                           estimate: rows.count, consumed: [index])
     }
 
@@ -132,19 +142,29 @@ enum AccessPlanner {
         for (index, conjunct) in conjuncts.enumerated() {
             if let (f, op, value) = fieldComparison(conjunct), f == field {
                 let text = ValueFormatter.plain(value)
+                // One bound per side: a second constraint on a side already
+                // bounded stays a filter, so the tighter of the two holds.
                 switch op {
                 case .equal:
+                    guard lower == nil, upper == nil else { continue }
                     lower = IndexBound(value, inclusive: true); upper = IndexBound(value, inclusive: true)
                     parts.append("= \(text)")
                 case .greater, .greaterEqual:
+                    guard lower == nil else { continue }
                     lower = IndexBound(value, inclusive: op == .greaterEqual)
                     parts.append((op == .greater ? "> " : ">= ") + text)
                 case .less, .lessEqual:
+                    guard upper == nil else { continue }
                     upper = IndexBound(value, inclusive: op == .lessEqual)
                     parts.append((op == .less ? "< " : "<= ") + text)
                 case .notEqual:
                     continue
                 }
+                consumed.insert(index)
+            } else if case .dayRange(let operand, let low, let high, negated: false) = conjunct.node, case .field(let f) = operand.node,
+                      f == field, lower == nil, upper == nil, let bounds = dayBounds(low: low, high: high, type: entity.fields[field].type) {
+                (lower, upper) = bounds
+                parts.append("in \(ValueFormatter.plain(.date(low))) .. \(ValueFormatter.plain(.date(high)))")
                 consumed.insert(index)
             } else if let (f, values) = fieldList(conjunct), f == field, listRows == nil {
                 guard let sorted = indexes.sortedIndex(of: entity, field: fieldName), let rows = sorted.rows(in: values) else { continue }
@@ -177,6 +197,24 @@ enum AccessPlanner {
         return AccessPath(kind: .sortedIndex, rows: rows,
                           detail: "SEARCH \(entity.name) USING INDEX \(fieldName) (\(fieldName) \(parts.joined(separator: " and ")))",
                           estimate: rows.count, consumed: consumed)
+    }
+
+    /// The index bounds of `in last 90 days` and the like: days `low ...
+    /// high`, or for a datetime field the seconds from the start of `low` up
+    /// to the start of the day after `high`.
+    static func dayBounds(low: Int64, high: Int64, type: DataType) -> (IndexBound, IndexBound)? {
+        switch type {
+        case .date:
+            return (IndexBound(.date(low), inclusive: true), IndexBound(.date(high), inclusive: true))
+        case .datetime:
+            let (start, overflowLow) = low.multipliedReportingOverflow(by: 86_400)
+            let (dayAfter, overflowHigh) = high.addingReportingOverflow(1)
+            let (end, overflowEnd) = dayAfter.multipliedReportingOverflow(by: 86_400)
+            guard !overflowLow, !overflowHigh, !overflowEnd else { return nil }
+            return (IndexBound(.datetime(start), inclusive: true), IndexBound(.datetime(end), inclusive: false))
+        default:
+            return nil
+        }
     }
 
     // MARK: Conjunct order

@@ -142,9 +142,10 @@ extension Binder {
                 return BoundExpr(.constant(.symbol(code, enumType)), other.type, expr.range)
             }
         }
-        let known = scope.entity.fields.map(\.name) + catalog.names(in: scope.entityName) + (scope.groupKeys ?? []).compactMap(\.alias)
-        if other.type == .text, case .identifier(let name, quoted: false) = expr.kind,
-           !known.contains(name), name.lowercased() != "today" {
+        if other.type == .text, case .identifier(let name, quoted: false) = expr.kind {
+            // Gathered only here: every comparison passes this point.
+            let known = scope.entity.fields.map(\.name) + catalog.names(in: scope.entityName) + (scope.groupKeys ?? []).compactMap(\.alias)
+            guard !known.contains(name), name.lowercased() != "today" else { return try bindExpr(expr, scope) }
             // Only enum fields take bare symbols; a text field needs a string.
             let base = "unknown field '\(name)'"
             if let match = Suggestion.closest(to: name, among: known) {

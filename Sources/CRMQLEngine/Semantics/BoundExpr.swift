@@ -47,6 +47,36 @@ struct RelationAggregate: Sendable {
     var fraction: Double?
 }
 
+/// Identifies a relation aggregate that is the same wherever it is
+/// written: no filter, and a plain child field (or nothing) as argument.
+/// Nil for any other, which is then never shared.
+struct RelationMemoKey: Hashable, Sendable {
+    var parent: String
+    var child: String
+    var refField: Int
+    var function: AggregateFunction
+    var argumentField: Int?
+    var distinct: Bool
+    var fraction: Double?
+    var type: DataType
+
+    init?(_ aggregate: RelationAggregate, parent: String, type: DataType) {
+        guard aggregate.filter == nil else { return nil }
+        switch aggregate.argument?.node {
+        case nil: argumentField = nil
+        case .field(let field)?: argumentField = field
+        default: return nil
+        }
+        self.parent = parent
+        child = aggregate.child
+        refField = aggregate.refField
+        function = aggregate.function
+        distinct = aggregate.distinct
+        fraction = aggregate.fraction
+        self.type = type
+    }
+}
+
 /// An aggregate over the query's rows (with `group by`, or one group).
 struct GroupAggregate: Sendable {
     var function: AggregateFunction

@@ -34,9 +34,12 @@ func normalizedText(_ source: SourceFile, _ range: SourceRange) -> String {
     if raw.count >= 2, raw.first == "`", raw.last == "`", !raw.dropFirst().dropLast().contains("`") {
         return String(raw.dropFirst().dropLast())
     }
+    // Most names (`id`, `sum(amount)`) hold no space to collapse: an ASCII
+    // check is far cheaper than a Unicode property per character.
+    if !raw.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x80 }) { return String(raw) }
     var out = ""
     var pendingSpace = false
-    for character in source.text(of: range) {
+    for character in raw {
         if character.isWhitespace {
             pendingSpace = !out.isEmpty
         } else {

@@ -1,0 +1,65 @@
+import CRMQLCore
+import CRMQLStorage
+
+extension Evaluator {
+    /// `field op constant` (either way round) as a filter: the kept rows
+    /// straight from the stored column, without a column of flags in
+    /// between. Nil when the condition has another shape, or the constant is
+    /// not of the column's own kind; the caller then evaluates it. Same
+    /// answers as `compare`: the same Swift comparison per row, and a null
+    /// row is never kept.
+    func filterFieldComparison(_ condition: BoundExpr, _ context: EvalContext) -> [Int32]? {
+        guard context.grouping == nil, case .compare(let written, let left, let right) = condition.node else { return nil }
+        let field: Int, constant: Value, op: ComparisonOperator
+        if case .field(let f) = left.node, case .constant(let value) = right.node {
+            (field, constant, op) = (f, value, written)
+        } else if case .field(let f) = right.node, case .constant(let value) = left.node {
+            (field, constant, op) = (f, value, AccessPlanner.flipped(written))
+        } else {
+            return nil
+        }
+        guard field >= 0, field < context.entity.columns.count else { return nil }
+        let column = context.entity.columns[field]
+        switch (column.data, constant) {
+        case (.number(let values), .number(let x)): return keptRows(values, op, x, column, context)
+        case (.int(let values), .int(let x)): return keptRows(values, op, x, column, context)
+        case (.temporal(let values), .date(let x)) where column.type == .date: return keptRows(values, op, x, column, context)
+        case (.temporal(let values), .datetime(let x)) where column.type == .datetime: return keptRows(values, op, x, column, context)
+        default: return nil
+        }
+    }
+
+    private func keptRows<T: Comparable>(_ values: [T], _ op: ComparisonOperator, _ x: T, _ column: Column,
+                                         _ context: EvalContext) -> [Int32] {
+        switch op {
+        case .equal: return keptRows(values, column, context) { $0 == x }
+        case .notEqual: return keptRows(values, column, context) { $0 != x }
+        case .less: return keptRows(values, column, context) { $0 < x }
+        case .lessEqual: return keptRows(values, column, context) { $0 <= x }
+        case .greater: return keptRows(values, column, context) { $0 > x }
+        case .greaterEqual: return keptRows(values, column, context) { $0 >= x }
+        }
+    }
+
+    @inline(__always)
+    private func keptRows<T>(_ values: [T], _ column: Column, _ context: EvalContext, _ passes: (T) -> Bool) -> [Int32] {
+        var kept: [Int32] = []
+        let hasNulls = column.nulls.hasNulls
+        values.withUnsafeBufferPointer { values in
+            if context.isAllRows {
+                kept.reserveCapacity(values.count / 4)
+                for row in 0..<values.count where passes(values[row]) && !(hasNulls && column.isNull(row)) {
+                    kept.append(Int32(truncatingIfNeeded: row))
+                }
+            } else {
+                kept.reserveCapacity(context.rows.count / 2)
+                for row in context.rows {
+                    let position = Int(row)
+                    guard position >= 0, position < values.count else { continue }
+                    if passes(values[position]) && !(hasNulls && column.isNull(position)) { kept.append(row) }
+                }
+            }
+        }
+        return kept
+    }
+}

@@ -1,0 +1,34 @@
+import CRMQLCore
+import CRMQLStorage
+
+extension Evaluator {
+    /// `field contains "needle"` over a stored text field, answered from the
+    /// field's case-folded buffer (`FoldedText`) instead of row by row over
+    /// its strings. Nil when that does not apply; the caller then evaluates
+    /// the general way. Same answers: the buffer holds each row folded as
+    /// `TextSearch` folds it, and a folded needle occurs in a folded row's
+    /// UTF-8 exactly when it occurs in its scalars.
+    func foldedContains(_ operand: BoundExpr, _ needleExpr: BoundExpr, _ context: EvalContext) -> Column? {
+        guard context.grouping == nil, case .field(let field) = operand.node, operand.type == .text,
+              case .constant(.text(let needleText)) = needleExpr.node else { return nil }
+        let needle = TextSearch(needleText).foldedUTF8
+        guard FoldedText.canSearch(needle) else { return nil }
+        let entity = context.entity
+        guard field < entity.columns.count, case .text(let texts) = entity.columns[field].data,
+              let folded = services.indexes.foldedText(of: entity, field: entity.fields[field].name,
+                                                       foldNonASCII: TextSearch.appendFolded),
+              folded.count == texts.count else { return nil }
+        let column = entity.columns[field]
+        let rows = context.rows
+        var out = [Bool](repeating: false, count: rows.count)
+        if context.isAllRows {
+            for row in folded.rowsContaining(needle) { out[Int(row)] = true }
+            return makeBool(out, nulls: column.nulls)
+        }
+        for (index, row) in rows.enumerated() {
+            out[index] = folded.row(Int(row), contains: needle)
+        }
+        let nulls = column.nulls.hasNulls ? NullBitmap(count: rows.count) { column.isNull(Int(rows[$0])) } : NullBitmap()
+        return makeBool(out, nulls: nulls)
+    }
+}

@@ -1,0 +1,121 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A text column's rows case-folded, as UTF-8, side by side in one
+/// buffer, each ended by a 0 byte: what `contains` scans instead of the
+/// column's strings. Reading a million strings one by one costs a pointer
+/// chase (and often a cache miss) per row; one buffer is read straight
+/// through, and a needle's first byte is found with `memchr`.
+///
+/// The folding is the caller's (the engine's Unicode case folding); ASCII
+/// rows, most of CRM text, are folded here by lowercasing, which is what
+/// that folding does to them. A needle folded the same way matches a row
+/// exactly when its bytes occur in the row's bytes: UTF-8 lead bytes never
+/// occur inside a scalar, so a byte match is a match of whole scalars. Nulls
+/// have an empty slot.
+public struct FoldedText: Sendable {
+    /// Row `r` is `bytes[starts[r] ..< starts[r + 1] - 1]`, then a 0 byte.
+    private let bytes: [UInt8]
+    private let starts: [Int]
+
+    /// Folds a text column; nil for any other kind of column.
+    /// - Parameter foldNonASCII: appends the folded UTF-8 of a text that is
+    ///   not all ASCII.
+    /// - Complexity: O(total length of the texts).
+    public init?(column: Column, foldNonASCII: (String, inout [UInt8]) -> Void) {
+        guard case .text(let texts) = column.data else { return nil }
+        var bytes: [UInt8] = []
+        var starts: [Int] = []
+        starts.reserveCapacity(texts.count + 1)
+        for row in texts.indices {
+            starts.append(bytes.count)
+            if !column.isNull(row) {
+                var text = texts[row]
+                let isASCII = text.withUTF8 { utf8 -> Bool in
+                    var combined: UInt8 = 0
+                    for byte in utf8 { combined |= byte }
+                    guard combined < 0x80 else { return false }
+                    for byte in utf8 { bytes.append(byte &- 65 < 26 ? byte | 0x20 : byte) }
+                    return true
+                }
+                if !isASCII { foldNonASCII(text, &bytes) }
+            }
+            bytes.append(0)
+        }
+        starts.append(bytes.count)
+        self.bytes = bytes
+        self.starts = starts
+    }
+
+    /// Number of rows.
+    public var count: Int { starts.count - 1 }
+
+    /// Whether a needle (folded UTF-8) can be searched here: not empty and
+    /// without a 0 byte, which would match across rows.
+    public static func canSearch(_ needle: [UInt8]) -> Bool {
+        !needle.isEmpty && !needle.contains(0)
+    }
+
+    /// The rows, ascending, whose folded text contains `needle` (see `canSearch`).
+    /// - Complexity: O(n · m) in the worst case, about O(n) in practice.
+    public func rowsContaining(_ needle: [UInt8]) -> [Int32] {
+        guard FoldedText.canSearch(needle) else { return [] }
+        var result: [Int32] = []
+        bytes.withUnsafeBufferPointer { haystack in
+            needle.withUnsafeBufferPointer { needle in
+                guard let base = haystack.baseAddress, let needleBase = needle.baseAddress else { return }
+                let m = needle.count
+                let first = Int32(needle[0])
+                var at = 0
+                var row = 0
+                while at + m <= haystack.count {
+                    guard let found = memchr(base + at, first, haystack.count - m + 1 - at) else { break }
+                    let hit = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    if m == 1 || memcmp(base + hit + 1, needleBase + 1, m - 1) == 0 {
+                        // The row holding `hit`: the last start at or before it.
+                        var low = row, high = count
+                        while high - low > 1 {
+                            let middle = low + (high - low) / 2
+                            if starts[middle] <= hit { low = middle } else { high = middle }
+                        }
+                        row = low
+                        result.append(Int32(truncatingIfNeeded: row))
+                        // The 0 byte ending a row never matches, so the next
+                        // row starts the search afresh.
+                        at = starts[row + 1]
+                    } else {
+                        at = hit + 1
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Whether row `row`'s folded text contains `needle` (see `canSearch`).
+    public func row(_ row: Int, contains needle: [UInt8]) -> Bool {
+        guard row >= 0, row < count, FoldedText.canSearch(needle) else { return false }
+        let start = starts[row], end = starts[row + 1] - 1
+        let m = needle.count
+        guard end - start >= m else { return false }
+        return bytes.withUnsafeBufferPointer { haystack in
+            needle.withUnsafeBufferPointer { needle in
+                guard let base = haystack.baseAddress, let needleBase = needle.baseAddress else { return false }
+                let first = Int32(needle[0])
+                var at = start
+                while at + m <= end {
+                    guard let found = memchr(base + at, first, end - m + 1 - at) else { return false }
+                    let hit = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    if m == 1 || memcmp(base + hit + 1, needleBase + 1, m - 1) == 0 { return true }
+                    at = hit + 1
+                }
+                return false
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import CRMQLCore
+import XCTest
+@testable import CRMQLStorage
+
+/// The table-free key index, the comparison-free index sorts and the
+/// case-folded text buffer: each must answer exactly as the general path.
+final class FastIndexTests: XCTestCase {
+    func testGaplessKeysNeedNoTable() throws {
+        let keys = Column(type: .int, data: .int((0..<1000).map { Int64($0) + 5 }))
+        let index = try XCTUnwrap(KeyIndex(column: keys))
+        XCTAssertEqual(index.position(of: Int64(5)), 0)
+        XCTAssertEqual(index.position(of: Int64(1004)), 999)
+        XCTAssertNil(index.position(of: Int64(4)))
+        XCTAssertNil(index.position(of: Int64(1005)))
+        XCTAssertNil(index.position(of: Int64.min), "a key far below wraps and fails the bound")
+        XCTAssertNil(index.position(of: Int64.max))
+        XCTAssertEqual(index.position(of: .number(6)), 1)
+        XCTAssertEqual(index.count, 1000)
+        XCTAssertEqual(index.duplicateCount, 0)
+        XCTAssertTrue(index.isIntKeyed)
+        XCTAssertEqual(index.position(matching: keys, row: 10), 10)
+
+        // Near the top of Int64 the run cannot be represented: the table serves.
+        let top = Column(type: .int, data: .int([Int64.max - 1, Int64.max]))
+        let topIndex = try XCTUnwrap(KeyIndex(column: top))
+        XCTAssertEqual(topIndex.position(of: Int64.max), 1)
+        XCTAssertEqual(topIndex.position(of: Int64.max - 1), 0)
+    }
+
+    func testKeysWithAGapANullOrARepeatUseTheTable() throws {
+        let gap = try XCTUnwrap(KeyIndex(column: Column(type: .int, data: .int([1, 2, 4]))))
+        XCTAssertEqual(gap.position(of: Int64(4)), 2)
+        XCTAssertNil(gap.position(of: Int64(3)))
+
+        let withNull = try XCTUnwrap(KeyIndex(column: Column.make(type: .int, values: [.int(1), .null, .int(3)])))
+        XCTAssertEqual(withNull.count, 2)
+        XCTAssertNil(withNull.position(of: Int64(2)), "the null row's placeholder is no key")
+        XCTAssertEqual(withNull.position(of: Int64(3)), 2)
+
+        let repeated = try XCTUnwrap(KeyIndex(column: Column(type: .int, data: .int([1, 2, 2, 3]))))
+        XCTAssertEqual(repeated.position(of: Int64(2)), 1)
+        XCTAssertEqual(repeated.duplicateCount, 1)
+    }
+
+    /// What the index must hold: non-null rows by value, ties by row.
+    private func expectedOrder<T: Comparable>(_ values: [T?]) -> [Int32] {
+        values.indices.filter { values[$0] != nil }
+            .sorted { values[$0]! != values[$1]! ? values[$0]! < values[$1]! : $0 < $1 }
+            .map { Int32($0) }
+    }
+
+    func testSortsKeepTiesInRowOrderForNarrowAndWideKeys() throws {
+        var generator = SystemRandomNumberGenerator()
+        // Narrow (counting sort), wide (radix sort) and negative keys.
+        for span in [Int64(7), 1 << 20, 1 << 50] {
+            let values: [Int64?] = (0..<5000).map { _ in
+                Int64.random(in: 0..<30, using: &generator) == 0 ? nil : Int64.random(in: -span...span, using: &generator)
+            }
+            let column = Column.make(type: .int, values: values.map { $0.map(Value.int) ?? .null })
+            let index = try XCTUnwrap(SortedIndex(column: column))
+            XCTAssertEqual(index.sortedRows, expectedOrder(values), "span \(span)")
+        }
+        let dates: [Int64?] = (0..<3000).map { Int64(20_000 + $0 % 97) }
+        let dateIndex = try XCTUnwrap(SortedIndex(column: Column(type: .date, data: .temporal(dates.map { $0! }))))
+        XCTAssertEqual(dateIndex.sortedRows, expectedOrder(dates))
+    }
+
+    func testNumberSortHandlesSignsZerosAndNaN() throws {
+        let raw: [Double?] = [3.5, -0.0, 0.0, -2, nil, .nan, -1e300, 1e-300, .infinity, -.infinity, 0.0, -2]
+        let column = Column.make(type: .number, values: raw.map { $0.map(Value.number) ?? .null })
+        let index = try XCTUnwrap(SortedIndex(column: column))
+        let present = raw.map { $0.flatMap { $0.isNaN ? nil : $0 } }
+        XCTAssertEqual(index.sortedRows, expectedOrder(present), "-0.0 and 0.0 tie, NaN is left out")
+    }
+
+    func testLargeRangesComeBackAscending() throws {
+        let values = (0..<20_000).map { Int64(($0 * 7919) % 1000) }
+        let index = try XCTUnwrap(SortedIndex(column: Column(type: .int, data: .int(values))))
+        let rows = try XCTUnwrap(index.rows(between: .int(100), and: .int(899)))
+        XCTAssertEqual(rows, values.indices.filter { (100...899).contains(values[$0]) }.map { Int32($0) })
+        let few = try XCTUnwrap(index.rows(equalTo: .int(5)))
+        XCTAssertEqual(few, values.indices.filter { values[$0] == 5 }.map { Int32($0) })
+    }
+
+    func testFoldedTextFindsRowsWithoutCrossingThem() throws {
+        let column = Column.make(type: .text, values: [
+            .text("Acme Corp"), .text("no"), .null, .text("xAC"), .text("ME"), .text("ÄCME"), .text("acmeacme"), .text(""),
+        ])
+        // A stand-in for the engine's folding: lowercase.
+        let folded = try XCTUnwrap(FoldedText(column: column) { text, bytes in bytes.append(contentsOf: text.lowercased().utf8) })
+        XCTAssertEqual(folded.count, 8)
+        XCTAssertEqual(folded.rowsContaining(Array("acme".utf8)), [0, 6], "'xAC' then 'ME' must not join across rows")
+        XCTAssertEqual(folded.rowsContaining(Array("äcme".utf8)), [5])
+        XCTAssertEqual(folded.rowsContaining(Array("e".utf8)), [0, 4, 5, 6])
+        XCTAssertEqual(folded.rowsContaining([]), [], "an empty needle is the caller's to answer")
+        XCTAssertTrue(folded.row(3, contains: Array("xac".utf8)))
+        XCTAssertFalse(folded.row(3, contains: Array("xacm".utf8)))
+        XCTAssertFalse(folded.row(2, contains: Array("a".utf8)))
+        XCTAssertFalse(folded.row(99, contains: Array("a".utf8)))
+        XCTAssertNil(FoldedText(column: Column(type: .int, data: .int([1]))) { _, _ in })
+    }
+}
