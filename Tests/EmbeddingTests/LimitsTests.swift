@@ -83,6 +83,37 @@ import Testing
         try expectLimit(Database.Limits(maxResultRows: 5), "describe items; select items order by size", "limit of 5")
     }
 
+    @Test func anInterruptedWriteKeepsTheStore() throws {
+        let db = try makeDatabase()
+        let entered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        try db.register("wait_here", arity: 1) { arguments in
+            entered.signal()
+            _ = release.wait(timeout: .now() + 30)
+            return arguments[0]
+        }
+        let before = try snapshot(db)
+        let outcome = Outcome()
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            do {
+                // The function runs once, on one row; the interrupt is seen at the next column operation.
+                try db.run("update items set size = wait_here(size) + 1, name = name || \"?\" where id = 1")
+            } catch let error as CRMQLError {
+                outcome.set(error)
+            } catch {
+                Issue.record("an error that is not a CRMQLError: \(error)")
+            }
+            finished.signal()
+        }.start()
+        #expect(entered.wait(timeout: .now() + 30) == .success, "the update is inside the function")
+        db.interrupt()
+        release.signal()
+        #expect(finished.wait(timeout: .now() + 30) == .success)
+        #expect(outcome.error?.phase == .interrupted)
+        #expect(try snapshot(db) == before, "the interrupted update left the store as it was")
+    }
+
     @Test func aStatementWithinTheLimitsRuns() throws {
         let db = try makeDatabase()
         db.limits = Database.Limits(timeLimit: .seconds(30), maxResultRows: Self.rows, maxNestingDepth: 8, maxMemoryBytes: 64 << 20)
@@ -90,4 +121,14 @@ import Testing
         #expect(try db.query("select items show sum(size) as total").rowCount == 1)
         #expect(try db.query("select items").rowCount == Self.rows)
     }
+}
+
+/// The error a statement on another thread ended with.
+private final class Outcome: @unchecked Sendable {
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var stored: CRMQLError?
+
+    func set(_ error: CRMQLError) { lock.withLock { stored = error } }
+    var error: CRMQLError? { lock.withLock { stored } }
 }
