@@ -1,5 +1,4 @@
 import CRMQLCore
-import Synchronization
 
 /// Derived structures (key indexes, ref resolution, enum postings, sorted
 /// indexes) built on first use and kept until their entity changes.
@@ -31,7 +30,8 @@ public final class IndexCache: Sendable {
         var built: Built
     }
 
-    private let entries = Mutex<[Slot: Entry]>([:])
+    // `Locked`, not `Mutex`, so that ThreadSanitizer sees what the lock orders.
+    private let entries = Locked<[Slot: Entry]>([:])
 
     /// An empty cache.
     public init() {}

@@ -1,4 +1,5 @@
 import CRMQLCore
+import Foundation
 import XCTest
 @testable import CRMQLSyntax
 
@@ -131,6 +132,38 @@ final class RoundTripTests: XCTestCase {
         XCTAssertGreaterThan(checked, 1500)
     }
 
+    /// Every statement of every example and golden script: the printed text
+    /// parses to the same whole tree (source positions aside).
+    func testEveryScriptStatementReparsesToTheSameTree() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var scripts: [URL] = []
+        for folder in ["Examples", "Tests/CRMQLTests/Golden"] {
+            let url = root.appendingPathComponent(folder)
+            for name in try FileManager.default.contentsOfDirectory(atPath: url.path) where name.hasSuffix(".crmql") {
+                scripts.append(url.appendingPathComponent(name))
+            }
+        }
+        var checked = 0
+        for script in scripts.sorted(by: { $0.path < $1.path }) {
+            let (parsed, diagnostics) = parseScript(try String(contentsOf: script, encoding: .utf8))
+            // A script with deliberate syntax errors is not a source of well-formed statements.
+            guard diagnostics.isEmpty else { continue }
+            for statement in parsed.statements {
+                let printed = ASTPrinter.print(statement)
+                let (again, againDiagnostics) = parseScript(printed)
+                XCTAssertEqual(againDiagnostics.map(\.message), [], "\(script.lastPathComponent): \(printed)")
+                XCTAssertEqual(again.statements.map(treeShape), [treeShape(statement)], "\(script.lastPathComponent): \(printed)")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 100, "the scripts hold many statements")
+        // The comparison sees the tree, not the layout.
+        let shape = { (text: String) in parseScript(text).script.statements.map(treeShape) }
+        XCTAssertEqual(shape("select c where a - (b - c)"), shape("SELECT c\n  WHERE a-(b-c)"))
+        XCTAssertNotEqual(shape("select c where a - (b - c)"), shape("select c where (a - b) - c"))
+        XCTAssertNotEqual(shape("select c where x = 'a'"), shape("select c where x = 'b'"))
+    }
+
     func testPrinterBracketsOnlyWhereNeeded() {
         XCTAssertEqual(canonical("select c where ((a)) and (b)"), "select c where a and b")
         XCTAssertEqual(canonical("select c where a or (b and c)"), "select c where a or b and c")
@@ -179,4 +212,17 @@ struct ExpressionGenerator {
         default: return "(-(" + expression(depth: inner) + "))"
         }
     }
+}
+
+/// A tree as text, every field and case but source positions, so that two
+/// parses of differently laid out text compare equal when their trees are.
+func treeShape(_ value: Any) -> String {
+    if value is SourceRange { return "_" }
+    let mirror = Mirror(reflecting: value)
+    if mirror.children.isEmpty { return String(describing: value) }
+    let parts = mirror.children.compactMap { child -> String? in
+        if child.value is SourceRange { return nil }
+        return (child.label.map { $0 + ": " } ?? "") + treeShape(child.value)
+    }
+    return "\(mirror.subjectType)(" + parts.joined(separator: ", ") + ")"
 }

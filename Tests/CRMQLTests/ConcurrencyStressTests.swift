@@ -5,8 +5,9 @@ import Synchronization
 import XCTest
 
 /// Many threads on one database: reads run in parallel, writes one at a
-/// time, and no reader ever sees a write half applied. CI also runs this
-/// under ThreadSanitizer (`.ci/tsan`).
+/// time, and no reader ever sees a write half applied. The readers-and-writer
+/// workload also runs built with ThreadSanitizer, as
+/// `Tests/Fuzz/Sources/crmql-stress` (`.ci/tsan`); keep the two in step.
 final class ConcurrencyStressTests: XCTestCase {
     private static let accounts = 50
     private static let startingBalance = 1_000

@@ -1,0 +1,75 @@
+import CRMQL
+import Foundation
+import Testing
+
+/// Every input the fuzzer once crashed or hung on (`Tests/Fuzz/regressions`),
+/// run exactly the way the fuzz target (`Tests/Fuzz/Sources/crmql-fuzz`)
+/// runs an input; keep the two in step. A regression crashes the test
+/// process or runs past the fuzz limits' time.
+@Suite struct FuzzRegressionTests {
+    private static let fuzzDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fuzz")
+
+    /// The regression inputs, by file name; the folder's README is not one.
+    static func regressions() -> [String] {
+        let folder = fuzzDirectory.appendingPathComponent("regressions")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0 != "README.md" && !$0.hasPrefix(".") }.sorted()
+    }
+
+    /// The fuzz target's options: safe mode, and limits that keep one input
+    /// to a fraction of a second.
+    private static let options = Database.Options(
+        today: "2026-06-30",
+        safe: true,
+        limits: Database.Limits(timeLimit: .seconds(2), maxResultRows: 100_000, maxMemoryBytes: 512 << 20)
+    )
+
+    private func freshDatabase() throws -> Database {
+        let setup = try String(contentsOf: Self.fuzzDirectory.appendingPathComponent("setup.crmql"), encoding: .utf8)
+        let database = try Database(options: Self.options)
+        var problems: [String] = []
+        database.executeAll(setup, sourceName: "setup.crmql", output: { _ in }, failure: { problems.append($0.description) })
+        #expect(problems.isEmpty, "the fuzz store's setup runs cleanly")
+        return database
+    }
+
+    /// Runs `bytes` as the fuzz target does: every statement, the rendering of
+    /// each result, and the helpers a shell calls on partial input.
+    private func replay(_ bytes: [UInt8]) throws {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let database = try freshDatabase()
+        let render = RenderOptions(format: .table, terminalWidth: 60, maxRows: 20)
+        database.executeAll(text, sourceName: "<fuzz>", output: { output in
+            if case .rows(let result) = output { _ = ResultRenderer.render(result, options: render) }
+        }, failure: { error in
+            _ = error.description
+        })
+        _ = Database.needsMoreInput(text)
+        _ = Database.isSingleQuery(text)
+        _ = Database.refine("select customers", with: text)
+        _ = database.completions(for: text, cursor: bytes.count / 2)
+        // The store must still answer afterwards.
+        #expect(try database.query("select count customers").rowCount == 1)
+    }
+
+    @Test(arguments: regressions())
+    func regression(_ name: String) throws {
+        let path = Self.fuzzDirectory.appendingPathComponent("regressions").appendingPathComponent(name)
+        let bytes = Array(try Data(contentsOf: path))
+        let started = ContinuousClock.now
+        try replay(bytes)
+        // Each input once hung the fuzzer; the limits must stop it well within libFuzzer's timeout.
+        #expect(ContinuousClock.now - started < .seconds(20), "\(name) runs within the fuzz limits")
+    }
+
+    @Test func theSeedScriptsRunTheSameWay() throws {
+        // The fuzz corpus starts from the examples; each must go through the target's path without a crash.
+        let examples = Self.fuzzDirectory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
+        let names = try FileManager.default.contentsOfDirectory(atPath: examples.path).filter { $0.hasSuffix(".crmql") }
+        #expect(!names.isEmpty)
+        for name in names.sorted() {
+            try replay(Array(try Data(contentsOf: examples.appendingPathComponent(name))))
+        }
+    }
+}
