@@ -2,7 +2,6 @@ import CRMQLCore
 import CRMQLEngine
 import CRMQLStorage
 import CRMQLSyntax
-import Synchronization
 
 /// An in-memory CRMQL database: the store, the session's definitions and
 /// settings, and the interpreter that runs statements against them.
@@ -44,7 +43,7 @@ public final class Database: Sendable {
     /// Scripts already parsed, by source name and text. Parsing depends on
     /// the text alone, so an entry never goes stale; a host that runs the
     /// same query text again (a dashboard, a lookup by id) skips the parser.
-    let parsedScripts = Mutex<[ParsedKey: Script]>([:])
+    let parsedScripts = Locked<[ParsedKey: Script]>([:])
 
     struct ParsedKey: Hashable, Sendable {
         var name: String

@@ -1,6 +1,5 @@
 import CRMQLCore
 import CRMQLStorage
-import Synchronization
 
 /// The rows a query returned: named, typed columns.
 ///
@@ -92,7 +91,7 @@ struct ColumnLookup: Sendable {
 /// The loose keys of a result's column names, folded once, when first asked.
 final class LooseNames: Sendable {
     private let names: [String]
-    private let table = Mutex<[String: Int]?>(nil)
+    private let table = Locked<[String: Int]?>(nil)
 
     init(_ names: [String]) { self.names = names }
 

@@ -1,10 +1,10 @@
-import Synchronization
+import CRMQLCore
 
 /// `[0, 1, …, n-1]`, the selection of every row. It depends only on `n`, so
 /// one copy is shared: a point lookup on a million rows must not first
 /// build a million-element array.
 enum AllRows {
-    private static let cache = Mutex<[Int: [Int32]]>([:])
+    private static let cache = Locked<[Int: [Int32]]>([:])
 
     static func of(count: Int) -> [Int32] {
         let count = max(0, min(count, Int(Int32.max)))
