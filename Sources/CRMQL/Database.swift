@@ -90,12 +90,14 @@ public final class Database: Sendable {
     /// Runs every statement of `text` in order, handing each one's output to
     /// `output` as soon as it is ready. Stops at the first failing statement,
     /// which leaves the store as it was before that statement.
+    /// - Parameter text: one or more statements.
     /// - Parameter sourceName: the name errors use (`report.crmql`, `<input>`).
     /// - Parameter parameters: values for `$name` parameters, by name (with or
     ///   without `$`), for these statements only; they win over `param` defaults
     ///   and never appear in an error's text.
     /// - Parameter statementFinished: called after each statement that
     ///   succeeded, with the time it took (what `--timer` reports).
+    /// - Parameter output: called with each statement's rows or message.
     public func execute(_ text: String, sourceName: String = "<input>", parameters: [String: any ValueConvertible] = [:],
                         output: (StatementOutput) -> Void = { _ in },
                         statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError) {
@@ -201,6 +203,8 @@ public final class Database: Sendable {
     }
 
     /// Runs `text` and returns every statement's output.
+    /// - Parameter text: one or more statements.
+    /// - Parameter sourceName: the name errors use.
     /// - Parameter parameters: values for `$name` parameters, for these statements only.
     @discardableResult
     public func run(_ text: String, sourceName: String = "<input>", parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> [StatementOutput] {
@@ -210,6 +214,7 @@ public final class Database: Sendable {
     }
 
     /// Runs a query and returns its rows (the last result set of `text`).
+    /// - Parameter text: a query, or statements that end with one.
     /// - Parameter parameters: values for `$name` parameters, for this text only:
     ///   `try db.query("select customers where points >= $min", parameters: ["min": 1000])`.
     public func query(_ text: String, parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> ResultSet {

@@ -26,7 +26,8 @@ extension Database {
     ///   - name: a name that is not a built-in function or a reserved word;
     ///     registering a name again replaces the function.
     ///   - arity: the number of arguments it takes; nil for any number.
-    ///   - returns: the type of what it returns, which queries see.
+    ///   - type: the type of what it returns, which queries see.
+    ///   - body: computes the result from the arguments' values.
     /// - Throws: `CRMQLError` when the name cannot be used.
     public func register(_ name: String, arity: Int? = nil, returns type: DataType = .number,
                          _ body: @escaping @Sendable ([Value]) throws -> Value) throws(CRMQLError) {

@@ -117,7 +117,9 @@ extension Database {
 
     /// Runs a query and decodes every row as `type`:
     /// `try db.query("select customers show name, points", as: Customer.self)`.
+    /// - Parameter text: a query, or statements that end with one.
     /// - Parameter parameters: values for `$name` parameters, for this text only.
+    /// - Parameter type: the type each row decodes into, property by column name.
     public func query<T: Decodable>(_ text: String, parameters: [String: any ValueConvertible] = [:], as type: T.Type) throws(CRMQLError) -> [T] {
         try query(text, parameters: parameters).decode(type)
     }
