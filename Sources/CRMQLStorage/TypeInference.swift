@@ -264,62 +264,47 @@ final class InferredColumn {
 
     private func runInts(_ batch: RecordBatch, _ column: Int, from start: Int) -> Int {
         var values = ints; ints = []
-        var nulls = self.nulls; self.nulls = NullBitmap()
-        var count = self.count
-        var nonNull = nonNullCount
-        var row = start
-        while row < batch.rowCount {
-            guard let cell = batch.cell(row, column) else {
-                values.append(0); nulls.set(count); count += 1; row += 1
-                continue
-            }
-            guard let value = CellParser.int(cell, strict: true) else { break }
-            if value == 0, CellParser.hasMinusSign(cell) { negativeZero = true }
-            values.append(value); count += 1; nonNull += 1; row += 1
+        var sawNegativeZero = false
+        let row = run(&values, batch, column, from: start) { cell in
+            guard let value = CellParser.int(cell, strict: true) else { return nil }
+            if value == 0, CellParser.hasMinusSign(cell) { sawNegativeZero = true }
+            return value
         }
-        ints = values; self.nulls = nulls; self.count = count; nonNullCount = nonNull
+        ints = values
+        if sawNegativeZero { negativeZero = true }
         return row
     }
 
     private func runNumbers(_ batch: RecordBatch, _ column: Int, from start: Int) -> Int {
         var values = numbers; numbers = []
-        var nulls = self.nulls; self.nulls = NullBitmap()
-        var count = self.count
-        var nonNull = nonNullCount
-        var row = start
-        while row < batch.rowCount {
-            guard let cell = batch.cell(row, column) else {
-                values.append(0); nulls.set(count); count += 1; row += 1
-                continue
-            }
-            guard let value = CellParser.number(cell, strict: true) else { break }
-            values.append(value); count += 1; nonNull += 1; row += 1
-        }
-        numbers = values; self.nulls = nulls; self.count = count; nonNullCount = nonNull
+        let row = run(&values, batch, column, from: start) { CellParser.number($0, strict: true) }
+        numbers = values
         return row
     }
 
     private func runDates(_ batch: RecordBatch, _ column: Int, from start: Int) -> Int {
         var values = ints; ints = []
-        var nulls = self.nulls; self.nulls = NullBitmap()
-        var count = self.count
-        var nonNull = nonNullCount
-        var row = start
-        while row < batch.rowCount {
-            guard let cell = batch.cell(row, column) else {
-                values.append(0); nulls.set(count); count += 1; row += 1
-                continue
-            }
-            guard let value = CellParser.date(cell) else { break }
-            values.append(value); count += 1; nonNull += 1; row += 1
-        }
-        ints = values; self.nulls = nulls; self.count = count; nonNullCount = nonNull
+        let row = run(&values, batch, column, from: start) { CellParser.date($0) }
+        ints = values
         return row
     }
 
     /// Dates (as their midnight) and datetimes.
     private func runDateTimes(_ batch: RecordBatch, _ column: Int, from start: Int) -> Int {
         var values = ints; ints = []
+        let row = run(&values, batch, column, from: start) { cell in
+            if let days = CellParser.date(cell) { return days &* 86_400 }
+            return CellParser.dateTime(cell)
+        }
+        ints = values
+        return row
+    }
+
+    /// Appends cells to `values` while `parse` accepts them (an empty cell is
+    /// a null and always fits); returns the first row it did not take.
+    @inline(__always)
+    private func run<T: ExpressibleByIntegerLiteral>(_ values: inout [T], _ batch: RecordBatch, _ column: Int, from start: Int,
+                                                     parse: (CellBytes) -> T?) -> Int {
         var nulls = self.nulls; self.nulls = NullBitmap()
         var count = self.count
         var nonNull = nonNullCount
@@ -329,16 +314,10 @@ final class InferredColumn {
                 values.append(0); nulls.set(count); count += 1; row += 1
                 continue
             }
-            if let days = CellParser.date(cell) {
-                values.append(days &* 86_400)
-            } else if let seconds = CellParser.dateTime(cell) {
-                values.append(seconds)
-            } else {
-                break
-            }
-            count += 1; nonNull += 1; row += 1
+            guard let value = parse(cell) else { break }
+            values.append(value); count += 1; nonNull += 1; row += 1
         }
-        ints = values; self.nulls = nulls; self.count = count; nonNullCount = nonNull
+        self.nulls = nulls; self.count = count; nonNullCount = nonNull
         return row
     }
 
