@@ -2,7 +2,7 @@ import CRMQLCore
 
 /// Keeps the values a host supplied for parameters out of error messages.
 ///
-/// Parameters bind to constants before a statement runs, so a message that
+/// Parameters become constants before a statement runs, so a message that
 /// quotes a constant (`duplicate key …`, `'…' is not a value of tier`, a bad
 /// pattern) may quote a host's value: customer data, which must not reach a
 /// log through an error's `description`. Each such value, where it stands as

@@ -11,10 +11,13 @@ import CRMQLSyntax
 /// let silver = try big.query(["min": 1000])
 /// ```
 ///
-/// Preparing parses the text and keeps the syntax tree; each run binds the
-/// values and runs it without parsing again. Names are resolved at each run,
-/// against the schema as it then is, so a prepared statement stays valid
-/// when entities are loaded or fields defined after it was prepared.
+/// Preparing parses the text and keeps the syntax tree. The first run of a
+/// query binds and plans it with each parameter as a typed slot; later runs
+/// fill the slots and keep the plan, so they neither parse, bind nor plan
+/// again. The plan is made again, against the schema as it then is, when
+/// the data, definitions, settings or indexes change or a value has another
+/// type, so a prepared statement stays valid when entities are loaded or
+/// fields defined after it was prepared.
 ///
 /// Sendable: tasks may share one. Runs of a query proceed in parallel, each on
 /// a snapshot of the session; runs of a statement that changes the session

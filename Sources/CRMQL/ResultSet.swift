@@ -41,14 +41,14 @@ public struct ResultSet: Sendable {
 
     /// One cell by column name; nil when no column has that name.
     public func value(row: Int, column name: String) -> Value? {
-        guard let index = lookup.exact[name] else { return nil }
+        guard let index = lookup.exactIndex(of: name) else { return nil }
         return columns[index].value(at: row)
     }
 
     /// The position of the column named `name` (the first, when several
     /// share it); nil when none does.
     /// - Complexity: O(1).
-    public func columnIndex(named name: String) -> Int? { lookup.exact[name] }
+    public func columnIndex(named name: String) -> Int? { lookup.exactIndex(of: name) }
 
     /// All rows as arrays of values. Allocates; prefer `value(row:column:)` for large results.
     public var rows: [[Value]] {
@@ -68,20 +68,36 @@ public enum StatementOutput: Sendable {
 /// Column positions by name: exact, and loosely (case and `_` ignored) so
 /// that a Swift property `orderCount` finds the column `order_count`.
 struct ColumnLookup: Sendable {
-    let exact: [String: Int]
+    private let names: [String]
+    /// Only for wide results: a few names are found sooner by comparing them
+    /// in turn than by building a table first.
+    private let exact: [String: Int]?
     /// Built on the first loose look-up: most results are never read by a
     /// Swift name, and folding every name cost a visible share of a short query.
     private let loose: LooseNames
 
     init(_ names: [String]) {
-        var exact: [String: Int] = [:]
-        for (index, name) in names.enumerated() where exact[name] == nil { exact[name] = index }
-        self.exact = exact
+        self.names = names
+        if names.count > 16 {
+            var exact: [String: Int] = [:]
+            for (index, name) in names.enumerated() where exact[name] == nil { exact[name] = index }
+            self.exact = exact
+        } else {
+            exact = nil
+        }
         loose = LooseNames(names)
     }
 
+    /// The first column with exactly this name.
+    func exactIndex(of name: String) -> Int? {
+        if let exact { return exact[name] }
+        return names.firstIndex(of: name)
+    }
+
     /// The column for a Swift name: the exact name first, then the loose match.
-    func index(forKey key: String) -> Int? { exact[key] ?? loose.index(ColumnLookup.looseKey(key)) }
+    func index(forKey key: String) -> Int? {
+        exactIndex(of: key) ?? loose.index(ColumnLookup.looseKey(key))
+    }
 
     static func looseKey(_ name: String) -> String {
         String(name.lowercased().filter { $0 != "_" })

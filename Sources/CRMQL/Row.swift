@@ -37,7 +37,7 @@ public struct Row: Sendable {
     /// The cell in the column named `name`; nil when no column has that name.
     /// - Complexity: O(1).
     public subscript(_ name: String) -> Value? {
-        guard let column = result.lookup.exact[name] else { return nil }
+        guard let column = result.lookup.exactIndex(of: name) else { return nil }
         return self[column]
     }
 
@@ -51,7 +51,7 @@ public struct Row: Sendable {
     ///   null or of another type. The message names the column and the
     ///   types, never the cell's value.
     public func get<T: ValueConvertible>(_ name: String, as type: T.Type = T.self) throws(CRMQLError) -> T {
-        guard let column = result.lookup.exact[name] else {
+        guard let column = result.lookup.exactIndex(of: name) else {
             throw CRMQLError(phase: .runtime, message: "the result has no column '\(name)'; its columns are \(Row.list(columnNames))")
         }
         return try get(column, as: type)

@@ -13,9 +13,9 @@ extension Interpreter {
     /// this run only: each `$name` in `values` binds to its value, then the
     /// session's parameters are restored, whether the statement succeeds or not.
     ///
-    /// Parameters bind to constants when the statement is bound, so the
-    /// statement itself is not re-parsed; what depends on the values (types,
-    /// access paths chosen from their selectivity) is decided again each run.
+    /// A query is compiled with its parameters as slots the first time and
+    /// later runs fill them (see `CompiledQuery`); other statements bind
+    /// the values as constants.
     public func execute(_ statement: Statement, _ source: SourceFile, binding values: [String: Value],
                         output: (EngineOutput) -> Void) throws {
         if values.isEmpty { return try execute(statement, source, output: output) }

@@ -47,7 +47,11 @@ public final class Interpreter {
     let measures: MeasureCache
     /// Parameter values a host supplied as text; they win over `param` defaults.
     var parameterOverrides: [String: String] = [:]
-    public var hostFunctions: [String: HostFunction] = [:]
+    public var hostFunctions: [String: HostFunction] = [:] {
+        didSet { plans.clear() }
+    }
+    /// Queries compiled for running again, shared with snapshots' readers.
+    let plans: PlanCache
     lazy var services = ExecutionServices(interrupt: interrupt, indexes: indexes, measures: measures, stamp: stamp)
     /// Bounds on each statement a host submits from now on.
     public var limits = ExecutionLimits()
@@ -65,6 +69,7 @@ public final class Interpreter {
         self.state = SessionState(today: options.today ?? Interpreter.systemToday())
         self.indexes = IndexCache()
         self.measures = MeasureCache()
+        self.plans = PlanCache()
     }
 
     /// An interpreter for statements that only read, over a snapshot of a
@@ -75,6 +80,7 @@ public final class Interpreter {
         state = snapshot.state
         indexes = snapshot.indexes
         measures = snapshot.measures
+        plans = snapshot.plans
         parameterOverrides = snapshot.parameterOverrides
         hostFunctions = snapshot.hostFunctions
         limits = snapshot.limits
@@ -247,8 +253,26 @@ public final class Interpreter {
         return QueryRunner(catalog: catalog, evaluator: Evaluator(catalog: catalog, services: services), source: source, lets: state.lets)
     }
 
+    /// Runs a query, through the plan cache when its source is a stored
+    /// entity: a query text run again, or a prepared statement run with new
+    /// values, is neither bound nor planned again.
     func runQuery(_ query: Query, _ source: SourceFile) throws -> QueryOutput {
-        try runner(source).run(query)
+        let runner = runner(source)
+        // TUNING: long texts are scripts run once; short ones are queries that come back.
+        guard case .named(let name) = query.source, let entity = state.store[name.text], source.text.utf8.count <= 4096 else {
+            return try runner.run(query)
+        }
+        let key = PlanCache.Key(sourceName: source.name, text: source.text, offset: query.range.start, stamp: services.stamp,
+                                indexes: state.store.explicitIndexes, parameterTypes: state.parameters.mapValues(\.dataType))
+        var compiled = plans.lookup(key)
+        if compiled == nil, let made = try? runner.compile(query, entity) {
+            plans.keep(made, key)
+            compiled = made
+        }
+        if let compiled, let output = try runner.execute(compiled, entity) { return output }
+        // Binding with the values gives what cannot be compiled, and a
+        // query that does not bind its errors as they always read.
+        return try runner.run(query)
     }
 
     /// Refuses a file operation in safe mode.

@@ -16,6 +16,7 @@ public struct SessionSnapshot: Sendable {
     let interrupt: InterruptFlag
     let indexes: IndexCache
     let measures: MeasureCache
+    let plans: PlanCache
     let parameterOverrides: [String: String]
     let hostFunctions: [String: HostFunction]
     let limits: ExecutionLimits
@@ -24,7 +25,7 @@ public struct SessionSnapshot: Sendable {
 extension Interpreter {
     /// The session as it is now.
     public func snapshot() -> SessionSnapshot {
-        SessionSnapshot(state: state, options: options, interrupt: interrupt, indexes: indexes, measures: measures,
+        SessionSnapshot(state: state, options: options, interrupt: interrupt, indexes: indexes, measures: measures, plans: plans,
                         parameterOverrides: parameterOverrides, hostFunctions: hostFunctions, limits: limits)
     }
 

@@ -16,6 +16,9 @@ public struct Store: Sendable {
     public private(set) var entityNames: [String] = []
     public private(set) var entities: [String: Entity] = [:]
     public var explicitIndexes: [IndexName] = []
+    /// Each entity's version in creation order: what a cache stamps its
+    /// entries with. Kept as entities change, since every statement reads it.
+    public private(set) var entityVersions: [UInt64] = []
 
     public init() {}
 
@@ -23,11 +26,19 @@ public struct Store: Sendable {
         get { entities[name] }
         set {
             if let newValue {
-                if entities[name] == nil { entityNames.append(name) }
+                if let position = entityNames.firstIndex(of: name) {
+                    entityVersions[position] = newValue.version
+                } else {
+                    entityNames.append(name)
+                    entityVersions.append(newValue.version)
+                }
                 entities[name] = newValue
             } else {
                 entities[name] = nil
-                entityNames.removeAll { $0 == name }
+                if let position = entityNames.firstIndex(of: name) {
+                    entityNames.remove(at: position)
+                    entityVersions.remove(at: position)
+                }
                 explicitIndexes.removeAll { $0.entity == name }
             }
         }
@@ -35,8 +46,4 @@ public struct Store: Sendable {
 
     /// Entities in creation order.
     public var allEntities: [Entity] { entityNames.compactMap { entities[$0] } }
-
-    /// Each entity's version in creation order: what a cache stamps its
-    /// entries with, without copying the entities out.
-    public var entityVersions: [UInt64] { entityNames.compactMap { entities[$0]?.version } }
 }

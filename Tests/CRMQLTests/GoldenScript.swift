@@ -26,8 +26,8 @@ enum GoldenScript {
         let database = try Database(options: Database.Options(today: "2026-06-30"))
         if demo || text.hasPrefix("-- setup: demo") { try database.loadDemo() }
         let previousDirectory = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(url.deletingLastPathComponent().path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previousDirectory) }
+        _ = FileManager.default.changeCurrentDirectoryPath(url.deletingLastPathComponent().path)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previousDirectory) }
         var pieces: [String] = []
         database.executeAll(text, sourceName: url.lastPathComponent, output: { output in
             switch output {

@@ -23,6 +23,13 @@ final class Evaluator {
         switch expr.node {
         case .constant(let value):
             return Column.constant(value, type: expr.type)
+        case .parameter(let name, _):
+            // A compiled query fills its slots before it runs; this serves
+            // any path that meets one unfilled.
+            guard let filled = expr.instantiated(catalog.parameters), case .constant(let value) = filled.node else {
+                throw Diagnostic.runtime("parameter '$\(name)' holds a value of another kind than when the query was prepared", expr.range)
+            }
+            return Column.constant(value, type: expr.type)
         case .field(let index):
             let column = context.entity.columns[index]
             return context.isAllRows ? column : column.gather(context.rows)

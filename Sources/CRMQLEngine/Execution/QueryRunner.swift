@@ -18,8 +18,14 @@ struct QueryRunner {
     let lets: [String: LetQuery]
     /// `let` names being expanded, to stop a query that uses itself.
     var expanding: [String] = []
+    /// Bind `$name` as slots, for a query compiled once (see `CompiledQuery`).
+    var parameterSlots = false
 
-    var binder: Binder { Binder(catalog: catalog, source: source) }
+    var binder: Binder {
+        var binder = Binder(catalog: catalog, source: source)
+        binder.parameterSlots = parameterSlots
+        return binder
+    }
 
     // MARK: Sources
 
@@ -55,69 +61,51 @@ struct QueryRunner {
     /// A row-preserving query's rows (where, order by, limit; no show/group).
     func selectRows(_ query: Query) throws -> (Entity, [Int32]) {
         let (entity, baseRows) = try resolveSource(query)
-        let scope = Scope(entity: entity)
-        var rows = try applyWhere(query, entity, baseRows)
-        if let orderBy = query.orderBy {
-            let keys = try orderBy.map { item -> SortKey in
-                let bound = try binder.bind(item.expr, in: scope)
-                let column = try evaluator.evaluate(bound, EvalContext(entity: entity, rows: rows))
-                return SortKey(column: column, descending: item.descending, nullsFirst: item.nullsFirst ?? item.descending)
-            }
-            rows = Sorting.permutation(keys, count: rows.count).map { rows[$0] }
-        }
-        rows = try applyLimit(query, rows)
-        return (entity, rows)
+        let bound = try bindQuery(query, entity)
+        let rows = try filterRows(bound, entity, baseRows)
+        return (entity, try orderedRows(bound, entity, rows))
     }
 
     // MARK: Queries
 
     func run(_ query: Query) throws -> QueryOutput {
         let (entity, baseRows) = try resolveSource(query)
-        try check(query, entity)
-        let rows = try applyWhere(query, entity, baseRows)
-        if query.isCount {
-            return QueryOutput(names: ["count()"], columns: [Column(type: .int, data: .int([Int64(rows.count)]))])
-        }
-        if query.groupBy != nil || usesRowAggregates(query, entity) {
-            return try runGrouped(query, entity, rows)
-        }
-        return try runRows(query, entity, rows)
+        return try execute(try bindQuery(query, entity), entity, baseRows)
     }
 
-    private func runRows(_ query: Query, _ entity: Entity, _ selected: [Int32]) throws -> QueryOutput {
-        let scope = Scope(entity: entity)
-        if query.having != nil {
-            throw Diagnostic.semantic("'having' filters groups: add 'group by', or use 'where'", query.having!.range)
+    /// Runs a bound query over `baseRows` of `entity`; `filter` is the where
+    /// clause's plan when the caller has one.
+    func execute(_ bound: BoundQuery, _ entity: Entity, _ baseRows: [Int32], filter: FilterPlan? = nil) throws -> QueryOutput {
+        let rows = try filterRows(bound, entity, baseRows, filter: filter)
+        if bound.isCount {
+            return QueryOutput(names: ["count()"], columns: [Column(type: .int, data: .int([Int64(rows.count)]))])
         }
-        var items: [(name: String, alias: String?, expr: BoundExpr)] = []
-        for item in query.show ?? [.star(query.range)] {
-            switch item {
-            case .star:
-                for (index, field) in entity.fields.enumerated() {
-                    items.append((field.name, nil, BoundExpr(.field(index), field.type, query.range)))
-                }
-            case .expr(let expr, let alias):
-                items.append((alias?.text ?? normalizedText(source, expr.range), alias?.text, try binder.bind(expr, in: scope)))
-            }
-        }
+        return bound.grouped ? try runGrouped(bound, entity, rows) : try runRows(bound, entity, rows)
+    }
+
+    private func filterRows(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32], filter: FilterPlan? = nil) throws -> [Int32] {
+        guard let condition = bound.condition else { return rows }
+        return try runFilter(filter ?? planFilter(condition, entity, rows), entity, rows)
+    }
+
+    /// The selected rows in the query's order, offset and limit applied.
+    private func orderedRows(_ bound: BoundQuery, _ entity: Entity, _ selected: [Int32]) throws -> [Int32] {
         var rows = selected
-        let (offset, limit) = try limits(query)
-        let aliases = Set(items.compactMap(\.alias))
+        let (offset, limit) = try limits(bound)
         let take = offset > Int.max - (limit ?? 0) ? Int.max : offset + (limit ?? 0)
-        if limit != nil, let indexed = (try? indexedOrder(query, entity, rows, scope, take: take, aliases: aliases)) ?? nil {
+        if limit != nil, let indexed = indexedOrder(bound, entity, rows, take: take) {
             rows = indexed
-        } else if let orderBy = query.orderBy {
+        } else if !bound.orderBy.isEmpty {
             let context = EvalContext(entity: entity, rows: rows)
             var keys: [SortKey] = []
-            for item in orderBy {
-                let bound: BoundExpr
-                if case .identifier(let name, _) = item.expr.kind, let match = items.first(where: { $0.alias == name || ($0.alias == nil && $0.name == name && entity.fieldIndex(name) == nil) }) {
-                    bound = match.expr
-                } else {
-                    bound = try binder.bind(item.expr, in: scope)
+            for key in bound.orderBy {
+                let expr: BoundExpr
+                switch key.source {
+                case .item(let index): expr = bound.items[index].expr
+                case .expr(let bound): expr = bound
                 }
-                let column = try evaluator.evaluate(bound, context).expanded(to: rows.count)
-                keys.append(SortKey(column: column, descending: item.descending, nullsFirst: item.nullsFirst ?? item.descending))
+                let column = try evaluator.evaluate(expr, context).expanded(to: rows.count)
+                keys.append(SortKey(column: column, descending: key.descending, nullsFirst: key.nullsFirst))
             }
             if let limit, offset == 0 {
                 rows = Sorting.top(keys, count: rows.count, limit: limit).map { rows[$0] }
@@ -125,97 +113,70 @@ struct QueryRunner {
                 rows = Sorting.permutation(keys, count: rows.count).map { rows[$0] }
             }
         }
-        rows = try applyLimit(query, rows)
-        let context = EvalContext(entity: entity, rows: rows)
-        var columns: [Column] = []
-        for item in items { columns.append(try evaluator.evaluate(item.expr, context).expanded(to: rows.count)) }
-        return QueryOutput(names: items.map(\.name), columns: columns)
+        return slice(rows, offset, limit)
     }
 
-    private func runGrouped(_ query: Query, _ entity: Entity, _ rows: [Int32]) throws -> QueryOutput {
-        let rowScope = Scope(entity: entity)
+    private func runRows(_ bound: BoundQuery, _ entity: Entity, _ selected: [Int32]) throws -> QueryOutput {
+        let rows = try orderedRows(bound, entity, selected)
+        let context = EvalContext(entity: entity, rows: rows)
+        var columns: [Column] = []
+        for item in bound.items { columns.append(try evaluator.evaluate(item.expr, context).expanded(to: rows.count)) }
+        return QueryOutput(names: bound.items.map(\.name), columns: columns)
+    }
+
+    private func runGrouped(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32]) throws -> QueryOutput {
         let rowContext = EvalContext(entity: entity, rows: rows)
-        var keys: [Scope.GroupKey] = []
         var keyColumns: [Column] = []
-        for item in query.groupBy ?? [] {
-            guard case .expr(let expr, let alias) = item else {
-                throw Diagnostic.semantic("'group by *' is not supported; name the fields to group by", query.range)
-            }
-            let bound = try binder.bind(expr, in: rowScope)
-            if case .relationAggregate = bound.node {} else if binder.containsGroupAggregate(bound) {
-                throw Diagnostic.semantic("cannot group by an aggregate", expr.range)
-            }
-            keys.append(Scope.GroupKey(text: normalizedText(source, expr.range), alias: alias?.text, bound: bound))
-            keyColumns.append(try evaluator.evaluate(bound, rowContext).expanded(to: rows.count))
+        for key in bound.groupKeys {
+            keyColumns.append(try evaluator.evaluate(key.bound, rowContext).expanded(to: rows.count))
         }
         let grouping = Sorting.groups(keyColumns, count: rows.count)
         var groupContext = EvalContext(entity: entity, rows: rows, grouping: EvalContext.Grouping(
             groupOf: grouping.groupOf, count: grouping.groupCount,
             keys: keyColumns.map { $0.gather(grouping.firstRows) }))
-        let groupScope = Scope(entity: entity, groupKeys: keys)
-
-        var items: [(name: String, alias: String?, expr: BoundExpr)] = []
-        if let show = query.show {
-            for item in show {
-                guard case .expr(let expr, let alias) = item else {
-                    throw Diagnostic.semantic("'show *' lists stored fields, which a grouped query does not have; show the group keys and aggregates", query.range)
-                }
-                items.append((alias?.text ?? normalizedText(source, expr.range), alias?.text, try binder.bind(expr, in: groupScope)))
-            }
-        } else {
-            for (index, key) in keys.enumerated() {
-                items.append((key.alias ?? key.text, key.alias, BoundExpr(.groupKey(index), key.bound.type, query.range)))
-            }
-            let count = BoundExpr(.groupAggregate(GroupAggregate(function: .count, argument: nil, distinct: false, fraction: nil)), .int, query.range)
-            items.append(("count()", nil, count))
-        }
 
         var groups = Array(0..<Int32(groupContext.length))
-        if let having = query.having {
-            let bound = try binder.bindCondition(having, in: groupScope, clause: "having")
-            let column = try evaluator.evaluate(bound, groupContext).expanded(to: groupContext.length)
+        if let having = bound.having {
+            let column = try evaluator.evaluate(having, groupContext).expanded(to: groupContext.length)
             let flags = column.bools
             groups = groups.filter { flags[Int($0)] && !column.isNull(Int($0)) }
         }
         var outputs: [Column] = []
-        for item in items { outputs.append(try evaluator.evaluate(item.expr, groupContext).expanded(to: groupContext.length)) }
+        for item in bound.items { outputs.append(try evaluator.evaluate(item.expr, groupContext).expanded(to: groupContext.length)) }
 
-        if let orderBy = query.orderBy {
+        if !bound.orderBy.isEmpty {
             var sortKeys: [SortKey] = []
-            for item in orderBy {
+            for key in bound.orderBy {
                 var column: Column
-                if case .identifier(let name, _) = item.expr.kind, let index = items.firstIndex(where: { $0.alias == name || $0.name == name }) {
-                    column = outputs[index]
-                } else {
-                    let bound = try binder.bind(item.expr, in: groupScope)
-                    column = try evaluator.evaluate(bound, groupContext).expanded(to: groupContext.length)
+                switch key.source {
+                case .item(let index): column = outputs[index]
+                case .expr(let expr): column = try evaluator.evaluate(expr, groupContext).expanded(to: groupContext.length)
                 }
                 column = column.gather(groups)
-                sortKeys.append(SortKey(column: column, descending: item.descending, nullsFirst: item.nullsFirst ?? item.descending))
+                sortKeys.append(SortKey(column: column, descending: key.descending, nullsFirst: key.nullsFirst))
             }
             groups = Sorting.permutation(sortKeys, count: groups.count).map { groups[$0] }
         }
-        groups = try applyLimit(query, groups)
+        let (offset, limit) = try limits(bound)
+        groups = slice(groups, offset, limit)
         groupContext.grouping = nil
-        return QueryOutput(names: items.map(\.name), columns: outputs.map { $0.gather(groups) })
+        return QueryOutput(names: bound.items.map(\.name), columns: outputs.map { $0.gather(groups) })
     }
 
     // MARK: Clauses
 
-    private func limits(_ query: Query) throws -> (offset: Int, limit: Int?) {
-        func count(_ expr: Expr?, _ clause: String) throws -> Int? {
+    private func limits(_ bound: BoundQuery) throws -> (offset: Int, limit: Int?) {
+        func count(_ expr: BoundExpr?, _ clause: String) throws -> Int? {
             guard let expr else { return nil }
-            let bound = try binder.bind(expr, in: Scope(entity: Entity(name: "", fields: [])))
-            guard case .constant(let value) = bound.node, case .int(let n) = value, n >= 0 else {
+            guard case .constant(let value) = expr.node, case .int(let n) = value, n >= 0 else {
                 throw Diagnostic.semantic("\(clause) takes a whole number of rows, 0 or more", expr.range)
             }
             return Int(clamping: n)
         }
-        return (try count(query.offset, "offset") ?? 0, try count(query.limit, "limit"))
+        return (try count(bound.offset, "offset") ?? 0, try count(bound.limit, "limit"))
     }
 
-    private func applyLimit<T>(_ query: Query, _ rows: [T]) throws -> [T] {
-        let (offset, limit) = try limits(query)
+    private func slice<T>(_ rows: [T], _ offset: Int, _ limit: Int?) -> [T] {
         let start = min(offset, rows.count)
         let end = limit.map { min(rows.count, start + min($0, rows.count)) } ?? rows.count
         if start == 0 && end == rows.count { return rows }

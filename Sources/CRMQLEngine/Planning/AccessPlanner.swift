@@ -1,10 +1,23 @@
 import CRMQLCore
 import CRMQLStorage
 
+/// Which access path a plan takes, without the rows: what a compiled query
+/// keeps to take the same path with other parameter values.
+enum AccessChoice: Sendable, Equatable {
+    case scan
+    /// The key's hash index, for the conjunct at this position.
+    case key(Int)
+    /// An enum's posting lists, for the conjunct at this position.
+    case enumIndex(Int)
+    /// The sorted index of `create index` on this field.
+    case sortedIndex(String)
+}
+
 /// How a query reaches its rows before the remaining conditions filter them.
 struct AccessPath {
     enum Kind { case scan, key, enumIndex, sortedIndex }
     var kind: Kind
+    var choice: AccessChoice
     /// The rows the index yields, ascending; nil for a scan.
     var rows: [Int32]?
     /// What `explain` prints for this step, formatted only when asked: a
@@ -15,12 +28,23 @@ struct AccessPath {
     /// Conjuncts the index answers exactly, so they need no evaluation.
     var consumed: Set<Int>
 
-    init(kind: Kind, rows: [Int32]?, detail: @autoclosure @escaping () -> String, estimate: Int, consumed: Set<Int>) {
-        self.kind = kind
+    init(_ choice: AccessChoice, rows: [Int32]?, detail: @autoclosure @escaping () -> String, estimate: Int, consumed: Set<Int>) {
+        self.choice = choice
+        switch choice {
+        case .scan: kind = .scan
+        case .key: kind = .key
+        case .enumIndex: kind = .enumIndex
+        case .sortedIndex: kind = .sortedIndex
+        }
         self.rows = rows
         describe = detail
         self.estimate = estimate
         self.consumed = consumed
+    }
+
+    static func scan(_ entity: Entity, estimate: Int) -> AccessPath {
+        let name = entity.name
+        return AccessPath(.scan, rows: nil, detail: "SCAN \(name)", estimate: estimate, consumed: [])
     }
 }
 
@@ -36,7 +60,7 @@ enum AccessPlanner {
 
     static func choose(_ conjuncts: [BoundExpr], entity: Entity, indexes: IndexCache, explicit: [IndexName]) -> AccessPath {
         let n = entity.rowCount
-        var best = AccessPath(kind: .scan, rows: nil, detail: "SCAN \(entity.name)", estimate: n, consumed: [])
+        var best = AccessPath.scan(entity, estimate: n)
         func consider(_ candidate: AccessPath?) {
             guard let candidate, candidate.estimate < best.estimate else { return }
             best = candidate
@@ -51,9 +75,20 @@ enum AccessPlanner {
         // TUNING: gathering rows through an index costs more per row than a
         // sequential scan; above half the table the scan wins.
         if best.kind != .scan, best.estimate > n / 2 {
-            return AccessPath(kind: .scan, rows: nil, detail: "SCAN \(entity.name)", estimate: n, consumed: [])
+            return AccessPath.scan(entity, estimate: n)
         }
         return best
+    }
+
+    /// The access path `choice` names, for these conjuncts; nil for a scan
+    /// or when the index cannot serve them.
+    static func access(_ choice: AccessChoice, _ conjuncts: [BoundExpr], entity: Entity, indexes: IndexCache) -> AccessPath? {
+        switch choice {
+        case .scan: return nil
+        case .key(let index): return index < conjuncts.count ? keyLookup(conjuncts[index], index, entity, indexes) : nil
+        case .enumIndex(let index): return index < conjuncts.count ? enumLookup(conjuncts[index], index, entity, indexes) : nil
+        case .sortedIndex(let field): return sortedLookup(field, conjuncts, entity, indexes)
+        }
     }
 
     // MARK: Candidates
@@ -100,8 +135,11 @@ enum AccessPlanner {
         guard let keyIndex = indexes.keyIndex(of: entity) else { return nil }
         let rows = keys.count == 1 ? keyIndex.position(of: keys[0]).map { [$0] } ?? []
                                    : Set(keys.compactMap { keyIndex.position(of: $0) }).sorted()
-        return AccessPath(kind: .key, rows: rows,
-                          detail: "SEARCH \(entity.name) USING KEY INDEX (\(entity.fields[keyField].name) = \(keys.map { ValueFormatter.plain($0) }.joined(separator: ", ")))",
+        // The description captures two names, not the entity: a point
+        // lookup should not pay for retaining every column.
+        let (entityName, fieldName) = (entity.name, entity.fields[keyField].name)
+        return AccessPath(.key(index), rows: rows,
+                          detail: "SEARCH \(entityName) USING KEY INDEX (\(fieldName) = \(keys.map { ValueFormatter.plain($0) }.joined(separator: ", ")))",
                           estimate: rows.count, consumed: [index])
     }
 
@@ -125,8 +163,9 @@ enum AccessPlanner {
         let rows = codes.count == 1 ? Array(postings.rows(for: codes[0])) : postings.rows(forAnyOf: codes).sorted()
         let symbols = codes.map { Int($0) < enumType.symbols.count ? enumType.symbols[Int($0)] : "?" }
         let condition = symbols.count == 1 ? "= \(symbols[0])" : "in (\(symbols.joined(separator: ", ")))"
-        return AccessPath(kind: .enumIndex, rows: rows,
-                          detail: "SEARCH \(entity.name) USING ENUM INDEX (\(entity.fields[field].name) \(condition))",
+        let (entityName, fieldName) = (entity.name, entity.fields[field].name)
+        return AccessPath(.enumIndex(index), rows: rows,
+                          detail: "SEARCH \(entityName) USING ENUM INDEX (\(fieldName) \(condition))",
                           estimate: rows.count, consumed: [index])
     }
 
@@ -194,8 +233,9 @@ enum AccessPlanner {
             let keep = Set(other)
             rows = rows.filter { keep.contains($0) }
         }
-        return AccessPath(kind: .sortedIndex, rows: rows,
-                          detail: "SEARCH \(entity.name) USING INDEX \(fieldName) (\(fieldName) \(parts.joined(separator: " and ")))",
+        let entityName = entity.name
+        return AccessPath(.sortedIndex(fieldName), rows: rows,
+                          detail: "SEARCH \(entityName) USING INDEX \(fieldName) (\(fieldName) \(parts.joined(separator: " and ")))",
                           estimate: rows.count, consumed: consumed)
     }
 
@@ -219,8 +259,6 @@ enum AccessPlanner {
 
     // MARK: Conjunct order
 
-    /// Remaining conjuncts, cheapest and most selective first, so the costly
-    /// ones run over the fewest rows.
     /// The selectivity assumed for a conjunct without statistics.
     static func defaultSelectivity(_ expr: BoundExpr) -> Double {
         if let (_, op, _) = fieldComparison(expr) { return op == .equal ? 0.05 : (op == .notEqual ? 0.9 : 0.33) }
@@ -229,7 +267,9 @@ enum AccessPlanner {
         return 0.5
     }
 
-    static func ordered(_ conjuncts: [BoundExpr], entity: Entity, indexes: IndexCache) -> [BoundExpr] {
+    /// Positions of the conjuncts, cheapest and most selective first, so the
+    /// costly ones run over the fewest rows.
+    static func order(_ conjuncts: [BoundExpr], entity: Entity, indexes: IndexCache) -> [Int] {
         let n = max(entity.rowCount, 1)
         func selectivity(_ expr: BoundExpr) -> Double {
             if let (field, op, value) = fieldComparison(expr) {
@@ -242,7 +282,7 @@ enum AccessPlanner {
         }
         func cost(_ expr: BoundExpr) -> Int {
             var worst = 0
-            expr.visit { node in
+            expr.walk { node in
                 switch node.node {
                 case .relationAggregate, .exists, .computed, .population, .hostCall: worst = max(worst, 3)
                 case .navigate: worst = max(worst, 2)
@@ -258,6 +298,6 @@ enum AccessPlanner {
             let sa = selectivity(a.element), sb = selectivity(b.element)
             if sa != sb { return sa < sb }
             return a.offset < b.offset
-        }.map(\.element)
+        }.map(\.offset)
     }
 }

@@ -7,20 +7,17 @@ extension QueryRunner {
     /// the first rows read straight from the index, in the order a stable
     /// sort would give (ties by row, nulls where the query puts them).
     /// Nil when the index cannot serve the order.
-    func indexedOrder(_ query: Query, _ entity: Entity, _ rows: [Int32], _ scope: Scope, take: Int,
-                      aliases: Set<String> = []) throws -> [Int32]? {
-        guard let orderBy = query.orderBy, orderBy.count == 1, rows.count == entity.rowCount,
+    func indexedOrder(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32], take: Int) -> [Int32]? {
+        guard bound.orderBy.count == 1, rows.count == entity.rowCount,
               catalog.store[entity.name]?.version == entity.version else { return nil }
-        let item = orderBy[0]
+        let item = bound.orderBy[0]
         // A `show … as f` alias is what `order by f` means.
-        if case .identifier(let name, _) = item.expr.kind, aliases.contains(name) { return nil }
-        let bound = try binder.bind(item.expr, in: scope)
-        guard case .field(let fieldIndex) = bound.node else { return nil }
+        guard case .expr(let expr) = item.source, case .field(let fieldIndex) = expr.node else { return nil }
         let fieldName = entity.fields[fieldIndex].name
         guard catalog.store.explicitIndexes.contains(IndexName(entity: entity.name, field: fieldName)),
               let index = evaluator.services.indexes.sortedIndex(of: entity, field: fieldName) else { return nil }
         let column = entity.columns[fieldIndex]
-        let nullsFirst = item.nullsFirst ?? item.descending
+        let nullsFirst = item.nullsFirst
         var result: [Int32] = []
         result.reserveCapacity(min(take, rows.count))
         func addNulls() {

@@ -6,7 +6,15 @@ import CRMQLSyntax
 /// conjuncts in the order they run.
 struct FilterPlan {
     var access: AccessPath
+    /// Every conjunct, in the order they run.
+    var order: [Int]
     var remaining: [BoundExpr]
+
+    init(access: AccessPath, conjuncts: [BoundExpr], order: [Int]) {
+        self.access = access
+        self.order = order
+        remaining = order.filter { !access.consumed.contains($0) }.map { conjuncts[$0] }
+    }
 }
 
 extension QueryRunner {
@@ -16,12 +24,21 @@ extension QueryRunner {
         let conjuncts = AccessPlanner.conjuncts(of: condition)
         let indexes = evaluator.services.indexes
         let isWholeEntity = catalog.store[entity.name]?.version == entity.version && rows.count == entity.rowCount
-        var access = AccessPath(kind: .scan, rows: nil, detail: "SCAN \(entity.name)", estimate: rows.count, consumed: [])
+        var access = AccessPath.scan(entity, estimate: rows.count)
         if isWholeEntity {
             access = AccessPlanner.choose(conjuncts, entity: entity, indexes: indexes, explicit: catalog.store.explicitIndexes)
         }
-        let remaining = conjuncts.enumerated().filter { !access.consumed.contains($0.offset) }.map(\.element)
-        return FilterPlan(access: access, remaining: AccessPlanner.ordered(remaining, entity: entity, indexes: indexes))
+        return FilterPlan(access: access, conjuncts: conjuncts, order: AccessPlanner.order(conjuncts, entity: entity, indexes: indexes))
+    }
+
+    /// The plan a compiled query chose, for this run's conjuncts: the same
+    /// access path and order, with only the index probe made again. An index
+    /// that cannot serve the values (dropped, or a value it cannot hold)
+    /// leaves a scan.
+    func replan(_ condition: BoundExpr, _ entity: Entity, access choice: AccessChoice, order: [Int]) -> FilterPlan {
+        let conjuncts = AccessPlanner.conjuncts(of: condition)
+        let access = AccessPlanner.access(choice, conjuncts, entity: entity, indexes: evaluator.services.indexes)
+        return FilterPlan(access: access ?? .scan(entity, estimate: entity.rowCount), conjuncts: conjuncts, order: order)
     }
 
     /// Runs a filter plan: the access path's rows, then each conjunct over
@@ -33,12 +50,5 @@ extension QueryRunner {
             kept = try evaluator.filter(conjunct, EvalContext(entity: entity, rows: kept))
         }
         return kept
-    }
-
-    /// `where` as the query runs it.
-    func applyWhere(_ query: Query, _ entity: Entity, _ rows: [Int32]) throws -> [Int32] {
-        guard let condition = query.whereClause else { return rows }
-        let bound = try binder.bindCondition(condition, in: Scope(entity: entity), clause: "where")
-        return try runFilter(planFilter(bound, entity, rows), entity, rows)
     }
 }

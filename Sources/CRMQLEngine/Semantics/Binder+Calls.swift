@@ -117,7 +117,7 @@ extension Binder {
 
     func containsGroupAggregate(_ expr: BoundExpr) -> Bool {
         var found = false
-        expr.visit { if case .groupAggregate = $0.node { found = true } }
+        expr.walk { if case .groupAggregate = $0.node { found = true } }
         return found
     }
 
@@ -244,28 +244,5 @@ extension Binder {
         }
         let type: DataType = function == .ntile || function == .quintile || function == .rank ? .int : .number
         return BoundExpr(.population(function, argument, k: k), type, range)
-    }
-}
-
-extension BoundExpr {
-    /// Calls `body` on this node and every node below it.
-    func visit(_ body: (BoundExpr) -> Void) {
-        body(self)
-        switch node {
-        case .navigate(_, _, let inner): inner.visit(body)
-        case .negate(let e), .not(let e), .toText(let e), .toNumber(let e), .toDatetime(let e), .isNull(let e, _),
-             .shift(let e, _, _), .dayRange(let e, _, _, _), .population(_, let e, _):
-            e.visit(body)
-        case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b),
-             .concat(let a, let b), .textMatch(_, let a, let b):
-            a.visit(body); b.visit(body)
-        case .inList(let e, let items, _): e.visit(body); items.forEach { $0.visit(body) }
-        case .call(_, let args), .hostCall(_, let args): args.forEach { $0.visit(body) }
-        case .caseWhen(let branches, let otherwise):
-            for (c, v) in branches { c.visit(body); v.visit(body) }
-            otherwise?.visit(body)
-        case .groupAggregate(let aggregate): aggregate.argument?.visit(body)
-        default: break
-        }
     }
 }

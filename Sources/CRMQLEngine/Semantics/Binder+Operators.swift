@@ -37,6 +37,8 @@ extension Binder {
                 throw Diagnostic.semantic("'\(op.rawValue)' works on text, but this is \(side.type.kindName)", side.range)
             }
             let match: TextMatch = op == .contains ? .contains : op == .startsWith ? .startsWith : op == .endsWith ? .endsWith : .matches
+            // A pattern is checked when bound; one in a slot cannot be yet.
+            if match == .matches, case .parameter = r.node { throw ParameterDependence() }
             if match == .matches, case .constant(.text(let pattern)) = r.node {
                 do { _ = try CompiledPattern(pattern) } catch {
                     throw Diagnostic.semantic("invalid regular expression: \(error)", r.range)
@@ -89,6 +91,9 @@ extension Binder {
     /// A text constant that names a symbol of the other side's enum, as that
     /// symbol, so it compares in declaration order.
     func symbolLiteral(_ expr: BoundExpr, comparedWith other: BoundExpr) -> BoundExpr {
+        if case .enumeration(let enumType) = other.type, case .parameter(let name, symbolOf: nil) = expr.node, expr.type == .text {
+            return BoundExpr(.parameter(name, symbolOf: enumType), other.type, expr.range)
+        }
         guard case .enumeration(let enumType) = other.type, case .constant(.text(let text)) = expr.node,
               let code = enumType.code(of: text) else { return expr }
         return BoundExpr(.constant(.symbol(code, enumType)), other.type, expr.range)

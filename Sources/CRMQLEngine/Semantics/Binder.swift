@@ -10,6 +10,10 @@ struct Binder {
     let source: SourceFile
     /// Nesting of computed-field bindings, to report circular definitions.
     var computing: [String] = []
+    /// Binds `$name` as a slot rather than as its value, for a query
+    /// compiled once and run with other values (see `CompiledQuery`).
+    /// Computed fields always bind their parameters as values.
+    var parameterSlots = false
 
     init(catalog: Catalog, source: SourceFile) {
         self.catalog = catalog
@@ -50,6 +54,7 @@ struct Binder {
             guard let value = catalog.parameter(name) else {
                 throw Diagnostic.semantic(Suggestion.message("unknown parameter '$\(name)'", for: name, among: catalog.parameterNames), expr.range)
             }
+            if parameterSlots { return BoundExpr(.parameter(name, symbolOf: nil), type(of: value), expr.range) }
             return BoundExpr(.constant(value), type(of: value), expr.range)
         case .member:
             return try bindPath(expr, scope)
@@ -58,7 +63,7 @@ struct Binder {
             guard inner.type.isNumeric || inner.type == .null else {
                 throw Diagnostic.semantic("cannot negate \(inner.type.kindName)", expr.range)
             }
-            if case .constant(let value) = inner.node, let folded = negateConstant(value) {
+            if case .constant(let value) = inner.node, let folded = Binder.negated(value) {
                 return BoundExpr(.constant(folded), inner.type, expr.range)
             }
             return BoundExpr(.negate(inner), inner.type, expr.range)
@@ -117,6 +122,11 @@ struct Binder {
                 let value = try bindExpr(otherwise, scope)
                 resultType = try unify(resultType, value, otherwise.range)
                 elseValue = value
+            }
+            // Text results label rows as an enum of those texts, so a text
+            // parameter among them makes the type depend on its value.
+            if parameterSlots, (bound.map(\.1) + (elseValue.map { [$0] } ?? [])).contains(where: \.isTextSlot) {
+                throw ParameterDependence()
             }
             if let labels = symbolLabels(bound.map(\.1) + (elseValue.map { [$0] } ?? [])) {
                 let enumType = EnumType(labels)
@@ -256,7 +266,7 @@ struct Binder {
         }
     }
 
-    func negateConstant(_ value: Value) -> Value? {
+    static func negated(_ value: Value) -> Value? {
         switch value {
         case .int(let v): return v == .min ? nil : .int(-v)
         case .number(let v): return .number(-v)

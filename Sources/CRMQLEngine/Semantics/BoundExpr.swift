@@ -88,6 +88,10 @@ struct GroupAggregate: Sendable {
 
 indirect enum BoundNode: Sendable {
     case constant(Value)
+    /// `$name` in a query compiled once for many runs: a slot its value
+    /// fills at each run (see `BoundExpr.instantiated`). With `symbolOf`, a
+    /// text value compared with that enum, which fills in as its symbol.
+    case parameter(String, symbolOf: EnumType?)
     /// A stored column of the scope's entity.
     case field(Int)
     /// `customer.region`: follow a ref field to the parent row and evaluate

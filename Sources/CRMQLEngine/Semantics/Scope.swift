@@ -12,7 +12,7 @@ struct Scope {
     /// order by of a grouped query).
     var allowsGroupAggregates: Bool { groupKeys != nil }
 
-    struct GroupKey {
+    struct GroupKey: Sendable {
         var text: String
         var alias: String?
         var bound: BoundExpr

@@ -69,7 +69,7 @@ extension Interpreter {
     func explain(_ query: Query, analyze: Bool, _ source: SourceFile) throws -> String {
         let runner = runner(source)
         let (entity, rows) = try runner.resolveSource(query)
-        try runner.check(query, entity)
+        let bound = try runner.bindQuery(query, entity)
         let clock = ContinuousClock()
         func milliseconds(_ duration: Duration) -> String {
             let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
@@ -125,14 +125,10 @@ extension Interpreter {
             steps.append("GROUP BY \(keys.joined(separator: ", "))")
         }
         if let having = query.having { steps.append("HAVING \(normalizedText(source, having.range))") }
-        let aliases = Set((query.show ?? []).compactMap { item -> String? in
-            if case .expr(_, let alias) = item { return alias?.text }
-            return nil
-        })
         if let orderBy = query.orderBy {
             let keys = orderBy.map { normalizedText(source, $0.expr.range) + ($0.descending ? " desc" : "") }
             let servedByIndex = query.limit != nil && query.groupBy == nil && query.whereClause == nil
-                && (try? runner.indexedOrder(query, entity, rows, Scope(entity: entity), take: 0, aliases: aliases)) != nil
+                && runner.indexedOrder(bound, entity, rows, take: 0) != nil
             let kind = servedByIndex ? "ORDER FROM INDEX " : (query.limit != nil && query.groupBy == nil ? "TOP-N SORT " : "SORT ")
             steps.append(kind + keys.joined(separator: ", "))
         }

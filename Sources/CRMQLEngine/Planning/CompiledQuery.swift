@@ -1,0 +1,102 @@
+import CRMQLCore
+import CRMQLStorage
+import CRMQLSyntax
+
+/// A query bound and planned once and run many times: a prepared statement
+/// run with new parameter values, or a dashboard's query sent again.
+///
+/// Parameters are slots in the bound tree, typed by the values the query was
+/// compiled with; a run fills them (see `BoundExpr.instantiated`) and takes
+/// the access path and conjunct order chosen at compile time, probing the
+/// index with its own values. So a run neither resolves a name nor weighs
+/// one plan against another, as a SQLite statement keeps its plan while its
+/// bindings change.
+struct CompiledQuery: Sendable {
+    var query: BoundQuery
+    var access: AccessChoice
+    var order: [Int]
+    var usesParameters: Bool
+}
+
+extension QueryRunner {
+    /// Binds `query` over the stored `entity` with parameter slots and plans
+    /// its where clause with the parameters' current values.
+    /// - Throws: `ParameterDependence` when what the query means depends on
+    ///   a value; a `Diagnostic` when it does not bind (callers then bind it
+    ///   with its values, for the error as it would otherwise read).
+    func compile(_ query: Query, _ entity: Entity) throws -> CompiledQuery {
+        var slotted = self
+        slotted.parameterSlots = true
+        let bound = try slotted.bindQuery(query, entity)
+        let usesParameters = bound.usesParameters
+        guard let filled = usesParameters ? bound.instantiated(catalog.parameters) : bound else { throw ParameterDependence() }
+        var compiled = CompiledQuery(query: bound, access: .scan, order: [], usesParameters: usesParameters)
+        if let condition = filled.condition {
+            let plan = planFilter(condition, entity, AllRows.of(count: entity.rowCount))
+            compiled.access = plan.access.choice
+            compiled.order = plan.order
+        }
+        return compiled
+    }
+
+    /// Runs a compiled query over the whole stored `entity` with the
+    /// parameters' current values; nil when a value does not fit the slot it
+    /// was compiled for.
+    func execute(_ compiled: CompiledQuery, _ entity: Entity) throws -> QueryOutput? {
+        guard let bound = compiled.usesParameters ? compiled.query.instantiated(catalog.parameters) : compiled.query else { return nil }
+        let filter = bound.condition.map { replan($0, entity, access: compiled.access, order: compiled.order) }
+        return try execute(bound, entity, AllRows.of(count: entity.rowCount), filter: filter)
+    }
+}
+
+/// Compiled queries of a session, shared by its snapshots' readers. An
+/// entry is found only from the same text and state: the same data versions,
+/// definitions, settings, explicit indexes and parameter types.
+final class PlanCache: Sendable {
+    struct Key: Hashable, Sendable {
+        var sourceName: String
+        var text: String
+        /// Where the query starts in the text, which may hold several.
+        var offset: Int
+        var stamp: StateStamp
+        var indexes: [IndexName]
+        var parameterTypes: [String: DataType]
+    }
+
+    private struct Table {
+        var entries: [Key: CompiledQuery] = [:]
+        /// Lookups that found a plan and plans kept, for tests that check
+        /// runs skip the binder.
+        var hits = 0
+        var compiled = 0
+    }
+
+    private let table = Locked(Table())
+
+    func lookup(_ key: Key) -> CompiledQuery? {
+        table.withLock { table in
+            let found = table.entries[key]
+            if found != nil { table.hits += 1 }
+            return found
+        }
+    }
+
+    func keep(_ compiled: CompiledQuery, _ key: Key) {
+        table.withLock { table in
+            // TUNING: a dashboard's queries are a few dozen; a table emptied
+            // when full bounds memory without bookkeeping per entry.
+            if table.entries.count >= 256 { table.entries.removeAll() }
+            table.entries[key] = compiled
+            table.compiled += 1
+        }
+    }
+
+    /// Forgets every plan: host functions changed.
+    func clear() {
+        table.withLock { $0.entries.removeAll() }
+    }
+
+    var counts: (hits: Int, compiled: Int) {
+        table.withLock { ($0.hits, $0.compiled) }
+    }
+}
