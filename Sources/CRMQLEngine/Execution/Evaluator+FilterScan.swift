@@ -25,6 +25,9 @@ extension Evaluator {
         case (.int(let values), .int(let x)): return keptRows(values, op, x, column, context)
         case (.temporal(let values), .date(let x)) where column.type == .date: return keptRows(values, op, x, column, context)
         case (.temporal(let values), .datetime(let x)) where column.type == .datetime: return keptRows(values, op, x, column, context)
+        // Symbols compare by code, in declaration order, as in `compare`.
+        case (.codes(let values), .symbol(let x, let enumType)) where column.type == .enumeration(enumType):
+            return keptRows(values, op, x, column, context)
         default: return nil
         }
     }

@@ -118,6 +118,7 @@ final class Evaluator {
         if case .compare = condition.node {
             try services.checkInterrupt(materializing: context.length)
             if let kept = filterFieldComparison(condition, context) { return kept }
+            if let kept = try filterThroughParent(condition, context) { return kept }
         }
         let column = try evaluate(condition, context)
         if column.count == 1 && context.rows.count != 1 {

@@ -183,9 +183,9 @@ extension Binder {
         let a = comparable(expr.type), b = comparable(other.type)
         switch (a, b) {
         case (_, .null), (.null, _): return expr
-        case (.int, .number): return BoundExpr(.toNumber(expr), .number, expr.range)
+        case (.int, .number): return BoundExpr.toNumber(expr)
         case (.number, .int): return expr
-        case (.date, .datetime): return BoundExpr(.toDatetime(expr), .datetime, expr.range)
+        case (.date, .datetime): return BoundExpr.toDatetime(expr)
         case (.datetime, .date): return expr
         case (.enumeration, .text): return BoundExpr(.toText(expr), .text, expr.range)
         case (.text, .enumeration): return expr

@@ -290,8 +290,8 @@ struct Binder {
 
     func widen(_ expr: BoundExpr, to type: DataType) -> BoundExpr {
         switch (expr.type, type) {
-        case (.int, .number): return BoundExpr(.toNumber(expr), .number, expr.range)
-        case (.date, .datetime): return BoundExpr(.toDatetime(expr), .datetime, expr.range)
+        case (.int, .number): return BoundExpr.toNumber(expr)
+        case (.date, .datetime): return BoundExpr.toDatetime(expr)
         case (.enumeration, .text): return BoundExpr(.toText(expr), .text, expr.range)
         default: return expr
         }

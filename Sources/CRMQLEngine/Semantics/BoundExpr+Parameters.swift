@@ -62,8 +62,8 @@ extension BoundExpr {
             return with(.negate(filled))
         case .not(let e): return e.instantiated(values).map { with(.not($0)) }
         case .toText(let e): return e.instantiated(values).map { with(.toText($0)) }
-        case .toNumber(let e): return e.instantiated(values).map { with(.toNumber($0)) }
-        case .toDatetime(let e): return e.instantiated(values).map { with(.toDatetime($0)) }
+        case .toNumber(let e): return e.instantiated(values).map(BoundExpr.toNumber)
+        case .toDatetime(let e): return e.instantiated(values).map(BoundExpr.toDatetime)
         case .shift(let e, let amount, let unit): return e.instantiated(values).map { with(.shift($0, amount: amount, unit: unit)) }
         case .isNull(let e, let negated): return e.instantiated(values).map { with(.isNull($0, negated: negated)) }
         case .dayRange(let e, let low, let high, let negated):

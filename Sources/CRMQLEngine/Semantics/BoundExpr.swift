@@ -16,6 +16,21 @@ struct BoundExpr: Sendable {
     }
 
     var isConstant: Bool { if case .constant = node { return true } else { return false } }
+
+    /// `expr` as a number, folded when it is a constant: `amount > 500`
+    /// then compares the column with a number, which filters and index
+    /// probes take straight from the column. Same value as the evaluator's
+    /// conversion.
+    static func toNumber(_ expr: BoundExpr) -> BoundExpr {
+        if case .constant(.int(let value)) = expr.node { return BoundExpr(.constant(.number(Double(value))), .number, expr.range) }
+        return BoundExpr(.toNumber(expr), .number, expr.range)
+    }
+
+    /// `expr` as a datetime (midnight of a date), folded when it is a constant.
+    static func toDatetime(_ expr: BoundExpr) -> BoundExpr {
+        if case .constant(.date(let days)) = expr.node { return BoundExpr(.constant(.datetime(days &* 86_400)), .datetime, expr.range) }
+        return BoundExpr(.toDatetime(expr), .datetime, expr.range)
+    }
 }
 
 enum ArithmeticOperator: Sendable { case add, subtract, multiply, divide, modulo }
