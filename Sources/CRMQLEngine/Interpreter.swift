@@ -48,8 +48,15 @@ public final class Interpreter {
     /// Parameter values a host supplied as text; they win over `param` defaults.
     var parameterOverrides: [String: String] = [:]
     public var hostFunctions: [String: HostFunction] = [:] {
-        didSet { plans.clear() }
+        didSet {
+            hostFunctionsGeneration = Interpreter.freshGeneration()
+            plans.clear()
+        }
     }
+    /// Identifies this set of host functions in the plan cache, so that a
+    /// reader still running with the functions as they were cannot leave a
+    /// plan a later query would take.
+    var hostFunctionsGeneration = 0
     /// Queries compiled for running again, shared with snapshots' readers.
     let plans: PlanCache
     lazy var services = ExecutionServices(interrupt: interrupt, indexes: indexes, measures: measures, stamp: stamp)
@@ -83,6 +90,7 @@ public final class Interpreter {
         plans = snapshot.plans
         parameterOverrides = snapshot.parameterOverrides
         hostFunctions = snapshot.hostFunctions
+        hostFunctionsGeneration = snapshot.hostFunctionsGeneration
         limits = snapshot.limits
     }
 
@@ -189,7 +197,7 @@ public final class Interpreter {
     private static let generations = Atomic<Int>(0)
 
     /// A definitions generation far from any reached by counting up from another.
-    private static func freshGeneration() -> Int {
+    static func freshGeneration() -> Int {
         generations.add(1, ordering: .relaxed).newValue << 24
     }
 
@@ -263,7 +271,8 @@ public final class Interpreter {
             return try runner.run(query)
         }
         let key = PlanCache.Key(sourceName: source.name, text: source.text, offset: query.range.start, stamp: services.stamp,
-                                indexes: state.store.explicitIndexes, parameterTypes: state.parameters.mapValues(\.dataType))
+                                indexes: state.store.explicitIndexes, parameterTypes: state.parameters.mapValues(\.dataType),
+                                hostFunctions: hostFunctionsGeneration)
         var compiled = plans.lookup(key)
         if compiled == nil, let made = try? runner.compile(query, entity) {
             plans.keep(made, key)

@@ -19,6 +19,7 @@ public struct SessionSnapshot: Sendable {
     let plans: PlanCache
     let parameterOverrides: [String: String]
     let hostFunctions: [String: HostFunction]
+    let hostFunctionsGeneration: Int
     let limits: ExecutionLimits
 }
 
@@ -26,7 +27,8 @@ extension Interpreter {
     /// The session as it is now.
     public func snapshot() -> SessionSnapshot {
         SessionSnapshot(state: state, options: options, interrupt: interrupt, indexes: indexes, measures: measures, plans: plans,
-                        parameterOverrides: parameterOverrides, hostFunctions: hostFunctions, limits: limits)
+                        parameterOverrides: parameterOverrides, hostFunctions: hostFunctions,
+                        hostFunctionsGeneration: hostFunctionsGeneration, limits: limits)
     }
 
     /// Whether a statement leaves the session as it found it, so it may run on

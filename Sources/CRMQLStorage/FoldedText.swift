@@ -10,7 +10,7 @@ import Darwin
 /// buffer, each ended by a 0 byte: what `contains` scans instead of the
 /// column's strings. Reading a million strings one by one costs a pointer
 /// chase (and often a cache miss) per row; one buffer is read straight
-/// through, and a needle's first byte is found with `memchr`.
+/// through, and a needle's rarest byte is found with `memchr`.
 ///
 /// The folding is the caller's (the engine's Unicode case folding); ASCII
 /// rows, most of CRM text, are folded here by lowercasing, which is what
@@ -22,6 +22,10 @@ public struct FoldedText: Sendable {
     /// Row `r` is `bytes[starts[r] ..< starts[r + 1] - 1]`, then a 0 byte.
     private let bytes: [UInt8]
     private let starts: [Int]
+    /// How often each byte value occurs in `bytes`: a search looks for the
+    /// needle's rarest byte, since `memchr` stopping at every `a` of a
+    /// million names costs more than the scan itself.
+    private let byteCounts: [Int]
 
     /// Folds a text column; nil for any other kind of column.
     /// - Parameter foldNonASCII: appends the folded UTF-8 of a text that is
@@ -48,8 +52,11 @@ public struct FoldedText: Sendable {
             bytes.append(0)
         }
         starts.append(bytes.count)
+        var counts = [Int](repeating: 0, count: 256)
+        for byte in bytes { counts[Int(byte)] &+= 1 }
         self.bytes = bytes
         self.starts = starts
+        byteCounts = counts
     }
 
     /// Number of rows.
@@ -65,18 +72,24 @@ public struct FoldedText: Sendable {
     /// - Complexity: O(n · m) in the worst case, about O(n) in practice.
     public func rowsContaining(_ needle: [UInt8]) -> [Int32] {
         guard FoldedText.canSearch(needle) else { return [] }
+        var anchor = 0
+        for position in needle.indices where byteCounts[Int(needle[position])] < byteCounts[Int(needle[anchor])] {
+            anchor = position
+        }
         var result: [Int32] = []
         bytes.withUnsafeBufferPointer { haystack in
             needle.withUnsafeBufferPointer { needle in
                 guard let base = haystack.baseAddress, let needleBase = needle.baseAddress else { return }
-                let m = needle.count
-                let first = Int32(needle[0])
+                let m = needle.count, n = haystack.count
+                let anchorByte = Int32(needle[anchor])
+                // `at` is the first position a match may start at.
                 var at = 0
                 var row = 0
-                while at + m <= haystack.count {
-                    guard let found = memchr(base + at, first, haystack.count - m + 1 - at) else { break }
-                    let hit = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                    if m == 1 || memcmp(base + hit + 1, needleBase + 1, m - 1) == 0 {
+                while at + m <= n {
+                    let from = at + anchor
+                    guard let found = memchr(base + from, anchorByte, n - m + 1 - at) else { break }
+                    let hit = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) - anchor
+                    if memcmp(base + hit, needleBase, m) == 0 {
                         // The row holding `hit`: the last start at or before it.
                         var low = row, high = count
                         while high - low > 1 {

@@ -130,3 +130,15 @@ final class CompiledQueryTests: XCTestCase {
         }
     }
 }
+
+extension CompiledQueryTests {
+    func testAHostFunctionRegisteredAgainIsBoundAgain() throws {
+        let interpreter = demo()
+        interpreter.hostFunctions["grade"] = HostFunction(arity: 1, returnType: .int) { _ in .int(1) }
+        let text = "select customers where id = 1 show grade(points) as g"
+        XCTAssertEqual(try cached(interpreter, text, [:]), ["g", "1"])
+        interpreter.hostFunctions["grade"] = HostFunction(arity: 1, returnType: .text) { _ in .text("gold") }
+        XCTAssertEqual(try cached(interpreter, text, [:]), ["g", "gold"])
+        XCTAssertEqual(interpreter.plans.counts.compiled, 2)
+    }
+}

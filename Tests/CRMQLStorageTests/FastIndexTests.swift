@@ -99,4 +99,23 @@ final class FastIndexTests: XCTestCase {
         XCTAssertFalse(folded.row(99, contains: Array("a".utf8)))
         XCTAssertNil(FoldedText(column: Column(type: .int, data: .int([1]))) { _, _ in })
     }
+
+    /// Random rows over a small alphabet, so every needle byte is common in
+    /// some and rare in others: the search anchored on the rarest byte must
+    /// find exactly the rows a plain substring test finds.
+    func testFoldedTextSearchAgreesWithASubstringTest() throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let alphabet = Array("aabbbcx ")
+        let texts = (0..<2_000).map { _ in String((0..<next(12)).map { _ in alphabet[next(alphabet.count)] }) }
+        let column = Column.make(type: .text, values: texts.map { .text($0) })
+        let folded = try XCTUnwrap(FoldedText(column: column) { text, bytes in bytes.append(contentsOf: text.lowercased().utf8) })
+        for needle in ["a", "x", "ab", "xa", "bbb", "cxa", "a a", "abcx", "aaaa", "xx"] {
+            let expected = texts.indices.filter { texts[$0].contains(needle) }.map { Int32($0) }
+            XCTAssertEqual(folded.rowsContaining(Array(needle.utf8)), expected, needle)
+        }
+    }
 }

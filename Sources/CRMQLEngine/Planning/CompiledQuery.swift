@@ -51,7 +51,8 @@ extension QueryRunner {
 
 /// Compiled queries of a session, shared by its snapshots' readers. An
 /// entry is found only from the same text and state: the same data versions,
-/// definitions, settings, explicit indexes and parameter types.
+/// definitions, settings, explicit indexes, host functions and parameter
+/// types.
 final class PlanCache: Sendable {
     struct Key: Hashable, Sendable {
         var sourceName: String
@@ -61,6 +62,7 @@ final class PlanCache: Sendable {
         var stamp: StateStamp
         var indexes: [IndexName]
         var parameterTypes: [String: DataType]
+        var hostFunctions: Int
     }
 
     private struct Table {
