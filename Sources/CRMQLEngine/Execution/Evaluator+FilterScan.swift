@@ -32,6 +32,31 @@ extension Evaluator {
         }
     }
 
+    /// `placed in last 90 days` over a stored date or datetime field as a
+    /// filter straight from the column, like `filterFieldComparison`. Nil
+    /// for any other shape. Same answers as evaluating `dayRange`.
+    func filterFieldDayRange(_ condition: BoundExpr, _ context: EvalContext) -> [Int32]? {
+        guard context.grouping == nil, case .dayRange(let operand, let low, let high, let negated) = condition.node,
+              case .field(let field) = operand.node, field >= 0, field < context.entity.columns.count else { return nil }
+        let column = context.entity.columns[field]
+        guard case .temporal(let values) = column.data else { return nil }
+        switch column.type {
+        case .date where !negated && low <= high:
+            // One unsigned comparison: a day below `low` wraps to a huge distance.
+            let width = UInt64(bitPattern: high &- low)
+            return keptRows(values, column, context) { UInt64(bitPattern: $0 &- low) <= width }
+        case .date:
+            return keptRows(values, column, context) { ($0 >= low && $0 <= high) != negated }
+        case .datetime:
+            return keptRows(values, column, context) { raw in
+                let day = CivilDate.floorDivide(raw, 86_400).0
+                return (day >= low && day <= high) != negated
+            }
+        default:
+            return nil
+        }
+    }
+
     private func keptRows<T: Comparable>(_ values: [T], _ op: ComparisonOperator, _ x: T, _ column: Column,
                                          _ context: EvalContext) -> [Int32] {
         switch op {

@@ -120,6 +120,10 @@ final class Evaluator {
             if let kept = filterFieldComparison(condition, context) { return kept }
             if let kept = try filterThroughParent(condition, context) { return kept }
         }
+        if case .dayRange = condition.node {
+            try services.checkInterrupt(materializing: context.length)
+            if let kept = filterFieldDayRange(condition, context) { return kept }
+        }
         let column = try evaluate(condition, context)
         if column.count == 1 && context.rows.count != 1 {
             return column.isNull(0) || !column.bools[0] ? [] : context.rows

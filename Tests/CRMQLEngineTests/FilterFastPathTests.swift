@@ -1,0 +1,46 @@
+import XCTest
+import CRMQLCore
+import CRMQLStorage
+import CRMQLSyntax
+@testable import CRMQLEngine
+
+/// Each filter that runs straight from a column (or through the parent
+/// entity) must keep exactly the rows the general evaluation keeps. Adding
+/// `or false` makes the same condition take the general path.
+final class FilterFastPathTests: XCTestCase {
+    private func ids(_ interpreter: Interpreter, _ entity: String, _ condition: String) throws -> [String] {
+        let source = SourceFile(name: "<test>", text: "select \(entity) where \(condition) show id")
+        let (script, diagnostics) = Parser.parse(source)
+        XCTAssertEqual(diagnostics.count, 0, source.text)
+        var ids: [String] = []
+        try interpreter.execute(try XCTUnwrap(script.statements.first), source) { output in
+            guard case .rows(_, let columns) = output, let column = columns.first else { return }
+            ids = (0..<column.count).map { ValueFormatter.plain(column.value(at: $0)) }
+        }
+        return ids
+    }
+
+    func testFastFiltersKeepWhatTheGeneralPathKeeps() throws {
+        let interpreter = Interpreter(options: SessionOptions(), interrupt: InterruptFlag())
+        interpreter.loadDemo()
+        let cases: [(String, String)] = [
+            ("orders", "placed in last 90 days"),
+            ("orders", "placed not in last 30 days"),
+            ("orders", "placed in last 2 quarters"),
+            ("interactions", "at in this year"),
+            ("orders", "amount > 500"),
+            ("orders", "amount <= 12"),
+            ("customers", "stage = mature"),
+            ("customers", "stage >= decline"),
+            ("customers", "tier != gold"),
+            ("orders", "customer.region = north"),
+            ("orders", "customer.loyalty > 0.7"),
+            ("orders", "amount > 900 and customer.stage = churned"),
+        ]
+        for (entity, condition) in cases {
+            let fast = try ids(interpreter, entity, condition)
+            XCTAssertEqual(fast, try ids(interpreter, entity, "(\(condition)) or false"), "\(entity) where \(condition)")
+            XCTAssertFalse(fast.isEmpty, "\(entity) where \(condition) should keep some rows")
+        }
+    }
+}
