@@ -9,7 +9,7 @@ import CRMQLCore
 /// invalidate. One entry is kept per (kind, entity, field), so old versions
 /// do not pile up. Safe to share between threads.
 public final class IndexCache: Sendable {
-    private enum Kind: Hashable, Sendable { case key, ref, postings, sorted, prefix, folded }
+    private enum Kind: Hashable, Sendable { case key, ref, postings, sorted, prefix, folded, statistics }
 
     private struct Slot: Hashable, Sendable {
         var kind: Kind
@@ -23,6 +23,7 @@ public final class IndexCache: Sendable {
         case postings(PostingLists)
         case sorted(SortedIndex)
         case folded(FoldedText)
+        case statistics(ColumnStatistics)
     }
 
     private struct Entry: Sendable {
@@ -111,6 +112,18 @@ public final class IndexCache: Sendable {
             FoldedText(column: entity.columns[fieldIndex], foldNonASCII: foldNonASCII).map(Built.folded)
         }
         if case .folded(let text)? = built { return text }
+        return nil
+    }
+
+    /// A sample of a numeric, date or datetime field's values, for the
+    /// planner's estimates; nil for other fields.
+    public func statistics(of entity: Entity, field: String) -> ColumnStatistics? {
+        guard let fieldIndex = entity.fieldIndex(field) else { return nil }
+        let slot = Slot(kind: .statistics, entity: entity.name, field: field)
+        let built = cached(slot, versions: [entity.version]) {
+            ColumnStatistics(column: entity.columns[fieldIndex]).map(Built.statistics)
+        }
+        if case .statistics(let statistics)? = built { return statistics }
         return nil
     }
 

@@ -118,4 +118,19 @@ final class FastIndexTests: XCTestCase {
             XCTAssertEqual(folded.rowsContaining(Array(needle.utf8)), expected, needle)
         }
     }
+
+    func testColumnStatisticsEstimateFromTheValues() throws {
+        // 10,000 rows: 1 ... 9,000, then 1,000 nulls.
+        let values: [Value] = (1...9_000).map { .int(Int64($0)) } + Array(repeating: .null, count: 1_000)
+        let statistics = try XCTUnwrap(ColumnStatistics(column: Column.make(type: .int, values: values)))
+        XCTAssertEqual(statistics.nullFraction, 0.1, accuracy: 0.01)
+        XCTAssertEqual(statistics.selectivity(.greater, 4_500), 0.45, accuracy: 0.02)
+        XCTAssertEqual(statistics.selectivity(.lessEqual, 900), 0.09, accuracy: 0.02)
+        XCTAssertEqual(statistics.selectivity(.greater, 1_000_000), 0)
+        XCTAssertLessThan(statistics.selectivity(.equal, 42), 0.002)
+        XCTAssertEqual(statistics.selectivity(from: 1_000, to: 1_900), 0.09, accuracy: 0.02)
+        XCTAssertEqual(statistics.selectivity(from: nil, to: nil), 0.9, accuracy: 0.01)
+        XCTAssertNil(ColumnStatistics(column: Column.make(type: .text, values: [.text("a")])))
+        XCTAssertNil(ColumnStatistics(column: Column.make(type: .int, values: [])))
+    }
 }

@@ -259,27 +259,10 @@ enum AccessPlanner {
 
     // MARK: Conjunct order
 
-    /// The selectivity assumed for a conjunct without statistics.
-    static func defaultSelectivity(_ expr: BoundExpr) -> Double {
-        if let (_, op, _) = fieldComparison(expr) { return op == .equal ? 0.05 : (op == .notEqual ? 0.9 : 0.33) }
-        if case .inList = expr.node { return 0.2 }
-        if case .textMatch = expr.node { return 0.1 }
-        return 0.5
-    }
-
     /// Positions of the conjuncts, cheapest and most selective first, so the
     /// costly ones run over the fewest rows.
-    static func order(_ conjuncts: [BoundExpr], entity: Entity, indexes: IndexCache) -> [Int] {
-        let n = max(entity.rowCount, 1)
-        func selectivity(_ expr: BoundExpr) -> Double {
-            if let (field, op, value) = fieldComparison(expr) {
-                if op == .equal, case .symbol(let code, _) = value, let postings = indexes.postings(of: entity, field: entity.fields[field].name) {
-                    return Double(postings.count(for: code)) / Double(n)
-                }
-            }
-            // TUNING: textbook defaults for an equality and a range.
-            return defaultSelectivity(expr)
-        }
+    static func order(_ conjuncts: [BoundExpr], entity: Entity, indexes: IndexCache, store: Store? = nil) -> [Int] {
+        func selectivity(_ expr: BoundExpr) -> Double { AccessPlanner.selectivity(expr, entity: entity, indexes: indexes, store: store) }
         func cost(_ expr: BoundExpr) -> Int {
             var worst = 0
             expr.walk { node in

@@ -28,7 +28,7 @@ extension QueryRunner {
         if isWholeEntity {
             access = AccessPlanner.choose(conjuncts, entity: entity, indexes: indexes, explicit: catalog.store.explicitIndexes)
         }
-        return FilterPlan(access: access, conjuncts: conjuncts, order: AccessPlanner.order(conjuncts, entity: entity, indexes: indexes))
+        return FilterPlan(access: access, conjuncts: conjuncts, order: AccessPlanner.order(conjuncts, entity: entity, indexes: indexes, store: catalog.store))
     }
 
     /// The plan a compiled query chose, for this run's conjuncts: the same

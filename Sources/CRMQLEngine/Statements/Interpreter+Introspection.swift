@@ -101,8 +101,7 @@ extension Interpreter {
                 if let last = groups.last?.last, last.range == conjunct.range { groups[groups.count - 1].append(conjunct) } else { groups.append([conjunct]) }
             }
             for group in groups {
-                // TUNING: the planner's default selectivities, as in ordering.
-                estimate *= AccessPlanner.defaultSelectivity(group[0])
+                estimate *= AccessPlanner.selectivity(of: group, entity: entity, indexes: services.indexes, store: state.store)
                 var line = "FILTER \(normalizedText(source, group[0].range)) (~\(Int(estimate.rounded(.up))) rows)"
                 if analyze {
                     let start = clock.now
