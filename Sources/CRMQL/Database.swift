@@ -103,7 +103,7 @@ public final class Database: Sendable {
                         statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError) {
         let bindings = try Database.bindings(parameters)
         _ = try execute(text, sourceName: sourceName, bindings: bindings, until: { output($0); return true },
-                        statementFinished: statementFinished)
+                        statementFinished: statementFinished, timed: true)
     }
 
     /// Runs the statements of `text` like `execute`, while `output` returns
@@ -115,23 +115,26 @@ public final class Database: Sendable {
                     while output: (StatementOutput) -> Bool,
                     statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError) -> Bool {
         try execute(text, sourceName: sourceName, bindings: try Database.bindings(parameters), until: output,
-                    statementFinished: statementFinished)
+                    statementFinished: statementFinished, timed: true)
     }
 
+    /// - Parameter timed: whether to time each statement for
+    ///   `statementFinished`; a short query that nobody times is spared two
+    ///   clock readings.
     func execute(_ text: String, sourceName: String, bindings: [String: Value], until output: (StatementOutput) -> Bool,
-                 statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError) -> Bool {
+                 statementFinished: (Duration) -> Void = { _ in }, timed: Bool = false) throws(CRMQLError) -> Bool {
         let source = SourceFile(name: sourceName, text: text)
         let baseline = interruptFlag.generation
         let (script, diagnostics) = parse(source)
         if !diagnostics.isEmpty { throw error(diagnostics, source, bindings) }
         let clock = ContinuousClock()
         for statement in script.statements {
-            let start = clock.now
+            let start = timed ? clock.now : nil
             let (outputs, failure) = run(statement, source, bindings: bindings, interruptBaseline: baseline)
-            let elapsed = clock.now - start
+            let elapsed = start.map { clock.now - $0 }
             for engineOutput in outputs where !output(Database.publicOutput(engineOutput)) { return false }
             if let failure { throw error(failure, source, bindings) }
-            statementFinished(elapsed)
+            if let elapsed { statementFinished(elapsed) }
         }
         return true
     }
@@ -209,7 +212,7 @@ public final class Database: Sendable {
     @discardableResult
     public func run(_ text: String, sourceName: String = "<input>", parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> [StatementOutput] {
         var outputs: [StatementOutput] = []
-        try execute(text, sourceName: sourceName, parameters: parameters) { outputs.append($0) }
+        _ = try execute(text, sourceName: sourceName, bindings: try Database.bindings(parameters), until: { outputs.append($0); return true })
         return outputs
     }
 
@@ -219,7 +222,10 @@ public final class Database: Sendable {
     ///   `try db.query("select customers where points >= $min", parameters: ["min": 1000])`.
     public func query(_ text: String, parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> ResultSet {
         var last: ResultSet?
-        try execute(text, parameters: parameters) { if case .rows(let rows) = $0 { last = rows } }
+        _ = try execute(text, sourceName: "<input>", bindings: try Database.bindings(parameters), until: { output in
+            if case .rows(let rows) = output { last = rows }
+            return true
+        })
         guard let last else { throw CRMQLError(phase: .semantic, message: "the text has no query") }
         return last
     }

@@ -13,6 +13,28 @@ enum AccessChoice: Sendable, Equatable {
     case sortedIndex(String)
 }
 
+/// Positions of conjuncts, as bits, so that a plan's set of answered
+/// conjuncts costs no allocation. Positions past 63 are never in it: such a
+/// conjunct runs as a filter even when an index answered it, which costs
+/// time but never changes an answer.
+struct ConjunctSet: Equatable, ExpressibleByArrayLiteral {
+    private var bits: UInt64 = 0
+
+    init(arrayLiteral positions: Int...) {
+        for position in positions { insert(position) }
+    }
+
+    mutating func insert(_ position: Int) {
+        if position >= 0 && position < 64 { bits |= 1 << UInt64(position) }
+    }
+
+    func contains(_ position: Int) -> Bool {
+        position >= 0 && position < 64 && bits & (1 << UInt64(position)) != 0
+    }
+
+    var isEmpty: Bool { bits == 0 }
+}
+
 /// How a query reaches its rows before the remaining conditions filter them.
 struct AccessPath {
     enum Kind { case scan, key, enumIndex, sortedIndex }
@@ -26,9 +48,9 @@ struct AccessPath {
     var detail: String { describe() }
     var estimate: Int
     /// Conjuncts the index answers exactly, so they need no evaluation.
-    var consumed: Set<Int>
+    var consumed: ConjunctSet
 
-    init(_ choice: AccessChoice, rows: [Int32]?, detail: @autoclosure @escaping () -> String, estimate: Int, consumed: Set<Int>) {
+    init(_ choice: AccessChoice, rows: [Int32]?, detail: @autoclosure @escaping () -> String, estimate: Int, consumed: ConjunctSet) {
         self.choice = choice
         switch choice {
         case .scan: kind = .scan
@@ -124,22 +146,28 @@ enum AccessPlanner {
 
     static func keyLookup(_ conjunct: BoundExpr, _ index: Int, _ entity: Entity, _ indexes: IndexCache) -> AccessPath? {
         guard let keyField = entity.keyFieldIndex else { return nil }
+        // One key is the common case (a lookup by id): it needs no list.
+        var key: Value?
         var keys: [Value] = []
         if let (field, op, value) = fieldComparison(conjunct), field == keyField, op == .equal {
-            keys = [value]
+            key = value
         } else if let (field, values) = fieldList(conjunct), field == keyField {
             keys = values
         } else {
             return nil
         }
         guard let keyIndex = indexes.keyIndex(of: entity) else { return nil }
-        let rows = keys.count == 1 ? keyIndex.position(of: keys[0]).map { [$0] } ?? []
-                                   : Set(keys.compactMap { keyIndex.position(of: $0) }).sorted()
+        let rows: [Int32]
+        if let key {
+            rows = keyIndex.position(of: key).map { [$0] } ?? []
+        } else {
+            rows = Set(keys.compactMap { keyIndex.position(of: $0) }).sorted()
+        }
         // The description captures two names, not the entity: a point
         // lookup should not pay for retaining every column.
         let (entityName, fieldName) = (entity.name, entity.fields[keyField].name)
         return AccessPath(.key(index), rows: rows,
-                          detail: "SEARCH \(entityName) USING KEY INDEX (\(fieldName) = \(keys.map { ValueFormatter.plain($0) }.joined(separator: ", ")))",
+                          detail: "SEARCH \(entityName) USING KEY INDEX (\(fieldName) = \((key.map { [$0] } ?? keys).map { ValueFormatter.plain($0) }.joined(separator: ", ")))",
                           estimate: rows.count, consumed: [index])
     }
 
@@ -174,7 +202,7 @@ enum AccessPlanner {
     static func sortedLookup(_ fieldName: String, _ conjuncts: [BoundExpr], _ entity: Entity, _ indexes: IndexCache) -> AccessPath? {
         guard let field = entity.fieldIndex(fieldName) else { return nil }
         var lower: IndexBound?, upper: IndexBound?
-        var consumed = Set<Int>()
+        var consumed = ConjunctSet()
         var parts: [String] = []
         var listRows: [Int32]?
         var prefixRows: [Int32]?

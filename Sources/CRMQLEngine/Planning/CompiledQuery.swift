@@ -45,7 +45,10 @@ extension QueryRunner {
     func execute(_ compiled: CompiledQuery, _ entity: Entity) throws -> QueryOutput? {
         guard let bound = compiled.usesParameters ? compiled.query.instantiated(catalog.parameters) : compiled.query else { return nil }
         let filter = bound.condition.map { replan($0, entity, access: compiled.access, order: compiled.order) }
-        return try execute(bound, entity, AllRows.of(count: entity.rowCount), filter: filter)
+        // An index's rows are where the filter starts; the list of every row
+        // is needed only without one.
+        let baseRows = filter?.access.rows != nil ? [] : AllRows.of(count: entity.rowCount)
+        return try execute(bound, entity, baseRows, filter: filter)
     }
 }
 
