@@ -40,31 +40,35 @@ public final class Database: Sendable {
     let progressMeter: ProgressMeter
     /// The session's parameter values as the host wrote them, kept out of errors.
     let sessionParameters: [String: String]
-    /// Scripts already parsed, by source name and text. Parsing depends on
-    /// the text alone, so an entry never goes stale; a host that runs the
-    /// same query text again (a dashboard, a lookup by id) skips the parser.
-    let parsedScripts = Locked<[ParsedKey: Script]>([:])
+    /// Scripts already parsed, with their source, by source name and text.
+    /// Parsing depends on the text alone, so an entry never goes stale; a
+    /// host that runs the same query text again (a dashboard, a lookup by
+    /// id) skips the parser, and gets the same `SourceFile` back, by which
+    /// the engine finds the query's compiled plan.
+    let parsedScripts = Locked<[ParsedKey: (SourceFile, Script)]>([:])
 
     struct ParsedKey: Hashable, Sendable {
         var name: String
         var text: String
     }
 
-    /// `Parser.parse`, through `parsedScripts` for texts that parse cleanly.
-    func parse(_ source: SourceFile) -> (Script, [Diagnostic]) {
+    /// The text as a source, parsed: through `parsedScripts` for texts that
+    /// parse cleanly.
+    func parse(_ text: String, sourceName: String) -> (SourceFile, Script, [Diagnostic]) {
         // TUNING: long texts are scripts run once; short ones are queries
         // that come back. A small table, emptied when full, bounds memory.
-        let cacheable = source.text.utf8.count <= 4096
-        let key = ParsedKey(name: source.name, text: source.text)
-        if cacheable, let script = parsedScripts.withLock({ $0[key] }) { return (script, []) }
+        let cacheable = text.utf8.count <= 4096
+        let key = ParsedKey(name: sourceName, text: text)
+        if cacheable, let (source, script) = parsedScripts.withLock({ $0[key] }) { return (source, script, []) }
+        let source = SourceFile(name: sourceName, text: text)
         let (script, diagnostics) = Parser.parse(source)
         if cacheable, diagnostics.isEmpty {
             parsedScripts.withLock { table in
                 if table.count >= 256 { table.removeAll() }
-                table[key] = script
+                table[key] = (source, script)
             }
         }
-        return (script, diagnostics)
+        return (source, script, diagnostics)
     }
 
     /// Opens an empty in-memory database.
@@ -123,9 +127,8 @@ public final class Database: Sendable {
     ///   clock readings.
     func execute(_ text: String, sourceName: String, bindings: [String: Value], until output: (StatementOutput) -> Bool,
                  statementFinished: (Duration) -> Void = { _ in }, timed: Bool = false) throws(CRMQLError) -> Bool {
-        let source = SourceFile(name: sourceName, text: text)
         let baseline = interruptFlag.generation
-        let (script, diagnostics) = parse(source)
+        let (source, script, diagnostics) = parse(text, sourceName: sourceName)
         if !diagnostics.isEmpty { throw error(diagnostics, source, bindings) }
         let clock = ContinuousClock()
         for statement in script.statements {
@@ -142,9 +145,8 @@ public final class Database: Sendable {
     /// Runs every statement of `text`, going on after a failing one; each
     /// failure is reported to `failure` in source order among the outputs.
     public func executeAll(_ text: String, sourceName: String = "<input>", output: (StatementOutput) -> Void, failure: (CRMQLError) -> Void) {
-        let source = SourceFile(name: sourceName, text: text)
         let baseline = interruptFlag.generation
-        let (script, diagnostics) = parse(source)
+        let (source, script, diagnostics) = parse(text, sourceName: sourceName)
         var pending = diagnostics.sorted { ($0.range?.start ?? 0) < ($1.range?.start ?? 0) }
         for statement in script.statements {
             let before = pending.prefix { ($0.range?.start ?? 0) <= statement.range.start }

@@ -270,7 +270,7 @@ public final class Interpreter {
         guard case .named(let name) = query.source, let entity = state.store[name.text], source.text.utf8.count <= 4096 else {
             return try runner.run(query)
         }
-        let key = PlanCache.Key(sourceName: source.name, text: source.text, offset: query.range.start, stamp: services.stamp,
+        let key = PlanCache.Key(source: source, offset: query.range.start, stamp: services.stamp,
                                 indexes: state.store.explicitIndexes, parameterTypes: state.parameters.mapValues(\.dataType),
                                 hostFunctions: hostFunctionsGeneration)
         var compiled = plans.lookup(key)

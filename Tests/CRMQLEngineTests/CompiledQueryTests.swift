@@ -14,11 +14,18 @@ final class CompiledQueryTests: XCTestCase {
         return interpreter
     }
 
+    /// Statements by text, parsed once, as a prepared statement or the
+    /// database's parse cache hands the same source back each run.
+    private var parsed: [String: (Statement, SourceFile)] = [:]
+
     private func statement(_ text: String) throws -> (Statement, SourceFile) {
+        if let known = parsed[text] { return known }
         let source = SourceFile(name: "<test>", text: text)
         let (script, diagnostics) = Parser.parse(source)
         XCTAssertEqual(diagnostics.count, 0, text)
-        return (try XCTUnwrap(script.statements.first), source)
+        let statement = (try XCTUnwrap(script.statements.first), source)
+        parsed[text] = statement
+        return statement
     }
 
     /// The answer as text, row by row.

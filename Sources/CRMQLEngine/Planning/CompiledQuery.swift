@@ -53,19 +53,34 @@ extension QueryRunner {
 }
 
 /// Compiled queries of a session, shared by its snapshots' readers. An
-/// entry is found only from the same text and state: the same data versions,
+/// entry is found only from the same source and state: the same data versions,
 /// definitions, settings, explicit indexes, host functions and parameter
 /// types.
 final class PlanCache: Sendable {
     struct Key: Hashable, Sendable {
-        var sourceName: String
-        var text: String
+        /// The query's source, by identity: the same text from the database's
+        /// parse cache, or a prepared statement's, is the same object. Held,
+        /// so its address cannot be reused by another text while the entry lives.
+        var source: SourceFile
         /// Where the query starts in the text, which may hold several.
         var offset: Int
         var stamp: StateStamp
         var indexes: [IndexName]
         var parameterTypes: [String: DataType]
         var hostFunctions: Int
+
+        static func == (a: Key, b: Key) -> Bool {
+            a.source === b.source && a.offset == b.offset && a.stamp == b.stamp && a.indexes == b.indexes
+                && a.parameterTypes == b.parameterTypes && a.hostFunctions == b.hostFunctions
+        }
+
+        /// Hashes what tells entries apart cheaply; equality checks the rest.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(ObjectIdentifier(source))
+            hasher.combine(offset)
+            hasher.combine(stamp)
+            hasher.combine(hostFunctions)
+        }
     }
 
     private struct Table {
