@@ -160,7 +160,9 @@ public final class Interpreter {
 
     /// Runs one statement; when it fails, the session is as it was before it.
     public func execute(_ statement: Statement, _ source: SourceFile, output: (EngineOutput) -> Void) throws {
-        let saved = state
+        // A statement that only reads leaves the state as it found it, so
+        // it has nothing to undo: a short query need not copy the state.
+        let saved = Interpreter.isReadOnly(statement) ? nil : state
         let submitted = executing == 0
         executing += 1
         defer {
@@ -176,10 +178,10 @@ public final class Interpreter {
             services.stamp = stamp
             try dispatch(statement, source, output: output)
         } catch let diagnostic as Diagnostic where diagnostic.phase == .limit && diagnostic.range == nil {
-            rollBack(to: saved)
+            if let saved { rollBack(to: saved) }
             throw Diagnostic(.limit, diagnostic.message, at: statement.range)
         } catch {
-            rollBack(to: saved)
+            if let saved { rollBack(to: saved) }
             throw error
         }
     }
