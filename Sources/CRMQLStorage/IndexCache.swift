@@ -26,8 +26,16 @@ public final class IndexCache: Sendable {
         case statistics(ColumnStatistics)
     }
 
+    /// The versions an entry was built from: the entity's, and for a ref
+    /// the parent's too. Two fields, not a list: a lookup, made for every
+    /// point query, should not allocate.
+    private struct Versions: Equatable, Sendable {
+        var entity: UInt64
+        var parent: UInt64 = 0
+    }
+
     private struct Entry: Sendable {
-        var versions: [UInt64]
+        var versions: Versions
         var built: Built
     }
 
@@ -42,7 +50,7 @@ public final class IndexCache: Sendable {
     public func keyIndex(of entity: Entity) -> KeyIndex? {
         guard let keyField = entity.keyFieldIndex else { return nil }
         let slot = Slot(kind: .key, entity: entity.name, field: entity.fields[keyField].name)
-        let built = cached(slot, versions: [entity.version]) {
+        let built = cached(slot, versions: Versions(entity: entity.version)) {
             KeyIndex(column: entity.columns[keyField]).map(Built.key)
         }
         if case .key(let index)? = built { return index }
@@ -56,7 +64,7 @@ public final class IndexCache: Sendable {
         guard let fieldIndex = child.fieldIndex(field), case .ref(let target) = child.fields[fieldIndex].type,
               target == parent.name else { return nil }
         let slot = Slot(kind: .ref, entity: child.name, field: field)
-        let built = cached(slot, versions: [child.version, parent.version]) {
+        let built = cached(slot, versions: Versions(entity: child.version, parent: parent.version)) {
             guard let keys = keyIndex(of: parent) else { return nil }
             return RefIndex(childColumn: child.columns[fieldIndex], parentKeys: keys, parentCount: parent.rowCount).map(Built.ref)
         }
@@ -75,7 +83,7 @@ public final class IndexCache: Sendable {
     public func postings(of entity: Entity, field: String) -> PostingLists? {
         guard let fieldIndex = entity.fieldIndex(field) else { return nil }
         let slot = Slot(kind: .postings, entity: entity.name, field: field)
-        let built = cached(slot, versions: [entity.version]) {
+        let built = cached(slot, versions: Versions(entity: entity.version)) {
             PostingLists(column: entity.columns[fieldIndex]).map(Built.postings)
         }
         if case .postings(let lists)? = built { return lists }
@@ -95,7 +103,7 @@ public final class IndexCache: Sendable {
     private func sorted(_ entity: Entity, _ field: String, kind: Kind) -> SortedIndex? {
         guard let fieldIndex = entity.fieldIndex(field) else { return nil }
         let slot = Slot(kind: kind, entity: entity.name, field: field)
-        let built = cached(slot, versions: [entity.version]) {
+        let built = cached(slot, versions: Versions(entity: entity.version)) {
             SortedIndex(column: entity.columns[fieldIndex], foldCase: kind == .prefix).map(Built.sorted)
         }
         if case .sorted(let index)? = built { return index }
@@ -108,7 +116,7 @@ public final class IndexCache: Sendable {
     public func foldedText(of entity: Entity, field: String, foldNonASCII: (String, inout [UInt8]) -> Void) -> FoldedText? {
         guard let fieldIndex = entity.fieldIndex(field) else { return nil }
         let slot = Slot(kind: .folded, entity: entity.name, field: field)
-        let built = cached(slot, versions: [entity.version]) {
+        let built = cached(slot, versions: Versions(entity: entity.version)) {
             FoldedText(column: entity.columns[fieldIndex], foldNonASCII: foldNonASCII).map(Built.folded)
         }
         if case .folded(let text)? = built { return text }
@@ -120,7 +128,7 @@ public final class IndexCache: Sendable {
     public func statistics(of entity: Entity, field: String) -> ColumnStatistics? {
         guard let fieldIndex = entity.fieldIndex(field) else { return nil }
         let slot = Slot(kind: .statistics, entity: entity.name, field: field)
-        let built = cached(slot, versions: [entity.version]) {
+        let built = cached(slot, versions: Versions(entity: entity.version)) {
             ColumnStatistics(column: entity.columns[fieldIndex]).map(Built.statistics)
         }
         if case .statistics(let statistics)? = built { return statistics }
@@ -143,7 +151,7 @@ public final class IndexCache: Sendable {
     /// The entry for `slot` if it was built from `versions`, else builds it.
     /// Building happens outside the lock, so a slow build never blocks other
     /// lookups; two threads may race to build the same entry, which is harmless.
-    private func cached(_ slot: Slot, versions: [UInt64], build: () -> Built?) -> Built? {
+    private func cached(_ slot: Slot, versions: Versions, build: () -> Built?) -> Built? {
         if let entry = entries.withLock({ $0[slot] }), entry.versions == versions { return entry.built }
         guard let built = build() else { return nil }
         entries.withLock { $0[slot] = Entry(versions: versions, built: built) }

@@ -69,8 +69,12 @@ final class ExecutionServices {
     /// Measures being computed, to catch a definition that uses itself.
     private var inProgress: Set<String> = []
     var stamp: StateStamp
-    /// Set by `Interpreter.execute` when a statement starts.
-    var budget = StatementBudget()
+    /// Set by `Interpreter.execute` when a statement starts. Read before
+    /// every column operation: its accesses are not checked at run time for
+    /// exclusivity, which cost more than the check itself. An interpreter, and
+    /// so its services, is used by one thread at a time, and no access to the
+    /// budget overlaps another (each is a single read or update).
+    @exclusivity(unchecked) var budget = StatementBudget()
 
     init(interrupt: InterruptFlag, indexes: IndexCache, measures: MeasureCache, stamp: StateStamp) {
         self.interrupt = interrupt
@@ -89,7 +93,7 @@ final class ExecutionServices {
     /// the statement's memory limit.
     func checkInterrupt(materializing values: Int) throws {
         try checkInterrupt()
-        try budget.account(values: values)
+        if budget.memoryLimit != nil { try budget.account(values: values) }
     }
 
     /// The value of a computed field for every row of its entity, computed

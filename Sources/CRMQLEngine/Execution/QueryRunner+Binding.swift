@@ -32,6 +32,8 @@ struct BoundQuery: Sendable {
     var orderBy: [OrderKey] = []
     var offset: BoundExpr?
     var limit: BoundExpr?
+    /// The output column names, `items`' names, kept so a run need not list them.
+    var names: [String] = []
 
     private var expressions: [BoundExpr] {
         var all = [condition, having, offset, limit].compactMap { $0 }
@@ -158,6 +160,7 @@ extension QueryRunner {
             if binder.containsGroupAggregate(key.bound) { throw Diagnostic.semantic("cannot group by an aggregate", key.bound.range) }
         }
         if let deferred { throw deferred }
+        bound.names = bound.items.map(\.name)
         return bound
     }
 

@@ -120,8 +120,9 @@ struct QueryRunner {
         let rows = try orderedRows(bound, entity, selected)
         let context = EvalContext(entity: entity, rows: rows)
         var columns: [Column] = []
+        columns.reserveCapacity(bound.items.count)
         for item in bound.items { columns.append(try evaluator.evaluate(item.expr, context).expanded(to: rows.count)) }
-        return QueryOutput(names: bound.items.map(\.name), columns: columns)
+        return QueryOutput(names: bound.names, columns: columns)
     }
 
     private func runGrouped(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32]) throws -> QueryOutput {
@@ -160,7 +161,7 @@ struct QueryRunner {
         let (offset, limit) = try limits(bound)
         groups = slice(groups, offset, limit)
         groupContext.grouping = nil
-        return QueryOutput(names: bound.items.map(\.name), columns: outputs.map { $0.gather(groups) })
+        return QueryOutput(names: bound.names, columns: outputs.map { $0.gather(groups) })
     }
 
     // MARK: Clauses
