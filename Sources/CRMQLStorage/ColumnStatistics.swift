@@ -42,29 +42,8 @@ public struct ColumnStatistics: Sendable {
         nullFraction = Double(nulls) / Double(taken)
     }
 
-    /// The share of all rows (nulls included, which never match) for which
-    /// `value op x` holds.
-    public func selectivity(_ op: Comparison, _ x: Double) -> Double {
-        guard !sample.isEmpty else { return 0 }
-        let below = firstIndex { $0 >= x }
-        let atOrBelow = firstIndex { $0 > x }
-        let n = Double(sample.count)
-        let equal = Double(atOrBelow - below)
-        let share: Double
-        switch op {
-        // A value the sample missed is rarer than one sampled value.
-        case .equal: share = max(equal, 0.5) / n
-        case .notEqual: share = (n - equal) / n
-        case .less: share = Double(below) / n
-        case .lessEqual: share = Double(atOrBelow) / n
-        case .greater: share = (n - Double(atOrBelow)) / n
-        case .greaterEqual: share = (n - Double(below)) / n
-        }
-        return share * (1 - nullFraction)
-    }
-
-    /// The share of all rows whose value lies in `low ... high` (either
-    /// bound may be open or left out).
+    /// The share of all rows (nulls included, which never match) whose value
+    /// lies in `low ... high`; either bound may be open or left out.
     public func selectivity(from low: Double?, lowInclusive: Bool = true, to high: Double?, highInclusive: Bool = true) -> Double {
         guard !sample.isEmpty else { return 0 }
         let start = low.map { x in lowInclusive ? firstIndex { $0 >= x } : firstIndex { $0 > x } } ?? 0
@@ -72,8 +51,9 @@ public struct ColumnStatistics: Sendable {
         return Double(max(0, end - start)) / Double(sample.count) * (1 - nullFraction)
     }
 
-    /// How a value compares with a constant.
-    public enum Comparison: Sendable { case equal, notEqual, less, lessEqual, greater, greaterEqual }
+    /// The least share an equality is given: a value the sample missed is
+    /// rarer than one sampled value, but not absent.
+    public var rareValueShare: Double { sample.isEmpty ? 0 : 0.5 / Double(sample.count) * (1 - nullFraction) }
 
     /// The first position in the sample where `isAtOrAbove` holds (it must
     /// hold from some position on).

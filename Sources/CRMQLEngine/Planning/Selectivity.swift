@@ -27,7 +27,15 @@ extension AccessPlanner {
                 return Double(postings.count(for: code)) / Double(n)
             }
             if let x = number(value), let statistics = indexes.statistics(of: entity, field: entity.fields[field].name) {
-                return statistics.selectivity(comparison(op), x)
+                let equal = max(statistics.selectivity(from: x, to: x), statistics.rareValueShare)
+                switch op {
+                case .equal: return equal
+                case .notEqual: return max(0, 1 - statistics.nullFraction - equal)
+                case .less: return statistics.selectivity(from: nil, to: x, highInclusive: false)
+                case .lessEqual: return statistics.selectivity(from: nil, to: x)
+                case .greater: return statistics.selectivity(from: x, lowInclusive: false, to: nil)
+                case .greaterEqual: return statistics.selectivity(from: x, to: nil)
+                }
             }
         }
         if case .dayRange(let operand, let low, let high, let negated) = conjunct.node, case .field(let field) = operand.node,
@@ -69,17 +77,6 @@ extension AccessPlanner {
         case .date(let days): return Double(days)
         case .datetime(let seconds): return Double(seconds)
         default: return nil
-        }
-    }
-
-    private static func comparison(_ op: ComparisonOperator) -> ColumnStatistics.Comparison {
-        switch op {
-        case .equal: return .equal
-        case .notEqual: return .notEqual
-        case .less: return .less
-        case .lessEqual: return .lessEqual
-        case .greater: return .greater
-        case .greaterEqual: return .greaterEqual
         }
     }
 }
