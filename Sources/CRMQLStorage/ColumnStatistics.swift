@@ -12,7 +12,6 @@ public struct ColumnStatistics: Sendable {
 
     /// Present values, ascending; ints, days and seconds as doubles.
     private let sample: [Double]
-    public let rowCount: Int
     public let nullFraction: Double
 
     /// Nil for columns of another kind (text, bool, enum codes) and for an
@@ -38,7 +37,6 @@ public struct ColumnStatistics: Sendable {
         let taken = values.count + nulls
         guard taken > 0 else { return nil }
         sample = values.sorted()
-        rowCount = count
         nullFraction = Double(nulls) / Double(taken)
     }
 

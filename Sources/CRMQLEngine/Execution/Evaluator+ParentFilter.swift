@@ -14,17 +14,7 @@ extension Evaluator {
     /// Same answers: a child whose ref is null or dangling compares as null
     /// and is dropped either way, as is one whose parent's comparison is null.
     func filterThroughParent(_ condition: BoundExpr, _ context: EvalContext) throws -> [Int32]? {
-        guard context.grouping == nil, case .compare(let op, let left, let right) = condition.node else { return nil }
-        let refField: Int, parentName: String, parentCondition: BoundExpr
-        if case .navigate(let ref, let name, let inner) = left.node, right.isConstant {
-            (refField, parentName) = (ref, name)
-            parentCondition = BoundExpr(.compare(op, inner, right), .bool, condition.range)
-        } else if case .navigate(let ref, let name, let inner) = right.node, left.isConstant {
-            (refField, parentName) = (ref, name)
-            parentCondition = BoundExpr(.compare(op, left, inner), .bool, condition.range)
-        } else {
-            return nil
-        }
+        guard context.grouping == nil, let (refField, parentName, parentCondition) = condition.parentComparison else { return nil }
         guard let parent = catalog.store[parentName], parent.rowCount <= context.rows.count else { return nil }
         let parentOf = services.refPositions(child: context.entity, refField: refField, parent: parent)
         let rows = context.rows

@@ -37,8 +37,6 @@ struct ConjunctSet: Equatable, ExpressibleByArrayLiteral {
 
 /// How a query reaches its rows before the remaining conditions filter them.
 struct AccessPath {
-    enum Kind { case scan, key, enumIndex, sortedIndex }
-    var kind: Kind
     var choice: AccessChoice
     /// The rows the index yields, ascending; nil for a scan.
     var rows: [Int32]?
@@ -52,12 +50,6 @@ struct AccessPath {
 
     init(_ choice: AccessChoice, rows: [Int32]?, detail: @autoclosure @escaping () -> String, estimate: Int, consumed: ConjunctSet) {
         self.choice = choice
-        switch choice {
-        case .scan: kind = .scan
-        case .key: kind = .key
-        case .enumIndex: kind = .enumIndex
-        case .sortedIndex: kind = .sortedIndex
-        }
         self.rows = rows
         describe = detail
         self.estimate = estimate
@@ -96,7 +88,7 @@ enum AccessPlanner {
         }
         // TUNING: gathering rows through an index costs more per row than a
         // sequential scan; above half the table the scan wins.
-        if best.kind != .scan, best.estimate > n / 2 {
+        if best.choice != .scan, best.estimate > n / 2 {
             return AccessPath.scan(entity, estimate: n)
         }
         return best

@@ -11,16 +11,8 @@ extension AccessPlanner {
     /// share of customers in the north.
     static func selectivity(_ conjunct: BoundExpr, entity: Entity, indexes: IndexCache, store: Store? = nil) -> Double {
         let n = max(entity.rowCount, 1)
-        if case .compare(let op, let left, let right) = conjunct.node, let store {
-            var parentCondition: (String, BoundExpr)?
-            if case .navigate(_, let parent, let inner) = left.node, right.isConstant {
-                parentCondition = (parent, BoundExpr(.compare(op, inner, right), .bool, conjunct.range))
-            } else if case .navigate(_, let parent, let inner) = right.node, left.isConstant {
-                parentCondition = (parent, BoundExpr(.compare(op, left, inner), .bool, conjunct.range))
-            }
-            if let (name, condition) = parentCondition, let parent = store[name] {
-                return selectivity(condition, entity: parent, indexes: indexes, store: store)
-            }
+        if let store, let (_, name, condition) = conjunct.parentComparison, let parent = store[name] {
+            return selectivity(condition, entity: parent, indexes: indexes, store: store)
         }
         if let (field, op, value) = fieldComparison(conjunct) {
             if op == .equal, case .symbol(let code, _) = value, let postings = indexes.postings(of: entity, field: entity.fields[field].name) {

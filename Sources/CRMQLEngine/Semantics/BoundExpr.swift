@@ -17,6 +17,21 @@ struct BoundExpr: Sendable {
 
     var isConstant: Bool { if case .constant = node { return true } else { return false } }
 
+    /// `customer.region = north` seen from the customers: the ref followed,
+    /// the parent entity, and the comparison over the parent's rows. Nil for
+    /// any other shape. A child whose ref is null or dangling compares as
+    /// null, so it passes exactly when its parent passes this comparison.
+    var parentComparison: (refField: Int, parent: String, condition: BoundExpr)? {
+        guard case .compare(let op, let left, let right) = node else { return nil }
+        if case .navigate(let ref, let parent, let inner) = left.node, right.isConstant {
+            return (ref, parent, BoundExpr(.compare(op, inner, right), .bool, range))
+        }
+        if case .navigate(let ref, let parent, let inner) = right.node, left.isConstant {
+            return (ref, parent, BoundExpr(.compare(op, left, inner), .bool, range))
+        }
+        return nil
+    }
+
     /// `expr` as a number, folded when it is a constant: `amount > 500`
     /// then compares the column with a number, which filters and index
     /// probes take straight from the column. Same value as the evaluator's

@@ -85,7 +85,7 @@ extension Interpreter {
         if let condition = query.whereClause {
             let bound = try runner.binder.bindCondition(condition, in: Scope(entity: entity), clause: "where")
             let plan = runner.planFilter(bound, entity, rows)
-            if plan.access.kind != .scan { base = plan.access.detail }
+            if plan.access.choice != .scan { base = plan.access.detail }
             var estimate = Double(plan.access.estimate)
             var line = "\(base) (~\(plan.access.estimate) rows)"
             if analyze {
