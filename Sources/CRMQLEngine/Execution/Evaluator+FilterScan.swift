@@ -71,23 +71,22 @@ extension Evaluator {
 
     @inline(__always)
     private func keptRows<T>(_ values: [T], _ column: Column, _ context: EvalContext, _ passes: (T) -> Bool) -> [Int32] {
-        var kept: [Int32] = []
-        let hasNulls = column.nulls.hasNulls
-        values.withUnsafeBufferPointer { values in
+        let nulls = column.nulls
+        return values.withUnsafeBufferPointer { values in
             if context.isAllRows {
-                kept.reserveCapacity(values.count / 4)
-                for row in 0..<values.count where passes(values[row]) && !(hasNulls && column.isNull(row)) {
-                    kept.append(Int32(truncatingIfNeeded: row))
-                }
-            } else {
-                kept.reserveCapacity(context.rows.count / 2)
-                for row in context.rows {
-                    let position = Int(row)
-                    guard position >= 0, position < values.count else { continue }
-                    if passes(values[position]) && !(hasNulls && column.isNull(position)) { kept.append(row) }
+                let bits = nulls.hasNulls
+                    ? RowSelection.bits(count: values.count) { passes(values[$0]) && !nulls.isNull($0) }
+                    : RowSelection.bits(count: values.count) { passes(values[$0]) }
+                return RowSelection.positions(bits)
+            }
+            // A row outside the column (not expected from a planner) is dropped.
+            let bits = context.rows.withUnsafeBufferPointer { rows in
+                RowSelection.bits(count: rows.count) { index in
+                    let position = Int(rows[index])
+                    return UInt(bitPattern: position) < UInt(values.count) && passes(values[position]) && !nulls.isNull(position)
                 }
             }
+            return RowSelection.picked(from: context.rows, bits)
         }
-        return kept
     }
 }

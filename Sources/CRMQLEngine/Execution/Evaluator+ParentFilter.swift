@@ -17,21 +17,22 @@ extension Evaluator {
         guard context.grouping == nil, let (refField, parentName, parentCondition) = condition.parentComparison else { return nil }
         guard let parent = catalog.store[parentName], parent.rowCount <= context.rows.count else { return nil }
         let parentOf = services.refPositions(child: context.entity, refField: refField, parent: parent)
-        let rows = context.rows
-        guard rows.allSatisfy({ $0 >= 0 && Int($0) < parentOf.count }) else { return nil }
         let passing = try filter(parentCondition, EvalContext(allOf: parent))
-        var marked = [Bool](repeating: false, count: parent.rowCount)
-        for row in passing { marked[Int(row)] = true }
-        var kept: [Int32] = []
-        kept.reserveCapacity(rows.count / 4)
-        parentOf.withUnsafeBufferPointer { parentOf in
+        // Shifted by one so a null ref (-1) reads the unmarked slot 0; an
+        // out-of-range position reads as unmarked too.
+        var marked = [Bool](repeating: false, count: parent.rowCount + 1)
+        for row in passing { marked[Int(row) + 1] = true }
+        let bits = parentOf.withUnsafeBufferPointer { parentOf in
             marked.withUnsafeBufferPointer { marked in
-                for row in rows {
-                    let parentRow = Int(parentOf[Int(row)])
-                    if parentRow >= 0 && marked[parentRow] { kept.append(row) }
+                context.rows.withUnsafeBufferPointer { rows in
+                    RowSelection.bits(count: rows.count) { index in
+                        let row = Int(rows[index])
+                        let slot = UInt(bitPattern: row) < UInt(parentOf.count) ? Int(parentOf[row]) &+ 1 : 0
+                        return UInt(bitPattern: slot) < UInt(marked.count) && marked[slot]
+                    }
                 }
             }
         }
-        return kept
+        return context.isAllRows ? RowSelection.positions(bits) : RowSelection.picked(from: context.rows, bits)
     }
 }

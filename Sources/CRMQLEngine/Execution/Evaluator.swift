@@ -129,14 +129,14 @@ final class Evaluator {
             return column.isNull(0) || !column.bools[0] ? [] : context.rows
         }
         let values = column.bools
-        var kept: [Int32] = []
-        kept.reserveCapacity(context.rows.count / 2)
-        if column.nulls.hasNulls {
-            for index in 0..<values.count where values[index] && !column.isNull(index) { kept.append(context.rows[index]) }
-        } else {
-            for index in 0..<values.count where values[index] { kept.append(context.rows[index]) }
+        let nulls = column.nulls
+        let count = min(values.count, context.rows.count)
+        let bits = values.withUnsafeBufferPointer { values in
+            nulls.hasNulls
+                ? RowSelection.bits(count: count) { values[$0] && !nulls.isNull($0) }
+                : RowSelection.bits(count: count) { values[$0] }
         }
-        return kept
+        return RowSelection.picked(from: context.rows, bits)
     }
 
     // MARK: Navigation
