@@ -46,6 +46,8 @@ public final class Database: Sendable {
     /// id) skips the parser, and gets the same `SourceFile` back, by which
     /// the engine finds the query's compiled plan.
     let parsedScripts = Locked<[ParsedKey: (SourceFile, Script)]>([:])
+    /// A reader kept between reads while the session does not change.
+    let idleReader = IdleReaderSlot()
 
     struct ParsedKey: Hashable, Sendable {
         var name: String
@@ -169,8 +171,14 @@ public final class Database: Sendable {
     func run(_ statement: Statement, _ source: SourceFile, bindings: [String: Value],
              interruptBaseline: UInt64? = nil) -> ([EngineOutput], [Diagnostic]?) {
         if Interpreter.isReadOnly(statement) {
-            let reader = Interpreter(reading: engine.withLock { $0.snapshot() })
-            return Database.run(statement, source, bindings, interruptBaseline, on: reader)
+            let (idle, snapshot, generation) = engine.withLock { writer in
+                let generation = writer.generation
+                if let idle = idleReader.take(generation: generation) { return (Optional(idle), SessionSnapshot?.none, generation) }
+                return (nil, writer.snapshot(), generation)
+            }
+            guard let reader = idle ?? snapshot.map({ IdleReader(Interpreter(reading: $0)) }) else { return ([], nil) }
+            defer { idleReader.put(reader, generation: generation) }
+            return Database.run(statement, source, bindings, interruptBaseline, on: reader.interpreter)
         }
         return engine.withLock { interpreter in
             Database.run(statement, source, bindings, interruptBaseline, on: interpreter)

@@ -38,7 +38,12 @@ struct SessionState: Sendable {
 /// Runs CRMQL scripts against a session: parse, bind, execute, one statement
 /// at a time, stopping at the first failure.
 public final class Interpreter {
-    var state: SessionState
+    var state: SessionState { didSet { generation &+= 1 } }
+    /// Changes with every change to what a statement could see: the state,
+    /// the limits, host functions and parameter overrides. Equal
+    /// generations mean a snapshot taken at the first still describes the
+    /// session, so a host may keep reading through the same reader.
+    public private(set) var generation = 0
     let options: SessionOptions
     let interrupt: InterruptFlag
     /// How far a countable statement (a load) has got; read by other threads.
@@ -46,11 +51,12 @@ public final class Interpreter {
     let indexes: IndexCache
     let measures: MeasureCache
     /// Parameter values a host supplied as text; they win over `param` defaults.
-    var parameterOverrides: [String: String] = [:]
+    var parameterOverrides: [String: String] = [:] { didSet { generation &+= 1 } }
     public var hostFunctions: [String: HostFunction] = [:] {
         didSet {
             hostFunctionsGeneration = Interpreter.freshGeneration()
             plans.clear()
+            generation &+= 1
         }
     }
     /// Identifies this set of host functions in the plan cache, so that a
@@ -59,9 +65,11 @@ public final class Interpreter {
     var hostFunctionsGeneration = 0
     /// Queries compiled for running again, shared with snapshots' readers.
     let plans: PlanCache
+    /// The plans this interpreter ran since its state last changed.
+    var recentPlans = RecentPlans()
     lazy var services = ExecutionServices(interrupt: interrupt, indexes: indexes, measures: measures, stamp: stamp)
     /// Bounds on each statement a host submits from now on.
-    public var limits = ExecutionLimits()
+    public var limits = ExecutionLimits() { didSet { generation &+= 1 } }
     /// The interrupt flag's generation when the host's current script
     /// started: requests made after it stop the script's statements. Nil
     /// uses the generation of the flag's last `clear()`.
@@ -272,13 +280,17 @@ public final class Interpreter {
         guard case .named(let name) = query.source, let entity = state.store[name.text], source.text.utf8.count <= 4096 else {
             return try runner.run(query)
         }
-        let key = PlanCache.Key(source: source, offset: query.range.start, stamp: services.stamp,
-                                indexes: state.store.explicitIndexes, parameterTypes: state.parameters.mapValues(\.dataType),
-                                hostFunctions: hostFunctionsGeneration)
-        var compiled = plans.lookup(key)
-        if compiled == nil, let made = try? runner.compile(query, entity) {
-            plans.keep(made, key)
-            compiled = made
+        var compiled = recentPlans.find(source, query.range.start, generation: generation)
+        if compiled == nil {
+            let key = PlanCache.Key(source: source, offset: query.range.start, stamp: services.stamp,
+                                    indexes: state.store.explicitIndexes, parameterTypes: state.parameters.mapValues(\.dataType),
+                                    hostFunctions: hostFunctionsGeneration)
+            compiled = plans.lookup(key)
+            if compiled == nil, let made = try? runner.compile(query, entity) {
+                plans.keep(made, key)
+                compiled = made
+            }
+            if let compiled { recentPlans.keep(compiled, source, query.range.start, generation: generation) }
         }
         if let compiled, let output = try runner.execute(compiled, entity) { return output }
         // Binding with the values gives what cannot be compiled, and a

@@ -29,7 +29,7 @@ public struct Statement: Sendable {
     }
 }
 
-public enum StatementKind: Sendable {
+public indirect enum StatementKind: Sendable {
     case query(Query)
     /// `let name = <query>`
     case letQuery(name: Name, query: Query)

@@ -11,11 +11,21 @@ import CRMQLSyntax
 /// index with its own values. So a run neither resolves a name nor weighs
 /// one plan against another, as a SQLite statement keeps its plan while its
 /// bindings change.
-struct CompiledQuery: Sendable {
-    var query: BoundQuery
-    var access: AccessChoice
-    var order: [Int]
-    var usesParameters: Bool
+///
+/// A class, since it is immutable and handed around on every run: a run
+/// takes one reference to it instead of copying its bound tree.
+final class CompiledQuery: Sendable {
+    let query: BoundQuery
+    let access: AccessChoice
+    let order: [Int]
+    let usesParameters: Bool
+
+    init(query: BoundQuery, access: AccessChoice, order: [Int], usesParameters: Bool) {
+        self.query = query
+        self.access = access
+        self.order = order
+        self.usesParameters = usesParameters
+    }
 }
 
 extension QueryRunner {
@@ -30,13 +40,11 @@ extension QueryRunner {
         let bound = try slotted.bindQuery(query, entity)
         let usesParameters = bound.usesParameters
         guard let filled = usesParameters ? bound.instantiated(catalog.parameters) : bound else { throw ParameterDependence() }
-        var compiled = CompiledQuery(query: bound, access: .scan, order: [], usesParameters: usesParameters)
-        if let condition = filled.condition {
-            let plan = planFilter(condition, entity, AllRows.of(count: entity.rowCount))
-            compiled.access = plan.access.choice
-            compiled.order = plan.order
+        guard let condition = filled.condition else {
+            return CompiledQuery(query: bound, access: .scan, order: [], usesParameters: usesParameters)
         }
-        return compiled
+        let plan = planFilter(condition, entity, AllRows.of(count: entity.rowCount))
+        return CompiledQuery(query: bound, access: plan.access.choice, order: plan.order, usesParameters: usesParameters)
     }
 
     /// Runs a compiled query over the whole stored `entity` with the
@@ -118,5 +126,34 @@ final class PlanCache: Sendable {
 
     var counts: (hits: Int, compiled: Int) {
         table.withLock { ($0.hits, $0.compiled) }
+    }
+}
+
+/// The plans one interpreter ran since its session last changed, found
+/// without building a plan-cache key or taking the cache's lock: a reader
+/// kept between reads runs the same few queries again and again.
+///
+/// An entry is good while the interpreter's generation is the one it was
+/// kept under: the generation moves with every change to the state, the
+/// settings or the host functions, and so with everything the plan-cache
+/// key holds. (A statement with parameter values moves it too, so a
+/// prepared statement finds its plan in the shared cache instead.)
+struct RecentPlans {
+    private var generation = -1
+    private var entries: [(source: SourceFile, offset: Int, compiled: CompiledQuery)] = []
+
+    func find(_ source: SourceFile, _ offset: Int, generation: Int) -> CompiledQuery? {
+        guard generation == self.generation else { return nil }
+        return entries.first { $0.source === source && $0.offset == offset }?.compiled
+    }
+
+    mutating func keep(_ compiled: CompiledQuery, _ source: SourceFile, _ offset: Int, generation: Int) {
+        // TUNING: a host's working set of queries is small; a short list
+        // scanned in order beats hashing at this size.
+        if generation != self.generation || entries.count >= 8 {
+            entries.removeAll(keepingCapacity: true)
+            self.generation = generation
+        }
+        entries.append((source, offset, compiled))
     }
 }
