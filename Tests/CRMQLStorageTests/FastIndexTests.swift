@@ -113,9 +113,22 @@ final class FastIndexTests: XCTestCase {
         let texts = (0..<2_000).map { _ in String((0..<next(12)).map { _ in alphabet[next(alphabet.count)] }) }
         let column = Column.make(type: .text, values: texts.map { .text($0) })
         let folded = try XCTUnwrap(FoldedText(column: column) { text, bytes in bytes.append(contentsOf: text.lowercased().utf8) })
-        for needle in ["a", "x", "ab", "xa", "bbb", "cxa", "a a", "abcx", "aaaa", "xx"] {
+        // Needles longer than a 16-byte block, and rows too short for one,
+        // take the vector loop's edges and its scalar tail.
+        let needles = ["a", "x", "ab", "xa", "bbb", "cxa", "a a", "abcx", "aaaa", "xx", "b b", "bbbbbbbbbbbbbbbbb", "abbbcxaabbbcxaabbbc"]
+        for needle in needles {
             let expected = texts.indices.filter { texts[$0].contains(needle) }.map { Int32($0) }
             XCTAssertEqual(folded.rowsContaining(Array(needle.utf8)), expected, needle)
+        }
+        for count in 1...6 {
+            let short = Array(texts.prefix(count))
+            let small = try XCTUnwrap(FoldedText(column: Column.make(type: .text, values: short.map { .text($0) })) { text, bytes in
+                bytes.append(contentsOf: text.lowercased().utf8)
+            })
+            for needle in needles {
+                let expected = short.indices.filter { short[$0].contains(needle) }.map { Int32($0) }
+                XCTAssertEqual(small.rowsContaining(Array(needle.utf8)), expected, "\(needle) in \(count) rows")
+            }
         }
     }
 
