@@ -81,14 +81,37 @@ public struct Column: Sendable {
     public func gather(_ positions: [Int32]) -> Column {
         let data: ColumnData
         switch self.data {
-        case .int(let a): data = .int(positions.map { a[Int($0)] })
-        case .number(let a): data = .number(positions.map { a[Int($0)] })
+        case .int(let a): data = .int(Column.gather(a, positions))
+        case .number(let a): data = .number(Column.gather(a, positions))
         case .text(let a): data = .text(positions.map { a[Int($0)] })
-        case .bool(let a): data = .bool(positions.map { a[Int($0)] })
-        case .temporal(let a): data = .temporal(positions.map { a[Int($0)] })
-        case .codes(let a): data = .codes(positions.map { a[Int($0)] })
+        case .bool(let a): data = .bool(Column.gather(a, positions))
+        case .temporal(let a): data = .temporal(Column.gather(a, positions))
+        case .codes(let a): data = .codes(Column.gather(a, positions))
         }
         return Column(type: type, data: data, nulls: nulls.gather(positions))
+    }
+
+    /// `positions.map { values[Int($0)] }` for plain values, as a loop with
+    /// nothing in it but the loads: a gather from a column bigger than the
+    /// cache waits on memory at each row, and only a short loop body lets
+    /// the processor have many of those loads in flight at once (appending
+    /// to an array keeps it to a few). A position outside `values` stops
+    /// the process, as the subscript would.
+    @inline(__always)
+    private static func gather<T>(_ values: [T], _ positions: [Int32]) -> [T] {
+        guard !positions.isEmpty else { return [] }
+        return values.withUnsafeBufferPointer { values in
+            positions.withUnsafeBufferPointer { positions in
+                [T](unsafeUninitializedCapacity: positions.count) { out, count in
+                    for index in 0..<positions.count {
+                        let position = Int(positions[index])
+                        precondition(UInt(bitPattern: position) < UInt(values.count), "a row outside the column")
+                        (out.baseAddress! + index).initialize(to: values[position])
+                    }
+                    count = positions.count
+                }
+            }
+        }
     }
 
     /// Appends a value that already has this column's type (checked by the
