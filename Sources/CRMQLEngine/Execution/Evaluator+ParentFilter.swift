@@ -18,17 +18,24 @@ extension Evaluator {
         guard let parent = catalog.store[parentName], parent.rowCount <= context.rows.count else { return nil }
         let parentOf = services.refPositions(child: context.entity, refField: refField, parent: parent)
         let passing = try filter(parentCondition, EvalContext(allOf: parent))
-        // Shifted by one so a null ref (-1) reads the unmarked slot 0; an
-        // out-of-range position reads as unmarked too.
-        var marked = [Bool](repeating: false, count: parent.rowCount + 1)
-        for row in passing { marked[Int(row) + 1] = true }
+        // One bit per parent, shifted by one so a null ref (-1) reads the
+        // clear bit 0; an out-of-range position reads as clear too. Bits
+        // rather than bools keep a million parents in 128 KB, within the
+        // core's own cache, where the children's lookups land at random.
+        let marks = (parent.rowCount + 1 + 63) >> 6
+        var marked = [UInt64](repeating: 0, count: marks)
+        for row in passing {
+            let slot = Int(row) + 1
+            marked[slot >> 6] |= 1 &<< UInt64(slot & 63)
+        }
         let bits = parentOf.withUnsafeBufferPointer { parentOf in
             marked.withUnsafeBufferPointer { marked in
                 context.rows.withUnsafeBufferPointer { rows in
                     RowSelection.bits(count: rows.count) { index in
                         let row = Int(rows[index])
                         let slot = UInt(bitPattern: row) < UInt(parentOf.count) ? Int(parentOf[row]) &+ 1 : 0
-                        return UInt(bitPattern: slot) < UInt(marked.count) && marked[slot]
+                        let word = slot >> 6
+                        return UInt(bitPattern: word) < UInt(marked.count) && marked[word] & (1 &<< UInt64(slot & 63)) != 0
                     }
                 }
             }
