@@ -2,13 +2,24 @@ import CRMQLCore
 import CRMQLStorage
 
 extension Evaluator {
-    /// `field op constant` (either way round) as a filter: the kept rows
-    /// straight from the stored column, without a column of flags in
-    /// between. Nil when the condition has another shape, or the constant is
-    /// not of the column's own kind; the caller then evaluates it. Same
-    /// answers as `compare`: the same Swift comparison per row, and a null
-    /// row is never kept.
-    func filterFieldComparison(_ condition: BoundExpr, _ context: EvalContext) -> [Int32]? {
+    /// A condition that tests a column straight away, as one bit per row of
+    /// `context` (see `RowSelection`): a stored field against a constant, a
+    /// day range of a stored date, or a parent's field through a ref. Nil for
+    /// any other condition; the caller then evaluates it.
+    func columnFilterBits(_ condition: BoundExpr, _ context: EvalContext) throws -> [UInt64]? {
+        switch condition.node {
+        case .compare: return try fieldComparisonBits(condition, context) ?? parentComparisonBits(condition, context)
+        case .dayRange: return fieldDayRangeBits(condition, context)
+        default: return nil
+        }
+    }
+
+    /// `field op constant` (either way round) straight from the stored
+    /// column, without a column of flags in between. Nil when the condition
+    /// has another shape, or the constant is not of the column's own kind.
+    /// Same answers as `compare`: the same Swift comparison per row, and a
+    /// null row is never kept.
+    private func fieldComparisonBits(_ condition: BoundExpr, _ context: EvalContext) -> [UInt64]? {
         guard context.grouping == nil, case .compare(let written, let left, let right) = condition.node else { return nil }
         let field: Int, constant: Value, op: ComparisonOperator
         if case .field(let f) = left.node, case .constant(let value) = right.node {
@@ -32,10 +43,10 @@ extension Evaluator {
         }
     }
 
-    /// `placed in last 90 days` over a stored date or datetime field as a
-    /// filter straight from the column, like `filterFieldComparison`. Nil
-    /// for any other shape. Same answers as evaluating `dayRange`.
-    func filterFieldDayRange(_ condition: BoundExpr, _ context: EvalContext) -> [Int32]? {
+    /// `placed in last 90 days` over a stored date or datetime field,
+    /// straight from the column like `fieldComparisonBits`. Nil for any
+    /// other shape. Same answers as evaluating `dayRange`.
+    private func fieldDayRangeBits(_ condition: BoundExpr, _ context: EvalContext) -> [UInt64]? {
         guard context.grouping == nil, case .dayRange(let operand, let low, let high, let negated) = condition.node,
               case .field(let field) = operand.node, field >= 0, field < context.entity.columns.count else { return nil }
         let column = context.entity.columns[field]
@@ -58,7 +69,7 @@ extension Evaluator {
     }
 
     private func keptRows<T: Comparable>(_ values: [T], _ op: ComparisonOperator, _ x: T, _ column: Column,
-                                         _ context: EvalContext) -> [Int32] {
+                                         _ context: EvalContext) -> [UInt64] {
         switch op {
         case .equal: return keptRows(values, column, context) { $0 == x }
         case .notEqual: return keptRows(values, column, context) { $0 != x }
@@ -70,23 +81,21 @@ extension Evaluator {
     }
 
     @inline(__always)
-    private func keptRows<T>(_ values: [T], _ column: Column, _ context: EvalContext, _ passes: (T) -> Bool) -> [Int32] {
+    private func keptRows<T>(_ values: [T], _ column: Column, _ context: EvalContext, _ passes: (T) -> Bool) -> [UInt64] {
         let nulls = column.nulls
         return values.withUnsafeBufferPointer { values in
             if context.isAllRows {
-                let bits = nulls.hasNulls
+                return nulls.hasNulls
                     ? RowSelection.bits(count: values.count) { passes(values[$0]) && !nulls.isNull($0) }
                     : RowSelection.bits(count: values.count) { passes(values[$0]) }
-                return RowSelection.positions(bits)
             }
             // A row outside the column (not expected from a planner) is dropped.
-            let bits = context.rows.withUnsafeBufferPointer { rows in
+            return context.rows.withUnsafeBufferPointer { rows in
                 RowSelection.bits(count: rows.count) { index in
                     let position = Int(rows[index])
                     return UInt(bitPattern: position) < UInt(values.count) && passes(values[position]) && !nulls.isNull(position)
                 }
             }
-            return RowSelection.picked(from: context.rows, bits)
         }
     }
 }

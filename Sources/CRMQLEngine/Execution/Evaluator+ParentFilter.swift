@@ -13,7 +13,7 @@ extension Evaluator {
     ///
     /// Same answers: a child whose ref is null or dangling compares as null
     /// and is dropped either way, as is one whose parent's comparison is null.
-    func filterThroughParent(_ condition: BoundExpr, _ context: EvalContext) throws -> [Int32]? {
+    func parentComparisonBits(_ condition: BoundExpr, _ context: EvalContext) throws -> [UInt64]? {
         guard context.grouping == nil, let (refField, parentName, parentCondition) = condition.parentComparison else { return nil }
         guard let parent = catalog.store[parentName], parent.rowCount <= context.rows.count else { return nil }
         let parentOf = services.refPositions(child: context.entity, refField: refField, parent: parent)
@@ -28,7 +28,7 @@ extension Evaluator {
             let slot = Int(row) + 1
             marked[slot >> 6] |= 1 &<< UInt64(slot & 63)
         }
-        let bits = parentOf.withUnsafeBufferPointer { parentOf in
+        return parentOf.withUnsafeBufferPointer { parentOf in
             marked.withUnsafeBufferPointer { marked in
                 context.rows.withUnsafeBufferPointer { rows in
                     RowSelection.bits(count: rows.count) { index in
@@ -40,6 +40,5 @@ extension Evaluator {
                 }
             }
         }
-        return context.isAllRows ? RowSelection.positions(bits) : RowSelection.picked(from: context.rows, bits)
     }
 }

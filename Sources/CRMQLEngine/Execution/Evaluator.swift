@@ -115,14 +115,14 @@ final class Evaluator {
             let kept = try filter(left, context)
             return try filter(right, EvalContext(entity: context.entity, rows: kept))
         }
-        if case .compare = condition.node {
+        switch condition.node {
+        case .compare, .dayRange:
             try services.checkInterrupt(materializing: context.length)
-            if let kept = filterFieldComparison(condition, context) { return kept }
-            if let kept = try filterThroughParent(condition, context) { return kept }
-        }
-        if case .dayRange = condition.node {
-            try services.checkInterrupt(materializing: context.length)
-            if let kept = filterFieldDayRange(condition, context) { return kept }
+            if let bits = try columnFilterBits(condition, context) {
+                return context.isAllRows ? RowSelection.positions(bits) : RowSelection.picked(from: context.rows, bits)
+            }
+        default:
+            break
         }
         let column = try evaluate(condition, context)
         if column.count == 1 && context.rows.count != 1 {
