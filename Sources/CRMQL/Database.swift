@@ -180,8 +180,19 @@ public final class Database: Sendable {
             defer { idleReader.put(reader, generation: generation) }
             return Database.run(statement, source, bindings, interruptBaseline, on: reader.interpreter)
         }
-        return engine.withLock { interpreter in
+        return write { interpreter in
             Database.run(statement, source, bindings, interruptBaseline, on: interpreter)
+        }
+    }
+
+    /// Runs `body` with the session's lock held, as a statement that may
+    /// change the session: the reader kept for reads is let go first.
+    func write<Result>(_ body: (Interpreter) -> sending Result) -> sending Result {
+        engine.withLock { interpreter in
+            idleReader.drop()
+            let result = body(interpreter)
+            idleReader.refuse(olderThan: interpreter.generation)
+            return result
         }
     }
 

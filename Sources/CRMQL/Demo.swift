@@ -4,6 +4,6 @@ extension Database {
     /// reproducible. Replaces whatever the database held.
     /// It reads no file, so it works in safe mode too.
     public func loadDemo() throws(CRMQLError) {
-        engine.withLock { $0.loadDemo() }
+        write { $0.loadDemo() }
     }
 }

@@ -24,23 +24,50 @@ final class IdleReader: @unchecked Sendable {
 
 /// Holds at most one idle reader, with the session generation it reads.
 final class IdleReaderSlot: Sendable {
-    private let slot = Locked<(reader: IdleReader, generation: Int)?>(nil)
+    private struct Kept {
+        var reader: IdleReader?
+        var generation = 0
+        /// Readers of an older generation are not kept: a write has gone by.
+        var oldestAccepted = Int.min
+    }
+
+    private let slot = Locked(Kept())
 
     /// The idle reader, taken out of the slot, when it reads `generation`.
     func take(generation: Int) -> IdleReader? {
-        slot.withLock { slot in
-            guard let kept = slot, kept.generation == generation else { return nil }
-            slot = nil
-            return kept.reader
+        slot.withLock { kept in
+            guard let reader = kept.reader, kept.generation == generation else { return nil }
+            kept.reader = nil
+            return reader
         }
     }
 
-    /// Keeps `reader` for the next read; a reader of an older generation
-    /// than the one kept is dropped.
+    /// Keeps `reader` for the next read, unless a write has gone by since
+    /// its snapshot or a newer reader is kept.
     func put(_ reader: IdleReader, generation: Int) {
-        slot.withLock { slot in
-            if let kept = slot, kept.generation - generation > 0 { return }
-            slot = (reader, generation)
+        slot.withLock { kept in
+            guard generation >= kept.oldestAccepted, kept.reader == nil || kept.generation <= generation else { return }
+            kept.reader = reader
+            kept.generation = generation
+        }
+    }
+
+    /// Whether a reader is kept (for tests).
+    var isHoldingReader: Bool { slot.withLock { $0.reader != nil } }
+
+    /// Drops the kept reader before a write. A reader holds the session's
+    /// columns as they were; were it kept, the first change to a column
+    /// would copy all of it instead of changing it in place.
+    func drop() {
+        slot.withLock { $0.reader = nil }
+    }
+
+    /// After a write that left the session at `generation`: readers of
+    /// older snapshots, still running, are not kept when they finish.
+    func refuse(olderThan generation: Int) {
+        slot.withLock { kept in
+            kept.oldestAccepted = max(kept.oldestAccepted, generation)
+            if let _ = kept.reader, kept.generation < generation { kept.reader = nil }
         }
     }
 }
