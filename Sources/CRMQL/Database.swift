@@ -45,7 +45,14 @@ public final class Database: Sendable {
     /// host that runs the same query text again (a dashboard, a lookup by
     /// id) skips the parser, and gets the same `SourceFile` back, by which
     /// the engine finds the query's compiled plan.
-    let parsedScripts = Locked<[ParsedKey: (SourceFile, Script)]>([:])
+    let parsedScripts = Locked(ParsedScripts())
+
+    struct ParsedScripts {
+        var table: [ParsedKey: (SourceFile, Script)] = [:]
+        /// The text parsed or found last: a host that sends one query
+        /// again and again finds it by comparing the text, without hashing it.
+        var last: (key: ParsedKey, source: SourceFile, script: Script)?
+    }
     /// A reader kept between reads while the session does not change.
     let idleReader = IdleReaderSlot()
 
@@ -61,13 +68,19 @@ public final class Database: Sendable {
         // that come back. A small table, emptied when full, bounds memory.
         let cacheable = text.utf8.count <= 4096
         let key = ParsedKey(name: sourceName, text: text)
-        if cacheable, let (source, script) = parsedScripts.withLock({ $0[key] }) { return (source, script, []) }
+        if cacheable, let (source, script) = parsedScripts.withLock({ parsed -> (SourceFile, Script)? in
+            if let last = parsed.last, last.key == key { return (last.source, last.script) }
+            guard let found = parsed.table[key] else { return nil }
+            parsed.last = (key, found.0, found.1)
+            return found
+        }) { return (source, script, []) }
         let source = SourceFile(name: sourceName, text: text)
         let (script, diagnostics) = Parser.parse(source)
         if cacheable, diagnostics.isEmpty {
-            parsedScripts.withLock { table in
-                if table.count >= 256 { table.removeAll() }
-                table[key] = (source, script)
+            parsedScripts.withLock { parsed in
+                if parsed.table.count >= 256 { parsed.table.removeAll() }
+                parsed.table[key] = (source, script)
+                parsed.last = (key, source, script)
             }
         }
         return (source, script, diagnostics)

@@ -73,8 +73,10 @@ struct ColumnLookup: Sendable {
     /// in turn than by building a table first.
     private let exact: [String: Int]?
     /// Built on the first loose look-up: most results are never read by a
-    /// Swift name, and folding every name cost a visible share of a short query.
-    private let loose: LooseNames
+    /// Swift name, and folding every name cost a visible share of a short
+    /// query. Nil when every name is its own loose key (`id`, `name`,
+    /// `count()`), so a loose look-up is an exact one of the folded key.
+    private let loose: LooseNames?
 
     init(_ names: [String]) {
         self.names = names
@@ -85,7 +87,13 @@ struct ColumnLookup: Sendable {
         } else {
             exact = nil
         }
-        loose = LooseNames(names)
+        loose = names.allSatisfy(ColumnLookup.isOwnLooseKey) ? nil : LooseNames(names)
+    }
+
+    /// True when folding leaves `name` as it is: ASCII with no capital
+    /// letter and no underscore. A byte scan, with no string made.
+    private static func isOwnLooseKey(_ name: String) -> Bool {
+        name.utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "_") && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
     }
 
     /// The first column with exactly this name.
@@ -96,7 +104,9 @@ struct ColumnLookup: Sendable {
 
     /// The column for a Swift name: the exact name first, then the loose match.
     func index(forKey key: String) -> Int? {
-        exactIndex(of: key) ?? loose.index(ColumnLookup.looseKey(key))
+        if let index = exactIndex(of: key) { return index }
+        let folded = ColumnLookup.looseKey(key)
+        return loose.map { $0.index(folded) } ?? exactIndex(of: folded)
     }
 
     static func looseKey(_ name: String) -> String {

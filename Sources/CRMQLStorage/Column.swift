@@ -99,7 +99,9 @@ public struct Column: Sendable {
     /// the process, as the subscript would.
     @inline(__always)
     private static func gather<T>(_ values: [T], _ positions: [Int32]) -> [T] {
-        guard !positions.isEmpty else { return [] }
+        // TUNING: making an array of uninitialized capacity looks its type
+        // up at run time, which costs more than a short gather itself.
+        if positions.count < 256 { return positions.map { values[Int($0)] } }
         return values.withUnsafeBufferPointer { values in
             positions.withUnsafeBufferPointer { positions in
                 [T](unsafeUninitializedCapacity: positions.count) { out, count in

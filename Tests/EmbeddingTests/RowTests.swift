@@ -72,6 +72,14 @@ import Testing
         #expect(people.allSatisfy { $0.nickname == nil })
     }
 
+    /// Names that fold to themselves keep no table of folded names; a
+    /// property named in camel case still finds its column.
+    @Test func aCamelCasePropertyFindsAColumnOfPlainName() throws {
+        struct Short: Decodable { let id: Int; let fullName: String }
+        let rows = try Self.people().query("select people order by id show id, name as fullname", as: Short.self)
+        #expect(rows.map(\.fullName) == ["Ann", "Bo", "Cy"])
+    }
+
     @Test func decodingNamesTheColumnThatDoesNotFit() throws {
         struct Strict: Decodable { let score: Double }
         let error = #expect(throws: CRMQLError.self) {

@@ -13,7 +13,11 @@ struct FilterPlan {
     init(access: AccessPath, conjuncts: [BoundExpr], order: [Int]) {
         self.access = access
         self.order = order
-        remaining = order.filter { !access.consumed.contains($0) }.map { conjuncts[$0] }
+        // A loop, not filter and map: when the index answers every conjunct,
+        // as a key lookup does, no array is made at all.
+        var remaining: [BoundExpr] = []
+        for index in order where !access.consumed.contains(index) { remaining.append(conjuncts[index]) }
+        self.remaining = remaining
     }
 }
 
