@@ -101,8 +101,17 @@ extension Interpreter {
                 if let last = groups.last?.last, last.range == conjunct.range { groups[groups.count - 1].append(conjunct) } else { groups.append([conjunct]) }
             }
             for group in groups {
+                // A parent's field is tested once per parent when the rows
+                // outnumber the parents (see `parentComparisonBits`); the
+                // plan says so, after the rows it will have or, analysed, has.
+                let rowsBefore = analyze ? selected.count : Int(estimate.rounded(.up))
+                var through = ""
+                if group.count == 1, let (_, parentName, _) = group[0].parentComparison,
+                   let parent = state.store[parentName], parent.rowCount <= rowsBefore {
+                    through = " THROUGH \(parentName)"
+                }
                 estimate *= AccessPlanner.selectivity(of: group, entity: entity, indexes: services.indexes, store: state.store)
-                var line = "FILTER \(normalizedText(source, group[0].range)) (~\(Int(estimate.rounded(.up))) rows)"
+                var line = "FILTER \(normalizedText(source, group[0].range))\(through) (~\(Int(estimate.rounded(.up))) rows)"
                 if analyze {
                     let start = clock.now
                     for conjunct in group {
