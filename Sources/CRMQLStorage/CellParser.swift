@@ -180,84 +180,13 @@ enum CellParser {
     /// `YYYY-MM-DD` as days since the epoch.
     @inline(__always)
     static func date(_ raw: CellBytes) -> Int64? {
-        let bytes = trimmed(raw)
-        guard bytes.count == 10 else { return nil }
-        return dateDigits(bytes, at: 0)
+        DateParsing.date(trimmed(raw))
     }
 
-    /// The calendar day written `YYYY-MM-DD` at `start` (which must leave ten bytes).
-    @inline(__always)
-    private static func dateDigits(_ bytes: CellBytes, at start: Int) -> Int64? {
-        guard bytes[start + 4] == minus, bytes[start + 7] == minus,
-              let year = digits(bytes, start, 4), let month = digits(bytes, start + 5, 2),
-              let day = digits(bytes, start + 8, 2) else { return nil }
-        // Years 0…9999 cannot overflow Hinnant's arithmetic; the check is the calendar's.
-        guard month >= 1, month <= 12, day >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else { return nil }
-        return CivilDate(year: year, month: month, day: day).days
-    }
-
-    /// `count` decimal digits at `start`, or nil when a byte is not a digit
-    /// or the bytes run out.
-    @inline(__always)
-    private static func digits(_ bytes: CellBytes, _ start: Int, _ count: Int) -> Int64? {
-        guard start >= 0, start + count <= bytes.count else { return nil }
-        var value: Int64 = 0
-        for index in start..<(start + count) {
-            let digit = bytes[index] &- 48
-            guard digit < 10 else { return nil }
-            value = value * 10 + Int64(digit)
-        }
-        return value
-    }
-
-    /// An ISO 8601 datetime as seconds since the epoch (UTC): the rules of
-    /// `DateParsing.parseDateTime`, read from the bytes in place.
+    /// An ISO 8601 datetime as seconds since the epoch (UTC), by the rules
+    /// of `DateParsing.parseDateTime`.
     static func dateTime(_ raw: CellBytes) -> Int64? {
-        let b = trimmed(raw)
-        let count = b.count
-        guard count >= 16, b[4] == minus, let days = dateDigits(b, at: 0),
-              b[10] == UInt8(ascii: "T") || b[10] == space,
-              let hour = digits(b, 11, 2), b[13] == UInt8(ascii: ":"), let minute = digits(b, 14, 2),
-              hour < 24, minute < 60 else { return nil }
-        var index = 16
-        var second: Int64 = 0
-        if index < count, b[index] == UInt8(ascii: ":") {
-            guard let s = digits(b, index + 1, 2), s < 60 else { return nil }
-            second = s
-            index += 3
-            if index < count, b[index] == UInt8(ascii: ".") {
-                index += 1
-                let start = index
-                while index < count, b[index] >= 48, b[index] <= 57 { index += 1 }
-                if index == start { return nil }
-            }
-        }
-        var offset: Int64 = 0
-        if index < count {
-            switch b[index] {
-            case UInt8(ascii: "Z"), UInt8(ascii: "z"):
-                index += 1
-            case plus, minus:
-                let sign: Int64 = b[index] == minus ? -1 : 1
-                guard let oh = digits(b, index + 1, 2), oh <= 23 else { return nil }
-                var om: Int64 = 0
-                if index + 3 < count, b[index + 3] == UInt8(ascii: ":") {
-                    guard let m = digits(b, index + 4, 2), m < 60 else { return nil }
-                    om = m
-                    index += 6
-                } else if index + 5 <= count, let m = digits(b, index + 3, 2) {
-                    om = m
-                    index += 5
-                } else {
-                    index += 3
-                }
-                offset = sign * (oh * 3600 + om * 60)
-            default:
-                return nil
-            }
-        }
-        guard index == count else { return nil }
-        return days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        DateParsing.dateTime(trimmed(raw))
     }
 
     /// A datetime, or a date taken as its midnight.
