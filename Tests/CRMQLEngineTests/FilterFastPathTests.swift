@@ -43,4 +43,32 @@ final class FilterFastPathTests: XCTestCase {
             XCTAssertFalse(fast.isEmpty, "\(entity) where \(condition) should keep some rows")
         }
     }
+
+    /// `exists(...)` over many rows marks the parents of the children that
+    /// pass instead of visiting each row's children; over few rows it
+    /// visits them. Either way it must agree with counting the children.
+    func testExistsAgreesWithCountingChildren() throws {
+        let interpreter = Interpreter(options: SessionOptions(), interrupt: InterruptFlag())
+        interpreter.loadDemo()
+        let cases: [(rows: String, children: String)] = [
+            ("true", "orders"),
+            ("true", "interactions where kind = complaint and outcome = open"),
+            ("stage = mature", "interactions where kind = complaint and outcome = open"),
+            ("tier = gold", "orders where amount > 900"),
+            ("id <= 3", "orders where amount > 100"),
+            ("id <= 3", "orders"),
+            ("region = north", "orders where customer.stage = churned"),
+        ]
+        for (rows, children) in cases {
+            let relation = children.split(separator: " ").first.map(String.init) ?? children
+            let filter = children.dropFirst(relation.count).trimmingCharacters(in: .whitespaces)
+            let counted = filter.isEmpty ? "count(\(relation)) > 0" : "count(\(relation) \(filter)) > 0"
+            for negated in [false, true] {
+                let test = negated ? "not exists(\(children))" : "exists(\(children))"
+                let other = negated ? "not (\(counted))" : counted
+                let found = try ids(interpreter, "customers", "(\(rows)) and \(test)")
+                XCTAssertEqual(found, try ids(interpreter, "customers", "(\(rows)) and \(other)"), "\(rows) and \(test)")
+            }
+        }
+    }
 }
