@@ -184,12 +184,17 @@ public final class Database: Sendable {
     func run(_ statement: Statement, _ source: SourceFile, bindings: [String: Value],
              interruptBaseline: UInt64? = nil) -> ([EngineOutput], [Diagnostic]?) {
         if Interpreter.isReadOnly(statement) {
-            let (idle, snapshot, generation) = engine.withLock { writer in
+            let (start, generation) = engine.withLock { writer -> (ReaderStart, Int) in
                 let generation = writer.generation
-                if let idle = idleReader.take(generation: generation) { return (Optional(idle), SessionSnapshot?.none, generation) }
-                return (nil, writer.snapshot(), generation)
+                if let kept = idleReader.take(generation: generation) { return (.kept(kept), generation) }
+                return (.snapshot(writer.snapshot()), generation)
             }
-            guard let reader = idle ?? snapshot.map({ IdleReader(Interpreter(reading: $0)) }) else { return ([], nil) }
+            // The interpreter is made outside the lock, which a write may be waiting for.
+            let reader: IdleReader
+            switch start {
+            case .kept(let kept): reader = kept
+            case .snapshot(let snapshot): reader = IdleReader(Interpreter(reading: snapshot))
+            }
             defer { idleReader.put(reader, generation: generation) }
             return Database.run(statement, source, bindings, interruptBaseline, on: reader.interpreter)
         }

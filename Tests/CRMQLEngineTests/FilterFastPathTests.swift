@@ -71,4 +71,20 @@ final class FilterFastPathTests: XCTestCase {
             }
         }
     }
+
+    /// A filter that could fail on a row sees only the children of the rows
+    /// asked about, however many they are: a child of another row must not
+    /// fail the query.
+    func testExistsWithAFilterThatCanFailReadsOnlyTheRowsChildren() throws {
+        let interpreter = Interpreter(options: SessionOptions(), interrupt: InterruptFlag())
+        let setup = SourceFile(name: "<test>", text: """
+            create entity parents (id int key)
+            create entity kids (id int key, parent ref parents, size int)
+            insert into parents (id) values (1), (2)
+            insert into kids (id, parent, size) values (1, 1, 3), (2, 2, 9223372036854775807)
+            """)
+        try interpreter.run(setup) { _ in }
+        XCTAssertEqual(try ids(interpreter, "parents", "id = 1 and exists(kids where size * 2 > 0)"), ["1"])
+        XCTAssertThrowsError(try ids(interpreter, "parents", "exists(kids where size * 2 > 0)"), "the overflow itself is an error")
+    }
 }

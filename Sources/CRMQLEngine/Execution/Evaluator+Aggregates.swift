@@ -47,7 +47,9 @@ extension Evaluator {
     /// rows instead reads the child's columns at random, one cache miss per
     /// child and column once they outgrow the cache. Nil when the rows are
     /// few next to the parents (under one in eight), where their children
-    /// are few enough to gather.
+    /// are few enough to gather, or when the filter could fail on a row
+    /// (an overflow, a host function): then it must see only the rows'
+    /// own children, or a child of another row could fail the query.
     private func existsByMarkingParents(_ child: Entity, refField: Int, filter: BoundExpr?, _ context: EvalContext) throws -> [Bool]? {
         let parent = context.entity
         if filter == nil {
@@ -60,7 +62,7 @@ extension Evaluator {
         }
         // TUNING: one row in eight is where visiting their children costs
         // about what one pass over every child does.
-        guard let filter, context.rows.count >= parent.rowCount / 8 else { return nil }
+        guard let filter, context.rows.count >= parent.rowCount / 8, filter.cannotFail else { return nil }
         let parentOf = services.refPositions(child: child, refField: refField, parent: parent)
         let passing = try self.filter(filter, EvalContext(allOf: child))
         var marked = [Bool](repeating: false, count: parent.rowCount)

@@ -32,6 +32,23 @@ struct BoundExpr: Sendable {
         return nil
     }
 
+    /// True when evaluating this over any rows gives a value for each and
+    /// never an error: comparisons, day ranges, null tests and logic over
+    /// fields, a parent's fields and constants. Arithmetic (which may
+    /// overflow), functions and host calls are left out.
+    var cannotFail: Bool {
+        switch node {
+        case .constant, .field: return true
+        case .navigate(_, _, let inner): return inner.cannotFail
+        case .not(let operand), .isNull(let operand, _): return operand.cannotFail
+        case .dayRange(let operand, _, _, _): return operand.cannotFail
+        case .compare(_, let left, let right), .and(let left, let right), .or(let left, let right):
+            return left.cannotFail && right.cannotFail
+        case .inList(let operand, let items, _): return operand.cannotFail && items.allSatisfy(\.cannotFail)
+        default: return false
+        }
+    }
+
     /// `expr` as a number, folded when it is a constant: `amount > 500`
     /// then compares the column with a number, which filters and index
     /// probes take straight from the column. Same value as the evaluator's
