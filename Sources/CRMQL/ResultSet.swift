@@ -106,7 +106,8 @@ struct ColumnLookup: Sendable {
     func index(forKey key: String) -> Int? {
         if let index = exactIndex(of: key) { return index }
         let folded = ColumnLookup.looseKey(key)
-        return loose.map { $0.index(folded) } ?? exactIndex(of: folded)
+        if let loose { return loose.index(folded) }
+        return exactIndex(of: folded)
     }
 
     static func looseKey(_ name: String) -> String {

@@ -108,7 +108,7 @@ public struct Column: Sendable {
                     for index in 0..<positions.count {
                         let position = Int(positions[index])
                         precondition(UInt(bitPattern: position) < UInt(values.count), "a row outside the column")
-                        (out.baseAddress! + index).initialize(to: values[position])
+                        out.initializeElement(at: index, to: values[position])
                     }
                     count = positions.count
                 }
