@@ -72,6 +72,28 @@ final class FilterFastPathTests: XCTestCase {
         }
     }
 
+    /// Children stored grouped by parent or in any other order, with or
+    /// without a null ref: the parent filter keeps what the general path keeps.
+    func testParentFiltersOverClusteredAndScatteredChildren() throws {
+        for order in [[1, 2, 3, 4, 5, 6], [4, 1, 6, 2, 5, 3]] {
+            for nullRef in [false, true] {
+                let interpreter = Interpreter(options: SessionOptions(), interrupt: InterruptFlag())
+                let kids = order.map { id in "(\(id), \(nullRef && id == 6 ? "null" : String((id + 1) / 2)), \(id * 10))" }
+                let setup = SourceFile(name: "<test>", text: """
+                    create entity parents (id int key, size int)
+                    create entity kids (id int key, parent ref parents, size int)
+                    insert into parents (id, size) values (1, 5), (2, 9), (3, 7)
+                    insert into kids (id, parent, size) values \(kids.joined(separator: ", "))
+                    """)
+                try interpreter.run(setup) { _ in }
+                for condition in ["parent.size > 6", "parent.size = 5", "parent.size > 6 and size > 25", "size > 25 and parent.size < 9"] {
+                    let fast = try ids(interpreter, "kids", condition)
+                    XCTAssertEqual(fast, try ids(interpreter, "kids", "(\(condition)) or false"), "\(order) \(condition)")
+                }
+            }
+        }
+    }
+
     /// A filter that could fail on a row sees only the children of the rows
     /// asked about, however many they are: a child of another row must not
     /// fail the query.
