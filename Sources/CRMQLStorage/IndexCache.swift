@@ -81,11 +81,7 @@ public final class IndexCache: Sendable {
 
     /// Rows by symbol of an enum field.
     public func postings(of entity: Entity, field: String) -> PostingLists? {
-        guard let fieldIndex = entity.fieldIndex(field) else { return nil }
-        let slot = Slot(kind: .postings, entity: entity.name, field: field)
-        let built = cached(slot, versions: Versions(entity: entity.version)) {
-            PostingLists(column: entity.columns[fieldIndex]).map(Built.postings)
-        }
+        let built = ofField(entity, field, .postings) { PostingLists(column: $0).map(Built.postings) }
         if case .postings(let lists)? = built { return lists }
         return nil
     }
@@ -101,11 +97,7 @@ public final class IndexCache: Sendable {
     }
 
     private func sorted(_ entity: Entity, _ field: String, kind: Kind) -> SortedIndex? {
-        guard let fieldIndex = entity.fieldIndex(field) else { return nil }
-        let slot = Slot(kind: kind, entity: entity.name, field: field)
-        let built = cached(slot, versions: Versions(entity: entity.version)) {
-            SortedIndex(column: entity.columns[fieldIndex], foldCase: kind == .prefix).map(Built.sorted)
-        }
+        let built = ofField(entity, field, kind) { SortedIndex(column: $0, foldCase: kind == .prefix).map(Built.sorted) }
         if case .sorted(let index)? = built { return index }
         return nil
     }
@@ -114,11 +106,7 @@ public final class IndexCache: Sendable {
     /// scans; built on first use, like the other derived structures.
     /// - Parameter foldNonASCII: the case folding, for texts not all ASCII.
     public func foldedText(of entity: Entity, field: String, foldNonASCII: (String, inout [UInt8]) -> Void) -> FoldedText? {
-        guard let fieldIndex = entity.fieldIndex(field) else { return nil }
-        let slot = Slot(kind: .folded, entity: entity.name, field: field)
-        let built = cached(slot, versions: Versions(entity: entity.version)) {
-            FoldedText(column: entity.columns[fieldIndex], foldNonASCII: foldNonASCII).map(Built.folded)
-        }
+        let built = ofField(entity, field, .folded) { FoldedText(column: $0, foldNonASCII: foldNonASCII).map(Built.folded) }
         if case .folded(let text)? = built { return text }
         return nil
     }
@@ -126,11 +114,7 @@ public final class IndexCache: Sendable {
     /// A sample of a numeric, date or datetime field's values, for the
     /// planner's estimates; nil for other fields.
     public func statistics(of entity: Entity, field: String) -> ColumnStatistics? {
-        guard let fieldIndex = entity.fieldIndex(field) else { return nil }
-        let slot = Slot(kind: .statistics, entity: entity.name, field: field)
-        let built = cached(slot, versions: Versions(entity: entity.version)) {
-            ColumnStatistics(column: entity.columns[fieldIndex]).map(Built.statistics)
-        }
+        let built = ofField(entity, field, .statistics) { ColumnStatistics(column: $0).map(Built.statistics) }
         if case .statistics(let statistics)? = built { return statistics }
         return nil
     }
@@ -151,6 +135,14 @@ public final class IndexCache: Sendable {
     /// The entry for `slot` if it was built from `versions`, else builds it.
     /// Building happens outside the lock, so a slow build never blocks other
     /// lookups; two threads may race to build the same entry, which is harmless.
+    /// What `build` makes of one field's column, kept until the entity changes.
+    private func ofField(_ entity: Entity, _ field: String, _ kind: Kind, build: (Column) -> Built?) -> Built? {
+        guard let fieldIndex = entity.fieldIndex(field) else { return nil }
+        return cached(Slot(kind: kind, entity: entity.name, field: field), versions: Versions(entity: entity.version)) {
+            build(entity.columns[fieldIndex])
+        }
+    }
+
     private func cached(_ slot: Slot, versions: Versions, build: () -> Built?) -> Built? {
         if let entry = entries.withLock({ $0[slot] }), entry.versions == versions { return entry.built }
         guard let built = build() else { return nil }

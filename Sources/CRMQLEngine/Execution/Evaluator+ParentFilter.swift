@@ -2,6 +2,15 @@ import CRMQLCore
 import CRMQLStorage
 
 extension Evaluator {
+    /// Whether `parentComparisonBits` takes `condition` over `rows` child
+    /// rows, and with which parent: when the children outnumber the parents.
+    static func throughParent(_ condition: BoundExpr, rows: Int, store: Store)
+        -> (refField: Int, parent: Entity, condition: BoundExpr)? {
+        guard let (refField, parentName, parentCondition) = condition.parentComparison, let parent = store[parentName],
+              parent.rowCount <= rows else { return nil }
+        return (refField, parent, parentCondition)
+    }
+
     /// `customer.region = north` as a filter over orders: the customers that
     /// pass, found once over the parent entity (through the same fast paths
     /// as any filter), then each child row kept when its parent is marked.
@@ -14,8 +23,9 @@ extension Evaluator {
     /// Same answers: a child whose ref is null or dangling compares as null
     /// and is dropped either way, as is one whose parent's comparison is null.
     func parentComparisonBits(_ condition: BoundExpr, _ context: EvalContext) throws -> [UInt64]? {
-        guard context.grouping == nil, let (refField, parentName, parentCondition) = condition.parentComparison else { return nil }
-        guard let parent = catalog.store[parentName], parent.rowCount <= context.rows.count else { return nil }
+        guard context.grouping == nil,
+              let (refField, parent, parentCondition) = Evaluator.throughParent(condition, rows: context.rows.count, store: catalog.store)
+        else { return nil }
         let parentOf = services.refPositions(child: context.entity, refField: refField, parent: parent)
         let passing = try filter(parentCondition, EvalContext(allOf: parent))
         // One bit per parent, shifted by one so a null ref (-1) reads the

@@ -106,9 +106,8 @@ extension Interpreter {
                 // plan says so, after the rows it will have or, analysed, has.
                 let rowsBefore = analyze ? selected.count : Int(estimate.rounded(.up))
                 var through = ""
-                if group.count == 1, let (_, parentName, _) = group[0].parentComparison,
-                   let parent = state.store[parentName], parent.rowCount <= rowsBefore {
-                    through = " THROUGH \(parentName)"
+                if group.count == 1, let (_, parent, _) = Evaluator.throughParent(group[0], rows: rowsBefore, store: state.store) {
+                    through = " THROUGH \(parent.name)"
                 }
                 estimate *= AccessPlanner.selectivity(of: group, entity: entity, indexes: services.indexes, store: state.store)
                 var line = "FILTER \(normalizedText(source, group[0].range))\(through) (~\(Int(estimate.rounded(.up))) rows)"
