@@ -10,7 +10,7 @@ public enum ColumnData: Sendable {
     /// Days since 1970-01-01 for `date`; seconds since the epoch for `datetime`.
     case temporal([Int64])
     /// Enum symbol codes; the symbols are in the column's `EnumType`.
-    case codes([Int32])
+    case codes(EnumCodes)
 
     public var count: Int {
         switch self {
@@ -50,14 +50,14 @@ public struct Column: Sendable {
         case .text, .null: return .text([])
         case .bool: return .bool([])
         case .date, .datetime: return .temporal([])
-        case .enumeration: return .codes([])
+        case .enumeration: return .codes(EnumCodes())
         case .ref: return keyType == .text ? .text([]) : .int([])
         }
     }
 
     public var count: Int { data.count }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func isNull(_ row: Int) -> Bool { nulls.isNull(row) }
 
     /// The value of one row, for the edges of the system (results, messages).
@@ -86,7 +86,7 @@ public struct Column: Sendable {
         case .text(let a): data = .text(positions.map { a[Int($0)] })
         case .bool(let a): data = .bool(Column.gather(a, positions))
         case .temporal(let a): data = .temporal(Column.gather(a, positions))
-        case .codes(let a): data = .codes(Column.gather(a, positions))
+        case .codes(let a): data = .codes(a.gather(positions))
         }
         return Column(type: type, data: data, nulls: nulls.gather(positions))
     }
@@ -98,7 +98,7 @@ public struct Column: Sendable {
     /// to an array keeps it to a few). A position outside `values` stops
     /// the process, as the subscript would.
     @inline(__always)
-    private static func gather<T>(_ values: [T], _ positions: [Int32]) -> [T] {
+    static func gather<T>(_ values: [T], _ positions: [Int32]) -> [T] {
         // TUNING: making an array of uninitialized capacity looks its type
         // up at run time, which costs more than a short gather itself.
         if positions.count < 256 { return positions.map { values[Int($0)] } }
@@ -152,7 +152,7 @@ public struct Column: Sendable {
             }
             data = .temporal(a)
         case .codes(var a):
-            data = .codes([])
+            data = .codes(EnumCodes())
             if case .symbol(let code, _) = value { a.append(code) } else { a.append(0); stored = false }
             data = .codes(a)
         }
@@ -174,7 +174,7 @@ public struct Column: Sendable {
         case .text(var a): data = .text([]); a.reserveCapacity(capacity); data = .text(a)
         case .bool(var a): data = .bool([]); a.reserveCapacity(capacity); data = .bool(a)
         case .temporal(var a): data = .temporal([]); a.reserveCapacity(capacity); data = .temporal(a)
-        case .codes(var a): data = .codes([]); a.reserveCapacity(capacity); data = .codes(a)
+        case .codes(var a): data = .codes(EnumCodes()); a.reserveCapacity(capacity); data = .codes(a)
         }
     }
 }

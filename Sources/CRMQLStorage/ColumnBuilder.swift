@@ -17,7 +17,11 @@ struct ColumnBuilder {
     private var numbers: [Double] = []
     private var texts: [String] = []
     private var bools: [Bool] = []
-    private var codes: [Int32] = []
+    // Codes go into bytes until one does not fit, then into `wideCodes`
+    // for good (see `EnumCodes`); two plain arrays keep the append cheap.
+    private var codes: [UInt8] = []
+    private var wideCodes: [Int32] = []
+    private var codesAreWide = false
     private var nulls = NullBitmap()
     private(set) var count = 0
     let kind: Kind
@@ -81,7 +85,16 @@ struct ColumnBuilder {
 
     @inline(__always)
     mutating func appendCode(_ value: Int32) {
-        codes.append(value)
+        if !codesAreWide && EnumCodes.fitsNarrow(value) {
+            codes.append(UInt8(truncatingIfNeeded: value))
+        } else {
+            if !codesAreWide {
+                wideCodes = codes.map { Int32($0) }
+                codes = []
+                codesAreWide = true
+            }
+            wideCodes.append(value)
+        }
         count += 1
     }
 
@@ -93,7 +106,7 @@ struct ColumnBuilder {
         case .number: numbers.append(0)
         case .text: texts.append("")
         case .bool: bools.append(false)
-        case .codes: codes.append(0)
+        case .codes: if codesAreWide { wideCodes.append(0) } else { codes.append(0) }
         }
         nulls.set(count)
         count += 1
@@ -107,7 +120,7 @@ struct ColumnBuilder {
         case .text: data = .text(texts)
         case .bool: data = .bool(bools)
         case .temporal: data = .temporal(ints)
-        case .codes: data = .codes(codes)
+        case .codes: data = .codes(codesAreWide ? EnumCodes(wideCodes) : EnumCodes(narrow: codes))
         }
         return Column(type: type, data: data, nulls: nulls)
     }
@@ -178,7 +191,7 @@ extension Column {
         case .text(let a): return Column(type: type, data: .text(fit(a)), nulls: nulls)
         case .bool(let a): return Column(type: type, data: .bool(fit(a)), nulls: nulls)
         case .temporal(let a): return Column(type: type, data: .temporal(fit(a)), nulls: nulls)
-        case .codes(let a): return Column(type: type, data: .codes(fit(a)), nulls: nulls)
+        case .codes(let a): return Column(type: type, data: .codes(a.compacted(fit, fit)), nulls: nulls)
         }
     }
 }

@@ -10,7 +10,8 @@ public struct NullBitmap: Sendable, Equatable {
         for index in 0..<count where isNull(index) { set(index) }
     }
 
-    @inline(__always)
+    // Inlinable: filters and aggregates in other modules ask it once a row.
+    @inlinable @inline(__always)
     public func isNull(_ index: Int) -> Bool {
         let word = index >> 6
         return word < words.count && words[word] & (1 << UInt64(index & 63)) != 0

@@ -88,12 +88,19 @@ public struct PostingLists: Sendable {
     public init?(column: Column) {
         guard case .codes(let codes) = column.data, case .enumeration(let type) = column.type,
               column.count < Int(Int32.max) else { return nil }
-        let symbolCount = type.symbols.count
+        switch codes.storage {
+        case .narrow(let values): (offsets, rows, nullRows) = PostingLists.build(values, column.nulls, symbolCount: type.symbols.count)
+        case .wide(let values): (offsets, rows, nullRows) = PostingLists.build(values, column.nulls, symbolCount: type.symbols.count)
+        }
+    }
+
+    private static func build<Code: FixedWidthInteger>(_ codes: [Code], _ isNull: NullBitmap, symbolCount: Int)
+        -> (offsets: [Int32], rows: [Int32], nullRows: [Int32]) {
         var counts = [Int32](repeating: 0, count: symbolCount + 1)
         var nulls: [Int32] = []
         for row in codes.indices {
             let code = Int(codes[row])
-            if column.isNull(row) || code < 0 || code >= symbolCount {
+            if isNull.isNull(row) || code < 0 || code >= symbolCount {
                 nulls.append(Int32(truncatingIfNeeded: row))
             } else {
                 counts[code + 1] += 1
@@ -102,15 +109,13 @@ public struct PostingLists: Sendable {
         for code in 0..<symbolCount { counts[code + 1] += counts[code] }
         var next = counts
         var rows = [Int32](repeating: 0, count: Int(counts[symbolCount]))
-        for row in codes.indices where !column.isNull(row) {
+        for row in codes.indices where !isNull.isNull(row) {
             let code = Int(codes[row])
             guard code >= 0, code < symbolCount else { continue }
             rows[Int(next[code])] = Int32(truncatingIfNeeded: row)
             next[code] += 1
         }
-        offsets = counts
-        self.rows = rows
-        nullRows = nulls
+        return (counts, rows, nulls)
     }
 
     /// Rows holding the symbol with code `code`, ascending.

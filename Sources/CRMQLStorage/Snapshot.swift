@@ -171,7 +171,11 @@ public enum Snapshot {
                 out.append(bytes: blob)
             case .bool(let values): out.append(UInt8(3)); out.append(array: values.map { $0 ? UInt8(1) : 0 })
             case .temporal(let values): out.append(UInt8(4)); out.append(array: values)
-            case .codes(let values): out.append(UInt8(5)); out.append(array: values)
+            case .codes(let values):
+                switch values.storage {
+                case .narrow(let bytes): out.append(UInt8(6)); out.append(array: bytes)
+                case .wide(let codes): out.append(UInt8(5)); out.append(array: codes)
+                }
             }
         }
     }
@@ -219,8 +223,9 @@ public enum Snapshot {
                 data = .text(texts)
             case 3: data = .bool(try reader.readArray(UInt8.self).map { $0 != 0 })
             case 4: data = .temporal(try reader.readArray(Int64.self))
-            case 5:
-                let codes = try reader.readArray(Int32.self)
+            case 5, 6:
+                // 5: four bytes a code; 6: one byte a code.
+                let codes = kind == 5 ? EnumCodes(try reader.readArray(Int32.self)) : EnumCodes(narrow: try reader.readArray(UInt8.self))
                 if case .enumeration(let symbols) = field.type {
                     let limit = Int32(clamping: symbols.symbols.count)
                     guard codes.allSatisfy({ $0 >= 0 && $0 < limit }) else { throw DecodeError("an enum code of '\(field.name)' is out of range") }

@@ -61,8 +61,9 @@ public struct SortedIndex: Sendable {
             guard !foldCase else { return nil }
             rows = RowSort.sorted(rows) { RowSort.orderedBits(values[Int($0)]) }
             keys = .int(rows.map { values[Int($0)] })
-        case .codes(let codes):
+        case .codes(let enumCodes):
             guard !foldCase else { return nil }
+            let codes = enumCodes.wide
             rows = RowSort.sorted(rows) { RowSort.orderedBits(Int64(codes[Int($0)])) }
             keys = .int(rows.map { Int64(codes[Int($0)]) })
         case .number(let values):

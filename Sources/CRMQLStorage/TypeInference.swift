@@ -474,11 +474,16 @@ struct TextAccumulator {
     }
 
     /// Every row's code in `symbols` (the sorted texts), 0 for null.
-    func codes(for symbols: EnumType) -> [Int32] {
-        guard let dictionary else { return [Int32](repeating: 0, count: texts.count) }
+    func codes(for symbols: EnumType) -> EnumCodes {
+        guard let dictionary else { return EnumCodes(repeating: 0, count: texts.count) }
         var position: [String: Int32] = [:]
         for (code, symbol) in symbols.symbols.enumerated() { position[symbol] = Int32(truncatingIfNeeded: code) }
         let recode = dictionary.texts.map { position[$0] ?? 0 }
-        return codeRows.map { $0 >= 0 && Int($0) < recode.count ? recode[Int($0)] : 0 }
+        // An inferred enum has at most 256 symbols, so its codes take a byte.
+        if recode.allSatisfy(EnumCodes.fitsNarrow) {
+            let narrow = recode.map { UInt8(truncatingIfNeeded: $0) }
+            return EnumCodes(narrow: codeRows.map { $0 >= 0 && Int($0) < narrow.count ? narrow[Int($0)] : 0 })
+        }
+        return EnumCodes(codeRows.map { $0 >= 0 && Int($0) < recode.count ? recode[Int($0)] : 0 })
     }
 }

@@ -304,7 +304,7 @@ private func temporals(_ entity: Entity, _ field: String) -> [Int64] {
 }
 
 private func codes(_ entity: Entity, _ field: String) -> [Int32] {
-    if case .codes(let values) = column(entity, field).data { return values }
+    if case .codes(let values) = column(entity, field).data { return values.wide }
     return []
 }
 

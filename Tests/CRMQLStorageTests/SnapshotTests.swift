@@ -96,7 +96,7 @@ final class SnapshotTests: XCTestCase {
         ], columns: [
             Column(type: .int, data: .int(ids)), Column(type: .number, data: .number(amounts)),
             Column(type: .date, data: .temporal(days), nulls: NullBitmap(count: count) { $0 % 10 == 0 }),
-            Column(type: .enumeration(stage), data: .codes(codes)), Column(type: .text, data: .text(names)),
+            Column(type: .enumeration(stage), data: .codes(EnumCodes(codes))), Column(type: .text, data: .text(names)),
         ])
         var store = Store()
         store["big"] = entity

@@ -86,10 +86,10 @@ extension DemoBuilder {
         let customers = self.customers
         let columns: [ColumnData] = [
             .int(customers.ids), .text(customers.names), .text(customers.emails),
-            .codes(customers.regions), .codes(customers.industries), .codes(customers.kinds),
-            .codes(customers.stages), .codes(customers.tiers), .number(customers.loyalty),
+            .codes(EnumCodes(customers.regions)), .codes(EnumCodes(customers.industries)), .codes(EnumCodes(customers.kinds)),
+            .codes(EnumCodes(customers.stages)), .codes(EnumCodes(customers.tiers)), .number(customers.loyalty),
             .number(customers.expected), .number(customers.perceived), .temporal(customers.signups),
-            .codes(customers.owners), .int(customers.points), .number(customers.serviceCosts),
+            .codes(EnumCodes(customers.owners)), .int(customers.points), .number(customers.serviceCosts),
         ]
         let nulls: [String: NullBitmap] = [
             "email": customers.emailNulls, "industry": customers.industryNulls,
@@ -114,8 +114,8 @@ extension DemoBuilder {
         let orders = self.orderTable()
         let columns: [ColumnData] = [
             .int(orders.ids), .int(orders.customers), .temporal(orders.placed), .int(orders.baskets),
-            .codes(orders.products), .codes(orders.categories), .int(orders.quantities),
-            .number(orders.amounts), .number(orders.costs), .codes(orders.channels),
+            .codes(EnumCodes(orders.products)), .codes(EnumCodes(orders.categories)), .int(orders.quantities),
+            .number(orders.amounts), .number(orders.costs), .codes(EnumCodes(orders.channels)),
         ]
         return Self.entity("orders", fields, columns, [:])
     }
@@ -133,8 +133,8 @@ extension DemoBuilder {
         let interactions = self.interactionTable()
         let columns: [ColumnData] = [
             .int(interactions.ids), .int(interactions.customers), .temporal(interactions.days),
-            .codes(interactions.kinds), .codes(interactions.outcomes), .int(interactions.scores),
-            .codes(interactions.agents),
+            .codes(EnumCodes(interactions.kinds)), .codes(EnumCodes(interactions.outcomes)), .int(interactions.scores),
+            .codes(EnumCodes(interactions.agents)),
         ]
         return Self.entity("interactions", fields, columns, ["score": interactions.scoreNulls])
     }

@@ -28,7 +28,7 @@ extension Column {
         case .text: data = .text(Array(repeating: "", count: count))
         case .bool: data = .bool(Array(repeating: false, count: count))
         case .temporal: data = .temporal(Array(repeating: 0, count: count))
-        case .codes: data = .codes(Array(repeating: 0, count: count))
+        case .codes: data = .codes(EnumCodes(repeating: 0, count: count))
         }
         return Column(type: type, data: data, nulls: bitmap)
     }

@@ -37,8 +37,17 @@ extension Evaluator {
         case (.temporal(let values), .date(let x)) where column.type == .date: return keptRows(values, op, x, column, context)
         case (.temporal(let values), .datetime(let x)) where column.type == .datetime: return keptRows(values, op, x, column, context)
         // Symbols compare by code, in declaration order, as in `compare`.
-        case (.codes(let values), .symbol(let x, let enumType)) where column.type == .enumeration(enumType):
-            return keptRows(values, op, x, column, context)
+        case (.codes(let codes), .symbol(let x, let enumType)) where column.type == .enumeration(enumType):
+            switch codes.storage {
+            case .narrow(let values) where UInt32(bitPattern: x) <= UInt32(UInt8.max):
+                return keptRows(values, op, UInt8(truncatingIfNeeded: x), column, context)
+            case .narrow:
+                // A symbol past the first 256 of a declared enum whose rows
+                // all use earlier ones: rare enough to compare at four bytes.
+                return keptRows(codes.wide, op, x, column, context)
+            case .wide(let values):
+                return keptRows(values, op, x, column, context)
+            }
         default: return nil
         }
     }

@@ -114,7 +114,8 @@ extension Evaluator {
         case (.int(let a), .int(let b)): result = run(a, b)
         case (.number(let a), .number(let b)): result = run(a, b)
         case (.temporal(let a), .temporal(let b)): result = run(a, b)
-        case (.codes(let a), .codes(let b)): result = run(a, b)
+        case (.codes(let a), .codes(let b)):
+            if case .narrow(let x) = a.storage, case .narrow(let y) = b.storage { result = run(x, y) } else { result = run(a.wide, b.wide) }
         case (.text(let a), .text(let b)): result = run(a, b)
         case (.bool(let a), .bool(let b)): result = run(a.map { $0 ? 1 : 0 }, b.map { $0 ? 1 : 0 })
         case (.int, .number), (.number, .int): result = run(l.doubles, r.doubles)

@@ -88,7 +88,11 @@ enum Sorting {
         switch column.data {
         case .int(let v), .temporal(let v): return wrap { v[$0] < v[$1] ? -1 : (v[$0] > v[$1] ? 1 : 0) }
         case .number(let v): return wrap { v[$0] < v[$1] ? -1 : (v[$0] > v[$1] ? 1 : 0) }
-        case .codes(let v): return wrap { v[$0] < v[$1] ? -1 : (v[$0] > v[$1] ? 1 : 0) }
+        case .codes(let codes):
+            switch codes.storage {
+            case .narrow(let v): return wrap { v[$0] < v[$1] ? -1 : (v[$0] > v[$1] ? 1 : 0) }
+            case .wide(let v): return wrap { v[$0] < v[$1] ? -1 : (v[$0] > v[$1] ? 1 : 0) }
+            }
         case .text(let v): return wrap { v[$0] < v[$1] ? -1 : (v[$0] > v[$1] ? 1 : 0) }
         case .bool(let v): return wrap { v[$0] == v[$1] ? 0 : (v[$0] ? 1 : -1) }
         }
@@ -143,9 +147,15 @@ enum Sorting {
             let hasNulls = key.nulls.hasNulls
             switch key.data {
             case .codes(let codes):
-                for row in 0..<count {
-                    let digit = hasNulls && key.isNull(row) ? nullDigit : min(codes[row], nullDigit - 1)
-                    composite[row] = composite[row] &* radix &+ digit
+                func addDigits<Code: FixedWidthInteger>(_ codes: [Code]) {
+                    for row in 0..<count {
+                        let digit = hasNulls && key.isNull(row) ? nullDigit : min(Int32(truncatingIfNeeded: codes[row]), nullDigit - 1)
+                        composite[row] = composite[row] &* radix &+ digit
+                    }
+                }
+                switch codes.storage {
+                case .narrow(let values): addDigits(values)
+                case .wide(let values): addDigits(values)
                 }
             case .bool(let flags):
                 for row in 0..<count {
