@@ -12,6 +12,7 @@ public enum ColumnData: Sendable {
     /// Enum symbol codes; the symbols are in the column's `EnumType`.
     case codes(EnumCodes)
 
+    @inlinable
     public var count: Int {
         switch self {
         case .int(let a): return a.count
@@ -55,6 +56,7 @@ public struct Column: Sendable {
         }
     }
 
+    @inlinable
     public var count: Int { data.count }
 
     @inlinable @inline(__always)

@@ -6,8 +6,25 @@ public struct NullBitmap: Sendable, Equatable {
 
     public init() {}
 
+    // Inlinable, so that the test is inlined into the loop: aggregates build
+    // one bitmap per result, a call per group or parent row.
+    @inlinable
     public init(count: Int, isNull: (Int) -> Bool) {
-        for index in 0..<count where isNull(index) { set(index) }
+        var words: [UInt64] = []
+        var nullCount = 0
+        for index in 0..<count where isNull(index) {
+            let word = index >> 6
+            if word >= words.count { words.append(contentsOf: repeatElement(0, count: word - words.count + 1)) }
+            words[word] |= 1 << UInt64(index & 63)
+            nullCount += 1
+        }
+        self.init(words: words, nullCount: nullCount)
+    }
+
+    @usableFromInline
+    init(words: [UInt64], nullCount: Int) {
+        self.words = words
+        self.nullCount = nullCount
     }
 
     // Inlinable: filters and aggregates in other modules ask it once a row.

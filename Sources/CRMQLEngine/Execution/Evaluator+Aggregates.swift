@@ -128,7 +128,9 @@ extension Evaluator {
     /// when every child has a parent and no filter applies.
     private func childrenOfEveryRow(_ context: EvalContext, child: Entity, refField: Int, filter: BoundExpr?) throws -> ([Int32], [Int32], Int) {
         let parentOf = services.refPositions(child: child, refField: refField, parent: context.entity)
-        if filter == nil, !parentOf.contains(-1) {
+        // The adjacency lists only children with a parent, so its length
+        // says whether every child has one without reading `parentOf`.
+        if filter == nil, services.children(parent: context.entity, child: child, refField: refField).rows.count == parentOf.count {
             // Every child counts and has a parent: its parent's row is its segment.
             return (AllRows.of(count: child.rowCount), parentOf, context.length)
         }

@@ -154,6 +154,9 @@ extension Interpreter {
             lines.append(depth == 0 ? step : String(repeating: "   ", count: depth - 1) + "└─ " + step)
         }
         if analyze {
+            // The operators above left their relation aggregates memoized;
+            // the whole query must compute them again to time what it costs.
+            runner.evaluator.relationMemo.removeAll()
             let start = clock.now
             let output = try runner.run(query)
             lines.append("(whole query: \(output.columns.first?.count ?? 0) rows in \(milliseconds(clock.now - start)))")
