@@ -40,6 +40,11 @@ extension Evaluator {
         case (.codes(let codes), .symbol(let x, let enumType)) where column.type == .enumeration(enumType):
             switch codes.storage {
             case .narrow(let values) where UInt32(bitPattern: x) <= UInt32(UInt8.max):
+                if context.isAllRows, op == .equal || op == .notEqual {
+                    return values.withUnsafeBufferPointer {
+                        RowSelection.bits(of: $0, equalTo: UInt8(truncatingIfNeeded: x), negated: op == .notEqual, nulls: column.nulls)
+                    }
+                }
                 return keptRows(values, op, UInt8(truncatingIfNeeded: x), column, context)
             case .narrow:
                 // A symbol past the first 256 of a declared enum whose rows
