@@ -126,13 +126,17 @@ struct QueryRunner {
     }
 
     private func runGrouped(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32]) throws -> QueryOutput {
+        if let dense = DenseAggregation(bound, entity) {
+            let (outputs, groupCount) = try dense.run(entity, rows)
+            return try finishGroups(bound, outputs, Array(0..<Int32(groupCount)), orderExpression: nil)
+        }
         let rowContext = EvalContext(entity: entity, rows: rows)
         var keyColumns: [Column] = []
         for key in bound.groupKeys {
             keyColumns.append(try evaluator.evaluate(key.bound, rowContext).expanded(to: rows.count))
         }
         let grouping = Sorting.groups(keyColumns, count: rows.count)
-        var groupContext = EvalContext(entity: entity, rows: rows, grouping: EvalContext.Grouping(
+        let groupContext = EvalContext(entity: entity, rows: rows, grouping: EvalContext.Grouping(
             groupOf: grouping.groupOf, count: grouping.groupCount,
             keys: keyColumns.map { $0.gather(grouping.firstRows) }))
 
@@ -144,14 +148,26 @@ struct QueryRunner {
         }
         var outputs: [Column] = []
         for item in bound.items { outputs.append(try evaluator.evaluate(item.expr, groupContext).expanded(to: groupContext.length)) }
+        return try finishGroups(bound, outputs, groups) { expr in
+            try self.evaluator.evaluate(expr, groupContext).expanded(to: groupContext.length)
+        }
+    }
 
+    /// Orders, offsets and limits the groups, and keeps their rows of each
+    /// shown column. `orderExpression` evaluates an order key that is not a
+    /// shown item; a caller without one takes only queries ordered by items.
+    private func finishGroups(_ bound: BoundQuery, _ outputs: [Column], _ kept: [Int32],
+                              orderExpression: ((BoundExpr) throws -> Column)?) throws -> QueryOutput {
+        var groups = kept
         if !bound.orderBy.isEmpty {
             var sortKeys: [SortKey] = []
             for key in bound.orderBy {
                 var column: Column
                 switch key.source {
                 case .item(let index): column = outputs[index]
-                case .expr(let expr): column = try evaluator.evaluate(expr, groupContext).expanded(to: groupContext.length)
+                case .expr(let expr):
+                    guard let orderExpression else { continue }
+                    column = try orderExpression(expr)
                 }
                 column = column.gather(groups)
                 sortKeys.append(SortKey(column: column, descending: key.descending, nullsFirst: key.nullsFirst))
@@ -160,7 +176,6 @@ struct QueryRunner {
         }
         let (offset, limit) = try limits(bound)
         groups = slice(groups, offset, limit)
-        groupContext.grouping = nil
         return QueryOutput(names: bound.names, columns: outputs.map { $0.gather(groups) })
     }
 
