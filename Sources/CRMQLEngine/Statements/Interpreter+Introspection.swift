@@ -129,7 +129,10 @@ extension Interpreter {
                 if case .expr(let e, _) = item { return normalizedText(source, e.range) }
                 return nil
             }
-            steps.append("GROUP BY \(keys.joined(separator: ", "))")
+            // Keys that are stored enums or bools number their groups
+            // directly (`DenseAggregation`), like a perfect hash.
+            let dense = DenseAggregation(bound, entity) != nil
+            steps.append((dense ? "PERFECT HASH GROUP BY " : "GROUP BY ") + keys.joined(separator: ", "))
         }
         if let having = query.having { steps.append("HAVING \(normalizedText(source, having.range))") }
         if let orderBy = query.orderBy {
