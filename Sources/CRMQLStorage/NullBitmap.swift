@@ -36,6 +36,16 @@ public struct NullBitmap: Sendable, Equatable {
 
     public var hasNulls: Bool { nullCount > 0 }
 
+    /// The rows null in either bitmap, a word at a time.
+    public func union(_ other: NullBitmap) -> NullBitmap {
+        if !other.hasNulls { return self }
+        if !hasNulls { return other }
+        let (longer, shorter) = words.count >= other.words.count ? (words, other.words) : (other.words, words)
+        var union = longer
+        for index in shorter.indices { union[index] |= shorter[index] }
+        return NullBitmap(words: union, nullCount: union.reduce(0) { $0 + $1.nonzeroBitCount })
+    }
+
     public mutating func set(_ index: Int) {
         let word = index >> 6
         if word >= words.count { words.append(contentsOf: repeatElement(0, count: word - words.count + 1)) }

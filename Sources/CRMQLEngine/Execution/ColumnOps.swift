@@ -84,6 +84,11 @@ extension Value {
 /// The null bitmap of an element-wise operation: null where either side is.
 func unionNulls(_ a: Column, _ b: Column, count: Int) -> NullBitmap {
     if !a.nulls.hasNulls && !b.nulls.hasNulls { return NullBitmap() }
+    // Whole columns (and a constant that is never null) combine by words;
+    // only a null constant, which nulls every row, needs the row loop.
+    if a.count == count && b.count == count { return a.nulls.union(b.nulls) }
+    if a.count == count && !b.nulls.hasNulls { return a.nulls }
+    if b.count == count && !a.nulls.hasNulls { return b.nulls }
     return NullBitmap(count: count) { a.null($0) || b.null($0) }
 }
 
