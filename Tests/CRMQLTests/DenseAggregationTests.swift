@@ -55,6 +55,17 @@ import Testing
         #expect(render(db, "select things group by color show color, count(), sum(n)") == "color,count(),sum(n)\nred,2,3\ngreen,1,\nblue,1,7\n,2,1\n")
     }
 
+    @Test func aMemoryLimitStopsADenseGroupingAsItStopsTheGeneralOne() throws {
+        let db = try Database(options: Database.Options(today: "2026-06-30"))
+        try db.loadDemo()
+        db.limits = Database.Limits(maxMemoryBytes: 8 << 10)
+        for text in ["select orders group by category show category, sum(amount)",
+                     "select orders group by category having true show category, sum(amount)"] {
+            let error = #expect(throws: CRMQLError.self) { try db.query(text) }
+            #expect(error?.phase == .limit, "\(text): \(error?.description ?? "")")
+        }
+    }
+
     @Test func anIntSumThatOverflowsFailsTheSameEitherWay() throws {
         let db = try Database(options: Database.Options(today: "2026-06-30"))
         try db.run("""

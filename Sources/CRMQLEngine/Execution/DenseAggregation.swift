@@ -87,8 +87,10 @@ struct DenseAggregation {
     }
 
     /// The shown columns, one row per group in ascending key order, and the
-    /// number of groups.
-    func run(_ entity: Entity, _ rows: [Int32]) throws -> (outputs: [Column], groupCount: Int) {
+    /// number of groups. Each row-sized array counts against the
+    /// statement's limits, as an evaluated column does.
+    func run(_ entity: Entity, _ rows: [Int32], services: ExecutionServices) throws -> (outputs: [Column], groupCount: Int) {
+        try services.checkInterrupt(materializing: rows.count)
         var slotOf = [Int32](repeating: 0, count: rows.count)
         for (index, field) in keyFields.enumerated() {
             let column = entity.columns[field]
@@ -132,8 +134,10 @@ struct DenseAggregation {
                 for (index, row) in rows.enumerated() where !nulls.isNull(Int(row)) { counts[Int(slotOf[index])] &+= 1 }
                 columns.append(Column(type: .int, data: .int(slots.map { counts[$0] })))
             case .sum(let field, let range):
+                try services.checkInterrupt(materializing: rows.count)
                 columns.append(try sum(values(entity, field, rows), slotOf, slots, range: range))
             case .average(let field):
+                try services.checkInterrupt(materializing: rows.count)
                 columns.append(average(values(entity, field, rows), slotOf, slots))
             }
         }

@@ -127,7 +127,7 @@ struct QueryRunner {
 
     private func runGrouped(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32]) throws -> QueryOutput {
         if let dense = DenseAggregation(bound, entity) {
-            let (outputs, groupCount) = try dense.run(entity, rows)
+            let (outputs, groupCount) = try dense.run(entity, rows, services: evaluator.services)
             return try finishGroups(bound, outputs, Array(0..<Int32(groupCount)), orderExpression: nil)
         }
         let rowContext = EvalContext(entity: entity, rows: rows)
