@@ -132,9 +132,6 @@ public final class IndexCache: Sendable {
     /// Number of cached structures.
     public var count: Int { entries.withLock { $0.count } }
 
-    /// The entry for `slot` if it was built from `versions`, else builds it.
-    /// Building happens outside the lock, so a slow build never blocks other
-    /// lookups; two threads may race to build the same entry, which is harmless.
     /// What `build` makes of one field's column, kept until the entity changes.
     private func ofField(_ entity: Entity, _ field: String, _ kind: Kind, build: (Column) -> Built?) -> Built? {
         guard let fieldIndex = entity.fieldIndex(field) else { return nil }
@@ -143,6 +140,9 @@ public final class IndexCache: Sendable {
         }
     }
 
+    /// The entry for `slot` if it was built from `versions`, else builds it.
+    /// Building happens outside the lock, so a slow build never blocks other
+    /// lookups; two threads may race to build the same entry, which is harmless.
     private func cached(_ slot: Slot, versions: Versions, build: () -> Built?) -> Built? {
         if let entry = entries.withLock({ $0[slot] }), entry.versions == versions { return entry.built }
         guard let built = build() else { return nil }

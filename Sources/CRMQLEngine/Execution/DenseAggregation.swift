@@ -43,13 +43,8 @@ struct DenseAggregation {
         var keyFields: [Int] = [], radices: [Int] = []
         var slots = 1
         for key in bound.groupKeys {
-            guard case .field(let field) = key.bound.node, field >= 0, field < entity.columns.count else { return nil }
-            let radix: Int
-            switch (entity.columns[field].type, entity.columns[field].data) {
-            case (.enumeration(let enumType), .codes): radix = enumType.symbols.count + 1
-            case (.bool, .bool): radix = 3
-            default: return nil
-            }
+            guard case .field(let field) = key.bound.node, field >= 0, field < entity.columns.count,
+                  let radix = Sorting.denseRadix(entity.columns[field]) else { return nil }
             let (product, overflow) = slots.multipliedReportingOverflow(by: radix)
             guard !overflow, product <= DenseAggregation.maximumSlots else { return nil }
             slots = product
@@ -93,19 +88,7 @@ struct DenseAggregation {
         try services.checkInterrupt(materializing: rows.count)
         var slotOf = [Int32](repeating: 0, count: rows.count)
         for (index, field) in keyFields.enumerated() {
-            let column = entity.columns[field]
-            let radix = Int32(radices[index])
-            switch column.data {
-            case .codes(let codes):
-                switch codes.storage {
-                case .narrow(let values): addDigits(&slotOf, rows, radix, column.nulls) { Int32(values[$0]) }
-                case .wide(let values): addDigits(&slotOf, rows, radix, column.nulls) { values[$0] }
-                }
-            case .bool(let values):
-                addDigits(&slotOf, rows, radix, column.nulls) { values[$0] ? 1 : 0 }
-            default:
-                break
-            }
+            Sorting.addDenseDigits(&slotOf, entity.columns[field], radix: radices[index], rows: rows)
         }
         // Which slots occur, the first row of each, and the rows in each.
         var firstRow = [Int32](repeating: -1, count: slotCount)
@@ -142,25 +125,6 @@ struct DenseAggregation {
             }
         }
         return (columns, slots.count)
-    }
-
-    /// `slotOf[i] = slotOf[i] * radix + digit` for the row `rows[i]`: its
-    /// code, or the last digit for a null, as `Sorting.denseGroups` numbers
-    /// tuples.
-    @inline(__always)
-    private func addDigits(_ slotOf: inout [Int32], _ rows: [Int32], _ radix: Int32, _ nulls: NullBitmap,
-                           _ digit: (Int) -> Int32) {
-        let nullDigit = radix - 1
-        let hasNulls = nulls.hasNulls
-        slotOf.withUnsafeMutableBufferPointer { slotOf in
-            rows.withUnsafeBufferPointer { rows in
-                for index in 0..<rows.count {
-                    let row = Int(rows[index])
-                    let value = hasNulls && nulls.isNull(row) ? nullDigit : min(digit(row), nullDigit - 1)
-                    slotOf[index] = slotOf[index] &* radix &+ value
-                }
-            }
-        }
     }
 
     /// A field's values at the rows, in row order. A table bigger than the

@@ -121,17 +121,60 @@ enum Sorting {
         return (groupOf, firstRows.count, firstRows)
     }
 
+    /// The number of digits a dense key takes: an enum's symbols and one
+    /// for null, or false, true and null for a bool; nil for other keys.
+    static func denseRadix(_ key: Column) -> Int? {
+        switch (key.type, key.data) {
+        case (.enumeration(let enumType), .codes): return enumType.symbols.count + 1
+        case (.bool, .bool): return 3
+        default: return nil
+        }
+    }
+
+    /// `composite[i] = composite[i] * radix + digit` for each row of `key`
+    /// (the row `rows[i]` when `rows` is given, else row `i`): its code, or
+    /// the last digit for a null. A key without a `denseRadix` adds nothing.
+    static func addDenseDigits(_ composite: inout [Int32], _ key: Column, radix: Int, rows: [Int32]? = nil) {
+        let radix = Int32(truncatingIfNeeded: radix)
+        let nullDigit = radix - 1
+        let nulls = key.nulls
+        let hasNulls = nulls.hasNulls
+        @inline(__always)
+        func add(_ digit: (Int) -> Int32) {
+            composite.withUnsafeMutableBufferPointer { composite in
+                @inline(__always)
+                func step(_ index: Int, _ row: Int) {
+                    let value = hasNulls && nulls.isNull(row) ? nullDigit : min(digit(row), nullDigit - 1)
+                    composite[index] = composite[index] &* radix &+ value
+                }
+                if let rows {
+                    for index in 0..<min(composite.count, rows.count) { step(index, Int(rows[index])) }
+                } else {
+                    for row in 0..<composite.count { step(row, row) }
+                }
+            }
+        }
+        switch key.data {
+        case .codes(let codes):
+            switch codes.storage {
+            case .narrow(let values): add { Int32(values[$0]) }
+            case .wide(let values): add { values[$0] }
+            }
+        case .bool(let flags):
+            add { flags[$0] ? 1 : 0 }
+        default:
+            break
+        }
+    }
+
     /// Grouping without sorting when every key is an enum or a bool: each
     /// row's key tuple is a mixed-radix number (null as the last digit), so
     /// ascending numbers are ascending keys with nulls last.
     static func denseGroups(_ keys: [Column], count: Int) -> (groupOf: [Int32], groupCount: Int, firstRows: [Int32])? {
         var radices: [Int] = []
         for key in keys {
-            switch (key.type, key.data) {
-            case (.enumeration(let enumType), .codes): radices.append(enumType.symbols.count + 1)
-            case (.bool, .bool): radices.append(3)
-            default: return nil
-            }
+            guard let radix = denseRadix(key) else { return nil }
+            radices.append(radix)
         }
         var slots = 1
         for radix in radices {
@@ -141,31 +184,7 @@ enum Sorting {
             slots = product
         }
         var composite = [Int32](repeating: 0, count: count)
-        for (index, key) in keys.enumerated() {
-            let radix = Int32(radices[index])
-            let nullDigit = radix - 1
-            let hasNulls = key.nulls.hasNulls
-            switch key.data {
-            case .codes(let codes):
-                func addDigits<Code: FixedWidthInteger>(_ codes: [Code]) {
-                    for row in 0..<count {
-                        let digit = hasNulls && key.isNull(row) ? nullDigit : min(Int32(truncatingIfNeeded: codes[row]), nullDigit - 1)
-                        composite[row] = composite[row] &* radix &+ digit
-                    }
-                }
-                switch codes.storage {
-                case .narrow(let values): addDigits(values)
-                case .wide(let values): addDigits(values)
-                }
-            case .bool(let flags):
-                for row in 0..<count {
-                    let digit: Int32 = hasNulls && key.isNull(row) ? 2 : (flags[row] ? 1 : 0)
-                    composite[row] = composite[row] &* radix &+ digit
-                }
-            default:
-                return nil
-            }
-        }
+        for (index, key) in keys.enumerated() { addDenseDigits(&composite, key, radix: radices[index]) }
         var firstRowOfSlot = [Int32](repeating: -1, count: slots)
         for row in 0..<count where firstRowOfSlot[Int(composite[row])] < 0 {
             firstRowOfSlot[Int(composite[row])] = Int32(row)
