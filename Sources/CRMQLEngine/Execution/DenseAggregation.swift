@@ -132,8 +132,7 @@ struct DenseAggregation {
     /// in flight; a loop that also adds into per-group sums waits on each.
     private func values(_ entity: Entity, _ field: Int, _ rows: [Int32]) -> Column {
         let column = entity.columns[field]
-        let isAllRows = rows.count == column.count && (rows.isEmpty || (rows[0] == 0 && Int(rows[rows.count - 1]) == rows.count - 1))
-        return isAllRows ? column : column.gather(rows)
+        return EvalContext(entity: entity, rows: rows).isAllRows ? column : column.gather(rows)
     }
 
     private func sum(_ column: Column, _ slotOf: [Int32], _ slots: [Int], range: SourceRange) throws -> Column {
