@@ -9,7 +9,8 @@
 # - the data in Benchmarks/data/N/ for each size N, generated once by
 #   gen-crm-data.py (by default ../shared/tools/gen-crm-data.py beside the
 #   repository checkout) and kept out of git;
-# - release builds of crmql and crmql-bench in .build-bench.
+# - the system packages the build needs (.ci/setup) and release builds of
+#   crmql and crmql-bench in .build-bench.
 # Results go to Benchmarks/results/ (results.md, results.json, chart.png).
 # Options bench.py knows (--min-runs, --max-runs, --budget-ms,
 # --startup-runs, --no-startup, --results-dir) are passed on.
@@ -22,7 +23,7 @@ generator="$root/../shared/tools/gen-crm-data.py"
 passed=()
 
 usage() {
-    sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
@@ -76,9 +77,11 @@ for n in "${size_list[@]}"; do
     mv "$target.partial" "$target"
 done
 
-# 3. Release builds.
+# 3. Release builds, after the system packages the build needs (libedit's
+# headers), which a fresh machine lacks; .ci/setup installs them once.
 echo "== building crmql and crmql-bench (release)"
 cd "$root"
+bash "$root/.ci/setup"
 swift build -c release --scratch-path "$root/.build-bench" --product crmql
 swift build -c release --scratch-path "$root/.build-bench" --product crmql-bench
 bin_dir="$(swift build -c release --scratch-path "$root/.build-bench" --show-bin-path)"

@@ -16,6 +16,15 @@ public struct RefIndex: Sendable {
     public let childRows: [Int32]
     /// Child rows whose non-null ref matches no parent key.
     public let danglingCount: Int
+    /// Whether every child row has a parent and the rows are stored in
+    /// parent order, so that parent `p`'s children are exactly the rows
+    /// `offsets[p]..<offsets[p + 1]` (and `childRows[i] == i`).
+    ///
+    /// Data exported per customer arrives this way, and then the ref is in
+    /// effect run-length encoded: a filter on the parent marks row ranges,
+    /// and a per-parent sum reads a range of the child's column, without
+    /// reading `parentRows` or `childRows` at all.
+    public let isClustered: Bool
 
     /// Number of parent rows.
     public var parentCount: Int { offsets.count - 1 }
@@ -30,14 +39,21 @@ public struct RefIndex: Sendable {
         var parents = [Int32](repeating: -1, count: childCount)
         var counts = [Int32](repeating: 0, count: parentCount + 1)
         var dangling = 0
+        var ordered = true
+        var previous: Int32 = 0
         for row in 0..<childCount {
-            if childColumn.isNull(row) { continue }
+            if childColumn.isNull(row) {
+                ordered = false
+                continue
+            }
             guard let parent = parentKeys.position(matching: childColumn, row: row), Int(parent) < parentCount else {
                 dangling += 1
                 continue
             }
             parents[row] = parent
             counts[Int(parent) + 1] += 1
+            if parent < previous { ordered = false }
+            previous = parent
         }
         // Prefix sums turn counts into offsets; a counting sort then places
         // children, which keeps them in row order within each parent.
@@ -54,6 +70,51 @@ public struct RefIndex: Sendable {
         offsets = counts
         childRows = children
         danglingCount = dangling
+        isClustered = ordered && dangling == 0
+    }
+
+    /// Sets the bit of every child row of `parents` (parent rows, in any
+    /// order) in `bits`, one bit per child row; bits past its end are left.
+    /// Clustered (see `isClustered`), each parent's children are one range
+    /// of bits, set a word at a time.
+    /// - Complexity: O(parents + their children / 64) clustered, else
+    ///   O(parents + their children).
+    public func markChildren(of parents: [Int32], in bits: inout [UInt64]) {
+        let limit = bits.count << 6
+        bits.withUnsafeMutableBufferPointer { words in
+            for parent in parents {
+                let p = Int(parent)
+                guard p >= 0, p < parentCount else { continue }
+                let start = Int(offsets[p]), end = Int(offsets[p + 1])
+                if isClustered {
+                    RefIndex.setBits(&words, from: min(start, limit), to: min(end, limit))
+                    continue
+                }
+                for child in childRows[start..<end] where Int(child) < limit {
+                    words[Int(child) >> 6] |= 1 &<< UInt64(child & 63)
+                }
+            }
+        }
+    }
+
+    /// Sets bits `start..<end`: whole words at once, the two ends by mask.
+    @inline(__always)
+    static func setBits(_ words: inout UnsafeMutableBufferPointer<UInt64>, from start: Int, to end: Int) {
+        guard start < end else { return }
+        let first = start >> 6, last = (end - 1) >> 6
+        let low = ~0 as UInt64 &<< UInt64(start & 63)
+        let high = ~0 as UInt64 &>> UInt64(63 - ((end - 1) & 63))
+        if first == last {
+            words[first] |= low & high
+            return
+        }
+        words[first] |= low
+        var word = first + 1
+        while word < last {
+            words[word] = ~0
+            word += 1
+        }
+        words[last] |= high
     }
 
     /// The children of one parent row, ascending.

@@ -94,6 +94,65 @@ final class FilterFastPathTests: XCTestCase {
         }
     }
 
+    /// A relation aggregate over every parent whose children are stored in
+    /// parent order reads ranges of the child's column (`reduceRanges`);
+    /// over some of the parents it gathers their children. Both must give
+    /// each parent the same value, nulls, empty parents and overflow included.
+    func testRelationAggregatesOverClusteredChildrenMatchTheGatheringPath() throws {
+        func rows(_ interpreter: Interpreter, _ text: String) throws -> [String] {
+            let source = SourceFile(name: "<test>", text: text)
+            let (script, diagnostics) = Parser.parse(source)
+            XCTAssertEqual(diagnostics.count, 0, text)
+            var lines: [String] = []
+            try interpreter.execute(try XCTUnwrap(script.statements.first), source) { output in
+                guard case .rows(_, let columns) = output, let first = columns.first else { return }
+                lines = (0..<first.count).map { row in columns.map { ValueFormatter.plain($0.value(at: row)) }.joined(separator: "|") }
+            }
+            return lines
+        }
+        // Children in parent order (clustered) and the same children shuffled.
+        var kids: [String] = []
+        var id = 0
+        for parent in 1...40 where parent % 7 != 0 {
+            for k in 0..<(parent % 5 + 1) {
+                id += 1
+                let size = (parent * 13 + k * 7) % 50 - 10
+                let amount = k == 2 ? "null" : String(format: "%d.%02d", (parent * 31 + k * 17) % 900, (parent * 7 + k) % 100)
+                kids.append("(\(id), \(parent), \(size), \(amount))")
+            }
+        }
+        let shuffled = kids.enumerated().sorted { ($0.offset * 37) % kids.count < ($1.offset * 37) % kids.count }.map(\.element)
+        let items = "id, count(kids), count(kids.amount), sum(kids.size), sum(kids.amount), avg(kids.amount), avg(kids.size)"
+        for (order, list) in [("clustered", kids), ("shuffled", shuffled)] {
+            let interpreter = Interpreter(options: SessionOptions(), interrupt: InterruptFlag())
+            let setup = SourceFile(name: "<test>", text: """
+                create entity parents (id int key)
+                create entity kids (id int key, parent ref parents, size int, amount number)
+                insert into parents (id) values \((1...40).map { "(\($0))" }.joined(separator: ", "))
+                insert into kids (id, parent, size, amount) values \(list.joined(separator: ", "))
+                """)
+            try interpreter.run(setup) { _ in }
+            let every = try rows(interpreter, "select parents show \(items)")
+            XCTAssertEqual(every.count, 40)
+            let some = try rows(interpreter, "select parents where id != 3 show \(items)")
+            XCTAssertEqual(every.filter { !$0.hasPrefix("3|") }, some, order)
+            XCTAssertEqual(every[6], "7|0|0||||", "a parent without children")
+            let filtered = try rows(interpreter, "select parents where sum(kids.amount) > 1000 show id")
+            XCTAssertEqual(filtered, try rows(interpreter, "select parents where id > 0 and sum(kids.amount) > 1000 or false show id"), order)
+        }
+        // An int sum that overflows fails over every parent as over some.
+        let interpreter = Interpreter(options: SessionOptions(), interrupt: InterruptFlag())
+        let setup = SourceFile(name: "<test>", text: """
+            create entity parents (id int key)
+            create entity kids (id int key, parent ref parents, size int)
+            insert into parents (id) values (1), (2)
+            insert into kids (id, parent, size) values (1, 1, 1), (2, 2, 9223372036854775807), (3, 2, 1)
+            """)
+        try interpreter.run(setup) { _ in }
+        XCTAssertThrowsError(try rows(interpreter, "select parents show sum(kids.size)"))
+        XCTAssertThrowsError(try rows(interpreter, "select parents where id > 1 show sum(kids.size)"))
+    }
+
     /// A filter that could fail on a row sees only the children of the rows
     /// asked about, however many they are: a child of another row must not
     /// fail the query.

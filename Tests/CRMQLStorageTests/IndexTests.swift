@@ -51,6 +51,56 @@ final class IndexTests: XCTestCase {
         XCTAssertNil(cache.refIndex(child: store["orders"]!, field: "amount", in: store))
     }
 
+    /// Children stored in parent order are clustered, and any null,
+    /// dangling or out-of-order ref makes them not; either way
+    /// `markChildren` marks exactly the children the adjacency lists.
+    func testClusteredRefsAndMarkingChildren() throws {
+        let customers = try loadCSV("id,name\n1,Ada\n2,Ben\n3,Cy\n4,Di\n", as: "customers").store
+        let cases: [(String, Bool)] = [
+            ("1\n1\n2\n2\n2\n4\n4\n", true),   // parent order, Cy without children
+            ("1\n2\n1\n", false),               // out of order
+            ("1\n\n2\n", false),                // a null ref
+            ("1\n2\n3\n", false),               // a dangling ref once Cy is gone
+        ]
+        for (refs, clustered) in cases {
+            let rows = refs.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            let csv = "id,customer\n" + rows.enumerated().map { "\($0.offset + 1),\($0.element)" }.joined(separator: "\n") + "\n"
+            var store = try loadCSV(csv, as: "orders", into: customers).store
+            if refs == "1\n2\n3\n" {
+                var parents = store["customers"]!
+                parents.keepRows([0, 1, 3])
+                store["customers"] = parents
+            }
+            let index = try XCTUnwrap(IndexCache().refIndex(child: store["orders"]!, field: "customer", in: store))
+            XCTAssertEqual(index.isClustered, clustered, refs)
+            for parents in [[], [0], [1, 3], [3, 1, 0], [0, 1, 2, 3], [2], [7, -1]] as [[Int32]] {
+                var bits = [UInt64](repeating: 0, count: 1)
+                index.markChildren(of: parents, in: &bits)
+                var expected: UInt64 = 0
+                for parent in parents { for child in index.children(of: Int(parent)) { expected |= 1 << UInt64(child) } }
+                XCTAssertEqual(bits, [expected], "\(refs) \(parents)")
+            }
+        }
+    }
+
+    /// Ranges of bits across word boundaries, one word, and whole words.
+    func testMarkingRangesAcrossWords() throws {
+        let count = 300
+        let refs = (0..<count).map { String(1 + $0 / 70) }  // parents of 70 children, the last of 20
+        let parentsCSV = "id\n" + (1...5).map(String.init).joined(separator: "\n") + "\n"
+        let customers = try loadCSV(parentsCSV, as: "customers").store
+        let csv = "id,customer\n" + refs.enumerated().map { "\($0.offset + 1),\($0.element)" }.joined(separator: "\n") + "\n"
+        let store = try loadCSV(csv, as: "orders", into: customers).store
+        let index = try XCTUnwrap(IndexCache().refIndex(child: store["orders"]!, field: "customer", in: store))
+        XCTAssertTrue(index.isClustered)
+        for parents in [[0], [1], [4], [1, 3], [0, 1, 2, 3, 4]] as [[Int32]] {
+            var bits = [UInt64](repeating: 0, count: (count + 63) / 64)
+            index.markChildren(of: parents, in: &bits)
+            let marked = (0..<count).filter { bits[$0 / 64] & (1 << UInt64($0 % 64)) != 0 }
+            XCTAssertEqual(marked, (0..<count).filter { parents.contains(Int32($0 / 70)) }, "\(parents)")
+        }
+    }
+
     func testDanglingRefsResolveToMinusOne() throws {
         var store = try crm()
         var customers = store["customers"]!

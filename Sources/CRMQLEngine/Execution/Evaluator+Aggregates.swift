@@ -21,6 +21,19 @@ extension Evaluator {
 
     private func computeRelationAggregate(_ aggregate: RelationAggregate, _ expr: BoundExpr, _ context: EvalContext,
                                           child: Entity) throws -> Column {
+        // Every parent row, children stored in parent order: each parent's
+        // children are a range of the child's rows (`reduceRanges`).
+        if context.isAllRows, context.grouping == nil, aggregate.filter == nil,
+           let index = services.refIndex(child: child, refField: aggregate.refField, parent: context.entity),
+           index.isClustered, index.parentCount == context.rows.count, index.childRows.count == child.rowCount {
+            let values = try aggregate.argument.map {
+                try evaluate($0, EvalContext(allOf: child)).expanded(to: child.rowCount)
+            }
+            if let result = try Aggregation.reduceRanges(aggregate.function, values: values, offsets: index.offsets,
+                                                         distinct: aggregate.distinct, type: expr.type, range: expr.range) {
+                return result
+            }
+        }
         let (childRows, segments, segmentCount) = try children(of: context, child: child, refField: aggregate.refField, filter: aggregate.filter)
         let values = try aggregate.argument.map {
             try evaluate($0, EvalContext(entity: child, rows: childRows)).expanded(to: childRows.count)

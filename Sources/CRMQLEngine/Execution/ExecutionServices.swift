@@ -124,6 +124,12 @@ final class ExecutionServices {
         return index.parentRows
     }
 
+    /// Both directions of a ref field; nil when it cannot be resolved.
+    func refIndex(child: Entity, refField: Int, parent: Entity) -> RefIndex? {
+        guard refField >= 0, refField < child.fields.count else { return nil }
+        return indexes.refIndex(child: child, field: child.fields[refField].name, parent: parent)
+    }
+
     /// Each parent row's children, as offsets into a list of child rows.
     func children(parent: Entity, child: Entity, refField: Int) -> (offsets: [Int32], rows: [Int32]) {
         guard let index = indexes.refIndex(child: child, field: child.fields[refField].name, parent: parent) else {

@@ -284,6 +284,15 @@ enum AccessPlanner {
     static func order(_ conjuncts: [BoundExpr], entity: Entity, indexes: IndexCache, store: Store? = nil) -> [Int] {
         func selectivity(_ expr: BoundExpr) -> Double { AccessPlanner.selectivity(expr, entity: entity, indexes: indexes, store: store) }
         func cost(_ expr: BoundExpr) -> Int {
+            // A parent's field over children stored in parent order costs a
+            // pass over the parents and a range of bits per parent that
+            // passes (see `parentComparisonBits`): as cheap as the test on
+            // the parent, and a selective one should run first.
+            if let store, let (refField, parentName, condition) = expr.parentComparison, refField < entity.fields.count,
+               let parent = store[parentName], parent.rowCount <= entity.rowCount,
+               indexes.refIndex(child: entity, field: entity.fields[refField].name, parent: parent)?.isClustered == true {
+                return cost(condition)
+            }
             var worst = 0
             expr.walk { node in
                 switch node.node {
