@@ -37,10 +37,27 @@ enum Sorting {
             }
             return a < b
         }
+        // One stored number key without nulls, the usual `order by spend
+        // desc limit 20`: most rows lose to the heap's worst row on the value
+        // alone, which is read straight from the array here instead of
+        // through the comparators' closures (a retain and release each).
+        // A row that ties the worst is not better either: the earlier row
+        // wins a tie, and rows come in ascending order.
+        var worst: Double? = nil
+        var values: [Double] = []
+        var descending = false
+        if keys.count == 1, case .number(let v) = keys[0].column.data, v.count == count, !keys[0].column.nulls.hasNulls {
+            values = v
+            descending = keys[0].descending
+        }
         // A max-heap of the best `limit` rows seen so far.
         var heap: [Int] = []
         heap.reserveCapacity(limit + 1)
         for row in 0..<count {
+            if let bound = worst {
+                // As the comparator has it: a NaN ties with anything.
+                if descending ? !(values[row] > bound) : !(values[row] < bound) { continue }
+            }
             if heap.count < limit {
                 heap.append(row)
                 var child = heap.count - 1
@@ -61,6 +78,7 @@ enum Sorting {
                     parent = largest
                 }
             }
+            if !values.isEmpty, heap.count == limit { worst = values[heap[0]] }
         }
         return heap.sorted(by: less)
     }
