@@ -83,54 +83,80 @@ public struct FoldedText: Sendable {
         var result: [Int32] = []
         bytes.withUnsafeBufferPointer { haystack in
             needle.withUnsafeBufferPointer { needle in
-                guard let base = haystack.baseAddress, let needleBase = needle.baseAddress else { return }
-                let m = needle.count, n = haystack.count
-                // `next` is the first position a match may start at: past
-                // the row of the last match, which is counted once.
-                var next = 0
-                var row = 0
-                func check(_ start: Int) {
-                    guard start >= next, start + m <= n, memcmp(base + start, needleBase, m) == 0 else { return }
-                    // The row holding `start`: the last row start at or before
-                    // it. Matches come in order, so the search gallops forward
-                    // from the last match's row and stays in memory just read,
-                    // where a search over all rows would miss the cache at
-                    // every step.
-                    var low = row, step = 1
-                    while low + step < count && starts[low + step] <= start {
-                        low += step
-                        step *= 2
+                starts.withUnsafeBufferPointer { starts in
+                    guard let base = haystack.baseAddress, let needleBase = needle.baseAddress else { return }
+                    var search = Search(base: base, count: haystack.count, needle: needleBase, length: needle.count, starts: starts)
+                    let firstByte = SIMD16<UInt8>(repeating: needle[first])
+                    let secondByte = SIMD16<UInt8>(repeating: needle[second])
+                    let reach = max(first, second) + 16
+                    let raw = UnsafeRawPointer(base)
+                    let n = haystack.count
+                    var at = 0
+                    while at + reach <= n {
+                        let a = raw.loadUnaligned(fromByteOffset: at + first, as: SIMD16<UInt8>.self)
+                        let b = raw.loadUnaligned(fromByteOffset: at + second, as: SIMD16<UInt8>.self)
+                        let both = (a .== firstByte) .& (b .== secondByte)
+                        if any(both) {
+                            for lane in 0..<16 where both[lane] { search.check(at + lane, into: &result) }
+                        }
+                        at += 16
                     }
-                    var high = min(low + step, count)
-                    while high - low > 1 {
-                        let middle = low + (high - low) / 2
-                        if starts[middle] <= start { low = middle } else { high = middle }
+                    while at + needle.count <= n {
+                        if base[at + first] == needle[first] && base[at + second] == needle[second] { search.check(at, into: &result) }
+                        at += 1
                     }
-                    row = low
-                    result.append(Int32(truncatingIfNeeded: row))
-                    next = starts[row + 1]
-                }
-                let firstByte = SIMD16<UInt8>(repeating: needle[first])
-                let secondByte = SIMD16<UInt8>(repeating: needle[second])
-                let reach = max(first, second) + 16
-                let raw = UnsafeRawPointer(base)
-                var at = 0
-                while at + reach <= n {
-                    let a = raw.loadUnaligned(fromByteOffset: at + first, as: SIMD16<UInt8>.self)
-                    let b = raw.loadUnaligned(fromByteOffset: at + second, as: SIMD16<UInt8>.self)
-                    let both = (a .== firstByte) .& (b .== secondByte)
-                    if any(both) {
-                        for lane in 0..<16 where both[lane] { check(at + lane) }
-                    }
-                    at += 16
-                }
-                while at + m <= n {
-                    if base[at + first] == needle[first] && base[at + second] == needle[second] { check(at) }
-                    at += 1
                 }
             }
         }
         return result
+    }
+
+    /// The state of one `rowsContaining` scan, passed by `inout` rather
+    /// than captured by a local function: captured variables are checked
+    /// for exclusive access at run time on every candidate, which cost as
+    /// much as comparing it.
+    private struct Search {
+        let base: UnsafePointer<UInt8>
+        let count: Int
+        let needle: UnsafePointer<UInt8>
+        let length: Int
+        let starts: UnsafeBufferPointer<Int>
+        /// The first position a match may start at: past the row of the
+        /// last match, which is counted once.
+        var next = 0
+        /// The row of the last match.
+        var row = 0
+
+        init(base: UnsafePointer<UInt8>, count: Int, needle: UnsafePointer<UInt8>, length: Int, starts: UnsafeBufferPointer<Int>) {
+            self.base = base
+            self.count = count
+            self.needle = needle
+            self.length = length
+            self.starts = starts
+        }
+
+        @inline(__always)
+        mutating func check(_ start: Int, into result: inout [Int32]) {
+            guard start >= next, start + length <= count, memcmp(base + start, needle, length) == 0 else { return }
+            // The row holding `start`: the last row start at or before it.
+            // Matches come in order, so the search gallops forward from the
+            // last match's row and stays in memory just read, where a search
+            // over all rows would miss the cache at every step.
+            let rows = starts.count - 1
+            var low = row, step = 1
+            while low + step < rows && starts[low + step] <= start {
+                low += step
+                step *= 2
+            }
+            var high = min(low + step, rows)
+            while high - low > 1 {
+                let middle = low + (high - low) / 2
+                if starts[middle] <= start { low = middle } else { high = middle }
+            }
+            row = low
+            result.append(Int32(truncatingIfNeeded: row))
+            next = starts[row + 1]
+        }
     }
 
     /// The positions of the needle's rarest byte and of its next rarest at

@@ -153,6 +153,26 @@ final class FilterFastPathTests: XCTestCase {
         XCTAssertThrowsError(try rows(interpreter, "select parents where id > 1 show sum(kids.size)"))
     }
 
+    /// `contains` as a filter over every row takes its rows straight from
+    /// the folded buffer; over some rows, or with `or false`, it evaluates
+    /// flags. Nulls, case, non-ASCII text and the empty row before a match
+    /// must come out the same every way.
+    func testContainsFiltersKeepWhatTheGeneralPathKeeps() throws {
+        let interpreter = Interpreter(options: SessionOptions(), interrupt: InterruptFlag())
+        let setup = SourceFile(name: "<test>", text: """
+            create entity things (id int key, name text)
+            insert into things (id, name) values (1, "Acme Corp"), (2, null), (3, "ACME"), (4, "Straße"), (5, "ac"), (6, "me acme"), (7, ""), (8, "ÉCOLE acmé"), (9, "Résumé")
+            """)
+        try interpreter.run(setup) { _ in }
+        for needle in ["acme", "ACME", "ss", "é", "cme", "acm", "e", "xyz", "sumé", "ac"] {
+            let condition = "name contains \"\(needle)\""
+            let fast = try ids(interpreter, "things", condition)
+            XCTAssertEqual(fast, try ids(interpreter, "things", "(\(condition)) or false"), condition)
+            XCTAssertEqual(try ids(interpreter, "things", "id > 1 and \(condition)"), fast.filter { $0 != "1" }, condition)
+        }
+        XCTAssertEqual(try ids(interpreter, "things", "name contains \"acme\""), ["1", "3", "6"])
+    }
+
     /// A filter that could fail on a row sees only the children of the rows
     /// asked about, however many they are: a child of another row must not
     /// fail the query.

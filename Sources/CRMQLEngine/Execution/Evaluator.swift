@@ -121,6 +121,9 @@ final class Evaluator {
             if let bits = try columnFilterBits(condition, context) {
                 return context.isAllRows ? RowSelection.positions(bits) : RowSelection.picked(from: context.rows, bits)
             }
+        case .textMatch:
+            try services.checkInterrupt(materializing: context.length)
+            if let rows = foldedContainsRows(condition, context) { return rows }
         default:
             break
         }
