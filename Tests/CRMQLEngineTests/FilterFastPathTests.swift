@@ -36,11 +36,41 @@ final class FilterFastPathTests: XCTestCase {
             ("orders", "customer.region = north"),
             ("orders", "customer.loyalty > 0.7"),
             ("orders", "amount > 900 and customer.stage = churned"),
+            // An enum equality over every row beside another column test:
+            // both run over every row and their bits are combined.
+            ("interactions", "kind = complaint and outcome = open"),
+            ("interactions", "outcome != resolved and at in this year"),
+            ("customers", "loyalty > 0.5 and stage = mature"),
+            ("customers", "stage = mature and tier != gold"),
+            ("orders", "channel = web and customer.region = north"),
+            ("customers", "not exists(interactions where kind = complaint)"),
+            ("customers", "exists(orders where amount > 900)"),
         ]
         for (entity, condition) in cases {
             let fast = try ids(interpreter, entity, condition)
             XCTAssertEqual(fast, try ids(interpreter, entity, "(\(condition)) or false"), "\(entity) where \(condition)")
             XCTAssertFalse(fast.isEmpty, "\(entity) where \(condition) should keep some rows")
+        }
+    }
+
+    /// Combining two sides' bits over every row drops a row that is null on
+    /// either side, as filtering one side after the other does.
+    func testCombinedEnumBitsDropNullsOnEitherSide() throws {
+        let interpreter = Interpreter(options: SessionOptions(), interrupt: InterruptFlag())
+        let values = (1...300).map { id in
+            let color = id % 7 == 0 ? "null" : ["red", "green", "blue"][id % 3]
+            let size = id % 11 == 0 ? "null" : String(id % 13)
+            return "(\(id), \(color), \(size))"
+        }
+        let setup = SourceFile(name: "<test>", text: """
+            create entity things (id int key, color enum(red, green, blue), size int)
+            insert into things (id, color, size) values \(values.joined(separator: ", "))
+            """)
+        try interpreter.run(setup) { _ in }
+        for condition in ["color = red and size > 4", "size > 4 and color != red", "color = green and color != blue",
+                          "color = blue and size = 99", "color != green and size <= 12"] {
+            let fast = try ids(interpreter, "things", condition)
+            XCTAssertEqual(fast, try ids(interpreter, "things", "(\(condition)) or false"), condition)
         }
     }
 

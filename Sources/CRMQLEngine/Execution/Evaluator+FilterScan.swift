@@ -14,6 +14,75 @@ extension Evaluator {
         }
     }
 
+    /// `kind = complaint and outcome = open` over every row, as the two
+    /// sides' bits combined a word at a time, when one side is an enum
+    /// equality over one-byte codes (eight rows a test, see
+    /// `RowSelection.bits(of:equalTo:negated:nulls:)`) and the other also
+    /// runs straight from a column. Filtering the first side's rows and
+    /// gathering the second's codes at them costs more than a second pass
+    /// at eight rows a test, unless the first keeps very few rows. Nil for
+    /// any other shape; both sides are comparisons that cannot fail, so
+    /// testing rows the other side drops changes nothing.
+    func bothBits(_ left: BoundExpr, _ right: BoundExpr, _ context: EvalContext) throws -> [UInt64]? {
+        guard context.grouping == nil, context.isAllRows else { return nil }
+        let (cheap, other): (BoundExpr, BoundExpr)
+        if isWordwiseEnumTest(left, context) {
+            (cheap, other) = (left, right)
+        } else if isWordwiseEnumTest(right, context) {
+            (cheap, other) = (right, left)
+        } else {
+            return nil
+        }
+        switch other.node {
+        case .compare, .dayRange: break
+        default: return nil
+        }
+        try services.checkInterrupt(materializing: context.length)
+        guard var bits = try columnFilterBits(cheap, context) else { return nil }
+        // TUNING: under one row in 256 kept, gathering the other side's
+        // values at those rows costs less than a pass over all of them.
+        var kept = 0
+        for word in bits { kept &+= word.nonzeroBitCount }
+        if kept == 0 { return bits }
+        if kept < context.rows.count >> 8 { return nil }
+        guard let otherBits = try columnFilterBits(other, context), otherBits.count == bits.count else { return nil }
+        for index in bits.indices { bits[index] &= otherBits[index] }
+        return bits
+    }
+
+    /// Whether `condition` is `field = symbol` or `field != symbol` over
+    /// one-byte enum codes, which `fieldComparisonBits` tests eight rows at a
+    /// time when every row is in question.
+    private func isWordwiseEnumTest(_ condition: BoundExpr, _ context: EvalContext) -> Bool {
+        guard let (field, op, value) = AccessPlanner.fieldComparison(condition), op == .equal || op == .notEqual,
+              case .symbol(let code, let enumType) = value, field >= 0, field < context.entity.columns.count else { return false }
+        let column = context.entity.columns[field]
+        guard column.type == .enumeration(enumType), case .codes(let codes) = column.data,
+              case .narrow = codes.storage else { return false }
+        return UInt32(bitPattern: code) <= UInt32(UInt8.max)
+    }
+
+    /// `exists(interactions where …)` or its `not` as a filter: the rows
+    /// read straight off the flags `exists` computes, without the column of
+    /// negated flags and its bits in between. Nil for any other shape.
+    func existsRows(_ condition: BoundExpr, _ context: EvalContext) throws -> [Int32]? {
+        guard context.grouping == nil else { return nil }
+        var node = condition.node
+        var negated = false
+        if case .not(let inner) = node {
+            node = inner.node
+            negated = true
+        }
+        guard case .exists(let child, let refField, let filter) = node else { return nil }
+        let found = try exists(child: child, refField: refField, filter: filter, context)
+        let flags = found.bools
+        guard flags.count == context.rows.count, !found.nulls.hasNulls else { return nil }
+        let bits = flags.withUnsafeBufferPointer { flags in
+            RowSelection.bits(count: flags.count) { flags[$0] != negated }
+        }
+        return context.isAllRows ? RowSelection.positions(bits) : RowSelection.picked(from: context.rows, bits)
+    }
+
     /// `field op constant` (either way round) straight from the stored
     /// column, without a column of flags in between. Nil when the condition
     /// has another shape, or the constant is not of the column's own kind.

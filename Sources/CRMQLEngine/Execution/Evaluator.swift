@@ -109,9 +109,13 @@ final class Evaluator {
     }
 
     /// Keeps the rows of `context` where `condition` is true. Top-level `and`
-    /// is applied one conjunct at a time, so later conjuncts see fewer rows.
+    /// is applied one conjunct at a time, so later conjuncts see fewer rows,
+    /// except where one side tests a whole enum column eight rows at a time
+    /// (`wordwiseBits`): then both sides run over every row and their bits
+    /// are combined, cheaper than gathering the other side's rows.
     func filter(_ condition: BoundExpr, _ context: EvalContext) throws -> [Int32] {
         if case .and(let left, let right) = condition.node {
+            if let bits = try bothBits(left, right, context) { return RowSelection.positions(bits) }
             let kept = try filter(left, context)
             return try filter(right, EvalContext(entity: context.entity, rows: kept))
         }
@@ -121,6 +125,8 @@ final class Evaluator {
             if let bits = try columnFilterBits(condition, context) {
                 return context.isAllRows ? RowSelection.positions(bits) : RowSelection.picked(from: context.rows, bits)
             }
+        case .exists, .not:
+            if let rows = try existsRows(condition, context) { return rows }
         case .textMatch:
             try services.checkInterrupt(materializing: context.length)
             if let rows = foldedContainsRows(condition, context) { return rows }
