@@ -26,6 +26,12 @@ public struct FoldedText: Sendable {
     /// needle's rarest bytes, since stopping at every `a` of a million names
     /// costs more than the scan itself.
     private let byteCounts: [Int]
+    /// For each 64 bytes of `bytes`, the row its first byte belongs to: a
+    /// match finds its row from here in a step or two. Searching `starts`
+    /// from the last match's row instead followed a chain of entries that a
+    /// million rows' starts (8 MB) keep out of the cache, which cost more
+    /// than the scan itself at that size.
+    private let blockRows: [Int32]
 
     /// Folds a text column; nil for any other kind of column.
     /// - Parameter foldNonASCII: appends the folded UTF-8 of a text that is
@@ -54,9 +60,16 @@ public struct FoldedText: Sendable {
         starts.append(bytes.count)
         var counts = [Int](repeating: 0, count: 256)
         for byte in bytes { counts[Int(byte)] &+= 1 }
+        var blocks = [Int32](repeating: 0, count: (bytes.count + 63) >> 6)
+        var row = 0
+        for block in blocks.indices {
+            while starts[row + 1] <= block << 6 { row += 1 }
+            blocks[block] = Int32(truncatingIfNeeded: row)
+        }
         self.bytes = bytes
         self.starts = starts
         byteCounts = counts
+        blockRows = blocks
     }
 
     /// Number of rows.
@@ -84,31 +97,43 @@ public struct FoldedText: Sendable {
         bytes.withUnsafeBufferPointer { haystack in
             needle.withUnsafeBufferPointer { needle in
                 starts.withUnsafeBufferPointer { starts in
-                    guard let base = haystack.baseAddress, let needleBase = needle.baseAddress else { return }
-                    var search = Search(base: base, count: haystack.count, needle: needleBase, length: needle.count, starts: starts)
-                    let firstByte = SIMD16<UInt8>(repeating: needle[first])
-                    let secondByte = SIMD16<UInt8>(repeating: needle[second])
-                    let reach = max(first, second) + 16
-                    let raw = UnsafeRawPointer(base)
-                    let n = haystack.count
-                    var at = 0
-                    while at + reach <= n {
-                        let a = raw.loadUnaligned(fromByteOffset: at + first, as: SIMD16<UInt8>.self)
-                        let b = raw.loadUnaligned(fromByteOffset: at + second, as: SIMD16<UInt8>.self)
-                        let both = (a .== firstByte) .& (b .== secondByte)
-                        if any(both) {
-                            for lane in 0..<16 where both[lane] { search.check(at + lane, into: &result) }
+                    blockRows.withUnsafeBufferPointer { blockRows in
+                        guard let base = haystack.baseAddress, let needleBase = needle.baseAddress else { return }
+                        var search = Search(base: base, count: haystack.count, needle: needleBase, length: needle.count,
+                                            starts: starts, blockRows: blockRows)
+                        Self.scan(base, count: haystack.count, needle: needle, first: first, second: second) { at in
+                            search.check(at, into: &result)
                         }
-                        at += 16
-                    }
-                    while at + needle.count <= n {
-                        if base[at + first] == needle[first] && base[at + second] == needle[second] { search.check(at, into: &result) }
-                        at += 1
                     }
                 }
             }
         }
         return result
+    }
+
+    /// Calls `candidate` with each position, ascending, where the needle's
+    /// bytes at `first` and `second` both match.
+    @inline(__always)
+    private static func scan(_ base: UnsafePointer<UInt8>, count n: Int, needle: UnsafeBufferPointer<UInt8>,
+                             first: Int, second: Int, _ candidate: (Int) -> Void) {
+        let firstByte = SIMD16<UInt8>(repeating: needle[first])
+        let secondByte = SIMD16<UInt8>(repeating: needle[second])
+        let reach = max(first, second) + 16
+        let raw = UnsafeRawPointer(base)
+        var at = 0
+        while at + reach <= n {
+            let a = raw.loadUnaligned(fromByteOffset: at &+ first, as: SIMD16<UInt8>.self)
+            let b = raw.loadUnaligned(fromByteOffset: at &+ second, as: SIMD16<UInt8>.self)
+            let both = (a .== firstByte) .& (b .== secondByte)
+            if any(both) {
+                for lane in 0..<16 where both[lane] { candidate(at &+ lane) }
+            }
+            at &+= 16
+        }
+        while at + needle.count <= n {
+            if base[at + first] == needle[first] && base[at + second] == needle[second] { candidate(at) }
+            at += 1
+        }
     }
 
     /// The state of one `rowsContaining` scan, passed by `inout` rather
@@ -121,41 +146,30 @@ public struct FoldedText: Sendable {
         let needle: UnsafePointer<UInt8>
         let length: Int
         let starts: UnsafeBufferPointer<Int>
+        let blockRows: UnsafeBufferPointer<Int32>
         /// The first position a match may start at: past the row of the
         /// last match, which is counted once.
         var next = 0
-        /// The row of the last match.
-        var row = 0
 
-        init(base: UnsafePointer<UInt8>, count: Int, needle: UnsafePointer<UInt8>, length: Int, starts: UnsafeBufferPointer<Int>) {
+        init(base: UnsafePointer<UInt8>, count: Int, needle: UnsafePointer<UInt8>, length: Int,
+             starts: UnsafeBufferPointer<Int>, blockRows: UnsafeBufferPointer<Int32>) {
             self.base = base
             self.count = count
             self.needle = needle
             self.length = length
             self.starts = starts
+            self.blockRows = blockRows
         }
 
         @inline(__always)
         mutating func check(_ start: Int, into result: inout [Int32]) {
             guard start >= next, start + length <= count, memcmp(base + start, needle, length) == 0 else { return }
-            // The row holding `start`: the last row start at or before it.
-            // Matches come in order, so the search gallops forward from the
-            // last match's row and stays in memory just read, where a search
-            // over all rows would miss the cache at every step.
-            let rows = starts.count - 1
-            var low = row, step = 1
-            while low + step < rows && starts[low + step] <= start {
-                low += step
-                step *= 2
-            }
-            var high = min(low + step, rows)
-            while high - low > 1 {
-                let middle = low + (high - low) / 2
-                if starts[middle] <= start { low = middle } else { high = middle }
-            }
-            row = low
-            result.append(Int32(truncatingIfNeeded: row))
-            next = starts[row + 1]
+            // The row holding `start`: the last row start at or before it,
+            // a step or two past the row its block of 64 bytes begins in.
+            var low = Int(blockRows[start >> 6])
+            while starts[low + 1] <= start { low += 1 }
+            result.append(Int32(truncatingIfNeeded: low))
+            next = starts[low + 1]
         }
     }
 

@@ -110,15 +110,23 @@ final class FastIndexTests: XCTestCase {
             return Int((state >> 33) % UInt64(bound))
         }
         let alphabet = Array("aabbbcx ")
-        let texts = (0..<2_000).map { _ in String((0..<next(12)).map { _ in alphabet[next(alphabet.count)] }) }
-        let column = Column.make(type: .text, values: texts.map { .text($0) })
-        let folded = try XCTUnwrap(FoldedText(column: column) { text, bytes in bytes.append(contentsOf: text.lowercased().utf8) })
         // Needles longer than a 16-byte block, and rows too short for one,
         // take the vector loop's edges and its scalar tail.
         let needles = ["a", "x", "ab", "xa", "bbb", "cxa", "a a", "abcx", "aaaa", "xx", "b b", "bbbbbbbbbbbbbbbbb", "abbbcxaabbbcxaabbbc"]
-        for needle in needles {
-            let expected = texts.indices.filter { texts[$0].contains(needle) }.map { Int32($0) }
-            XCTAssertEqual(folded.rowsContaining(Array(needle.utf8)), expected, needle)
+        // Short rows put many rows in one 64-byte block; long ones, and runs
+        // of empty ones, put a row across many blocks (a match finds its row
+        // from its block's first row).
+        var texts: [String] = []
+        for longest in [12, 300] {
+            texts = (0..<2_000).map { index in
+                index % 17 < 3 ? "" : String((0..<next(longest)).map { _ in alphabet[next(alphabet.count)] })
+            }
+            let column = Column.make(type: .text, values: texts.map { .text($0) })
+            let folded = try XCTUnwrap(FoldedText(column: column) { text, bytes in bytes.append(contentsOf: text.lowercased().utf8) })
+            for needle in needles {
+                let expected = texts.indices.filter { texts[$0].contains(needle) }.map { Int32($0) }
+                XCTAssertEqual(folded.rowsContaining(Array(needle.utf8)), expected, "\(needle), rows up to \(longest) bytes")
+            }
         }
         for count in 1...6 {
             let short = Array(texts.prefix(count))
