@@ -53,22 +53,29 @@ final class FilterFastPathTests: XCTestCase {
         }
     }
 
-    /// Combining two sides' bits over every row drops a row that is null on
-    /// either side, as filtering one side after the other does.
-    func testCombinedEnumBitsDropNullsOnEitherSide() throws {
+    /// Combining two sides' bits over every row (an `and` inside a
+    /// condition), or keeping the rows of a `where`'s first conjuncts as a
+    /// bitmap and testing the next only in its words, drops a row that is
+    /// null on either side, as filtering one side after the other does.
+    func testCombinedBitsDropNullsOnEitherSide() throws {
         let interpreter = Interpreter(options: SessionOptions(), interrupt: InterruptFlag())
         let values = (1...300).map { id in
             let color = id % 7 == 0 ? "null" : ["red", "green", "blue"][id % 3]
             let size = id % 11 == 0 ? "null" : String(id % 13)
-            return "(\(id), \(color), \(size))"
+            let weight = id % 5 == 0 ? "null" : String(Double(id % 17) / 4)
+            let day = id % 13 == 0 ? "null" : "2026-0\(1 + id % 6)-1\(id % 10)"
+            return "(\(id), \(color), \(size), \(weight), \(day))"
         }
         let setup = SourceFile(name: "<test>", text: """
-            create entity things (id int key, color enum(red, green, blue), size int)
-            insert into things (id, color, size) values \(values.joined(separator: ", "))
+            create entity things (id int key, color enum(red, green, blue), size int, weight number, day date)
+            insert into things (id, color, size, weight, day) values \(values.joined(separator: ", "))
             """)
         try interpreter.run(setup) { _ in }
         for condition in ["color = red and size > 4", "size > 4 and color != red", "color = green and color != blue",
-                          "color = blue and size = 99", "color != green and size <= 12"] {
+                          "color = blue and size = 99", "color != green and size <= 12",
+                          "size >= 0 and weight > 1.5", "weight >= 0 and size > 2 and day >= 2026-03-01",
+                          "id > 0 and weight < 3 and (size > 3 or id < 20)", "weight >= 0 and id % 2 = 0 and size < 9",
+                          "id > 10 and id < 290 and weight != 2 and color = red"] {
             let fast = try ids(interpreter, "things", condition)
             XCTAssertEqual(fast, try ids(interpreter, "things", "(\(condition)) or false"), condition)
         }

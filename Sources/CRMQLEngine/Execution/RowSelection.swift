@@ -34,6 +34,28 @@ enum RowSelection {
         return words
     }
 
+    /// `bits(count:where:)` for the rows set in `mask` only: a word of
+    /// `mask` that is zero stays zero without a test, and the others are
+    /// tested whole (their 64 values are side by side) and masked.
+    @inline(__always)
+    static func bits(count: Int, under mask: [UInt64], where passes: (Int) -> Bool) -> [UInt64] {
+        var words = [UInt64](repeating: 0, count: (count &+ 63) >> 6)
+        words.withUnsafeMutableBufferPointer { words in
+            mask.withUnsafeBufferPointer { mask in
+                for word in 0..<min(words.count, mask.count) where mask[word] != 0 {
+                    let base = word &<< 6
+                    let end = min(base &+ 64, count)
+                    var bits: UInt64 = 0
+                    for index in base..<end {
+                        bits |= UInt64(passes(index) ? 1 : 0) &<< UInt64(index &- base)
+                    }
+                    words[word] = bits & mask[word]
+                }
+            }
+        }
+        return words
+    }
+
     /// One bit per byte of `values`, set where the byte equals `byte` (or,
     /// `negated`, differs from it) and the row is not null.
     ///

@@ -48,11 +48,8 @@ extension QueryRunner {
     /// Runs a filter plan: the access path's rows, then each conjunct over
     /// the rows the previous ones kept.
     func runFilter(_ plan: FilterPlan, _ entity: Entity, _ rows: [Int32]) throws -> [Int32] {
-        var kept = plan.access.rows ?? rows
-        for conjunct in plan.remaining {
-            if kept.isEmpty { break }
-            kept = try evaluator.filter(conjunct, EvalContext(entity: entity, rows: kept))
-        }
-        return kept
+        let kept = plan.access.rows ?? rows
+        if kept.isEmpty { return kept }
+        return try evaluator.filter(conjuncts: plan.remaining, EvalContext(entity: entity, rows: kept))
     }
 }
