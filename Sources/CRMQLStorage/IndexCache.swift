@@ -9,7 +9,7 @@ import CRMQLCore
 /// invalidate. One entry is kept per (kind, entity, field), so old versions
 /// do not pile up. Safe to share between threads.
 public final class IndexCache: Sendable {
-    private enum Kind: Hashable, Sendable { case key, ref, postings, sorted, prefix, folded, statistics }
+    private enum Kind: Hashable, Sendable { case key, ref, postings, sorted, prefix, folded, statistics, scaled }
 
     private struct Slot: Hashable, Sendable {
         var kind: Kind
@@ -24,6 +24,9 @@ public final class IndexCache: Sendable {
         case sorted(SortedIndex)
         case folded(FoldedText)
         case statistics(ColumnStatistics)
+        /// Nil when the column is not whole hundredths, kept so that the
+        /// column is not read again to find that out.
+        case scaled(ScaledDecimals?)
     }
 
     /// The versions an entry was built from: the entity's, and for a ref
@@ -41,6 +44,9 @@ public final class IndexCache: Sendable {
 
     // `Locked`, not `Mutex`, so that ThreadSanitizer sees what the lock orders.
     private let entries = Locked<[Slot: Entry]>([:])
+    /// The state each field was last asked about, for the structures built
+    /// only when asked about twice.
+    private let demand = Locked<[Slot: Versions]>([:])
 
     /// An empty cache.
     public init() {}
@@ -108,6 +114,29 @@ public final class IndexCache: Sendable {
     public func foldedText(of entity: Entity, field: String, foldNonASCII: (String, inout [UInt8]) -> Void) -> FoldedText? {
         let built = ofField(entity, field, .folded) { FoldedText(column: $0, foldNonASCII: foldNonASCII).map(Built.folded) }
         if case .folded(let text)? = built { return text }
+        return nil
+    }
+
+    /// A number field's values as whole hundredths; nil when they are not
+    /// all whole hundredths (also remembered until the entity changes), and
+    /// at the first request for a state of the entity.
+    ///
+    /// Built at the second request: the copy costs several scans of the
+    /// doubles to make, and a field compared once, as in the first query
+    /// after a load, is scanned faster as it is.
+    public func scaledDecimals(of entity: Entity, field: String) -> ScaledDecimals? {
+        let slot = Slot(kind: .scaled, entity: entity.name, field: field)
+        let versions = Versions(entity: entity.version)
+        let asked = demand.withLock { demand in
+            defer { demand[slot] = versions }
+            return demand[slot] == versions
+        }
+        if !asked, entries.withLock({ $0[slot] })?.versions != versions { return nil }
+        let built = ofField(entity, field, .scaled) { column in
+            guard case .number = column.data else { return nil }
+            return .scaled(ScaledDecimals(column: column))
+        }
+        if case .scaled(let scaled?)? = built { return scaled }
         return nil
     }
 

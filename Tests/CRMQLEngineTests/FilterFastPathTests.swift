@@ -81,6 +81,26 @@ final class FilterFastPathTests: XCTestCase {
         }
     }
 
+    /// A large field of whole hundredths is compared, from the second query
+    /// on, through its counts of hundredths: every operator and constant
+    /// must keep the rows the doubles keep.
+    func testMoneyComparedAsHundredthsKeepsTheSameRows() throws {
+        let interpreter = Interpreter(options: SessionOptions(), interrupt: InterruptFlag())
+        interpreter.loadDemo()
+        for x in ["500", "12.5", "12.345", "-1", "0", "99.99", "1e9", "140.24", "0.005"] {
+            for op in [">", ">=", "<", "<=", "=", "!="] {
+                let condition = "amount \(op) \(x)"
+                let first = try ids(interpreter, "orders", condition)
+                let again = try ids(interpreter, "orders", condition)
+                let general = try ids(interpreter, "orders", "(\(condition)) or false")
+                XCTAssertEqual(first, general, condition)
+                XCTAssertEqual(again, general, condition)
+            }
+        }
+        XCTAssertEqual(try ids(interpreter, "orders", "customer.region = north and amount > 500"),
+                       try ids(interpreter, "orders", "(customer.region = north and amount > 500) or false"))
+    }
+
     /// `exists(...)` over many rows marks the parents of the children that
     /// pass instead of visiting each row's children; over few rows it
     /// visits them. Either way it must agree with counting the children.

@@ -1,0 +1,89 @@
+/// A number column whose values are all whole hundredths (money), as 32-bit
+/// counts of hundredths: half the bytes of the doubles, for the scans that
+/// compare a field with a constant (`amount > 500`) once the column outgrows
+/// the cache and the scan waits on memory.
+///
+/// Exact, not approximate: it exists only when every present value `x` is
+/// `Double(c) / 100` for its count `c`, so the counts order as the values
+/// do, and a comparison with a constant becomes a comparison of counts with
+/// a count worked out from the same division (`bounds`).
+public struct ScaledDecimals: Sendable {
+    /// Hundredths per row; for a null row (the column's nulls say which),
+    /// any count.
+    public let counts: [Int32]
+
+    /// Nil unless `column` is a number column whose present values are all
+    /// whole hundredths within ±21 million.
+    /// - Complexity: O(n), stopping at the first value that is not.
+    public init?(column: Column) {
+        guard case .number(let values) = column.data else { return nil }
+        var counts = [Int32](repeating: 0, count: values.count)
+        let nulls = column.nulls
+        let exact = values.withUnsafeBufferPointer { values in
+            counts.withUnsafeMutableBufferPointer { counts in
+                // Branch-free per row: a value that is not whole hundredths
+                // only clears `exact`, checked once at the end. A null row's
+                // double is whatever the loader left; it is read and
+                // ignored.
+                var exact = true
+                for row in 0..<values.count {
+                    let x = values[row]
+                    let scaled = (x * 100).rounded()
+                    let inRange = scaled.magnitude < 2_147_483_648
+                    let count = Int32(truncatingIfNeeded: Int64(inRange ? scaled : 0))
+                    let ok = inRange && ScaledDecimals.value(of: Int64(count)) == x
+                    exact = exact && (ok || nulls.isNull(row))
+                    counts[row] = ok ? count : 0
+                }
+                return exact
+            }
+        }
+        guard exact else { return nil }
+        self.counts = counts
+    }
+
+    /// The value `count` hundredths stands for: the same division that
+    /// decides whether a value is whole hundredths.
+    @inline(__always)
+    public static func value(of count: Int64) -> Double {
+        Double(count) / 100
+    }
+
+    /// The hundredths `x` is exactly, or nil.
+    @inline(__always)
+    static func count(of x: Double) -> Int32? {
+        let scaled = (x * 100).rounded()
+        guard scaled.magnitude < 2_147_483_648, value(of: Int64(scaled)) == x else { return nil }
+        return Int32(scaled)
+    }
+
+    /// For a constant `x`, the least count whose value is at least `x`
+    /// (`atLeast`) and the least whose value is above it (`above`):
+    /// `value > x` is `count >= above`, `value >= x` is `count >= atLeast`,
+    /// `value < x` is `count < atLeast`, `value <= x` is `count < above`,
+    /// and `value == x` is `atLeast <= count < above`. The division is
+    /// monotonic, so each is a step or two from `x` × 100. Nil for a
+    /// constant that is not finite or far outside the counts' range.
+    public static func bounds(_ x: Double) -> (atLeast: Int64, above: Int64)? {
+        guard x.isFinite, (x * 100).magnitude < 1e12 else { return nil }
+        let guess = Int64((x * 100).rounded(.down))
+        var atLeast = guess - 2
+        var steps = 0
+        while value(of: atLeast) < x {
+            atLeast += 1
+            steps += 1
+            if steps > 8 { return nil }
+        }
+        var above = atLeast
+        steps = 0
+        while value(of: above) <= x {
+            above += 1
+            steps += 1
+            if steps > 8 { return nil }
+        }
+        // The search starts two below the guess; the guess is within one
+        // of the answer, so a start already past it would be a bug: check.
+        guard value(of: atLeast - 1) < x, value(of: above - 1) <= x else { return nil }
+        return (atLeast, above)
+    }
+}
