@@ -31,7 +31,14 @@ struct EvalContext {
     var length: Int { grouping?.count ?? rows.count }
 
     /// True when `rows` is every row in order, so stored columns need no gather.
-    var isAllRows: Bool { rows.count == entity.rowCount && (rows.isEmpty || rows.last == Int32(rows.count - 1)) && rows.first == 0 }
+    var isAllRows: Bool { EvalContext.areAllRows(rows, of: entity.rowCount) }
+
+    /// Whether `rows` is `0..<count` (ascending and without repeats, a
+    /// selection's rows are that exactly when the first is 0 and the last
+    /// `count - 1`).
+    static func areAllRows(_ rows: [Int32], of count: Int) -> Bool {
+        rows.count == count && (rows.isEmpty || rows.last == Int32(truncatingIfNeeded: rows.count - 1)) && rows.first == 0
+    }
 
     /// The same selection without grouping: aggregates evaluate their
     /// arguments over the rows.

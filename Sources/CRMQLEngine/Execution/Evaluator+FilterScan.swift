@@ -27,12 +27,15 @@ extension Evaluator {
     func filter(conjuncts: [BoundExpr], _ context: EvalContext) throws -> [Int32] {
         var kept = context.rows
         var mask: [UInt64]? = nil
-        let everyRow = EvalContext(allOf: context.entity)
+        // Made only when needed: a point lookup has no conjunct left here,
+        // and runs in microseconds.
+        var everyRow: EvalContext? = nil
         for conjunct in conjuncts {
-            if context.grouping == nil, mask != nil || EvalContext(entity: context.entity, rows: kept).isAllRows,
+            if context.grouping == nil, mask != nil || EvalContext.areAllRows(kept, of: context.entity.rowCount),
                isColumnTest(conjunct), mask.map(Self.worthMasking) ?? true {
                 try services.checkInterrupt(materializing: context.entity.rowCount)
-                if let bits = try columnFilterBits(conjunct, everyRow, under: mask) {
+                if everyRow == nil { everyRow = EvalContext(entity: context.entity, rows: kept) }
+                if let everyRow, let bits = try columnFilterBits(conjunct, everyRow, under: mask) {
                     if var combined = mask {
                         for word in 0..<min(combined.count, bits.count) { combined[word] &= bits[word] }
                         mask = combined

@@ -49,7 +49,8 @@ extension QueryRunner {
     /// the rows the previous ones kept.
     func runFilter(_ plan: FilterPlan, _ entity: Entity, _ rows: [Int32]) throws -> [Int32] {
         let kept = plan.access.rows ?? rows
-        if kept.isEmpty { return kept }
+        // A point lookup's index answers every conjunct: no context to make.
+        if kept.isEmpty || plan.remaining.isEmpty { return kept }
         return try evaluator.filter(conjuncts: plan.remaining, EvalContext(entity: entity, rows: kept))
     }
 }
