@@ -24,13 +24,21 @@ extension Evaluator {
     /// same memory at random, through a list as long as the rows.
     /// `customer.region = north and amount > 500` over orders stored by
     /// customer is the case: the first keeps runs of rows.
-    func filter(conjuncts: [BoundExpr], _ context: EvalContext) throws -> [Int32] {
+    /// - Parameter observe: told, after each conjunct that runs, its
+    ///   position and how many rows are kept (`explain analyze`); conjuncts
+    ///   after the kept rows run out are not run and not told.
+    func filter(conjuncts: [BoundExpr], _ context: EvalContext,
+                observe: ((_ conjunct: Int, _ kept: Int) -> Void)? = nil) throws -> [Int32] {
         var kept = context.rows
         var mask: [UInt64]? = nil
         // Made only when needed: a point lookup has no conjunct left here,
         // and runs in microseconds.
         var everyRow: EvalContext? = nil
-        for conjunct in conjuncts {
+        func told(_ index: Int) {
+            guard let observe else { return }
+            observe(index, mask.map { $0.reduce(0) { $0 &+ $1.nonzeroBitCount } } ?? kept.count)
+        }
+        for (index, conjunct) in conjuncts.enumerated() {
             if context.grouping == nil, mask != nil || EvalContext.areAllRows(kept, of: context.entity.rowCount),
                isColumnTest(conjunct), mask.map(Self.worthMasking) ?? true {
                 try services.checkInterrupt(materializing: context.entity.rowCount)
@@ -42,6 +50,7 @@ extension Evaluator {
                     } else {
                         mask = bits
                     }
+                    told(index)
                     continue
                 }
             }
@@ -51,6 +60,7 @@ extension Evaluator {
             }
             if kept.isEmpty { break }
             kept = try filter(conjunct, EvalContext(entity: context.entity, rows: kept))
+            told(index)
         }
         if let bits = mask { kept = RowSelection.positions(bits) }
         return kept

@@ -282,7 +282,6 @@ enum AccessPlanner {
     /// Positions of the conjuncts, cheapest and most selective first, so the
     /// costly ones run over the fewest rows.
     static func order(_ conjuncts: [BoundExpr], entity: Entity, indexes: IndexCache, store: Store? = nil) -> [Int] {
-        func selectivity(_ expr: BoundExpr) -> Double { AccessPlanner.selectivity(expr, entity: entity, indexes: indexes, store: store) }
         func cost(_ expr: BoundExpr) -> Int {
             // A parent's field over children stored in parent order costs a
             // pass over the parents and a range of bits per parent that
@@ -304,12 +303,26 @@ enum AccessPlanner {
             }
             return worst
         }
-        return conjuncts.enumerated().sorted { a, b in
-            let ca = cost(a.element), cb = cost(b.element)
-            if ca != cb { return ca < cb }
-            let sa = selectivity(a.element), sb = selectivity(b.element)
-            if sa != sb { return sa < sb }
-            return a.offset < b.offset
-        }.map(\.offset)
+        // `x between a and b` binds as two conjuncts with one span; they
+        // move as one, estimated as one range, so that the plan shows one
+        // step and neither half is estimated as if it kept most rows.
+        var groups: [[Int]] = []
+        for (index, conjunct) in conjuncts.enumerated() {
+            if let last = groups.last?.last, conjuncts[last].range == conjunct.range {
+                groups[groups.count - 1].append(index)
+            } else {
+                groups.append([index])
+            }
+        }
+        let keyed = groups.map { group -> (group: [Int], cost: Int, selectivity: Double) in
+            let members = group.map { conjuncts[$0] }
+            return (group, members.map(cost).max() ?? 0,
+                    AccessPlanner.selectivity(of: members, entity: entity, indexes: indexes, store: store))
+        }
+        return keyed.sorted { a, b in
+            if a.cost != b.cost { return a.cost < b.cost }
+            if a.selectivity != b.selectivity { return a.selectivity < b.selectivity }
+            return a.group[0] < b.group[0]
+        }.flatMap(\.group)
     }
 }

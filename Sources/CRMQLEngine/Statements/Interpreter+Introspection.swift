@@ -96,27 +96,44 @@ extension Interpreter {
             steps.append(line)
             // `x between a and b` runs as two range conjuncts with one span;
             // it is shown, estimated and timed as one step.
-            var groups: [[BoundExpr]] = []
-            for conjunct in plan.remaining {
-                if let last = groups.last?.last, last.range == conjunct.range { groups[groups.count - 1].append(conjunct) } else { groups.append([conjunct]) }
+            var groups: [Range<Int>] = []
+            for (index, conjunct) in plan.remaining.enumerated() {
+                if let last = groups.last, plan.remaining[last.upperBound - 1].range == conjunct.range {
+                    groups[groups.count - 1] = last.lowerBound..<(index + 1)
+                } else {
+                    groups.append(index..<(index + 1))
+                }
+            }
+            // Analysed, the conjuncts run as the query runs them (one
+            // pipeline, see `Evaluator.filter(conjuncts:_:observe:)`), and
+            // each step reads its rows and time off the pipeline's reports.
+            var reports: [Int: (kept: Int, at: ContinuousClock.Instant)] = [:]
+            var rowsBefore = selected.count
+            var stepStart = clock.now
+            if analyze, !plan.remaining.isEmpty, !selected.isEmpty {
+                selected = try runner.evaluator.filter(conjuncts: plan.remaining, EvalContext(entity: entity, rows: selected)) { index, kept in
+                    reports[index] = (kept, clock.now)
+                }
             }
             for group in groups {
                 // A parent's field is tested once per parent when the rows
                 // outnumber the parents (see `parentComparisonBits`); the
                 // plan says so, after the rows it will have or, analysed, has.
-                let rowsBefore = analyze ? selected.count : Int(estimate.rounded(.up))
+                let conjuncts = Array(plan.remaining[group])
                 var through = ""
-                if group.count == 1, let (_, parent, _) = Evaluator.throughParent(group[0], rows: rowsBefore, store: state.store) {
+                let before = analyze ? rowsBefore : Int(estimate.rounded(.up))
+                if conjuncts.count == 1, let (_, parent, _) = Evaluator.throughParent(conjuncts[0], rows: before, store: state.store) {
                     through = " THROUGH \(parent.name)"
                 }
-                estimate *= AccessPlanner.selectivity(of: group, entity: entity, indexes: services.indexes, store: state.store)
-                var line = "FILTER \(normalizedText(source, group[0].range))\(through) (~\(Int(estimate.rounded(.up))) rows)"
+                estimate *= AccessPlanner.selectivity(of: conjuncts, entity: entity, indexes: services.indexes, store: state.store)
+                var line = "FILTER \(normalizedText(source, conjuncts[0].range))\(through) (~\(Int(estimate.rounded(.up))) rows)"
                 if analyze {
-                    let start = clock.now
-                    for conjunct in group {
-                        selected = try runner.evaluator.filter(conjunct, EvalContext(entity: entity, rows: selected))
-                    }
-                    line += " [actual \(selected.count) rows, \(milliseconds(clock.now - start))]"
+                    // A step after the rows ran out did not run: none kept.
+                    let report = reports[group.upperBound - 1]
+                    let end = report?.at ?? stepStart
+                    rowsBefore = report?.kept ?? 0
+                    line += " [actual \(rowsBefore) rows, \(milliseconds(end - stepStart))]"
+                    stepStart = end
                 }
                 steps.append(line)
             }
