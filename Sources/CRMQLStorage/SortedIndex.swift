@@ -156,27 +156,25 @@ public struct SortedIndex: Sendable {
             return result
         }
         var marks = [UInt64](repeating: 0, count: (rowCount + 63) / 64)
-        var total = 0
         marks.withUnsafeMutableBufferPointer { marks in
             sortedRows.withUnsafeBufferPointer { sorted in
                 for position in positions {
                     let row = Int(sorted[position])
                     // A row outside the entity (not expected) is left out.
                     guard UInt(bitPattern: row) < UInt(rowCount) else { continue }
-                    let bit: UInt64 = 1 &<< UInt64(row & 63)
-                    total &+= marks[row >> 6] & bit == 0 ? 1 : 0
-                    marks[row >> 6] |= bit
+                    marks[row >> 6] |= 1 &<< UInt64(row & 63)
                 }
             }
         }
         // Written in place at its exact size: appending checked the
         // capacity at every row.
         return marks.withUnsafeBufferPointer { marks in
-            [Int32](unsafeUninitializedCapacity: total) { out, count in
+            let total = marks.reduce(0) { $0 &+ $1.nonzeroBitCount }
+            return [Int32](unsafeUninitializedCapacity: total) { out, count in
                 var n = 0
                 for word in marks.indices {
                     var bits = marks[word]
-                    while bits != 0, n < total {
+                    while bits != 0 {
                         out[n] = Int32(truncatingIfNeeded: word &<< 6 | bits.trailingZeroBitCount)
                         n &+= 1
                         bits &= bits &- 1

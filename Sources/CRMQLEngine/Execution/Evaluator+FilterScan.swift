@@ -40,7 +40,8 @@ extension Evaluator {
         }
         for (index, conjunct) in conjuncts.enumerated() {
             if context.grouping == nil, mask != nil || EvalContext.areAllRows(kept, of: context.entity.rowCount),
-               isColumnTest(conjunct), mask.map(Self.worthMasking) ?? true {
+               isColumnTest(conjunct),
+               mask.map({ isWordwiseEnumTest(conjunct, context) ? Self.keepsEnough($0) : Self.worthMasking($0) }) ?? true {
                 try services.checkInterrupt(materializing: context.entity.rowCount)
                 if everyRow == nil { everyRow = EvalContext(entity: context.entity, rows: kept) }
                 if let everyRow, let bits = try columnFilterBits(conjunct, everyRow, under: mask) {
@@ -79,48 +80,24 @@ extension Evaluator {
         return words &* 64 <= kept &* 4
     }
 
+    /// Whether an enum equality over one-byte codes should be tested over
+    /// every row beside the kept rows' bitmap: at eight rows a test (see
+    /// `RowSelection.bits(of:equalTo:negated:nulls:)`) a pass over all of
+    /// them costs less than gathering the codes at the kept rows
+    /// (`kind = complaint and outcome = open`), unless very few are kept.
+    private static func keepsEnough(_ mask: [UInt64]) -> Bool {
+        var kept = 0
+        for word in mask { kept &+= word.nonzeroBitCount }
+        // TUNING: under one row in 256, gathering costs less.
+        return kept >= (mask.count << 6) >> 8
+    }
+
     /// Whether `columnFilterBits` may answer `condition`.
     private func isColumnTest(_ condition: BoundExpr) -> Bool {
         switch condition.node {
         case .compare, .dayRange: return true
         default: return false
         }
-    }
-
-    /// `kind = complaint and outcome = open` over every row, as the two
-    /// sides' bits combined a word at a time, when one side is an enum
-    /// equality over one-byte codes (eight rows a test, see
-    /// `RowSelection.bits(of:equalTo:negated:nulls:)`) and the other also
-    /// runs straight from a column. Filtering the first side's rows and
-    /// gathering the second's codes at them costs more than a second pass
-    /// at eight rows a test, unless the first keeps very few rows. Nil for
-    /// any other shape; both sides are comparisons that cannot fail, so
-    /// testing rows the other side drops changes nothing.
-    func bothBits(_ left: BoundExpr, _ right: BoundExpr, _ context: EvalContext) throws -> [UInt64]? {
-        guard context.grouping == nil, context.isAllRows else { return nil }
-        let (cheap, other): (BoundExpr, BoundExpr)
-        if isWordwiseEnumTest(left, context) {
-            (cheap, other) = (left, right)
-        } else if isWordwiseEnumTest(right, context) {
-            (cheap, other) = (right, left)
-        } else {
-            return nil
-        }
-        switch other.node {
-        case .compare, .dayRange: break
-        default: return nil
-        }
-        try services.checkInterrupt(materializing: context.length)
-        guard var bits = try columnFilterBits(cheap, context) else { return nil }
-        // TUNING: under one row in 256 kept, gathering the other side's
-        // values at those rows costs less than a pass over all of them.
-        var kept = 0
-        for word in bits { kept &+= word.nonzeroBitCount }
-        if kept == 0 { return bits }
-        if kept < context.rows.count >> 8 { return nil }
-        guard let otherBits = try columnFilterBits(other, context), otherBits.count == bits.count else { return nil }
-        for index in bits.indices { bits[index] &= otherBits[index] }
-        return bits
     }
 
     /// Whether `condition` is `field = symbol` or `field != symbol` over

@@ -109,15 +109,11 @@ final class Evaluator {
     }
 
     /// Keeps the rows of `context` where `condition` is true. Top-level `and`
-    /// is applied one conjunct at a time, so later conjuncts see fewer rows,
-    /// except where one side tests a whole enum column eight rows at a time
-    /// (`wordwiseBits`): then both sides run over every row and their bits
-    /// are combined, cheaper than gathering the other side's rows.
+    /// is applied one conjunct at a time, so later conjuncts see fewer rows
+    /// (see `filter(conjuncts:_:observe:)`).
     func filter(_ condition: BoundExpr, _ context: EvalContext) throws -> [Int32] {
-        if case .and(let left, let right) = condition.node {
-            if let bits = try bothBits(left, right, context) { return RowSelection.positions(bits) }
-            let kept = try filter(left, context)
-            return try filter(right, EvalContext(entity: context.entity, rows: kept))
+        if case .and = condition.node {
+            return try filter(conjuncts: AccessPlanner.conjuncts(of: condition), context)
         }
         switch condition.node {
         case .compare, .dayRange:

@@ -303,26 +303,32 @@ enum AccessPlanner {
             }
             return worst
         }
-        // `x between a and b` binds as two conjuncts with one span; they
-        // move as one, estimated as one range, so that the plan shows one
-        // step and neither half is estimated as if it kept most rows.
-        var groups: [[Int]] = []
-        for (index, conjunct) in conjuncts.enumerated() {
-            if let last = groups.last?.last, conjuncts[last].range == conjunct.range {
-                groups[groups.count - 1].append(index)
-            } else {
-                groups.append([index])
-            }
-        }
-        let keyed = groups.map { group -> (group: [Int], cost: Int, selectivity: Double) in
-            let members = group.map { conjuncts[$0] }
+        // The halves of `between` move as one, estimated as one range, so
+        // that the plan shows one step and neither half is estimated as if
+        // it kept most rows.
+        let keyed = steps(conjuncts).map { group -> (group: Range<Int>, cost: Int, selectivity: Double) in
+            let members = Array(conjuncts[group])
             return (group, members.map(cost).max() ?? 0,
                     AccessPlanner.selectivity(of: members, entity: entity, indexes: indexes, store: store))
         }
         return keyed.sorted { a, b in
             if a.cost != b.cost { return a.cost < b.cost }
             if a.selectivity != b.selectivity { return a.selectivity < b.selectivity }
-            return a.group[0] < b.group[0]
+            return a.group.lowerBound < b.group.lowerBound
         }.flatMap(\.group)
+    }
+
+    /// The conjuncts in runs that form one step of a plan: `x between a and
+    /// b` binds as two conjuncts with one span, side by side.
+    static func steps(_ conjuncts: [BoundExpr]) -> [Range<Int>] {
+        var groups: [Range<Int>] = []
+        for (index, conjunct) in conjuncts.enumerated() {
+            if let last = groups.last, conjuncts[last.upperBound - 1].range == conjunct.range {
+                groups[groups.count - 1] = last.lowerBound..<(index + 1)
+            } else {
+                groups.append(index..<(index + 1))
+            }
+        }
+        return groups
     }
 }

@@ -96,14 +96,7 @@ extension Interpreter {
             steps.append(line)
             // `x between a and b` runs as two range conjuncts with one span;
             // it is shown, estimated and timed as one step.
-            var groups: [Range<Int>] = []
-            for (index, conjunct) in plan.remaining.enumerated() {
-                if let last = groups.last, plan.remaining[last.upperBound - 1].range == conjunct.range {
-                    groups[groups.count - 1] = last.lowerBound..<(index + 1)
-                } else {
-                    groups.append(index..<(index + 1))
-                }
-            }
+            let groups = AccessPlanner.steps(plan.remaining)
             // Analysed, the conjuncts run as the query runs them (one
             // pipeline, see `Evaluator.filter(conjuncts:_:observe:)`), and
             // each step reads its rows and time off the pipeline's reports.
