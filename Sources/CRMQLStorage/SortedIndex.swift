@@ -166,23 +166,7 @@ public struct SortedIndex: Sendable {
                 }
             }
         }
-        // Written in place at its exact size: appending checked the
-        // capacity at every row.
-        return marks.withUnsafeBufferPointer { marks in
-            let total = marks.reduce(0) { $0 &+ $1.nonzeroBitCount }
-            return [Int32](unsafeUninitializedCapacity: total) { out, count in
-                var n = 0
-                for word in marks.indices {
-                    var bits = marks[word]
-                    while bits != 0 {
-                        out[n] = Int32(truncatingIfNeeded: word &<< 6 | bits.trailingZeroBitCount)
-                        n &+= 1
-                        bits &= bits &- 1
-                    }
-                }
-                count = n
-            }
-        }
+        return marks.withUnsafeBufferPointer { SetBits.positions($0) }
     }
 
     // MARK: Comparison

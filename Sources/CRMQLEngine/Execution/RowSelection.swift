@@ -103,35 +103,20 @@ enum RowSelection {
 
     /// The positions whose bit is set, in order.
     static func positions(_ bits: [UInt64]) -> [Int32] {
-        read(bits) { Int32(truncatingIfNeeded: $0) }
+        bits.withUnsafeBufferPointer { SetBits.positions($0) }
     }
 
     /// The elements of `rows` whose index's bit is set, in order.
     static func picked(from rows: [Int32], _ bits: [UInt64]) -> [Int32] {
+        // Bits past the end of `rows` (not expected) are left out, as the
+        // subscript would otherwise trap on them.
+        var indices = positions(bits)
+        if let last = indices.last, Int(last) >= rows.count { indices.removeAll { Int($0) >= rows.count } }
         rows.withUnsafeBufferPointer { rows in
-            read(bits) { rows[$0] }
-        }
-    }
-
-    @inline(__always)
-    private static func read(_ bits: [UInt64], _ element: (Int) -> Int32) -> [Int32] {
-        bits.withUnsafeBufferPointer { bits in
-            var total = 0
-            for word in bits { total &+= word.nonzeroBitCount }
-            guard total > 0 else { return [] }
-            return [Int32](unsafeUninitializedCapacity: total) { out, count in
-                var n = 0
-                for word in 0..<bits.count {
-                    var mask = bits[word]
-                    let base = word &<< 6
-                    while mask != 0 {
-                        out[n] = element(base &+ mask.trailingZeroBitCount)
-                        n &+= 1
-                        mask &= mask &- 1
-                    }
-                }
-                count = n
+            indices.withUnsafeMutableBufferPointer { indices in
+                for i in indices.indices { indices[i] = rows[Int(indices[i])] }
             }
         }
+        return indices
     }
 }
