@@ -100,6 +100,29 @@ final class FastIndexTests: XCTestCase {
         XCTAssertNil(FoldedText(column: Column(type: .int, data: .int([1]))) { _, _ in })
     }
 
+    /// A column of few distinct texts keeps each once and a code a row;
+    /// the rows found, and each row's test, must be the same as over the
+    /// rows themselves, nulls, case and non-ASCII texts included.
+    func testFoldedTextOfFewDistinctTextsFindsTheSameRows() throws {
+        let distinct: [String?] = ["Acme Silva, S.A.", "Sven Dubois", nil, "ÄCME Gmbh", "", "acmeacme", "Initech"]
+        var state: UInt64 = 42
+        let rows: [String?] = (0..<5_000).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return distinct[Int((state >> 33) % UInt64(distinct.count))]
+        }
+        let column = Column.make(type: .text, values: rows.map { $0.map(Value.text) ?? .null })
+        let folded = try XCTUnwrap(FoldedText(column: column) { text, bytes in bytes.append(contentsOf: text.lowercased().utf8) })
+        XCTAssertEqual(folded.count, rows.count)
+        for needle in ["acme", "äcme", "sven d", "a", "ch", "zzz", "acmeacme", "gmbh"] {
+            let expected = rows.indices.filter { rows[$0]?.lowercased().contains(needle) ?? false }
+            XCTAssertEqual(folded.rowsContaining(Array(needle.utf8)), expected.map { Int32($0) }, needle)
+            for row in [0, 1, 2, 3, 4_999] {
+                XCTAssertEqual(folded.row(row, contains: Array(needle.utf8)), expected.contains(row), "\(needle) in row \(row)")
+            }
+        }
+        XCTAssertFalse(folded.row(5_000, contains: Array("a".utf8)))
+    }
+
     /// Random rows over a small alphabet, so every needle byte is common in
     /// some and rare in others: the search anchored on the rarest byte must
     /// find exactly the rows a plain substring test finds.

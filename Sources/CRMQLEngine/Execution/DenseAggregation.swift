@@ -81,115 +81,181 @@ struct DenseAggregation {
         }
     }
 
-    /// The shown columns, one row per group in ascending key order, and the
-    /// number of groups. Each row-sized array counts against the
-    /// statement's limits, as an evaluated column does.
-    func run(_ entity: Entity, _ rows: [Int32], services: ExecutionServices) throws -> (outputs: [Column], groupCount: Int) {
-        try services.checkInterrupt(materializing: rows.count)
-        var slotOf = [Int32](repeating: 0, count: rows.count)
-        for (index, field) in keyFields.enumerated() {
-            Sorting.addDenseDigits(&slotOf, entity.columns[field], radix: radices[index], rows: rows)
-        }
-        // Which slots occur, the first row of each, and the rows in each.
-        var firstRow = [Int32](repeating: -1, count: slotCount)
-        var rowCount = [Int64](repeating: 0, count: slotCount)
-        for (index, slot) in slotOf.enumerated() {
-            let s = Int(slot)
-            if firstRow[s] < 0 { firstRow[s] = rows[index] }
-            rowCount[s] &+= 1
-        }
-        let slots = (0..<slotCount).filter { firstRow[$0] >= 0 }
-        let groupRows = slots.map { firstRow[$0] }
-        var columns: [Column] = []
-        for output in outputs {
+    /// One aggregate's running state, per slot, in buffers this run
+    /// allocates and frees: arrays captured by the chunk loop's closure
+    /// were checked for exclusive access, and for being shared, at every row.
+    private struct Accumulator {
+        var counts: UnsafeMutableBufferPointer<Int64>?
+        var intSums: UnsafeMutableBufferPointer<Int64>?
+        var sums: UnsafeMutableBufferPointer<CompensatedSum>?
+        var present: UnsafeMutableBufferPointer<Int>?
+
+        init(_ output: Output, _ entity: Entity, slots: Int) {
+            func zeroed<T>(_ value: T) -> UnsafeMutableBufferPointer<T> {
+                let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: slots)
+                buffer.initialize(repeating: value)
+                return buffer
+            }
             switch output {
-            case .key(let index):
-                columns.append(entity.columns[keyFields[index]].gather(groupRows))
-            case .count(nil):
-                columns.append(Column(type: .int, data: .int(slots.map { rowCount[$0] })))
+            case .key, .count(nil):
+                break
             case .count(let field?):
-                let nulls = entity.columns[field].nulls
-                guard nulls.hasNulls else {
-                    columns.append(Column(type: .int, data: .int(slots.map { rowCount[$0] })))
-                    continue
+                if entity.columns[field].nulls.hasNulls { counts = zeroed(0) }
+            case .sum(let field, _):
+                if case .int = entity.columns[field].data {
+                    intSums = zeroed(0)
+                    present = zeroed(0)
+                } else {
+                    sums = zeroed(CompensatedSum())
+                    present = zeroed(0)
                 }
-                var counts = [Int64](repeating: 0, count: slotCount)
-                for (index, row) in rows.enumerated() where !nulls.isNull(Int(row)) { counts[Int(slotOf[index])] &+= 1 }
-                columns.append(Column(type: .int, data: .int(slots.map { counts[$0] })))
-            case .sum(let field, let range):
-                try services.checkInterrupt(materializing: rows.count)
-                columns.append(try sum(values(entity, field, rows), slotOf, slots, range: range))
-            case .average(let field):
-                try services.checkInterrupt(materializing: rows.count)
-                columns.append(average(values(entity, field, rows), slotOf, slots))
+            case .average:
+                sums = zeroed(CompensatedSum())
+                present = zeroed(0)
             }
         }
-        return (columns, slots.count)
-    }
 
-    /// A field's values at the rows, in row order. A table bigger than the
-    /// cache is read by a bare gather loop, which keeps many of its misses
-    /// in flight; a loop that also adds into per-group sums waits on each.
-    private func values(_ entity: Entity, _ field: Int, _ rows: [Int32]) -> Column {
-        let column = entity.columns[field]
-        return EvalContext(entity: entity, rows: rows).isAllRows ? column : column.gather(rows)
-    }
-
-    private func sum(_ column: Column, _ slotOf: [Int32], _ slots: [Int], range: SourceRange) throws -> Column {
-        let nulls = column.nulls
-        switch column.data {
-        case .int(let values):
-            var sums = [Int64](repeating: 0, count: slotCount)
-            var seen = [Bool](repeating: false, count: slotCount)
-            for index in 0..<min(values.count, slotOf.count) where !nulls.isNull(index) {
-                let s = Int(slotOf[index])
-                let (total, overflow) = sums[s].addingReportingOverflow(values[index])
-                if overflow { throw Diagnostic.runtime("integer overflow in sum", range) }
-                sums[s] = total
-                seen[s] = true
-            }
-            return Column(type: .int, data: .int(slots.map { sums[$0] }), nulls: NullBitmap(count: slots.count) { !seen[slots[$0]] })
-        case .number(let values):
-            let (sums, counts) = compensatedSums(slotOf, nulls) { values[$0] }
-            return Column(type: .number, data: .number(slots.map { sums[$0].value }),
-                          nulls: NullBitmap(count: slots.count) { counts[slots[$0]] == 0 })
-        default:
-            return Column.nulls(slots.count, type: .number)
+        func free() {
+            counts?.deallocate()
+            intSums?.deallocate()
+            sums?.deallocate()
+            present?.deallocate()
         }
     }
 
-    private func average(_ column: Column, _ slotOf: [Int32], _ slots: [Int]) -> Column {
-        let nulls = column.nulls
-        let sums: [CompensatedSum], counts: [Int]
-        switch column.data {
-        case .int(let values): (sums, counts) = compensatedSums(slotOf, nulls) { Double(values[$0]) }
-        case .number(let values): (sums, counts) = compensatedSums(slotOf, nulls) { values[$0] }
-        default: return Column.nulls(slots.count, type: .number)
-        }
-        return Column(type: .number, data: .number(slots.map { counts[$0] > 0 ? sums[$0].value / Double(counts[$0]) : 0 }),
-                      nulls: NullBitmap(count: slots.count) { counts[slots[$0]] == 0 })
-    }
-
-    /// Each slot's compensated sum and count of the present values, the
-    /// value and null of row `index` of the selection at `index`.
-    @inline(__always)
-    private func compensatedSums(_ slotOf: [Int32], _ nulls: NullBitmap,
-                                 _ value: (Int) -> Double) -> ([CompensatedSum], [Int]) {
-        var sums = [CompensatedSum](repeating: CompensatedSum(), count: slotCount)
-        var counts = [Int](repeating: 0, count: slotCount)
-        let checkNulls = nulls.hasNulls
-        sums.withUnsafeMutableBufferPointer { sums in
-            counts.withUnsafeMutableBufferPointer { counts in
-                slotOf.withUnsafeBufferPointer { slotOf in
-                    for index in 0..<slotOf.count {
-                        if checkNulls && nulls.isNull(index) { continue }
-                        let s = Int(slotOf[index])
-                        sums[s].add(value(index))
-                        counts[s] &+= 1
+    /// The shown columns, one row per group in ascending key order, and the
+    /// number of groups. The rows are read a chunk at a time (`KeptRows`):
+    /// each chunk's slots, and the values an aggregate gathers at its rows,
+    /// are a few kilobytes that stay in the cache, where arrays as long as
+    /// the rows were written to memory and read back. The rows count
+    /// against the statement's limits, as an evaluated column does.
+    func run(_ entity: Entity, _ selection: KeptRows, services: ExecutionServices) throws -> (outputs: [Column], groupCount: Int) {
+        try services.checkInterrupt(materializing: selection.count)
+        var firstRow = [Int32](repeating: -1, count: slotCount)
+        // Four counts a slot, row i adding to count i % 4: consecutive rows
+        // of one group (most rows, with four channels) then add to
+        // different memory, instead of each waiting on the last's store.
+        var laneCounts = [Int64](repeating: 0, count: slotCount &* 4)
+        let accumulators = outputs.map { Accumulator($0, entity, slots: slotCount) }
+        defer { for accumulator in accumulators { accumulator.free() } }
+        var slotBuffer = [Int32](repeating: 0, count: KeptRows.chunkRows)
+        var valueBuffer = [Double](repeating: 0, count: KeptRows.chunkRows)
+        try firstRow.withUnsafeMutableBufferPointer { firstRow in
+            try laneCounts.withUnsafeMutableBufferPointer { laneCounts in
+                try slotBuffer.withUnsafeMutableBufferPointer { slotBuffer in
+                    try valueBuffer.withUnsafeMutableBufferPointer { values in
+                        try selection.forEachChunk { rows in
+                            let slots = UnsafeMutableBufferPointer(rebasing: slotBuffer[0..<rows.count])
+                            slots.update(repeating: 0)
+                            for (index, field) in keyFields.enumerated() {
+                                Sorting.addDenseDigits(slots, entity.columns[field], radix: radices[index], rows: rows)
+                            }
+                            for index in 0..<rows.count {
+                                let s = Int(slots[index])
+                                if firstRow[s] < 0 { firstRow[s] = rows[index] }
+                                laneCounts[s &<< 2 | index & 3] &+= 1
+                            }
+                            for (position, output) in outputs.enumerated() {
+                                try accumulate(output, accumulators[position], entity, rows, UnsafeBufferPointer(slots), values)
+                            }
+                        }
                     }
                 }
             }
         }
-        return (sums, counts)
+        let rowCount = (0..<slotCount).map { (slot: Int) -> Int64 in
+            laneCounts[(slot &<< 2)..<(slot &<< 2 &+ 4)].reduce(0, &+)
+        }
+        let occurring = (0..<slotCount).filter { firstRow[$0] >= 0 }
+        let groupRows = occurring.map { firstRow[$0] }
+        var columns: [Column] = []
+        for (position, output) in outputs.enumerated() {
+            let state = accumulators[position]
+            switch output {
+            case .key(let index):
+                columns.append(entity.columns[keyFields[index]].gather(groupRows))
+            case .count:
+                let counts = state.counts.map { UnsafeBufferPointer($0) }
+                columns.append(Column(type: .int, data: .int(occurring.map { counts?[$0] ?? rowCount[$0] })))
+            case .sum, .average:
+                if let sums = state.intSums, let present = state.present {
+                    columns.append(Column(type: .int, data: .int(occurring.map { sums[$0] }),
+                                          nulls: NullBitmap(count: occurring.count) { present[occurring[$0]] == 0 }))
+                } else if let sums = state.sums, let present = state.present {
+                    let average: Bool
+                    if case .average = output { average = true } else { average = false }
+                    columns.append(Column(type: .number, data: .number(occurring.map {
+                        average ? (present[$0] > 0 ? sums[$0].value / Double(present[$0]) : 0) : sums[$0].value
+                    }), nulls: NullBitmap(count: occurring.count) { present[occurring[$0]] == 0 }))
+                } else {
+                    columns.append(Column.nulls(occurring.count, type: .number))
+                }
+            }
+        }
+        return (columns, occurring.count)
+    }
+
+    /// Adds one chunk of rows into an aggregate's state. A number field's
+    /// values are first gathered into `values` by a bare loop, which keeps
+    /// many of a large table's cache misses in flight; a loop that also
+    /// adds into per-group sums waits on each.
+    private func accumulate(_ output: Output, _ state: Accumulator, _ entity: Entity,
+                            _ rows: UnsafeBufferPointer<Int32>, _ slots: UnsafeBufferPointer<Int32>,
+                            _ values: UnsafeMutableBufferPointer<Double>) throws {
+        switch output {
+        case .key, .count(nil):
+            return
+        case .count(let field?):
+            guard let counts = state.counts else { return }
+            let nulls = entity.columns[field].nulls
+            for index in 0..<rows.count where !nulls.isNull(Int(rows[index])) { counts[Int(slots[index])] &+= 1 }
+        case .sum(let field, let range):
+            let column = entity.columns[field]
+            if let sums = state.intSums, let present = state.present {
+                guard case .int(let data) = column.data else { return }
+                let nulls = column.nulls
+                try data.withUnsafeBufferPointer { data in
+                    for index in 0..<rows.count {
+                        let row = Int(rows[index])
+                        if nulls.isNull(row) { continue }
+                        let s = Int(slots[index])
+                        let (total, overflow) = sums[s].addingReportingOverflow(data[row])
+                        if overflow { throw Diagnostic.runtime("integer overflow in sum", range) }
+                        sums[s] = total
+                        present[s] = 1
+                    }
+                }
+            } else {
+                addNumbers(column, state, rows, slots, values)
+            }
+        case .average(let field):
+            addNumbers(entity.columns[field], state, rows, slots, values)
+        }
+    }
+
+    @inline(__always)
+    private func addNumbers(_ column: Column, _ state: Accumulator, _ rows: UnsafeBufferPointer<Int32>,
+                            _ slots: UnsafeBufferPointer<Int32>, _ values: UnsafeMutableBufferPointer<Double>) {
+        guard let sums = state.sums, let present = state.present else { return }
+        switch column.data {
+        case .number(let data):
+            data.withUnsafeBufferPointer { data in
+                for index in 0..<rows.count { values[index] = data[Int(rows[index])] }
+            }
+        case .int(let data):
+            data.withUnsafeBufferPointer { data in
+                for index in 0..<rows.count { values[index] = Double(data[Int(rows[index])]) }
+            }
+        default:
+            return
+        }
+        let nulls = column.nulls
+        let checkNulls = nulls.hasNulls
+        for index in 0..<rows.count {
+            if checkNulls && nulls.isNull(Int(rows[index])) { continue }
+            let s = Int(slots[index])
+            sums[s].add(values[index])
+            present[s] &+= 1
+        }
     }
 }

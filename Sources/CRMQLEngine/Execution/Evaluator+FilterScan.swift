@@ -29,6 +29,13 @@ extension Evaluator {
     ///   after the kept rows run out are not run and not told.
     func filter(conjuncts: [BoundExpr], _ context: EvalContext,
                 observe: ((_ conjunct: Int, _ kept: Int) -> Void)? = nil) throws -> [Int32] {
+        try selection(conjuncts: conjuncts, context, observe: observe).rows
+    }
+
+    /// `filter(conjuncts:)`, leaving the kept rows a bitmap when the last
+    /// conjuncts kept them as one.
+    func selection(conjuncts: [BoundExpr], _ context: EvalContext,
+                   observe: ((_ conjunct: Int, _ kept: Int) -> Void)? = nil) throws -> KeptRows {
         var kept = context.rows
         var mask: [UInt64]? = nil
         // Made only when needed: a point lookup has no conjunct left here,
@@ -63,8 +70,8 @@ extension Evaluator {
             kept = try filter(conjunct, EvalContext(entity: context.entity, rows: kept))
             told(index)
         }
-        if let bits = mask { kept = RowSelection.positions(bits) }
-        return kept
+        if let bits = mask { return .bits(bits) }
+        return .rows(kept)
     }
 
     /// Whether testing the next conjunct in the words `mask` holds costs

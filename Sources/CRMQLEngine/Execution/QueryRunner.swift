@@ -76,11 +76,21 @@ struct QueryRunner {
     /// Runs a bound query over `baseRows` of `entity`; `filter` is the where
     /// clause's plan when the caller has one.
     func execute(_ bound: BoundQuery, _ entity: Entity, _ baseRows: [Int32], filter: FilterPlan? = nil) throws -> QueryOutput {
-        let rows = try filterRows(bound, entity, baseRows, filter: filter)
+        let selection = try filterSelection(bound, entity, baseRows, filter: filter)
         if bound.isCount {
-            return QueryOutput(names: ["count()"], columns: [Column(type: .int, data: .int([Int64(rows.count)]))])
+            return QueryOutput(names: ["count()"], columns: [Column(type: .int, data: .int([Int64(selection.count)]))])
         }
+        if bound.grouped, let dense = DenseAggregation(bound, entity) {
+            let (outputs, groupCount) = try dense.run(entity, selection, services: evaluator.services)
+            return try finishGroups(bound, outputs, Array(0..<Int32(groupCount)), orderExpression: nil)
+        }
+        let rows = selection.rows
         return bound.grouped ? try runGrouped(bound, entity, rows) : try runRows(bound, entity, rows)
+    }
+
+    private func filterSelection(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32], filter: FilterPlan?) throws -> KeptRows {
+        guard let condition = bound.condition else { return .rows(rows) }
+        return try runSelection(filter ?? planFilter(condition, entity, rows), entity, rows)
     }
 
     private func filterRows(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32], filter: FilterPlan? = nil) throws -> [Int32] {
@@ -126,10 +136,6 @@ struct QueryRunner {
     }
 
     private func runGrouped(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32]) throws -> QueryOutput {
-        if let dense = DenseAggregation(bound, entity) {
-            let (outputs, groupCount) = try dense.run(entity, rows, services: evaluator.services)
-            return try finishGroups(bound, outputs, Array(0..<Int32(groupCount)), orderExpression: nil)
-        }
         let rowContext = EvalContext(entity: entity, rows: rows)
         var keyColumns: [Column] = []
         for key in bound.groupKeys {

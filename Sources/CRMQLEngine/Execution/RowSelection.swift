@@ -1,6 +1,6 @@
 import CRMQLStorage
 
-/// Selection vectors built without a branch per row.
+/// KeptRows vectors built without a branch per row.
 ///
 /// A filter that keeps about half its rows makes a `for … where … append`
 /// loop mispredict every other row, which costs several times the
@@ -118,5 +118,64 @@ enum RowSelection {
             }
         }
         return indices
+    }
+}
+
+/// The rows a filter kept: a list, or a bitmap over every row of the entity
+/// when its last conjuncts kept them as one. A count or a dense grouping
+/// reads the bitmap a few words at a time; listing a million kept rows
+/// first would write and read back megabytes for nothing.
+enum KeptRows {
+    case rows([Int32])
+    case bits([UInt64])
+
+    /// Number of rows kept.
+    var count: Int {
+        switch self {
+        case .rows(let rows): return rows.count
+        case .bits(let words): return words.reduce(0) { $0 &+ $1.nonzeroBitCount }
+        }
+    }
+
+    /// The rows kept, ascending for a bitmap.
+    var rows: [Int32] {
+        switch self {
+        case .rows(let rows): return rows
+        case .bits(let words): return RowSelection.positions(words)
+        }
+    }
+
+    // TUNING: 32 words are at most 2,048 rows: a chunk's rows, slots and
+    // values stay in a core's first-level cache.
+    static let chunkWords = 32
+    static let chunkRows = chunkWords * 64
+
+    /// Calls `body` with the rows kept, ascending for a bitmap, at most
+    /// `chunkRows` at a time.
+    func forEachChunk(_ body: (UnsafeBufferPointer<Int32>) throws -> Void) rethrows {
+        switch self {
+        case .rows(let rows):
+            try rows.withUnsafeBufferPointer { rows in
+                var start = 0
+                while start < rows.count {
+                    let end = min(start + KeptRows.chunkRows, rows.count)
+                    try body(UnsafeBufferPointer(rebasing: rows[start..<end]))
+                    start = end
+                }
+            }
+        case .bits(let words):
+            var chunk = [Int32](repeating: 0, count: KeptRows.chunkRows + SetBits.slack)
+            try words.withUnsafeBufferPointer { words in
+                try chunk.withUnsafeMutableBufferPointer { chunk in
+                    var start = 0
+                    while start < words.count {
+                        let end = min(start + KeptRows.chunkWords, words.count)
+                        let n = SetBits.decode(UnsafeBufferPointer(rebasing: words[start..<end]), base: start &<< 6, into: chunk, at: 0)
+                        if n > 0 { try body(UnsafeBufferPointer(rebasing: chunk[0..<n])) }
+                        start = end
+                    }
+                }
+            }
+        }
     }
 }

@@ -153,23 +153,33 @@ enum Sorting {
     /// (the row `rows[i]` when `rows` is given, else row `i`): its code, or
     /// the last digit for a null. A key without a `denseRadix` adds nothing.
     static func addDenseDigits(_ composite: inout [Int32], _ key: Column, radix: Int, rows: [Int32]? = nil) {
+        composite.withUnsafeMutableBufferPointer { composite in
+            if let rows {
+                rows.withUnsafeBufferPointer { addDenseDigits(composite, key, radix: radix, rows: $0) }
+            } else {
+                addDenseDigits(composite, key, radix: radix, rows: nil)
+            }
+        }
+    }
+
+    /// `addDenseDigits` into a buffer, for rows given as a buffer.
+    static func addDenseDigits(_ composite: UnsafeMutableBufferPointer<Int32>, _ key: Column, radix: Int,
+                               rows: UnsafeBufferPointer<Int32>?) {
         let radix = Int32(truncatingIfNeeded: radix)
         let nullDigit = radix - 1
         let nulls = key.nulls
         let hasNulls = nulls.hasNulls
         @inline(__always)
         func add(_ digit: (Int) -> Int32) {
-            composite.withUnsafeMutableBufferPointer { composite in
-                @inline(__always)
-                func step(_ index: Int, _ row: Int) {
-                    let value = hasNulls && nulls.isNull(row) ? nullDigit : min(digit(row), nullDigit - 1)
-                    composite[index] = composite[index] &* radix &+ value
-                }
-                if let rows {
-                    for index in 0..<min(composite.count, rows.count) { step(index, Int(rows[index])) }
-                } else {
-                    for row in 0..<composite.count { step(row, row) }
-                }
+            @inline(__always)
+            func step(_ index: Int, _ row: Int) {
+                let value = hasNulls && nulls.isNull(row) ? nullDigit : min(digit(row), nullDigit - 1)
+                composite[index] = composite[index] &* radix &+ value
+            }
+            if let rows {
+                for index in 0..<min(composite.count, rows.count) { step(index, Int(rows[index])) }
+            } else {
+                for row in 0..<composite.count { step(row, row) }
             }
         }
         switch key.data {

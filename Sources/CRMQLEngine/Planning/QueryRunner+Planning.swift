@@ -48,9 +48,14 @@ extension QueryRunner {
     /// Runs a filter plan: the access path's rows, then each conjunct over
     /// the rows the previous ones kept.
     func runFilter(_ plan: FilterPlan, _ entity: Entity, _ rows: [Int32]) throws -> [Int32] {
+        try runSelection(plan, entity, rows).rows
+    }
+
+    /// `runFilter`, leaving the kept rows a bitmap where the filter kept them as one.
+    func runSelection(_ plan: FilterPlan, _ entity: Entity, _ rows: [Int32]) throws -> KeptRows {
         let kept = plan.access.rows ?? rows
         // A point lookup's index answers every conjunct: no context to make.
-        if kept.isEmpty || plan.remaining.isEmpty { return kept }
-        return try evaluator.filter(conjuncts: plan.remaining, EvalContext(entity: entity, rows: kept))
+        if kept.isEmpty || plan.remaining.isEmpty { return .rows(kept) }
+        return try evaluator.selection(conjuncts: plan.remaining, EvalContext(entity: entity, rows: kept))
     }
 }
