@@ -147,14 +147,22 @@ public struct SortedIndex: Sendable {
 
     /// The rows at some positions of `sortedRows`, in ascending row order.
     public func rows(at positions: Range<Int>) -> [Int32] {
-        // TUNING: sorting k rows costs about k log k steps, marking them in a
-        // bitmap and reading it back k + n / 64; the bitmap wins well before
-        // k reaches n / 1024.
-        if positions.count <= 64 || positions.count < rowCount / 1024 {
+        guard let marks = rowBits(at: positions) else {
             var result = Array(sortedRows[positions])
             result.sort()
             return result
         }
+        return marks.withUnsafeBufferPointer { SetBits.positions($0) }
+    }
+
+    /// The rows at some positions of `sortedRows` as a bitmap over every
+    /// row of the column, or nil for so few rows that a sort of them is
+    /// cheaper (`rows(at:)` then sorts).
+    public func rowBits(at positions: Range<Int>) -> [UInt64]? {
+        // TUNING: sorting k rows costs about k log k steps, marking them in a
+        // bitmap and reading it back k + n / 64; the bitmap wins well before
+        // k reaches n / 1024.
+        if positions.count <= 64 || positions.count < rowCount / 1024 { return nil }
         var marks = [UInt64](repeating: 0, count: (rowCount + 63) / 64)
         marks.withUnsafeMutableBufferPointer { marks in
             sortedRows.withUnsafeBufferPointer { sorted in
@@ -166,7 +174,7 @@ public struct SortedIndex: Sendable {
                 }
             }
         }
-        return marks.withUnsafeBufferPointer { SetBits.positions($0) }
+        return marks
     }
 
     // MARK: Comparison

@@ -145,10 +145,10 @@ enum KeptRows {
         }
     }
 
-    // TUNING: 32 words are at most 2,048 rows: a chunk's rows, slots and
-    // values stay in a core's first-level cache.
-    static let chunkWords = 32
-    static let chunkRows = chunkWords * 64
+    // TUNING: a chunk's 2,048 rows, slots and values stay in a core's
+    // first-level cache. A bitmap is read 8 words (at most 512 rows) at a time.
+    static let chunkRows = 2048
+    static let batchWords = 8
 
     /// Calls `body` with the rows kept, ascending for a bitmap, at most
     /// `chunkRows` at a time.
@@ -164,15 +164,23 @@ enum KeptRows {
                 }
             }
         case .bits(let words):
+            // Filled a few words at a time up to a chunk's rows, however
+            // sparse the bitmap: a chunk per fixed number of words would
+            // pay the per-chunk work for a handful of rows.
             var chunk = [Int32](repeating: 0, count: KeptRows.chunkRows + SetBits.slack)
+            let batchRows = KeptRows.batchWords * 64
             try words.withUnsafeBufferPointer { words in
                 try chunk.withUnsafeMutableBufferPointer { chunk in
-                    var start = 0
+                    var start = 0, n = 0
                     while start < words.count {
-                        let end = min(start + KeptRows.chunkWords, words.count)
-                        let n = SetBits.decode(UnsafeBufferPointer(rebasing: words[start..<end]), base: start &<< 6, into: chunk, at: 0)
-                        if n > 0 { try body(UnsafeBufferPointer(rebasing: chunk[0..<n])) }
+                        let end = min(start + KeptRows.batchWords, words.count)
+                        n = SetBits.decode(UnsafeBufferPointer(rebasing: words[start..<end]), base: start &<< 6, into: chunk, at: n)
                         start = end
+                        // Handed on while the next batch could still fit.
+                        if n > KeptRows.chunkRows - batchRows || (start == words.count && n > 0) {
+                            try body(UnsafeBufferPointer(rebasing: chunk[0..<n]))
+                            n = 0
+                        }
                     }
                 }
             }

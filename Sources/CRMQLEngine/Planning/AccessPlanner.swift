@@ -38,8 +38,12 @@ struct ConjunctSet: Equatable, ExpressibleByArrayLiteral {
 /// How a query reaches its rows before the remaining conditions filter them.
 struct AccessPath {
     var choice: AccessChoice
+    /// The rows the index yields; nil for a scan. A large range of a
+    /// sorted index stays the bitmap it was read into, for a query that
+    /// counts or groups it (`KeptRows`).
+    var kept: KeptRows?
     /// The rows the index yields, ascending; nil for a scan.
-    var rows: [Int32]?
+    var rows: [Int32]? { kept?.rows }
     /// What `explain` prints for this step, formatted only when asked: a
     /// short query would otherwise spend a visible share of its time on it.
     private let describe: () -> String
@@ -49,8 +53,12 @@ struct AccessPath {
     var consumed: ConjunctSet
 
     init(_ choice: AccessChoice, rows: [Int32]?, detail: @autoclosure @escaping () -> String, estimate: Int, consumed: ConjunctSet) {
+        self.init(choice, kept: rows.map(KeptRows.rows), detail: detail(), estimate: estimate, consumed: consumed)
+    }
+
+    init(_ choice: AccessChoice, kept: KeptRows?, detail: @autoclosure @escaping () -> String, estimate: Int, consumed: ConjunctSet) {
         self.choice = choice
-        self.rows = rows
+        self.kept = kept
         describe = detail
         self.estimate = estimate
         self.consumed = consumed
@@ -241,10 +249,18 @@ enum AccessPlanner {
         guard !consumed.isEmpty else { return nil }
         // Each kind of constraint on the field gives a row set; several
         // constraints intersect.
+        let entityName = entity.name
+        let detail = "SEARCH \(entityName) USING INDEX \(fieldName) (\(fieldName) \(parts.joined(separator: " and ")))"
         var sets: [[Int32]] = []
         if lower != nil || upper != nil {
-            guard let sorted = indexes.sortedIndex(of: entity, field: fieldName), let range = sorted.rows(lower: lower, upper: upper) else { return nil }
-            sets.append(range)
+            guard let sorted = indexes.sortedIndex(of: entity, field: fieldName),
+                  let positions = sorted.positions(lower: lower, upper: upper) else { return nil }
+            // A range alone, large: its bitmap, not listed unless asked.
+            if listRows == nil, prefixRows == nil, let bits = sorted.rowBits(at: positions) {
+                return AccessPath(.sortedIndex(fieldName), kept: .bits(bits), detail: detail,
+                                  estimate: positions.count, consumed: consumed)
+            }
+            sets.append(sorted.rows(at: positions))
         }
         if let listRows { sets.append(listRows) }
         if let prefixRows { sets.append(prefixRows) }
@@ -253,10 +269,7 @@ enum AccessPlanner {
             let keep = Set(other)
             rows = rows.filter { keep.contains($0) }
         }
-        let entityName = entity.name
-        return AccessPath(.sortedIndex(fieldName), rows: rows,
-                          detail: "SEARCH \(entityName) USING INDEX \(fieldName) (\(fieldName) \(parts.joined(separator: " and ")))",
-                          estimate: rows.count, consumed: consumed)
+        return AccessPath(.sortedIndex(fieldName), rows: rows, detail: detail, estimate: rows.count, consumed: consumed)
     }
 
     /// The index bounds of `in last 90 days` and the like: days `low ...

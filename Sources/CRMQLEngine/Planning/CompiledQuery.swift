@@ -55,7 +55,7 @@ extension QueryRunner {
         let filter = bound.condition.map { replan($0, entity, access: compiled.access, order: compiled.order) }
         // An index's rows are where the filter starts; the list of every row
         // is needed only without one.
-        let baseRows = filter?.access.rows != nil ? [] : AllRows.of(count: entity.rowCount)
+        let baseRows = filter?.access.kept != nil ? [] : AllRows.of(count: entity.rowCount)
         return try execute(bound, entity, baseRows, filter: filter)
     }
 }

@@ -53,8 +53,9 @@ extension QueryRunner {
 
     /// `runFilter`, leaving the kept rows a bitmap where the filter kept them as one.
     func runSelection(_ plan: FilterPlan, _ entity: Entity, _ rows: [Int32]) throws -> KeptRows {
-        let kept = plan.access.rows ?? rows
         // A point lookup's index answers every conjunct: no context to make.
+        if let access = plan.access.kept, plan.remaining.isEmpty { return access }
+        let kept = plan.access.rows ?? rows
         if kept.isEmpty || plan.remaining.isEmpty { return .rows(kept) }
         return try evaluator.selection(conjuncts: plan.remaining, EvalContext(entity: entity, rows: kept))
     }
