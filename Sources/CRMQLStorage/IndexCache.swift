@@ -140,6 +140,19 @@ public final class IndexCache: Sendable {
         return nil
     }
 
+    /// A number field's values as whole hundredths, built at the first
+    /// request; nil when they are not all whole hundredths (remembered until
+    /// the entity changes). What a sum asks: whether a field's sums are
+    /// exact must not depend on how often it was asked before.
+    public func hundredths(of entity: Entity, field: String) -> ScaledDecimals? {
+        let built = ofField(entity, field, .scaled) { column in
+            guard case .number = column.data else { return nil }
+            return .scaled(ScaledDecimals(column: column))
+        }
+        if case .scaled(let scaled?)? = built { return scaled }
+        return nil
+    }
+
     /// A sample of a numeric, date or datetime field's values, for the
     /// planner's estimates; nil for other fields.
     public func statistics(of entity: Entity, field: String) -> ColumnStatistics? {

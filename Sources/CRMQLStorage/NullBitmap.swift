@@ -21,6 +21,12 @@ public struct NullBitmap: Sendable, Equatable {
         self.init(words: words, nullCount: nullCount)
     }
 
+    /// A bitmap from its words, bit `i % 64` of word `i / 64` set for a null
+    /// row `i`: for a caller that sets the bits a word at a time.
+    public init(words: [UInt64]) {
+        self.init(words: words, nullCount: words.reduce(0) { $0 &+ $1.nonzeroBitCount })
+    }
+
     @usableFromInline
     init(words: [UInt64], nullCount: Int) {
         self.words = words

@@ -13,8 +13,11 @@ extension Aggregation {
     /// row: the same additions in the same order per segment. Nil for what
     /// it does not cover (other functions, distinct, a value kind `reduce`
     /// would convert first); the caller then uses `reduce`.
+    /// - Parameter hundredths: the field's counts of hundredths, row for
+    ///   row, for a field whose sums are exact (see `Aggregation`).
     static func reduceRanges(_ function: AggregateFunction, values: Column?, offsets: [Int32],
-                             distinct: Bool, type: DataType, range: SourceRange) throws -> Column? {
+                             distinct: Bool, type: DataType, range: SourceRange,
+                             hundredths: [Int32]? = nil) throws -> Column? {
         guard !distinct, let first = offsets.first, first == 0 else { return nil }
         let segmentCount = offsets.count - 1
         // Offsets must climb within the values; a malformed index falls back.
@@ -58,6 +61,34 @@ extension Aggregation {
                 }
             }
             return Column(type: .int, data: .int(sums), nulls: NullBitmap(count: segmentCount) { !seen[$0] })
+        case (.sum, .number(let doubles)) where type == .number && hundredths?.count == doubles.count,
+             (.avg, .number(let doubles)) where type == .number && hundredths?.count == doubles.count:
+            var sums = [Int64](repeating: 0, count: segmentCount)
+            var counts = [Int](repeating: 0, count: segmentCount)
+            hundredths?.withUnsafeBufferPointer { hundredths in
+                sums.withUnsafeMutableBufferPointer { sums in
+                    counts.withUnsafeMutableBufferPointer { counts in
+                        offsets.withUnsafeBufferPointer { offsets in
+                            if nulls.hasNulls {
+                                for s in 0..<segmentCount {
+                                    var sum: Int64 = 0
+                                    var count = 0
+                                    for row in Int(offsets[s])..<Int(offsets[s + 1]) where !nulls.isNull(row) {
+                                        sum &+= Int64(hundredths[row])
+                                        count &+= 1
+                                    }
+                                    sums[s] = sum
+                                    counts[s] = count
+                                }
+                            } else {
+                                Aggregation.rangeSums(hundredths, offsets: offsets, into: sums)
+                                for s in 0..<segmentCount { counts[s] = Int(offsets[s + 1] &- offsets[s]) }
+                            }
+                        }
+                    }
+                }
+            }
+            return Aggregation.exactResults(function, sums, counts)
         case (.sum, .number(let doubles)) where type == .number, (.avg, .number(let doubles)) where type == .number:
             var results = [Double](repeating: 0, count: segmentCount)
             var empty = [Bool](repeating: false, count: segmentCount)
@@ -83,6 +114,46 @@ extension Aggregation {
             return Column(type: .number, data: .number(results), nulls: NullBitmap(count: segmentCount) { empty[$0] })
         default:
             return nil
+        }
+    }
+
+    /// Each range's total of `values`, range `s` being
+    /// `offsets[s] ..< offsets[s + 1]` (ascending, within `values`).
+    ///
+    /// A loop per range leaves its inner loop after a number of rows the
+    /// processor cannot predict, once per range: for a million customers of
+    /// ten-odd orders that misprediction cost more than the additions. Here
+    /// the rows are added up in blocks into running totals, and each range
+    /// is the difference of the running totals at its two ends, read with
+    /// no loop of its own.
+    static func rangeSums(_ values: UnsafeBufferPointer<Int32>, offsets: UnsafeBufferPointer<Int32>,
+                          into sums: UnsafeMutableBufferPointer<Int64>) {
+        // TUNING: 4,096 running totals (32 KB) stay in the first-level cache.
+        let block = 4096
+        let segmentCount = offsets.count - 1
+        guard segmentCount > 0 else { return }
+        let end = Int(offsets[segmentCount])
+        var running = [Int64](repeating: 0, count: block + 1)
+        running.withUnsafeMutableBufferPointer { running in
+            var total: Int64 = 0
+            var previous: Int64 = 0
+            var s = 0
+            var start = 0
+            while start < end {
+                let stop = min(start + block, end)
+                running[0] = total
+                for i in 0..<(stop - start) { running[i + 1] = running[i] &+ Int64(values[start + i]) }
+                while s < segmentCount && Int(offsets[s + 1]) <= stop {
+                    let at = running[Int(offsets[s + 1]) - start]
+                    sums[s] = at &- previous
+                    previous = at
+                    s += 1
+                }
+                total = running[stop - start]
+                start = stop
+            }
+            // Empty ranges at the end (no rows after the last one).
+            while s < segmentCount { sums[s] = 0; s += 1 }
         }
     }
 }

@@ -3,9 +3,18 @@ import CRMQLStorage
 
 /// Reduces values to one per segment (a group, or a parent row's children).
 /// Over no values, or only nulls, `count` is 0 and the others are null.
+///
+/// `sum` and `avg` of a stored number field whose values are all whole
+/// hundredths (money, `IndexCache.hundredths`) add the counts of hundredths
+/// as integers: exact, the same in any order, so every plan that sums the
+/// field gives the same answer, and a cent is never lost or gained however
+/// many values are added. The caller passes the counts at the values' rows
+/// (`hundredths`), and only for such a field, so that whether a sum is
+/// exact depends on the field and never on the plan.
 enum Aggregation {
     static func reduce(_ function: AggregateFunction, values: Column?, segments: [Int32], segmentCount: Int,
-                       distinct: Bool, fraction: Double?, type: DataType, range: SourceRange) throws -> Column {
+                       distinct: Bool, fraction: Double?, type: DataType, range: SourceRange,
+                       hundredths: [Int32]? = nil) throws -> Column {
         guard var values else {
             var counts = [Int64](repeating: 0, count: segmentCount)
             for segment in segments { counts[Int(segment)] += 1 }
@@ -31,8 +40,20 @@ enum Aggregation {
             }
             return Column(type: .int, data: .int(sums), nulls: NullBitmap(count: segmentCount) { !seen[$0] })
         case .sum, .avg:
-            // Compensated: summing cents as doubles should give cents back,
-            // not 277618.56000000006.
+            if let hundredths, !distinct, type == .number, hundredths.count == values.count {
+                var sums = [Int64](repeating: 0, count: segmentCount)
+                var counts = [Int](repeating: 0, count: segmentCount)
+                let nulls = values.nulls
+                for (index, segment) in segments.enumerated() where index < hundredths.count && !nulls.isNull(index) {
+                    let s = Int(segment)
+                    guard s >= 0, s < segmentCount else { continue }
+                    sums[s] &+= Int64(hundredths[index])
+                    counts[s] &+= 1
+                }
+                return exactResults(function, sums, counts)
+            }
+            // Other numbers: compensated, so that many small values added
+            // to a large total are not lost.
             var sums = [CompensatedSum](repeating: CompensatedSum(), count: segmentCount)
             var counts = [Int](repeating: 0, count: segmentCount)
             let doubles = values.doubles
@@ -83,6 +104,43 @@ enum Aggregation {
             }
             return Column(type: .number, data: .number(results.map { $0 ?? 0 }), nulls: NullBitmap(count: segmentCount) { results[$0] == nil })
         }
+    }
+
+    /// Each segment's sum or average from its exact total of hundredths and
+    /// its count of present values; null where there were none. An average
+    /// is the total over 100 × the count, rounded once.
+    static func exactResults(_ function: AggregateFunction, _ sums: [Int64], _ counts: [Int]) -> Column {
+        let n = min(sums.count, counts.count)
+        let average = function == .avg
+        var empty = false
+        // Two divisions at a time: a division takes several cycles, and
+        // a million customers' totals each need one.
+        let results = [Double](unsafeUninitializedCapacity: n) { results, initialized in
+            sums.withUnsafeBufferPointer { sums in
+                counts.withUnsafeBufferPointer { counts in
+                    var s = 0
+                    while s + 1 < n {
+                        let total = SIMD2(Double(sums[s]), Double(sums[s + 1]))
+                        let divisor = average ? SIMD2(100 * Double(max(counts[s], 1)), 100 * Double(max(counts[s + 1], 1))) : SIMD2(100, 100)
+                        let quotient = total / divisor
+                        results[s] = quotient[0]
+                        results[s + 1] = quotient[1]
+                        empty = empty || counts[s] == 0 || counts[s + 1] == 0
+                        s += 2
+                    }
+                    if s < n {
+                        results[s] = Double(sums[s]) / (average ? 100 * Double(max(counts[s], 1)) : 100)
+                        empty = empty || counts[s] == 0
+                    }
+                }
+            }
+            initialized = n
+        }
+        guard empty else { return Column(type: .number, data: .number(results)) }
+        // An empty segment's total is 0, so its result is already 0.
+        var words = [UInt64](repeating: 0, count: (n + 63) >> 6)
+        for s in 0..<n { words[s >> 6] |= UInt64(counts[s] == 0 ? 1 : 0) &<< UInt64(s & 63) }
+        return Column(type: .number, data: .number(results), nulls: NullBitmap(words: words))
     }
 
     /// The row of each segment holding its smallest (largest) present value.

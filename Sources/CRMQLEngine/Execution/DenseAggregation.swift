@@ -15,7 +15,8 @@ import CRMQLStorage
 ///
 /// Same answers as the general path: groups in ascending key order with
 /// nulls last (the slots' order), each sum adding its values in row order
-/// through the same compensated sum, the same error when an int sum
+/// through the same compensated sum (or, for money, the same exact sum of
+/// hundredths, see `Aggregation`), the same error when an int sum
 /// overflows. Nil for any other shape (a computed key, `having`, an order
 /// key that is not a shown item, another aggregate, `distinct`).
 struct DenseAggregation {
@@ -89,8 +90,12 @@ struct DenseAggregation {
         var intSums: UnsafeMutableBufferPointer<Int64>?
         var sums: UnsafeMutableBufferPointer<CompensatedSum>?
         var present: UnsafeMutableBufferPointer<Int>?
+        /// A money field's counts of hundredths, row for row, and each
+        /// slot's exact total of them (see `Aggregation`).
+        var hundredths: [Int32]?
+        var exactSums: UnsafeMutableBufferPointer<Int64>?
 
-        init(_ output: Output, _ entity: Entity, slots: Int) {
+        init(_ output: Output, _ entity: Entity, slots: Int, hundredths: [Int32]?) {
             func zeroed<T>(_ value: T) -> UnsafeMutableBufferPointer<T> {
                 let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: slots)
                 buffer.initialize(repeating: value)
@@ -104,13 +109,20 @@ struct DenseAggregation {
             case .sum(let field, _):
                 if case .int = entity.columns[field].data {
                     intSums = zeroed(0)
-                    present = zeroed(0)
+                } else if let hundredths {
+                    self.hundredths = hundredths
+                    exactSums = zeroed(0)
                 } else {
                     sums = zeroed(CompensatedSum())
-                    present = zeroed(0)
                 }
+                present = zeroed(0)
             case .average:
-                sums = zeroed(CompensatedSum())
+                if let hundredths {
+                    self.hundredths = hundredths
+                    exactSums = zeroed(0)
+                } else {
+                    sums = zeroed(CompensatedSum())
+                }
                 present = zeroed(0)
             }
         }
@@ -120,6 +132,7 @@ struct DenseAggregation {
             intSums?.deallocate()
             sums?.deallocate()
             present?.deallocate()
+            exactSums?.deallocate()
         }
     }
 
@@ -136,7 +149,20 @@ struct DenseAggregation {
         // of one group (most rows, with four channels) then add to
         // different memory, instead of each waiting on the last's store.
         var laneCounts = [Int64](repeating: 0, count: slotCount &* 4)
-        let accumulators = outputs.map { Accumulator($0, entity, slots: slotCount) }
+        let accumulators = outputs.map { output -> Accumulator in
+            var hundredths: [Int32]? = nil
+            switch output {
+            case .sum(let field, _), .average(let field):
+                if case .number = entity.columns[field].data,
+                   let scaled = services.indexes.hundredths(of: entity, field: entity.fields[field].name),
+                   scaled.counts.count == entity.columns[field].count {
+                    hundredths = scaled.counts
+                }
+            default:
+                break
+            }
+            return Accumulator(output, entity, slots: slotCount, hundredths: hundredths)
+        }
         defer { for accumulator in accumulators { accumulator.free() } }
         var slotBuffer = [Int32](repeating: 0, count: KeptRows.chunkRows)
         var valueBuffer = [Double](repeating: 0, count: KeptRows.chunkRows)
@@ -178,7 +204,12 @@ struct DenseAggregation {
                 let counts = state.counts.map { UnsafeBufferPointer($0) }
                 columns.append(Column(type: .int, data: .int(occurring.map { counts?[$0] ?? rowCount[$0] })))
             case .sum, .average:
-                if let sums = state.intSums, let present = state.present {
+                if let sums = state.exactSums, let present = state.present {
+                    let function: AggregateFunction
+                    if case .average = output { function = .avg } else { function = .sum }
+                    let exact = Aggregation.exactResults(function, occurring.map { sums[$0] }, occurring.map { present[$0] })
+                    columns.append(exact)
+                } else if let sums = state.intSums, let present = state.present {
                     columns.append(Column(type: .int, data: .int(occurring.map { sums[$0] }),
                                           nulls: NullBitmap(count: occurring.count) { present[occurring[$0]] == 0 }))
                 } else if let sums = state.sums, let present = state.present {
@@ -236,6 +267,20 @@ struct DenseAggregation {
     @inline(__always)
     private func addNumbers(_ column: Column, _ state: Accumulator, _ rows: UnsafeBufferPointer<Int32>,
                             _ slots: UnsafeBufferPointer<Int32>, _ values: UnsafeMutableBufferPointer<Double>) {
+        if let hundredths = state.hundredths, let sums = state.exactSums, let present = state.present {
+            let nulls = column.nulls
+            let checkNulls = nulls.hasNulls
+            hundredths.withUnsafeBufferPointer { hundredths in
+                for index in 0..<rows.count {
+                    let row = Int(rows[index])
+                    if checkNulls && nulls.isNull(row) { continue }
+                    let s = Int(slots[index])
+                    sums[s] &+= Int64(hundredths[row])
+                    present[s] &+= 1
+                }
+            }
+            return
+        }
         guard let sums = state.sums, let present = state.present else { return }
         switch column.data {
         case .number(let data):

@@ -30,7 +30,8 @@ extension Evaluator {
                 try evaluate($0, EvalContext(allOf: child)).expanded(to: child.rowCount)
             }
             if let result = try Aggregation.reduceRanges(aggregate.function, values: values, offsets: index.offsets,
-                                                         distinct: aggregate.distinct, type: expr.type, range: expr.range) {
+                                                         distinct: aggregate.distinct, type: expr.type, range: expr.range,
+                                                         hundredths: exactHundredths(aggregate.function, aggregate.argument, child)) {
                 return result
             }
         }
@@ -38,8 +39,29 @@ extension Evaluator {
         let values = try aggregate.argument.map {
             try evaluate($0, EvalContext(entity: child, rows: childRows)).expanded(to: childRows.count)
         }
+        let hundredths = exactHundredths(aggregate.function, aggregate.argument, child).map { Self.counts($0, at: childRows) }
         return try Aggregation.reduce(aggregate.function, values: values, segments: segments, segmentCount: segmentCount,
-                                      distinct: aggregate.distinct, fraction: aggregate.fraction, type: expr.type, range: expr.range)
+                                      distinct: aggregate.distinct, fraction: aggregate.fraction, type: expr.type, range: expr.range,
+                                      hundredths: hundredths)
+    }
+
+    /// The counts of hundredths of a stored number field whose values are
+    /// all whole hundredths, when `function` sums it: such a sum is exact
+    /// in every plan (see `Aggregation`). Nil for anything else.
+    func exactHundredths(_ function: AggregateFunction, _ argument: BoundExpr?, _ entity: Entity) -> [Int32]? {
+        guard function == .sum || function == .avg, let argument, argument.type == .number,
+              case .field(let field) = argument.node, field >= 0, field < entity.columns.count,
+              case .number = entity.columns[field].data,
+              let scaled = services.indexes.hundredths(of: entity, field: entity.fields[field].name),
+              scaled.counts.count == entity.columns[field].count else { return nil }
+        return scaled.counts
+    }
+
+    /// `counts` at `rows`; a row outside them (not expected) counts 0.
+    static func counts(_ counts: [Int32], at rows: [Int32]) -> [Int32] {
+        counts.withUnsafeBufferPointer { counts in
+            rows.map { UInt32(bitPattern: $0) < UInt32(counts.count) ? counts[Int($0)] : 0 }
+        }
     }
 
     func exists(child childName: String, refField: Int, filter: BoundExpr?, _ context: EvalContext) throws -> Column {
@@ -175,8 +197,12 @@ extension Evaluator {
             count = 1
         }
         let values = try aggregate.argument.map { try evaluate($0, rowsContext).expanded(to: context.rows.count) }
+        let hundredths = exactHundredths(aggregate.function, aggregate.argument, context.entity).map {
+            rowsContext.isAllRows ? $0 : Self.counts($0, at: rowsContext.rows)
+        }
         return try Aggregation.reduce(aggregate.function, values: values, segments: segments, segmentCount: count,
-                                      distinct: aggregate.distinct, fraction: aggregate.fraction, type: expr.type, range: expr.range)
+                                      distinct: aggregate.distinct, fraction: aggregate.fraction, type: expr.type, range: expr.range,
+                                      hundredths: hundredths)
     }
 
     /// ntile, quintile, percent_rank, rank and share over every row of the
