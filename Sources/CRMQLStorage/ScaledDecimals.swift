@@ -14,13 +14,21 @@ public struct ScaledDecimals: Sendable {
 
     /// Nil unless `column` is a number column whose present values are all
     /// whole hundredths within ±21 million.
-    /// - Complexity: O(n): one pass without a branch per row, so a column
-    ///   that turns out not to be whole hundredths costs as much to reject
-    ///   as one that is costs to copy.
+    /// - Complexity: O(n): one pass without a branch per row. A column that
+    ///   is not money (`loyalty` of 0.887) is usually rejected at its first
+    ///   rows, before anything is allocated: the copy's four bytes a row,
+    ///   written and thrown away at every such field a sum asks about, cost
+    ///   more than the check.
     public init?(column: Column) {
         guard case .number(let values) = column.data else { return nil }
-        var counts = [Int32](repeating: 0, count: values.count)
+        // TUNING: a sample of the first rows rejects most non-money fields.
         let nulls = column.nulls
+        for row in 0..<min(values.count, 64) where !nulls.isNull(row) {
+            let x = values[row]
+            let scaled = (x * 100).rounded()
+            guard scaled.magnitude < 2_147_483_648, ScaledDecimals.value(of: Int64(scaled)) == x else { return nil }
+        }
+        var counts = [Int32](repeating: 0, count: values.count)
         let exact = values.withUnsafeBufferPointer { values in
             counts.withUnsafeMutableBufferPointer { counts in
                 // Branch-free per row: a value that is not whole hundredths

@@ -149,29 +149,17 @@ struct DenseAggregation {
         // of one group (most rows, with four channels) then add to
         // different memory, instead of each waiting on the last's store.
         var laneCounts = [Int64](repeating: 0, count: slotCount &* 4)
-        let accumulators = outputs.map { output -> Accumulator in
-            var hundredths: [Int32]? = nil
-            switch output {
-            case .sum(let field, _), .average(let field):
-                if case .number = entity.columns[field].data,
-                   let scaled = services.indexes.hundredths(of: entity, field: entity.fields[field].name),
-                   scaled.counts.count == entity.columns[field].count {
-                    hundredths = scaled.counts
-                }
-            default:
-                break
-            }
-            return Accumulator(output, entity, slots: slotCount, hundredths: hundredths)
-        }
+        let accumulators = makeAccumulators(entity, services)
         defer { for accumulator in accumulators { accumulator.free() } }
-        var slotBuffer = [Int32](repeating: 0, count: KeptRows.chunkRows)
+        var slotBuffer = [Int32](repeating: 0, count: KeptRows.chunkRows + 1024)
         var valueBuffer = [Double](repeating: 0, count: KeptRows.chunkRows)
         try firstRow.withUnsafeMutableBufferPointer { firstRow in
             try laneCounts.withUnsafeMutableBufferPointer { laneCounts in
                 try slotBuffer.withUnsafeMutableBufferPointer { slotBuffer in
                     try valueBuffer.withUnsafeMutableBufferPointer { values in
                         try selection.forEachChunk { rows in
-                            let slots = UnsafeMutableBufferPointer(rebasing: slotBuffer[0..<rows.count])
+                            let start = DenseAggregation.apart(slotBuffer, from: rows)
+                            let slots = UnsafeMutableBufferPointer(rebasing: slotBuffer[start..<start + rows.count])
                             slots.update(repeating: 0)
                             for (index, field) in keyFields.enumerated() {
                                 Sorting.addDenseDigits(slots, entity.columns[field], radix: radices[index], rows: rows)
@@ -224,6 +212,39 @@ struct DenseAggregation {
             }
         }
         return (columns, occurring.count)
+    }
+
+    /// Each output's running state, with the counts of hundredths of a
+    /// money field it sums (see `Aggregation`).
+    @inline(never)
+    private func makeAccumulators(_ entity: Entity, _ services: ExecutionServices) -> [Accumulator] {
+        outputs.map { output -> Accumulator in
+            var hundredths: [Int32]? = nil
+            switch output {
+            case .sum(let field, _), .average(let field):
+                if case .number = entity.columns[field].data,
+                   let scaled = services.indexes.hundredths(of: entity, field: entity.fields[field].name),
+                   scaled.counts.count == entity.columns[field].count {
+                    hundredths = scaled.counts
+                }
+            default:
+                break
+            }
+            return Accumulator(output, entity, slots: slotCount, hundredths: hundredths)
+        }
+    }
+
+    /// Where in `buffer` (of 1,024 spare elements) a chunk's slots start, so
+    /// that slot `i` and `rows[i]` are 2 KB apart modulo 4 KB. The slots
+    /// are stored as the rows are loaded; a load whose address matches a
+    /// pending store's in its low 12 bits waits for that store (4K
+    /// aliasing), and two arrays that both begin just past a page boundary
+    /// made every row of the loop wait: the same grouping ran at half speed
+    /// or full speed depending on where the allocator put the buffer.
+    @inline(__always)
+    static func apart(_ buffer: UnsafeMutableBufferPointer<Int32>, from rows: UnsafeBufferPointer<Int32>) -> Int {
+        let delta = Int(bitPattern: rows.baseAddress) &+ 2048 &- Int(bitPattern: buffer.baseAddress)
+        return (delta & 4095) >> 2
     }
 
     /// Adds one chunk of rows into an aggregate's state. A number field's
