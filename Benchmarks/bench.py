@@ -588,7 +588,7 @@ def report(sizes, startup, args):
     out.append("# crmql benchmark results\n")
     out.append("Machine: %s. Swift release build; SQLite %s (Python sqlite3); DuckDB %s (`threads = 1`). "
                "`today` = %s. Median of at least %d runs after a warm-up; the first run is shown apart "
-               "(crmql builds a few structures on first use, such as the case-folded text a `contains` scans)." % (
+               "(crmql builds a few structures on first use, such as the case-folded text a `contains` scans and the counts of hundredths a sum of money adds)." % (
                    machine_description(),
                    (sizes[0]["engines"]["sqlite"]["load"] or {}).get("version", "?"),
                    (sizes[0]["engines"]["duckdb"]["load"] or {}).get("version", "?"),
