@@ -132,12 +132,7 @@ public final class IndexCache: Sendable {
             return demand[slot] == versions
         }
         if !asked, entries.withLock({ $0[slot] })?.versions != versions { return nil }
-        let built = ofField(entity, field, .scaled) { column in
-            guard case .number = column.data else { return nil }
-            return .scaled(ScaledDecimals(column: column))
-        }
-        if case .scaled(let scaled?)? = built { return scaled }
-        return nil
+        return hundredths(of: entity, field: field)
     }
 
     /// A number field's values as whole hundredths, built at the first

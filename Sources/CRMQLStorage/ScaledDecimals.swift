@@ -1,7 +1,8 @@
 /// A number column whose values are all whole hundredths (money), as 32-bit
 /// counts of hundredths: half the bytes of the doubles, for the scans that
 /// compare a field with a constant (`amount > 500`) once the column outgrows
-/// the cache and the scan waits on memory.
+/// the cache and the scan waits on memory, and the integers a sum of money
+/// adds exactly.
 ///
 /// Exact, not approximate: it exists only when every present value `x` is
 /// `Double(c) / 100` for its count `c`, so the counts order as the values

@@ -32,6 +32,9 @@ extension Aggregation {
             return Column(type: .int, data: .int((0..<segmentCount).map { Int64(offsets[$0 + 1] - offsets[$0]) }))
         }
         let nulls = values.nulls
+        if let hundredths, function == .sum || function == .avg, type == .number, hundredths.count == values.count {
+            return exactRanges(function, hundredths, nulls, offsets)
+        }
         switch (function, values.data) {
         case (.count, _):
             var counts = [Int64](repeating: 0, count: segmentCount)
@@ -61,34 +64,6 @@ extension Aggregation {
                 }
             }
             return Column(type: .int, data: .int(sums), nulls: NullBitmap(count: segmentCount) { !seen[$0] })
-        case (.sum, .number(let doubles)) where type == .number && hundredths?.count == doubles.count,
-             (.avg, .number(let doubles)) where type == .number && hundredths?.count == doubles.count:
-            var sums = [Int64](repeating: 0, count: segmentCount)
-            var counts = [Int](repeating: 0, count: segmentCount)
-            hundredths?.withUnsafeBufferPointer { hundredths in
-                sums.withUnsafeMutableBufferPointer { sums in
-                    counts.withUnsafeMutableBufferPointer { counts in
-                        offsets.withUnsafeBufferPointer { offsets in
-                            if nulls.hasNulls {
-                                for s in 0..<segmentCount {
-                                    var sum: Int64 = 0
-                                    var count = 0
-                                    for row in Int(offsets[s])..<Int(offsets[s + 1]) where !nulls.isNull(row) {
-                                        sum &+= Int64(hundredths[row])
-                                        count &+= 1
-                                    }
-                                    sums[s] = sum
-                                    counts[s] = count
-                                }
-                            } else {
-                                Aggregation.rangeSums(hundredths, offsets: offsets, into: sums)
-                                for s in 0..<segmentCount { counts[s] = Int(offsets[s + 1] &- offsets[s]) }
-                            }
-                        }
-                    }
-                }
-            }
-            return Aggregation.exactResults(function, sums, counts)
         case (.sum, .number(let doubles)) where type == .number, (.avg, .number(let doubles)) where type == .number:
             var results = [Double](repeating: 0, count: segmentCount)
             var empty = [Bool](repeating: false, count: segmentCount)
@@ -115,6 +90,31 @@ extension Aggregation {
         default:
             return nil
         }
+    }
+
+    /// `sum` or `avg` of a money field over each range, from its counts of
+    /// hundredths (see `Aggregation`).
+    private static func exactRanges(_ function: AggregateFunction, _ hundredths: [Int32], _ nulls: NullBitmap,
+                                    _ offsets: [Int32]) -> Column {
+        let segmentCount = offsets.count - 1
+        var sums = [Int64](repeating: 0, count: segmentCount)
+        var counts = [Int](repeating: 0, count: segmentCount)
+        hundredths.withUnsafeBufferPointer { hundredths in
+            offsets.withUnsafeBufferPointer { offsets in
+                guard nulls.hasNulls else {
+                    sums.withUnsafeMutableBufferPointer { rangeSums(hundredths, offsets: offsets, into: $0) }
+                    for s in 0..<segmentCount { counts[s] = Int(offsets[s + 1] &- offsets[s]) }
+                    return
+                }
+                for s in 0..<segmentCount {
+                    for row in Int(offsets[s])..<Int(offsets[s + 1]) where !nulls.isNull(row) {
+                        sums[s] &+= Int64(hundredths[row])
+                        counts[s] &+= 1
+                    }
+                }
+            }
+        }
+        return Aggregation.exactResults(function, sums, counts)
     }
 
     /// Each range's total of `values`, range `s` being

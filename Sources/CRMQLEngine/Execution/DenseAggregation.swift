@@ -151,15 +151,14 @@ struct DenseAggregation {
         var laneCounts = [Int64](repeating: 0, count: slotCount &* 4)
         let accumulators = makeAccumulators(entity, services)
         defer { for accumulator in accumulators { accumulator.free() } }
-        var slotBuffer = [Int32](repeating: 0, count: KeptRows.chunkRows + 1024)
+        var slotBuffer = [Int32](repeating: 0, count: KeptRows.chunkRows)
         var valueBuffer = [Double](repeating: 0, count: KeptRows.chunkRows)
         try firstRow.withUnsafeMutableBufferPointer { firstRow in
             try laneCounts.withUnsafeMutableBufferPointer { laneCounts in
                 try slotBuffer.withUnsafeMutableBufferPointer { slotBuffer in
                     try valueBuffer.withUnsafeMutableBufferPointer { values in
                         try selection.forEachChunk { rows in
-                            let start = DenseAggregation.apart(slotBuffer, from: rows)
-                            let slots = UnsafeMutableBufferPointer(rebasing: slotBuffer[start..<start + rows.count])
+                            let slots = UnsafeMutableBufferPointer(rebasing: slotBuffer[0..<rows.count])
                             slots.update(repeating: 0)
                             for (index, field) in keyFields.enumerated() {
                                 Sorting.addDenseDigits(slots, entity.columns[field], radix: radices[index], rows: rows)
@@ -232,19 +231,6 @@ struct DenseAggregation {
             }
             return Accumulator(output, entity, slots: slotCount, hundredths: hundredths)
         }
-    }
-
-    /// Where in `buffer` (of 1,024 spare elements) a chunk's slots start, so
-    /// that slot `i` and `rows[i]` are 2 KB apart modulo 4 KB. The slots
-    /// are stored as the rows are loaded; a load whose address matches a
-    /// pending store's in its low 12 bits waits for that store (4K
-    /// aliasing), and two arrays that both begin just past a page boundary
-    /// made every row of the loop wait: the same grouping ran at half speed
-    /// or full speed depending on where the allocator put the buffer.
-    @inline(__always)
-    static func apart(_ buffer: UnsafeMutableBufferPointer<Int32>, from rows: UnsafeBufferPointer<Int32>) -> Int {
-        let delta = Int(bitPattern: rows.baseAddress) &+ 2048 &- Int(bitPattern: buffer.baseAddress)
-        return (delta & 4095) >> 2
     }
 
     /// Adds one chunk of rows into an aggregate's state. A number field's

@@ -45,16 +45,12 @@ extension Evaluator {
                                       hundredths: hundredths)
     }
 
-    /// The counts of hundredths of a stored number field whose values are
-    /// all whole hundredths, when `function` sums it: such a sum is exact
-    /// in every plan (see `Aggregation`). Nil for anything else.
+    /// The counts of hundredths `function` adds when it sums a money field
+    /// (`ExecutionServices.moneyHundredths`); nil for anything else.
     func exactHundredths(_ function: AggregateFunction, _ argument: BoundExpr?, _ entity: Entity) -> [Int32]? {
         guard function == .sum || function == .avg, let argument, argument.type == .number,
-              case .field(let field) = argument.node, field >= 0, field < entity.columns.count,
-              case .number = entity.columns[field].data,
-              let scaled = services.indexes.hundredths(of: entity, field: entity.fields[field].name),
-              scaled.counts.count == entity.columns[field].count else { return nil }
-        return scaled.counts
+              case .field(let field) = argument.node else { return nil }
+        return services.moneyHundredths(of: entity, field: field)
     }
 
     /// `counts` at `rows`; a row outside them (not expected) counts 0.

@@ -124,6 +124,16 @@ final class ExecutionServices {
         return index.parentRows
     }
 
+    /// The counts of hundredths of a stored number field whose values are
+    /// all whole hundredths (money): what its sums add, exactly and in
+    /// every plan the same (see `Aggregation`). Nil for any other field.
+    func moneyHundredths(of entity: Entity, field: Int) -> [Int32]? {
+        guard field >= 0, field < entity.columns.count, case .number = entity.columns[field].data,
+              let scaled = indexes.hundredths(of: entity, field: entity.fields[field].name),
+              scaled.counts.count == entity.columns[field].count else { return nil }
+        return scaled.counts
+    }
+
     /// Both directions of a ref field; nil when it cannot be resolved.
     func refIndex(child: Entity, refField: Int, parent: Entity) -> RefIndex? {
         guard refField >= 0, refField < child.fields.count else { return nil }

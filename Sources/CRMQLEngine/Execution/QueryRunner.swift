@@ -94,8 +94,7 @@ struct QueryRunner {
     }
 
     private func filterRows(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32], filter: FilterPlan? = nil) throws -> [Int32] {
-        guard let condition = bound.condition else { return rows }
-        return try runFilter(filter ?? planFilter(condition, entity, rows), entity, rows)
+        try filterSelection(bound, entity, rows, filter: filter).rows
     }
 
     /// The selected rows in the query's order, offset and limit applied.

@@ -1,6 +1,6 @@
 import CRMQLStorage
 
-/// KeptRows vectors built without a branch per row.
+/// Selection vectors built without a branch per row.
 ///
 /// A filter that keeps about half its rows makes a `for … where … append`
 /// loop mispredict every other row, which costs several times the

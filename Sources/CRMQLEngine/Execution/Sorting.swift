@@ -149,20 +149,14 @@ enum Sorting {
         }
     }
 
+    /// `composite[i] = composite[i] * radix + digit` for each row `i` of `key`.
+    static func addDenseDigits(_ composite: inout [Int32], _ key: Column, radix: Int) {
+        composite.withUnsafeMutableBufferPointer { addDenseDigits($0, key, radix: radix, rows: nil) }
+    }
+
     /// `composite[i] = composite[i] * radix + digit` for each row of `key`
     /// (the row `rows[i]` when `rows` is given, else row `i`): its code, or
     /// the last digit for a null. A key without a `denseRadix` adds nothing.
-    static func addDenseDigits(_ composite: inout [Int32], _ key: Column, radix: Int, rows: [Int32]? = nil) {
-        composite.withUnsafeMutableBufferPointer { composite in
-            if let rows {
-                rows.withUnsafeBufferPointer { addDenseDigits(composite, key, radix: radix, rows: $0) }
-            } else {
-                addDenseDigits(composite, key, radix: radix, rows: nil)
-            }
-        }
-    }
-
-    /// `addDenseDigits` into a buffer, for rows given as a buffer.
     static func addDenseDigits(_ composite: UnsafeMutableBufferPointer<Int32>, _ key: Column, radix: Int,
                                rows: UnsafeBufferPointer<Int32>?) {
         let radix = Int32(truncatingIfNeeded: radix)

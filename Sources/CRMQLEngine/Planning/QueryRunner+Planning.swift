@@ -46,12 +46,8 @@ extension QueryRunner {
     }
 
     /// Runs a filter plan: the access path's rows, then each conjunct over
-    /// the rows the previous ones kept.
-    func runFilter(_ plan: FilterPlan, _ entity: Entity, _ rows: [Int32]) throws -> [Int32] {
-        try runSelection(plan, entity, rows).rows
-    }
-
-    /// `runFilter`, leaving the kept rows a bitmap where the filter kept them as one.
+    /// the rows the previous ones kept. The kept rows stay a bitmap where
+    /// the filter kept them as one.
     func runSelection(_ plan: FilterPlan, _ entity: Entity, _ rows: [Int32]) throws -> KeptRows {
         // A point lookup's index answers every conjunct: no context to make.
         if let access = plan.access.kept, plan.remaining.isEmpty { return access }
