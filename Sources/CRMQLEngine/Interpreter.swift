@@ -33,6 +33,8 @@ struct SessionState: Sendable {
     var parameters: [String: Value] = [:]
     var today: Int64
     var fiscalYearStart = 1
+    /// `set fast_paths = on|off`.
+    var fastPaths = FastPaths.defaultEnabled
 }
 
 /// Runs CRMQL scripts against a session: parse, bind, execute, one statement
@@ -145,12 +147,13 @@ public final class Interpreter {
 
     var stamp: StateStamp {
         StateStamp(entityVersions: state.store.entityVersions, definitionsGeneration: state.definitionsGeneration,
-                   today: state.today, fiscalYearStart: state.fiscalYearStart)
+                   today: state.today, fiscalYearStart: state.fiscalYearStart, fastPaths: state.fastPaths)
     }
 
     func makeCatalog() -> Catalog {
         Catalog(store: state.store, definitions: state.definitions, parameters: state.parameters,
-                hostFunctions: hostFunctions, today: state.today, fiscalYearStart: state.fiscalYearStart)
+                hostFunctions: hostFunctions, today: state.today, fiscalYearStart: state.fiscalYearStart,
+                fastPathsEnabled: state.fastPaths)
     }
 
     // MARK: Running
@@ -271,30 +274,37 @@ public final class Interpreter {
         return QueryRunner(catalog: catalog, evaluator: Evaluator(catalog: catalog, services: services), source: source, lets: state.lets)
     }
 
-    /// Runs a query, through the plan cache when its source is a stored
-    /// entity: a query text run again, or a prepared statement run with new
-    /// values, is neither bound nor planned again.
+    /// Runs a query: every query is planned and its plan run. A query over
+    /// a stored entity keeps its plan in the plan cache, so a query text
+    /// run again, or a prepared statement run with new values, is neither
+    /// bound nor planned again.
     func runQuery(_ query: Query, _ source: SourceFile) throws -> QueryOutput {
         let runner = runner(source)
-        // TUNING: long texts are scripts run once; short ones are queries that come back.
-        guard case .named(let name) = query.source, let entity = state.store[name.text], source.text.utf8.count <= 4096 else {
+        guard case .named(let name) = query.source, let entity = state.store[name.text],
+              source.text.utf8.count <= PlanCache.maximumTextBytes else {
             return try runner.run(query)
         }
         var compiled = recentPlans.find(source, query.range.start, generation: generation)
+        var fresh = false
         if compiled == nil {
             let key = PlanCache.Key(source: source, offset: query.range.start, stamp: services.stamp,
                                     indexes: state.store.explicitIndexes, parameterTypes: state.parameters.mapValues(\.dataType),
                                     hostFunctions: hostFunctionsGeneration)
             compiled = plans.lookup(key)
-            if compiled == nil, let made = try? runner.compile(query, entity) {
-                plans.keep(made, key)
-                compiled = made
+            if compiled == nil {
+                do {
+                    let made = try runner.compile(query, entity)
+                    plans.keep(made, key)
+                    compiled = made
+                    fresh = true
+                } catch is ParameterDependence {
+                    // What the query means depends on a value: planned for this run's values alone.
+                    return try runner.run(query)
+                }
             }
             if let compiled { recentPlans.keep(compiled, source, query.range.start, generation: generation) }
         }
-        if let compiled, let output = try runner.execute(compiled, entity) { return output }
-        // Binding with the values gives what cannot be compiled, and a
-        // query that does not bind its errors as they always read.
+        if let compiled, let output = try runner.execute(compiled, fresh: fresh) { return output }
         return try runner.run(query)
     }
 

@@ -22,7 +22,7 @@ import Testing
     /// The FILTER steps from the bottom (first run) up, with their actual rows.
     private func steps(_ lines: [String]) -> [(condition: String, rows: Int)] {
         lines.reversed().compactMap { line in
-            guard let filter = line.range(of: "FILTER "), let estimate = line.range(of: " (~"),
+            guard let filter = line.range(of: "FILTER "), let estimate = line.range(of: " ["),
                   let actual = line.range(of: "[actual ") else { return nil }
             var condition = String(line[filter.upperBound..<estimate.lowerBound])
             if let through = condition.range(of: " THROUGH ") { condition = String(condition[..<through.lowerBound]) }

@@ -15,6 +15,22 @@ extension Aggregation {
     /// would convert first); the caller then uses `reduce`.
     /// - Parameter hundredths: the field's counts of hundredths, row for
     ///   row, for a field whose sums are exact (see `Aggregation`).
+    /// Whether `reduceRanges` answers `function` for an argument of this
+    /// type (nil: `count(orders)`), giving a result of `type`; `exact` when
+    /// the argument is a money field whose sums add hundredths. The
+    /// planner's rule for `ClusteredChildRangeSum`, kept beside the code it
+    /// predicts.
+    static func rangesCover(_ function: AggregateFunction, argumentType: DataType?, type: DataType, exact: Bool) -> Bool {
+        guard let argumentType else { return function == .count }
+        switch function {
+        case .count: return true
+        case .sum where exact && type == .number, .avg where exact && type == .number: return true
+        case .sum where argumentType == .int && type == .int: return true
+        case .sum where argumentType == .number && type == .number, .avg where argumentType == .number && type == .number: return true
+        default: return false
+        }
+    }
+
     static func reduceRanges(_ function: AggregateFunction, values: Column?, offsets: [Int32],
                              distinct: Bool, type: DataType, range: SourceRange,
                              hundredths: [Int32]? = nil) throws -> Column? {

@@ -11,46 +11,59 @@ extension Evaluator {
         // every row (in `where`) answers again for any rows (`order by`,
         // `show`) of the same query.
         let memoKey = context.grouping == nil ? RelationMemoKey(aggregate, parent: context.entity.name, type: expr.type) : nil
+        var strategy = OperatorName.childSegmentAggregate
+        if context.grouping == nil {
+            // Outside a plan, ranges serve only a run over every parent row.
+            strategy = planned?[expr.range]
+                ?? (context.isAllRows ? fastPaths.relationStrategy(aggregate, type: expr.type, parent: context.entity, rows: context.rows.count)
+                                      : .childSegmentAggregate)
+        }
+        record(strategy)
+        if fastPaths.moneyField(aggregate.function, aggregate.argument, child) != nil { record(.exactMoneySum) }
         if let memoKey, let every = relationMemo[memoKey] {
             return context.isAllRows ? every : every.gather(context.rows)
         }
-        let result = try computeRelationAggregate(aggregate, expr, context, child: child)
+        if strategy == .clusteredChildRangeSum, let every = try rangesOfEveryParent(aggregate, expr, context.entity, child) {
+            if let memoKey { relationMemo[memoKey] = every }
+            return context.isAllRows ? every : every.gather(context.rows)
+        }
+        let result = try unplanned { try childSegments(aggregate, expr, context, child: child) }
         if let memoKey, context.isAllRows { relationMemo[memoKey] = result }
         return result
     }
 
-    private func computeRelationAggregate(_ aggregate: RelationAggregate, _ expr: BoundExpr, _ context: EvalContext,
-                                          child: Entity) throws -> Column {
-        // Every parent row, children stored in parent order: each parent's
-        // children are a range of the child's rows (`reduceRanges`).
-        if context.isAllRows, context.grouping == nil, aggregate.filter == nil,
-           let index = services.refIndex(child: child, refField: aggregate.refField, parent: context.entity),
-           index.isClustered, index.parentCount == context.rows.count, index.childRows.count == child.rowCount {
-            let values = try aggregate.argument.map {
-                try evaluate($0, EvalContext(allOf: child)).expanded(to: child.rowCount)
-            }
-            if let result = try Aggregation.reduceRanges(aggregate.function, values: values, offsets: index.offsets,
-                                                         distinct: aggregate.distinct, type: expr.type, range: expr.range,
-                                                         hundredths: exactHundredths(aggregate.function, aggregate.argument, child)) {
-                return result
-            }
+    /// `ClusteredChildRangeSum`: the aggregate of every parent row at once,
+    /// its children stored in parent order, each parent's children a range
+    /// of the child's rows (`reduceRanges`). Nil when the index does not
+    /// hold that layout any more (the planner checked it did).
+    private func rangesOfEveryParent(_ aggregate: RelationAggregate, _ expr: BoundExpr, _ parent: Entity, _ child: Entity) throws -> Column? {
+        guard let index = services.refIndex(child: child, refField: aggregate.refField, parent: parent),
+              index.isClustered, index.parentCount == parent.rowCount, index.childRows.count == child.rowCount else { return nil }
+        let values = try unplanned {
+            try aggregate.argument.map { try evaluate($0, EvalContext(allOf: child)).expanded(to: child.rowCount) }
         }
+        return try Aggregation.reduceRanges(aggregate.function, values: values, offsets: index.offsets,
+                                            distinct: aggregate.distinct, type: expr.type, range: expr.range,
+                                            hundredths: fastPaths.moneyField(aggregate.function, aggregate.argument, child))
+    }
+
+    /// `ChildSegmentAggregate`: the children of the context's rows, each
+    /// tagged with its row (or group), reduced per tag.
+    private func childSegments(_ aggregate: RelationAggregate, _ expr: BoundExpr, _ context: EvalContext, child: Entity) throws -> Column {
         let (childRows, segments, segmentCount) = try children(of: context, child: child, refField: aggregate.refField, filter: aggregate.filter)
         let values = try aggregate.argument.map {
             try evaluate($0, EvalContext(entity: child, rows: childRows)).expanded(to: childRows.count)
         }
-        let hundredths = exactHundredths(aggregate.function, aggregate.argument, child).map { Self.counts($0, at: childRows) }
+        let hundredths = fastPaths.moneyField(aggregate.function, aggregate.argument, child).map { Self.counts($0, at: childRows) }
         return try Aggregation.reduce(aggregate.function, values: values, segments: segments, segmentCount: segmentCount,
                                       distinct: aggregate.distinct, fraction: aggregate.fraction, type: expr.type, range: expr.range,
                                       hundredths: hundredths)
     }
 
     /// The counts of hundredths `function` adds when it sums a money field
-    /// (`ExecutionServices.moneyHundredths`); nil for anything else.
+    /// (`FastPaths.moneyField`); nil for anything else.
     func exactHundredths(_ function: AggregateFunction, _ argument: BoundExpr?, _ entity: Entity) -> [Int32]? {
-        guard function == .sum || function == .avg, let argument, argument.type == .number,
-              case .field(let field) = argument.node else { return nil }
-        return services.moneyHundredths(of: entity, field: field)
+        fastPaths.moneyField(function, argument, entity)
     }
 
     /// `counts` at `rows`; a row outside them (not expected) counts 0.
@@ -60,12 +73,17 @@ extension Evaluator {
         }
     }
 
-    func exists(child childName: String, refField: Int, filter: BoundExpr?, _ context: EvalContext) throws -> Column {
+    /// `exists(child where …)` for each row (or group) of the context, by
+    /// `strategy`: from the adjacency's offsets without a filter, by
+    /// marking the parents of the children that pass, or by visiting each
+    /// row's children.
+    func exists(child childName: String, refField: Int, filter: BoundExpr?, strategy: OperatorName, _ context: EvalContext) throws -> Column {
         guard let child = catalog.store[childName] else { return makeBool(Array(repeating: false, count: context.length)) }
-        if context.grouping == nil, let found = try existsByMarkingParents(child, refField: refField, filter: filter, context) {
+        if context.grouping == nil, strategy != .childExistsScan,
+           let found = try unplanned({ try existsByMarkingParents(child, refField: refField, filter: filter, context) }) {
             return makeBool(found)
         }
-        let (_, segments, segmentCount) = try children(of: context, child: child, refField: refField, filter: filter)
+        let (_, segments, segmentCount) = try unplanned { try children(of: context, child: child, refField: refField, filter: filter) }
         var found = [Bool](repeating: false, count: segmentCount)
         for segment in segments { found[Int(segment)] = true }
         return makeBool(found)
@@ -91,9 +109,10 @@ extension Evaluator {
                 return r >= 0 && r + 1 < offsets.count && offsets[r + 1] > offsets[r]
             }
         }
-        // TUNING: one row in eight is where visiting their children costs
-        // about what one pass over every child does.
-        guard let filter, context.rows.count >= parent.rowCount / 8, filter.cannotFail else { return nil }
+        // Which rows it pays for is `FastPaths.existsStrategy`'s rule; a
+        // filter that could fail on a row must not run over other rows'
+        // children.
+        guard let filter, filter.cannotFail else { return nil }
         let parentOf = services.refPositions(child: child, refField: refField, parent: parent)
         let passing = try self.filter(filter, EvalContext(allOf: child))
         var marked = [Bool](repeating: false, count: parent.rowCount)
@@ -196,6 +215,7 @@ extension Evaluator {
         let hundredths = exactHundredths(aggregate.function, aggregate.argument, context.entity).map {
             rowsContext.isAllRows ? $0 : Self.counts($0, at: rowsContext.rows)
         }
+        if hundredths != nil { record(.exactMoneySum) }
         return try Aggregation.reduce(aggregate.function, values: values, segments: segments, segmentCount: count,
                                       distinct: aggregate.distinct, fraction: aggregate.fraction, type: expr.type, range: expr.range,
                                       hundredths: hundredths)

@@ -2,40 +2,58 @@ import CRMQLCore
 import CRMQLStorage
 
 extension Evaluator {
-    /// A condition that tests a column straight away, as one bit per row of
-    /// `context` (see `RowSelection`): a stored field against a constant, a
-    /// day range of a stored date, or a parent's field through a ref. Nil for
-    /// any other condition; the caller then evaluates it.
+    /// Whether a filter strategy answers its conjunct as one bit per row
+    /// straight from a column, so that it can run over every row beside
+    /// the bitmap of rows kept so far.
+    static func isColumnTest(_ strategy: OperatorName) -> Bool {
+        switch strategy {
+        case .columnCompare, .hundredthsCompare, .enumCodeFilter, .dayRangeScan, .parentMarkFilter: return true
+        default: return false
+        }
+    }
+
+    /// A conjunct as one bit per row of `context`, by a column-test
+    /// strategy (see `RowSelection`). Nil when the conjunct does not have
+    /// the strategy's shape after all (a parameter's value of another kind);
+    /// the caller then evaluates it.
     /// - Parameter mask: over every row, the rows that need an answer; the
     ///   bits of the others may be clear or set, and the caller masks them.
-    func columnFilterBits(_ condition: BoundExpr, _ context: EvalContext, under mask: [UInt64]? = nil) throws -> [UInt64]? {
-        switch condition.node {
-        case .compare: return try fieldComparisonBits(condition, context, under: mask) ?? parentComparisonBits(condition, context)
-        case .dayRange: return fieldDayRangeBits(condition, context, under: mask)
+    func columnFilterBits(_ condition: BoundExpr, _ strategy: OperatorName, _ context: EvalContext,
+                          under mask: [UInt64]? = nil) throws -> [UInt64]? {
+        switch strategy {
+        case .columnCompare, .enumCodeFilter: return fieldComparisonBits(condition, context, under: mask, hundredths: false)
+        case .hundredthsCompare: return fieldComparisonBits(condition, context, under: mask, hundredths: true)
+        case .dayRangeScan: return fieldDayRangeBits(condition, context, under: mask)
+        case .parentMarkFilter: return try parentComparisonBits(condition, context)
         default: return nil
         }
     }
 
-    /// The rows of `context` that pass every conjunct, in order. While the
-    /// rows are all the entity's and each conjunct tests a column, the kept
-    /// rows stay a bitmap over every row and the next conjunct is tested
-    /// only in the words of 64 rows that still hold one: side by side, where
-    /// listing the kept rows and gathering the next column at them reads the
-    /// same memory at random, through a list as long as the rows.
-    /// `customer.region = north and amount > 500` over orders stored by
-    /// customer is the case: the first keeps runs of rows.
-    /// - Parameter observe: told, after each conjunct that runs, its
-    ///   position and how many rows are kept (`explain analyze`); conjuncts
-    ///   after the kept rows run out are not run and not told.
-    func filter(conjuncts: [BoundExpr], _ context: EvalContext,
-                observe: ((_ conjunct: Int, _ kept: Int) -> Void)? = nil) throws -> [Int32] {
-        try selection(conjuncts: conjuncts, context, observe: observe).rows
+    /// The rows of `context` that pass every conjunct, each by the strategy
+    /// the fast-path rules give it for these rows: for what no plan covers
+    /// (an `update`'s `where`, the filter of an `exists`).
+    func filter(conjuncts: [BoundExpr], _ context: EvalContext) throws -> [Int32] {
+        let rules = fastPaths
+        let planned = conjuncts.map { ($0, rules.filterStrategy($0, entity: context.entity, rows: context.rows.count)) }
+        return try selection(planned: planned, context).rows
     }
 
-    /// `filter(conjuncts:)`, leaving the kept rows a bitmap when the last
-    /// conjuncts kept them as one.
-    func selection(conjuncts: [BoundExpr], _ context: EvalContext,
-                   observe: ((_ conjunct: Int, _ kept: Int) -> Void)? = nil) throws -> KeptRows {
+    /// The rows of `context` that pass every conjunct, each by its planned
+    /// strategy, in order. While the rows are all the entity's and each
+    /// conjunct tests a column, the kept rows stay a bitmap over every row
+    /// and the next conjunct is tested only in the words of 64 rows that
+    /// still hold one: side by side, where listing the kept rows and
+    /// gathering the next column at them reads the same memory at random,
+    /// through a list as long as the rows. `customer.region = north and
+    /// amount > 500` over orders stored by customer is the case: the first
+    /// keeps runs of rows. Whether the rows stay a bitmap is the filter's
+    /// own choice, made from the rows kept as it goes; `explain analyze`
+    /// says which it made.
+    /// - Parameter observe: told, after each conjunct that runs, its
+    ///   position, how many rows are kept and whether as a bitmap;
+    ///   conjuncts after the kept rows run out are not run and not told.
+    func selection(planned: [(BoundExpr, OperatorName)], _ context: EvalContext,
+                   observe: ((_ conjunct: Int, _ kept: Int, _ bitmap: Bool) -> Void)? = nil) throws -> KeptRows {
         var kept = context.rows
         var mask: [UInt64]? = nil
         // Made only when needed: a point lookup has no conjunct left here,
@@ -43,15 +61,16 @@ extension Evaluator {
         var everyRow: EvalContext? = nil
         func told(_ index: Int) {
             guard let observe else { return }
-            observe(index, mask.map { $0.reduce(0) { $0 &+ $1.nonzeroBitCount } } ?? kept.count)
+            observe(index, mask.map { $0.reduce(0) { $0 &+ $1.nonzeroBitCount } } ?? kept.count, mask != nil)
         }
-        for (index, conjunct) in conjuncts.enumerated() {
+        for (index, (conjunct, strategy)) in planned.enumerated() {
             if context.grouping == nil, mask != nil || EvalContext.areAllRows(kept, of: context.entity.rowCount),
-               isColumnTest(conjunct),
+               Evaluator.isColumnTest(strategy),
                mask.map({ isWordwiseEnumTest(conjunct, context) ? Self.keepsEnough($0) : Self.worthMasking($0) }) ?? true {
                 try services.checkInterrupt(materializing: context.entity.rowCount)
                 if everyRow == nil { everyRow = EvalContext(entity: context.entity, rows: kept) }
-                if let everyRow, let bits = try columnFilterBits(conjunct, everyRow, under: mask) {
+                if let everyRow, let bits = try columnFilterBits(conjunct, strategy, everyRow, under: mask) {
+                    record(strategy)
                     if var combined = mask {
                         for word in 0..<min(combined.count, bits.count) { combined[word] &= bits[word] }
                         mask = combined
@@ -67,11 +86,61 @@ extension Evaluator {
                 mask = nil
             }
             if kept.isEmpty { break }
-            kept = try filter(conjunct, EvalContext(entity: context.entity, rows: kept))
+            kept = try filter(conjunct, strategy: strategy, EvalContext(entity: context.entity, rows: kept))
             told(index)
         }
         if let bits = mask { return .bits(bits) }
         return .rows(kept)
+    }
+
+    /// Keeps the rows of `context` where `condition` is true, by `strategy`;
+    /// a strategy whose shape the condition turns out not to have (a
+    /// parameter's value of another kind) leaves the general evaluation.
+    func filter(_ condition: BoundExpr, strategy: OperatorName, _ context: EvalContext) throws -> [Int32] {
+        switch strategy {
+        case .columnCompare, .hundredthsCompare, .enumCodeFilter, .dayRangeScan, .parentMarkFilter:
+            try services.checkInterrupt(materializing: context.length)
+            if let bits = try columnFilterBits(condition, strategy, context) {
+                record(strategy)
+                return context.isAllRows ? RowSelection.positions(bits) : RowSelection.picked(from: context.rows, bits)
+            }
+        case .existsFromOffsets, .markParentsExists, .childExistsScan:
+            if let rows = try existsRows(condition, strategy, context) {
+                record(strategy)
+                return rows
+            }
+        case .foldedTextScan:
+            try services.checkInterrupt(materializing: context.length)
+            if case .textMatch(.contains, let operand, let needle) = condition.node, context.grouping == nil,
+               let search = fastPaths.foldedText(operand, needle, context.entity) {
+                record(strategy)
+                if context.isAllRows { return search.0.rowsContaining(search.1) }
+                let column = foldedContains(search, context)
+                return keptRows(of: column, context)
+            }
+        default:
+            break
+        }
+        record(.evaluateFilter)
+        return keptRows(of: try evaluate(condition, context), context)
+    }
+
+    /// The rows of `context` where a column of conditions is true.
+    func keptRows(of column: Column, _ context: EvalContext) -> [Int32] {
+        if column.count == 1 && context.rows.count != 1 {
+            return column.isNull(0) || !column.bools[0] ? [] : context.rows
+        }
+        let values = column.bools
+        let nulls = column.nulls
+        let count = min(values.count, context.rows.count)
+        let bits = values.withUnsafeBufferPointer { values in
+            // Combined without `&&`, whose short cut is a branch that
+            // mispredicts on about every other kept row.
+            nulls.hasNulls
+                ? RowSelection.bits(count: count) { (values[$0] ? 1 : 0) & (nulls.isNull($0) ? 0 : 1) as UInt8 != 0 }
+                : RowSelection.bits(count: count) { values[$0] }
+        }
+        return RowSelection.picked(from: context.rows, bits)
     }
 
     /// Whether testing the next conjunct in the words `mask` holds costs
@@ -99,14 +168,6 @@ extension Evaluator {
         return kept >= (mask.count << 6) >> 8
     }
 
-    /// Whether `columnFilterBits` may answer `condition`.
-    private func isColumnTest(_ condition: BoundExpr) -> Bool {
-        switch condition.node {
-        case .compare, .dayRange: return true
-        default: return false
-        }
-    }
-
     /// Whether `condition` is `field = symbol` or `field != symbol` over
     /// one-byte enum codes, which `fieldComparisonBits` tests eight rows at a
     /// time when every row is in question.
@@ -120,9 +181,10 @@ extension Evaluator {
     }
 
     /// `exists(interactions where …)` or its `not` as a filter: the rows
-    /// read straight off the flags `exists` computes, without the column of
-    /// negated flags and its bits in between. Nil for any other shape.
-    func existsRows(_ condition: BoundExpr, _ context: EvalContext) throws -> [Int32]? {
+    /// read straight off the flags `exists` computes by `strategy`, without
+    /// the column of negated flags and its bits in between. Nil for any
+    /// other shape.
+    func existsRows(_ condition: BoundExpr, _ strategy: OperatorName, _ context: EvalContext) throws -> [Int32]? {
         guard context.grouping == nil else { return nil }
         var node = condition.node
         var negated = false
@@ -131,7 +193,7 @@ extension Evaluator {
             negated = true
         }
         guard case .exists(let child, let refField, let filter) = node else { return nil }
-        let found = try exists(child: child, refField: refField, filter: filter, context)
+        let found = try exists(child: child, refField: refField, filter: filter, strategy: strategy, context)
         let flags = found.bools
         guard flags.count == context.rows.count, !found.nulls.hasNulls else { return nil }
         let bits = flags.withUnsafeBufferPointer { flags in
@@ -145,7 +207,8 @@ extension Evaluator {
     /// has another shape, or the constant is not of the column's own kind.
     /// Same answers as `compare`: the same Swift comparison per row, and a
     /// null row is never kept.
-    private func fieldComparisonBits(_ condition: BoundExpr, _ context: EvalContext, under mask: [UInt64]?) -> [UInt64]? {
+    private func fieldComparisonBits(_ condition: BoundExpr, _ context: EvalContext, under mask: [UInt64]?,
+                                     hundredths: Bool) -> [UInt64]? {
         guard context.grouping == nil, case .compare(let written, let left, let right) = condition.node else { return nil }
         let field: Int, constant: Value, op: ComparisonOperator
         if case .field(let f) = left.node, case .constant(let value) = right.node {
@@ -159,7 +222,7 @@ extension Evaluator {
         let column = context.entity.columns[field]
         switch (column.data, constant) {
         case (.number(let values), .number(let x)):
-            if let bits = hundredthsBits(field, op, x, column, context, mask) { return bits }
+            if hundredths, let bits = hundredthsBits(field, op, x, column, context, mask) { return bits }
             return keptRows(values, op, x, column, context, mask)
         case (.int(let values), .int(let x)): return keptRows(values, op, x, column, context, mask)
         case (.temporal(let values), .date(let x)) where column.type == .date: return keptRows(values, op, x, column, context, mask)
@@ -187,17 +250,14 @@ extension Evaluator {
 
     /// `amount > 500` over a large number field of whole hundredths, from
     /// its counts of hundredths (`ScaledDecimals`): half the bytes of the
-    /// doubles, the same rows. Nil for a small field (its doubles sit in the
-    /// cache, and a second copy would buy nothing), one not all whole
-    /// hundredths, or a constant whose bounds leave the counts' range.
+    /// doubles, the same rows. The planner chose it for a large field of
+    /// money (see `FastPaths.usesHundredths`); nil for a constant whose
+    /// bounds leave the counts' range, which then compares the doubles.
     private func hundredthsBits(_ field: Int, _ op: ComparisonOperator, _ x: Double, _ column: Column,
                                 _ context: EvalContext, _ mask: [UInt64]?) -> [UInt64]? {
-        // TUNING: 64K doubles (512 KB) fit in a core's cache; above that,
-        // a scan of them waits on memory and half the bytes pays.
-        guard column.count >= 1 << 16,
-              let (atLeast, above) = ScaledDecimals.bounds(x),
+        guard let (atLeast, above) = ScaledDecimals.bounds(x),
               atLeast > Int64(Int32.min), above <= Int64(Int32.max),
-              let scaled = services.indexes.scaledDecimals(of: context.entity, field: context.entity.fields[field].name),
+              let scaled = services.indexes.hundredths(of: context.entity, field: context.entity.fields[field].name),
               scaled.counts.count == column.count else { return nil }
         let low = Int32(atLeast), high = Int32(above)
         let counts = scaled.counts

@@ -2,23 +2,14 @@ import CRMQLCore
 import CRMQLStorage
 
 extension Evaluator {
-    /// Whether `parentComparisonBits` takes `condition` over `rows` child
-    /// rows, and with which parent: when the children outnumber the parents.
-    static func throughParent(_ condition: BoundExpr, rows: Int, store: Store)
-        -> (refField: Int, parent: Entity, condition: BoundExpr)? {
-        guard let (refField, parentName, parentCondition) = condition.parentComparison, let parent = store[parentName],
-              parent.rowCount <= rows else { return nil }
-        return (refField, parent, parentCondition)
-    }
-
     /// `customer.region = north` as a filter over orders: the customers that
     /// pass, found once over the parent entity (through the same fast paths
     /// as any filter), then each child row kept when its parent is marked.
     /// Gathering the parent's field for every child row instead reads a
     /// parent column at random once per child; when the children outnumber
     /// the parents, one pass over the parents and a mark per parent cost
-    /// less. Nil when the condition has another shape or the parents are
-    /// the more numerous; the caller then evaluates it.
+    /// less (the rule is `FastPaths.throughParent`). Nil when the condition
+    /// has another shape; the caller then evaluates it.
     ///
     /// When the children are stored in parent order (`RefIndex.isClustered`)
     /// and every child row is in question, the marked parents' children are
@@ -27,10 +18,9 @@ extension Evaluator {
     /// Same answers: a child whose ref is null or dangling compares as null
     /// and is dropped either way, as is one whose parent's comparison is null.
     func parentComparisonBits(_ condition: BoundExpr, _ context: EvalContext) throws -> [UInt64]? {
-        guard context.grouping == nil,
-              let (refField, parent, parentCondition) = Evaluator.throughParent(condition, rows: context.rows.count, store: catalog.store)
-        else { return nil }
-        let passing = try filter(parentCondition, EvalContext(allOf: parent))
+        guard context.grouping == nil, let (refField, parentName, parentCondition) = condition.parentComparison,
+              let parent = catalog.store[parentName] else { return nil }
+        let passing = try unplanned { try filter(parentCondition, EvalContext(allOf: parent)) }
         if context.isAllRows, let index = services.refIndex(child: context.entity, refField: refField, parent: parent),
            index.isClustered, index.childRows.count == context.rows.count {
             var bits = [UInt64](repeating: 0, count: (context.rows.count + 63) >> 6)

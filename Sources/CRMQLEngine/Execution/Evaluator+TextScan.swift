@@ -3,13 +3,13 @@ import CRMQLStorage
 
 extension Evaluator {
     /// `field contains "needle"` over a stored text field, answered from the
-    /// field's case-folded buffer (`FoldedText`) instead of row by row over
-    /// its strings. Nil when that does not apply; the caller then evaluates
-    /// the general way. Same answers: the buffer holds each row folded as
-    /// `TextSearch` folds it, and a folded needle occurs in a folded row's
-    /// UTF-8 exactly when it occurs in its scalars.
-    func foldedContains(_ operand: BoundExpr, _ needleExpr: BoundExpr, _ context: EvalContext) -> Column? {
-        guard let (folded, needle, column) = foldedSearch(operand, needleExpr, context) else { return nil }
+    /// field's case-folded buffer (`FoldedText`, found by
+    /// `FastPaths.foldedText`) instead of row by row over its strings. Same
+    /// answers: the buffer holds each row folded as `TextSearch` folds it,
+    /// and a folded needle occurs in a folded row's UTF-8 exactly when it
+    /// occurs in its scalars.
+    func foldedContains(_ search: (FoldedText, [UInt8], Column), _ context: EvalContext) -> Column {
+        let (folded, needle, column) = search
         let rows = context.rows
         var out = [Bool](repeating: false, count: rows.count)
         if context.isAllRows {
@@ -21,30 +21,5 @@ extension Evaluator {
         }
         let nulls = column.nulls.hasNulls ? NullBitmap(count: rows.count) { column.isNull(Int(rows[$0])) } : NullBitmap()
         return makeBool(out, nulls: nulls)
-    }
-
-    /// The rows of `where name contains "acme"` over every row, straight
-    /// from the buffer's ascending matches, without a column of flags in
-    /// between. Nil where `foldedContains` would not apply, or over some
-    /// rows. Same rows: a null row has an empty slot, which no needle that
-    /// can be searched matches.
-    func foldedContainsRows(_ condition: BoundExpr, _ context: EvalContext) -> [Int32]? {
-        guard context.isAllRows, case .textMatch(.contains, let operand, let needleExpr) = condition.node,
-              let (folded, needle, _) = foldedSearch(operand, needleExpr, context) else { return nil }
-        return folded.rowsContaining(needle)
-    }
-
-    private func foldedSearch(_ operand: BoundExpr, _ needleExpr: BoundExpr, _ context: EvalContext)
-        -> (FoldedText, [UInt8], Column)? {
-        guard context.grouping == nil, case .field(let field) = operand.node, operand.type == .text,
-              case .constant(.text(let needleText)) = needleExpr.node else { return nil }
-        let needle = TextSearch(needleText).foldedUTF8
-        guard FoldedText.canSearch(needle) else { return nil }
-        let entity = context.entity
-        guard field < entity.columns.count, case .text(let texts) = entity.columns[field].data,
-              let folded = services.indexes.foldedText(of: entity, field: entity.fields[field].name,
-                                                       foldNonASCII: TextSearch.appendFolded),
-              folded.count == texts.count else { return nil }
-        return (folded, needle, entity.columns[field])
     }
 }

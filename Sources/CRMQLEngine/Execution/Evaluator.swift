@@ -10,10 +10,38 @@ final class Evaluator {
     /// Relation aggregates computed for every row of their entity during
     /// this query (an evaluator lives for one query, so the store is fixed).
     var relationMemo: [RelationMemoKey: Column] = [:]
+    /// The strategies the running plan chose for operators inside its
+    /// expressions; nil while evaluating what no plan covers (a measure's
+    /// body, the filter of an `exists`), which follows `fastPaths`' rules.
+    var planned: ExpressionStrategies?
+    /// When set, collects the name of every operator and strategy of a plan
+    /// that runs, for the tests that hold `explain` to what runs.
+    var trace: Set<OperatorName>?
 
     init(catalog: Catalog, services: ExecutionServices) {
         self.catalog = catalog
         self.services = services
+    }
+
+    /// The fast-path rules with this session's setting.
+    var fastPaths: FastPaths {
+        FastPaths(enabled: catalog.fastPathsEnabled, indexes: services.indexes, store: catalog.store)
+    }
+
+    /// Notes that a plan's operator ran (only under a plan: what runs
+    /// outside one is not in any `explain`).
+    @inline(__always)
+    func record(_ name: OperatorName) {
+        if trace != nil, planned != nil { trace?.insert(name) }
+    }
+
+    /// Runs `body` outside the plan: a measure's body or the rows of a
+    /// child entity, which follow the fast-path rules by themselves.
+    func unplanned<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = planned
+        planned = nil
+        defer { planned = saved }
+        return try body()
     }
 
     /// Evaluates `expr`; the result has `context.length` rows, or one row for
@@ -34,9 +62,13 @@ final class Evaluator {
             let column = context.entity.columns[index]
             return context.isAllRows ? column : column.gather(context.rows)
         case .navigate(let refField, let parentName, let inner):
+            record(.navigateParent)
             return try navigate(refField: refField, parentName: parentName, inner: inner, context)
         case .computed(let entity, let name):
-            let full = try services.computedColumn(entity: entity, field: name, catalog: catalog, evaluator: self, range: expr.range)
+            record(.measure)
+            let full = try unplanned {
+                try services.computedColumn(entity: entity, field: name, catalog: catalog, evaluator: self, range: expr.range)
+            }
             return context.isAllRows ? full : full.gather(context.rows)
         case .negate(let operand):
             return try negate(try evaluate(operand, context), expr)
@@ -56,7 +88,11 @@ final class Evaluator {
         case .concat(let left, let right):
             return concat(try evaluate(left, context), try evaluate(right, context), context.length)
         case .textMatch(let kind, let left, let right):
-            if kind == .contains, let folded = foldedContains(left, right, context) { return folded }
+            if kind == .contains, context.grouping == nil, planned.map({ $0[expr.range] == .foldedTextScan }) ?? true,
+               let search = fastPaths.foldedText(left, right, context.entity) {
+                record(.foldedTextScan)
+                return foldedContains(search, context)
+            }
             return try textMatch(kind, try evaluate(left, context), try evaluate(right, context), context.length, expr)
         case .isNull(let operand, let negated):
             let column = try evaluate(operand, context)
@@ -86,12 +122,16 @@ final class Evaluator {
         case .relationAggregate(let aggregate):
             return try relationAggregate(aggregate, expr, context)
         case .exists(let child, let refField, let filter):
-            return try exists(child: child, refField: refField, filter: filter, context)
+            let strategy = planned?[expr.range] ?? fastPaths.existsStrategy(child: child, refField: refField, filter: filter,
+                                                                             parent: context.entity, rows: context.rows.count)
+            record(strategy)
+            return try exists(child: child, refField: refField, filter: filter, strategy: strategy, context)
         case .groupAggregate(let aggregate):
             return try groupAggregate(aggregate, expr, context)
         case .groupKey(let index):
             return context.grouping?.keys[index] ?? Column.nulls(context.length, type: expr.type)
         case .population(let function, let argument, let k):
+            record(.populationWindow)
             let full = try evaluate(argument, EvalContext(allOf: context.entity)).expanded(to: context.entity.rowCount)
             let result = try population(function, full, k: k, type: expr.type, expr, entity: context.entity)
             return context.isAllRows ? result : result.gather(context.rows)
@@ -108,42 +148,15 @@ final class Evaluator {
         }
     }
 
-    /// Keeps the rows of `context` where `condition` is true. Top-level `and`
-    /// is applied one conjunct at a time, so later conjuncts see fewer rows
-    /// (see `filter(conjuncts:_:observe:)`).
+    /// Keeps the rows of `context` where `condition` is true, each conjunct
+    /// of a top-level `and` by the strategy the fast-path rules give it,
+    /// so later conjuncts see fewer rows: for what no plan covers (an
+    /// `update`'s `where`, the filter of an `exists`).
     func filter(_ condition: BoundExpr, _ context: EvalContext) throws -> [Int32] {
         if case .and = condition.node {
             return try filter(conjuncts: AccessPlanner.conjuncts(of: condition), context)
         }
-        switch condition.node {
-        case .compare, .dayRange:
-            try services.checkInterrupt(materializing: context.length)
-            if let bits = try columnFilterBits(condition, context) {
-                return context.isAllRows ? RowSelection.positions(bits) : RowSelection.picked(from: context.rows, bits)
-            }
-        case .exists, .not:
-            if let rows = try existsRows(condition, context) { return rows }
-        case .textMatch:
-            try services.checkInterrupt(materializing: context.length)
-            if let rows = foldedContainsRows(condition, context) { return rows }
-        default:
-            break
-        }
-        let column = try evaluate(condition, context)
-        if column.count == 1 && context.rows.count != 1 {
-            return column.isNull(0) || !column.bools[0] ? [] : context.rows
-        }
-        let values = column.bools
-        let nulls = column.nulls
-        let count = min(values.count, context.rows.count)
-        let bits = values.withUnsafeBufferPointer { values in
-            // Combined without `&&`, whose short cut is a branch that
-            // mispredicts on about every other kept row.
-            nulls.hasNulls
-                ? RowSelection.bits(count: count) { (values[$0] ? 1 : 0) & (nulls.isNull($0) ? 0 : 1) as UInt8 != 0 }
-                : RowSelection.bits(count: count) { values[$0] }
-        }
-        return RowSelection.picked(from: context.rows, bits)
+        return try filter(condition, strategy: fastPaths.filterStrategy(condition, entity: context.entity, rows: context.rows.count), context)
     }
 
     // MARK: Navigation

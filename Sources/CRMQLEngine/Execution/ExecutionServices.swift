@@ -124,16 +124,6 @@ final class ExecutionServices {
         return index.parentRows
     }
 
-    /// The counts of hundredths of a stored number field whose values are
-    /// all whole hundredths (money): what its sums add, exactly and in
-    /// every plan the same (see `Aggregation`). Nil for any other field.
-    func moneyHundredths(of entity: Entity, field: Int) -> [Int32]? {
-        guard field >= 0, field < entity.columns.count, case .number = entity.columns[field].data,
-              let scaled = indexes.hundredths(of: entity, field: entity.fields[field].name),
-              scaled.counts.count == entity.columns[field].count else { return nil }
-        return scaled.counts
-    }
-
     /// Both directions of a ref field; nil when it cannot be resolved.
     func refIndex(child: Entity, refField: Int, parent: Entity) -> RefIndex? {
         guard refField >= 0, refField < child.fields.count else { return nil }
@@ -155,4 +145,7 @@ struct StateStamp: Hashable, Sendable {
     var definitionsGeneration: Int
     var today: Int64
     var fiscalYearStart: Int
+    /// Measures computed with fast paths off are computed again with them
+    /// on, so that each mode's answers come from its own operators.
+    var fastPaths: Bool
 }

@@ -23,6 +23,8 @@ struct BoundQuery: Sendable {
 
     var condition: BoundExpr?
     var isCount: Bool
+    /// The whole query's span in its text.
+    var range = SourceRange(0, 0)
     /// Grouped by `group by`, or one group because show or having
     /// aggregate the query's rows.
     var grouped: Bool
@@ -85,6 +87,7 @@ extension QueryRunner {
         let rowScope = Scope(entity: entity)
         let grouped = query.groupBy != nil || usesRowAggregates(query, entity)
         var bound = BoundQuery(isCount: query.isCount, grouped: grouped)
+        bound.range = query.range
         if let condition = query.whereClause {
             bound.condition = try attempt { try binder.bindCondition(condition, in: rowScope, clause: "where") }
         }

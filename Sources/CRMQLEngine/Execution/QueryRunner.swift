@@ -29,164 +29,21 @@ struct QueryRunner {
 
     // MARK: Sources
 
-    /// The rows a query ranges over: an entity (or a derived table) and a
-    /// selection of its rows in order.
+    /// The rows a query ranges over: its source's entity and rows, the
+    /// named query's plan run when the source is one.
     func resolveSource(_ query: Query) throws -> (Entity, [Int32]) {
-        switch query.source {
-        case .named(let name):
-            if let entity = catalog.store[name.text] { return (entity, AllRows.of(count: entity.rowCount)) }
-            if let definition = lets[name.text] {
-                guard !expanding.contains(name.text), expanding.count < 32 else {
-                    throw Diagnostic.semantic("'\(name.text)' refers to itself", name.range)
-                }
-                var inner = QueryRunner(catalog: catalog, evaluator: evaluator, source: definition.source, lets: lets)
-                inner.expanding = expanding + [name.text]
-                if definition.query.preservesRows {
-                    return try inner.selectRows(definition.query)
-                }
-                let output = try inner.run(definition.query)
-                return (Entity(derivedFrom: output, name: name.text), AllRows.of(count: output.columns.first?.count ?? 0))
-            }
-            let candidates = catalog.store.entityNames + lets.keys.sorted()
-            throw Diagnostic.semantic(Suggestion.message("unknown entity '\(name.text)'", for: name.text, among: candidates), name.range)
-        case .function(let name, let arguments, let range):
-            guard name.text.lowercased() == "rules" else {
-                throw Diagnostic.semantic(Suggestion.message("unknown table function '\(name.text)'", for: name.text, among: ["rules"]), name.range)
-            }
-            let output = try RulesSource(runner: self).run(arguments, range: range)
-            return (Entity(derivedFrom: output, name: "rules"), AllRows.of(count: output.columns.first?.count ?? 0))
-        }
+        let source = try planSource(query)
+        return (source.entity, try sourceRows(source.node, source.entity).rows)
     }
 
-    /// A row-preserving query's rows (where, order by, limit; no show/group).
-    func selectRows(_ query: Query) throws -> (Entity, [Int32]) {
-        let (entity, baseRows) = try resolveSource(query)
-        let bound = try bindQuery(query, entity)
-        let rows = try filterRows(bound, entity, baseRows)
-        return (entity, try orderedRows(bound, entity, rows))
-    }
-
-    // MARK: Queries
-
+    /// Runs a query: plans it, then runs the plan.
     func run(_ query: Query) throws -> QueryOutput {
-        let (entity, baseRows) = try resolveSource(query)
-        return try execute(try bindQuery(query, entity), entity, baseRows)
-    }
-
-    /// Runs a bound query over `baseRows` of `entity`; `filter` is the where
-    /// clause's plan when the caller has one.
-    func execute(_ bound: BoundQuery, _ entity: Entity, _ baseRows: [Int32], filter: FilterPlan? = nil) throws -> QueryOutput {
-        let selection = try filterSelection(bound, entity, baseRows, filter: filter)
-        if bound.isCount {
-            return QueryOutput(names: ["count()"], columns: [Column(type: .int, data: .int([Int64(selection.count)]))])
-        }
-        if bound.grouped, let dense = DenseAggregation(bound, entity) {
-            let (outputs, groupCount) = try dense.run(entity, selection, services: evaluator.services)
-            return try finishGroups(bound, outputs, Array(0..<Int32(groupCount)), orderExpression: nil)
-        }
-        let rows = selection.rows
-        return bound.grouped ? try runGrouped(bound, entity, rows) : try runRows(bound, entity, rows)
-    }
-
-    private func filterSelection(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32], filter: FilterPlan?) throws -> KeptRows {
-        guard let condition = bound.condition else { return .rows(rows) }
-        return try runSelection(filter ?? planFilter(condition, entity, rows), entity, rows)
-    }
-
-    private func filterRows(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32], filter: FilterPlan? = nil) throws -> [Int32] {
-        try filterSelection(bound, entity, rows, filter: filter).rows
-    }
-
-    /// The selected rows in the query's order, offset and limit applied.
-    private func orderedRows(_ bound: BoundQuery, _ entity: Entity, _ selected: [Int32]) throws -> [Int32] {
-        var rows = selected
-        let (offset, limit) = try limits(bound)
-        let take = offset > Int.max - (limit ?? 0) ? Int.max : offset + (limit ?? 0)
-        if limit != nil, let indexed = indexedOrder(bound, entity, rows, take: take) {
-            rows = indexed
-        } else if !bound.orderBy.isEmpty {
-            let context = EvalContext(entity: entity, rows: rows)
-            var keys: [SortKey] = []
-            for key in bound.orderBy {
-                let expr: BoundExpr
-                switch key.source {
-                case .item(let index): expr = bound.items[index].expr
-                case .expr(let bound): expr = bound
-                }
-                let column = try evaluator.evaluate(expr, context).expanded(to: rows.count)
-                keys.append(SortKey(column: column, descending: key.descending, nullsFirst: key.nullsFirst))
-            }
-            if let limit, offset == 0 {
-                rows = Sorting.top(keys, count: rows.count, limit: limit).map { rows[$0] }
-            } else {
-                rows = Sorting.permutation(keys, count: rows.count).map { rows[$0] }
-            }
-        }
-        return slice(rows, offset, limit)
-    }
-
-    private func runRows(_ bound: BoundQuery, _ entity: Entity, _ selected: [Int32]) throws -> QueryOutput {
-        let rows = try orderedRows(bound, entity, selected)
-        let context = EvalContext(entity: entity, rows: rows)
-        var columns: [Column] = []
-        columns.reserveCapacity(bound.items.count)
-        for item in bound.items { columns.append(try evaluator.evaluate(item.expr, context).expanded(to: rows.count)) }
-        return QueryOutput(names: bound.names, columns: columns)
-    }
-
-    private func runGrouped(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32]) throws -> QueryOutput {
-        let rowContext = EvalContext(entity: entity, rows: rows)
-        var keyColumns: [Column] = []
-        for key in bound.groupKeys {
-            keyColumns.append(try evaluator.evaluate(key.bound, rowContext).expanded(to: rows.count))
-        }
-        let grouping = Sorting.groups(keyColumns, count: rows.count)
-        let groupContext = EvalContext(entity: entity, rows: rows, grouping: EvalContext.Grouping(
-            groupOf: grouping.groupOf, count: grouping.groupCount,
-            keys: keyColumns.map { $0.gather(grouping.firstRows) }))
-
-        var groups = Array(0..<Int32(groupContext.length))
-        if let having = bound.having {
-            let column = try evaluator.evaluate(having, groupContext).expanded(to: groupContext.length)
-            let flags = column.bools
-            groups = groups.filter { flags[Int($0)] && !column.isNull(Int($0)) }
-        }
-        var outputs: [Column] = []
-        for item in bound.items { outputs.append(try evaluator.evaluate(item.expr, groupContext).expanded(to: groupContext.length)) }
-        return try finishGroups(bound, outputs, groups) { expr in
-            try self.evaluator.evaluate(expr, groupContext).expanded(to: groupContext.length)
-        }
-    }
-
-    /// Orders, offsets and limits the groups, and keeps their rows of each
-    /// shown column. `orderExpression` evaluates an order key that is not a
-    /// shown item; a caller without one takes only queries ordered by items.
-    private func finishGroups(_ bound: BoundQuery, _ outputs: [Column], _ kept: [Int32],
-                              orderExpression: ((BoundExpr) throws -> Column)?) throws -> QueryOutput {
-        var groups = kept
-        if !bound.orderBy.isEmpty {
-            var sortKeys: [SortKey] = []
-            for key in bound.orderBy {
-                var column: Column
-                switch key.source {
-                case .item(let index): column = outputs[index]
-                case .expr(let expr):
-                    guard let orderExpression else { continue }
-                    column = try orderExpression(expr)
-                }
-                column = column.gather(groups)
-                sortKeys.append(SortKey(column: column, descending: key.descending, nullsFirst: key.nullsFirst))
-            }
-            groups = Sorting.permutation(sortKeys, count: groups.count).map { groups[$0] }
-        }
-        let (offset, limit) = try limits(bound)
-        groups = slice(groups, offset, limit)
-        return QueryOutput(names: bound.names, columns: outputs.map { $0.gather(groups) })
+        try execute(try plan(query))
     }
 
     // MARK: Clauses
 
-    private func limits(_ bound: BoundQuery) throws -> (offset: Int, limit: Int?) {
+    func limits(_ bound: BoundQuery) throws -> (offset: Int, limit: Int?) {
         func count(_ expr: BoundExpr?, _ clause: String) throws -> Int? {
             guard let expr else { return nil }
             guard case .constant(let value) = expr.node, case .int(let n) = value, n >= 0 else {
@@ -197,7 +54,7 @@ struct QueryRunner {
         return (try count(bound.offset, "offset") ?? 0, try count(bound.limit, "limit"))
     }
 
-    private func slice<T>(_ rows: [T], _ offset: Int, _ limit: Int?) -> [T] {
+    func slice<T>(_ rows: [T], _ offset: Int, _ limit: Int?) -> [T] {
         let start = min(offset, rows.count)
         let end = limit.map { min(rows.count, start + min($0, rows.count)) } ?? rows.count
         if start == 0 && end == rows.count { return rows }

@@ -118,11 +118,13 @@ enum Sorting {
 
     /// Groups rows by key columns: each row's group, and groups numbered in
     /// ascending key order (nulls last).
-    static func groups(_ keys: [Column], count: Int) -> (groupOf: [Int32], groupCount: Int, firstRows: [Int32]) {
+    /// - Parameter dense: number the groups straight from enum codes and
+    ///   bools when every key is one (`DenseKeyGroup`); else sort.
+    static func groups(_ keys: [Column], count: Int, dense: Bool = true) -> (groupOf: [Int32], groupCount: Int, firstRows: [Int32]) {
         if keys.isEmpty {
             return ([Int32](repeating: 0, count: count), 1, count > 0 ? [0] : [])
         }
-        if let dense = denseGroups(keys, count: count) { return dense }
+        if dense, let numbered = denseGroups(keys, count: count) { return numbered }
         let sortKeys = keys.map { SortKey(column: $0, descending: false, nullsFirst: false) }
         let order = permutation(sortKeys, count: count)
         let comparators = sortKeys.map(comparator)

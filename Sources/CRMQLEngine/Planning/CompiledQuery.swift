@@ -6,57 +6,48 @@ import CRMQLSyntax
 /// run with new parameter values, or a dashboard's query sent again.
 ///
 /// Parameters are slots in the bound tree, typed by the values the query was
-/// compiled with; a run fills them (see `BoundExpr.instantiated`) and takes
-/// the access path and conjunct order chosen at compile time, probing the
-/// index with its own values. So a run neither resolves a name nor weighs
-/// one plan against another, as a SQLite statement keeps its plan while its
-/// bindings change.
+/// compiled with; a run fills them (see `BoundExpr.instantiated`) and runs
+/// the plan made at compile time, probing its index with its own values.
+/// So a run neither resolves a name nor weighs one plan against another,
+/// as a SQLite statement keeps its plan while its bindings change.
 ///
 /// A class, since it is immutable and handed around on every run: a run
 /// takes one reference to it instead of copying its bound tree.
 final class CompiledQuery: Sendable {
+    /// The bound query with its parameter slots.
     let query: BoundQuery
-    let access: AccessChoice
-    let order: [Int]
+    let plan: PhysicalPlan
     let usesParameters: Bool
 
-    init(query: BoundQuery, access: AccessChoice, order: [Int], usesParameters: Bool) {
+    init(query: BoundQuery, plan: PhysicalPlan, usesParameters: Bool) {
         self.query = query
-        self.access = access
-        self.order = order
+        self.plan = plan
         self.usesParameters = usesParameters
     }
 }
 
 extension QueryRunner {
     /// Binds `query` over the stored `entity` with parameter slots and plans
-    /// its where clause with the parameters' current values.
+    /// it with the parameters' current values.
     /// - Throws: `ParameterDependence` when what the query means depends on
-    ///   a value; a `Diagnostic` when it does not bind (callers then bind it
-    ///   with its values, for the error as it would otherwise read).
+    ///   a value (it is then planned anew at each run); a `Diagnostic` when
+    ///   it does not bind.
     func compile(_ query: Query, _ entity: Entity) throws -> CompiledQuery {
         var slotted = self
         slotted.parameterSlots = true
         let bound = try slotted.bindQuery(query, entity)
         let usesParameters = bound.usesParameters
         guard let filled = usesParameters ? bound.instantiated(catalog.parameters) : bound else { throw ParameterDependence() }
-        guard let condition = filled.condition else {
-            return CompiledQuery(query: bound, access: .scan, order: [], usesParameters: usesParameters)
-        }
-        let plan = planFilter(condition, entity, AllRows.of(count: entity.rowCount))
-        return CompiledQuery(query: bound, access: plan.access.choice, order: plan.order, usesParameters: usesParameters)
+        let source = try planSource(query)
+        return CompiledQuery(query: bound, plan: makePlan(filled, source), usesParameters: usesParameters)
     }
 
-    /// Runs a compiled query over the whole stored `entity` with the
-    /// parameters' current values; nil when a value does not fit the slot it
-    /// was compiled for.
-    func execute(_ compiled: CompiledQuery, _ entity: Entity) throws -> QueryOutput? {
+    /// Runs a compiled query with the parameters' current values; nil when
+    /// a value does not fit the slot it was compiled for (the query is then
+    /// planned anew with it).
+    func execute(_ compiled: CompiledQuery, fresh: Bool) throws -> QueryOutput? {
         guard let bound = compiled.usesParameters ? compiled.query.instantiated(catalog.parameters) : compiled.query else { return nil }
-        let filter = bound.condition.map { replan($0, entity, access: compiled.access, order: compiled.order) }
-        // An index's rows are where the filter starts; the list of every row
-        // is needed only without one.
-        let baseRows = filter?.access.kept != nil ? [] : AllRows.of(count: entity.rowCount)
-        return try execute(bound, entity, baseRows, filter: filter)
+        return try execute(compiled.plan, bound, run: PlanRun(fresh: fresh && !compiled.usesParameters))
     }
 }
 
@@ -65,6 +56,10 @@ extension QueryRunner {
 /// definitions, settings, explicit indexes, host functions and parameter
 /// types.
 final class PlanCache: Sendable {
+    /// TUNING: long texts are scripts run once; short ones are queries that
+    /// come back. A text longer than this is planned at each run, uncached.
+    static let maximumTextBytes = 4096
+
     struct Key: Hashable, Sendable {
         /// The query's source, by identity: the same text from the database's
         /// parse cache, or a prepared statement's, is the same object. Held,

@@ -134,4 +134,26 @@ extension BoundExpr {
         case .constant, .parameter, .field, .computed, .groupKey: break
         }
     }
+
+    /// Calls `body` with each operand of this node, as `walk` visits them.
+    func forEachChild(_ body: (BoundExpr) -> Void) {
+        switch node {
+        case .navigate(_, _, let inner): body(inner)
+        case .negate(let e), .not(let e), .toText(let e), .toNumber(let e), .toDatetime(let e), .isNull(let e, _),
+             .shift(let e, _, _), .dayRange(let e, _, _, _), .population(_, let e, _):
+            body(e)
+        case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b),
+             .concat(let a, let b), .textMatch(_, let a, let b):
+            body(a); body(b)
+        case .inList(let e, let items, _): body(e); items.forEach(body)
+        case .call(_, let args), .hostCall(_, let args): args.forEach(body)
+        case .caseWhen(let branches, let otherwise):
+            for (c, v) in branches { body(c); body(v) }
+            otherwise.map(body)
+        case .relationAggregate(let aggregate): aggregate.filter.map(body); aggregate.argument.map(body)
+        case .exists(_, _, let filter): filter.map(body)
+        case .groupAggregate(let aggregate): aggregate.argument.map(body)
+        case .constant, .parameter, .field, .computed, .groupKey: break
+        }
+    }
 }

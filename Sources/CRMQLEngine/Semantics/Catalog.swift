@@ -44,10 +44,13 @@ final class Catalog {
     let hostFunctions: [String: HostFunction]
     let today: Int64
     let fiscalYearStart: Int
+    /// `set fast_paths`: whether the planner may choose fast paths.
+    let fastPathsEnabled: Bool
     private var boundComputed: [String: BoundExpr] = [:]
 
     init(store: Store, definitions: [String: [Definition]], parameters: [String: Value],
-         hostFunctions: [String: HostFunction], today: Int64, fiscalYearStart: Int) {
+         hostFunctions: [String: HostFunction], today: Int64, fiscalYearStart: Int, fastPathsEnabled: Bool = true) {
+        self.fastPathsEnabled = fastPathsEnabled
         self.store = store
         self.definitions = definitions
         self.parameters = parameters

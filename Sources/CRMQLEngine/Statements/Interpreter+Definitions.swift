@@ -54,8 +54,19 @@ extension Interpreter {
                 throw Diagnostic.semantic("fiscal_year_start must be a month number from 1 to 12", value.range)
             }
             state.fiscalYearStart = Int(month)
+        case "fast_paths":
+            // `on`/`off` read as words; `true`/`false` as booleans.
+            switch value.kind {
+            case .identifier(let word, _) where ["on", "off"].contains(word.lowercased()):
+                state.fastPaths = word.lowercased() == "on"
+            case .literal(.bool(let on)):
+                state.fastPaths = on
+            default:
+                throw Diagnostic.semantic("fast_paths is on or off, as in set fast_paths = off", value.range)
+            }
         default:
-            throw Diagnostic.semantic(Suggestion.message("unknown setting '\(name.text)'", for: name.text, among: ["today", "fiscal_year_start"]), name.range)
+            throw Diagnostic.semantic(Suggestion.message("unknown setting '\(name.text)'", for: name.text,
+                                                         among: ["today", "fiscal_year_start", "fast_paths"]), name.range)
         }
     }
 

@@ -63,117 +63,20 @@ extension Interpreter {
         QueryOutput(names: names, columns: columns.map { Column.make(type: .text, values: $0) })
     }
 
-    /// `explain`: the plan as a small tree, from the source up, with
-    /// estimated rows; `explain analyze` runs each step and adds what it
-    /// actually produced and how long it took.
+    /// `explain`: the physical plan that runs the query, printed from the
+    /// plan itself; `explain analyze` runs that plan and annotates each
+    /// operator with the rows it gave and the time it took.
     func explain(_ query: Query, analyze: Bool, _ source: SourceFile) throws -> String {
         let runner = runner(source)
-        let (entity, rows) = try runner.resolveSource(query)
-        let bound = try runner.bindQuery(query, entity)
+        let plan = try runner.plan(query)
+        guard analyze else { return PlanPrinter.lines(plan.root, analyze: false).joined(separator: "\n") }
         let clock = ContinuousClock()
-        func milliseconds(_ duration: Duration) -> String {
-            let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-            return String(format: "%.3f ms", ms)
-        }
-        var steps: [String] = []
-        var base: String
-        switch query.source {
-        case .named(let name): base = state.store[name.text] != nil ? "SCAN \(name.text)" : "NAMED QUERY \(name.text)"
-        case .function(let name, _, _): base = "TABLE FUNCTION \(name.text)"
-        }
-        var selected = rows
-        if let condition = query.whereClause {
-            let bound = try runner.binder.bindCondition(condition, in: Scope(entity: entity), clause: "where")
-            let plan = runner.planFilter(bound, entity, rows)
-            if plan.access.choice != .scan { base = plan.access.detail }
-            var estimate = Double(plan.access.estimate)
-            var line = "\(base) (~\(plan.access.estimate) rows)"
-            if analyze {
-                let start = clock.now
-                selected = plan.access.rows ?? rows
-                line += " [actual \(selected.count) rows, \(milliseconds(clock.now - start))]"
-            }
-            steps.append(line)
-            // `x between a and b` runs as two range conjuncts with one span;
-            // it is shown, estimated and timed as one step.
-            let groups = AccessPlanner.steps(plan.remaining)
-            // Analysed, the conjuncts run as the query runs them (one
-            // pipeline, see `Evaluator.filter(conjuncts:_:observe:)`), and
-            // each step reads its rows and time off the pipeline's reports.
-            var reports: [Int: (kept: Int, at: ContinuousClock.Instant)] = [:]
-            var rowsBefore = selected.count
-            var stepStart = clock.now
-            if analyze, !plan.remaining.isEmpty, !selected.isEmpty {
-                selected = try runner.evaluator.filter(conjuncts: plan.remaining, EvalContext(entity: entity, rows: selected)) { index, kept in
-                    reports[index] = (kept, clock.now)
-                }
-            }
-            for group in groups {
-                // A parent's field is tested once per parent when the rows
-                // outnumber the parents (see `parentComparisonBits`); the
-                // plan says so, after the rows it will have or, analysed, has.
-                let conjuncts = Array(plan.remaining[group])
-                var through = ""
-                let before = analyze ? rowsBefore : Int(estimate.rounded(.up))
-                if conjuncts.count == 1, let (_, parent, _) = Evaluator.throughParent(conjuncts[0], rows: before, store: state.store) {
-                    through = " THROUGH \(parent.name)"
-                }
-                estimate *= AccessPlanner.selectivity(of: conjuncts, entity: entity, indexes: services.indexes, store: state.store)
-                var line = "FILTER \(normalizedText(source, conjuncts[0].range))\(through) (~\(Int(estimate.rounded(.up))) rows)"
-                if analyze {
-                    // A step after the rows ran out did not run: none kept.
-                    let report = reports[group.upperBound - 1]
-                    let end = report?.at ?? stepStart
-                    rowsBefore = report?.kept ?? 0
-                    line += " [actual \(rowsBefore) rows, \(milliseconds(end - stepStart))]"
-                    stepStart = end
-                }
-                steps.append(line)
-            }
-        } else {
-            steps.append("\(base) (~\(rows.count) rows)")
-        }
-        if query.isCount { steps.append("COUNT") }
-        if let groupBy = query.groupBy {
-            let keys = groupBy.compactMap { item -> String? in
-                if case .expr(let e, _) = item { return normalizedText(source, e.range) }
-                return nil
-            }
-            // Keys that are stored enums or bools number their groups
-            // directly (`DenseAggregation`), like a perfect hash.
-            let dense = DenseAggregation(bound, entity) != nil
-            steps.append((dense ? "PERFECT HASH GROUP BY " : "GROUP BY ") + keys.joined(separator: ", "))
-        }
-        if let having = query.having { steps.append("HAVING \(normalizedText(source, having.range))") }
-        if let orderBy = query.orderBy {
-            let keys = orderBy.map { normalizedText(source, $0.expr.range) + ($0.descending ? " desc" : "") }
-            let servedByIndex = query.limit != nil && query.groupBy == nil && query.whereClause == nil
-                && runner.indexedOrder(bound, entity, rows, take: 0) != nil
-            let kind = servedByIndex ? "ORDER FROM INDEX " : (query.limit != nil && query.groupBy == nil ? "TOP-N SORT " : "SORT ")
-            steps.append(kind + keys.joined(separator: ", "))
-        }
-        if let limit = query.limit { steps.append("LIMIT \(normalizedText(source, limit.range))" + (query.offset.map { " OFFSET \(normalizedText(source, $0.range))" } ?? "")) }
-        if let show = query.show {
-            let items = show.map { item -> String in
-                switch item {
-                case .star: return "*"
-                case .expr(let e, let alias): return normalizedText(source, e.range) + (alias.map { " as \($0.text)" } ?? "")
-                }
-            }
-            steps.append("SHOW \(items.joined(separator: ", "))")
-        }
-        var lines: [String] = []
-        for (depth, step) in steps.reversed().enumerated() {
-            lines.append(depth == 0 ? step : String(repeating: "   ", count: depth - 1) + "└─ " + step)
-        }
-        if analyze {
-            // The operators above left their relation aggregates memoized;
-            // the whole query must compute them again to time what it costs.
-            runner.evaluator.relationMemo.removeAll()
-            let start = clock.now
-            let output = try runner.run(query)
-            lines.append("(whole query: \(output.columns.first?.count ?? 0) rows in \(milliseconds(clock.now - start)))")
-        }
+        let start = clock.now
+        let output = try runner.execute(plan, run: PlanRun(analyze: true, fresh: true))
+        let elapsed = clock.now - start
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        var lines = PlanPrinter.lines(plan.root, analyze: true)
+        lines.append("(whole query: \(output.columns.first?.count ?? 0) rows in \(PlanPrinter.milliseconds(ms)))")
         return lines.joined(separator: "\n")
     }
 }

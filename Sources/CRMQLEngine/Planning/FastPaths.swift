@@ -1,0 +1,176 @@
+import CRMQLCore
+import CRMQLStorage
+import Foundation
+
+/// The applicability rule of every fast path, in one place: the planner
+/// asks these when it builds a plan, and the evaluator asks the same ones
+/// for what no plan covers (a measure's body, the filter of an `exists`, an
+/// `update`'s `where`). With fast paths off (`set fast_paths = off`, or
+/// `CRMQL_FAST_PATHS=off` in the environment) each answers the general
+/// operator, which is how tests prove that both compute the same answers.
+struct FastPaths: Sendable {
+    var enabled: Bool
+    let indexes: IndexCache
+    let store: Store
+
+    /// The default for new sessions: on, unless the environment says off.
+    static var defaultEnabled: Bool {
+        guard let raw = ProcessEnvironment.value("CRMQL_FAST_PATHS") else { return true }
+        return !["off", "0", "false", "no"].contains(raw.lowercased())
+    }
+
+    // MARK: Filters
+
+    /// How one conjunct of a `where` runs over `rows` rows of `entity`.
+    func filterStrategy(_ conjunct: BoundExpr, entity: Entity, rows: Int) -> OperatorName {
+        guard enabled else { return .evaluateFilter }
+        switch conjunct.node {
+        case .compare:
+            if let strategy = comparisonStrategy(conjunct, entity: entity) { return strategy }
+            if throughParent(conjunct, rows: rows) != nil { return .parentMarkFilter }
+        case .dayRange(let operand, _, _, _):
+            if case .field(let field) = operand.node, field >= 0, field < entity.columns.count,
+               case .temporal = entity.columns[field].data, entity.fields[field].type == .date || entity.fields[field].type == .datetime {
+                return .dayRangeScan
+            }
+        case .exists(let child, let refField, let filter):
+            return existsStrategy(child: child, refField: refField, filter: filter, parent: entity, rows: rows)
+        case .not(let inner):
+            if case .exists(let child, let refField, let filter) = inner.node {
+                return existsStrategy(child: child, refField: refField, filter: filter, parent: entity, rows: rows)
+            }
+        case .textMatch(.contains, let operand, let needle):
+            if foldedText(operand, needle, entity) != nil { return .foldedTextScan }
+        default:
+            break
+        }
+        return .evaluateFilter
+    }
+
+    /// `field op constant` answered from the stored column; nil for
+    /// another shape or a constant of another kind than the column's.
+    private func comparisonStrategy(_ conjunct: BoundExpr, entity: Entity) -> OperatorName? {
+        guard let (field, _, constant) = AccessPlanner.fieldComparison(conjunct), field >= 0, field < entity.columns.count else { return nil }
+        let column = entity.columns[field]
+        switch (column.data, constant) {
+        case (.number, .number):
+            return usesHundredths(entity, field) ? .hundredthsCompare : .columnCompare
+        case (.int, .int): return .columnCompare
+        case (.temporal, .date) where column.type == .date: return .columnCompare
+        case (.temporal, .datetime) where column.type == .datetime: return .columnCompare
+        case (.codes, .symbol(_, let enumType)) where column.type == .enumeration(enumType): return .enumCodeFilter
+        default: return nil
+        }
+    }
+
+    /// Whether `amount > 500` compares counts of hundredths instead of
+    /// doubles: a large number field whose values are all whole hundredths.
+    /// Decided, and the copy built, when the plan is made, so a query's
+    /// first run takes the path its later runs take.
+    func usesHundredths(_ entity: Entity, _ field: Int) -> Bool {
+        // TUNING: 64K doubles (512 KB) fit in a core's cache; above that,
+        // a scan of them waits on memory and half the bytes pays.
+        guard enabled, entity.columns[field].count >= 1 << 16 else { return false }
+        return indexes.hundredths(of: entity, field: entity.fields[field].name) != nil
+    }
+
+    /// `customer.region = north` over child rows: the parents tested once
+    /// and their children marked, when the rows in question outnumber the
+    /// parents.
+    func throughParent(_ condition: BoundExpr, rows: Int) -> (refField: Int, parent: Entity, condition: BoundExpr)? {
+        guard enabled, let (refField, parentName, parentCondition) = condition.parentComparison, let parent = store[parentName],
+              parent.rowCount <= rows else { return nil }
+        return (refField, parent, parentCondition)
+    }
+
+    /// How `exists(child where …)` runs for `rows` rows of `parent`.
+    func existsStrategy(child: String, refField: Int, filter: BoundExpr?, parent: Entity, rows: Int) -> OperatorName {
+        guard enabled else { return .childExistsScan }
+        if filter == nil { return .existsFromOffsets }
+        // TUNING: one row in eight is where visiting their children costs
+        // about what one pass over every child does. A filter that could
+        // fail on a row (an overflow, a host function) must see only the
+        // rows' own children, or another row's child could fail the query.
+        if let filter, rows >= parent.rowCount / 8, filter.cannotFail { return .markParentsExists }
+        return .childExistsScan
+    }
+
+    /// The case-folded buffer of a stored text field that `contains` with
+    /// this constant needle can search; nil when that does not apply.
+    func foldedText(_ operand: BoundExpr, _ needleExpr: BoundExpr, _ entity: Entity) -> (FoldedText, [UInt8], Column)? {
+        guard enabled, case .field(let field) = operand.node, operand.type == .text,
+              case .constant(.text(let needleText)) = needleExpr.node else { return nil }
+        let needle = TextSearch(needleText).foldedUTF8
+        guard FoldedText.canSearch(needle), field >= 0, field < entity.columns.count,
+              case .text(let texts) = entity.columns[field].data,
+              let folded = indexes.foldedText(of: entity, field: entity.fields[field].name, foldNonASCII: TextSearch.appendFolded),
+              folded.count == texts.count else { return nil }
+        return (folded, needle, entity.columns[field])
+    }
+
+    // MARK: Relation aggregates
+
+    /// How `sum(orders.amount)` runs for `rows` of the `parent`'s rows,
+    /// outside a grouping: over ranges of children stored in parent order,
+    /// computed for every parent at once, when enough rows need it and the
+    /// reduction covers it; else over the rows' children.
+    func relationStrategy(_ aggregate: RelationAggregate, type: DataType, parent: Entity, rows: Int) -> OperatorName {
+        guard enabled, aggregate.filter == nil, !aggregate.distinct, let child = store[aggregate.child],
+              aggregate.refField >= 0, aggregate.refField < child.fields.count,
+              let index = indexes.refIndex(child: child, field: child.fields[aggregate.refField].name, parent: parent),
+              index.isClustered, index.parentCount == parent.rowCount, index.childRows.count == child.rowCount,
+              Aggregation.rangesCover(aggregate.function, argumentType: aggregate.argument?.type, type: type,
+                                      exact: moneyField(aggregate.function, aggregate.argument, child) != nil)
+        else { return .childSegmentAggregate }
+        // TUNING: below one parent in eight, gathering the rows' children
+        // costs less than a pass over every child.
+        return rows >= parent.rowCount / 8 ? .clusteredChildRangeSum : .childSegmentAggregate
+    }
+
+    /// The counts of hundredths a `sum` or `avg` of a money field adds: a
+    /// stored number field whose values are all whole hundredths. Not a
+    /// fast path: it is what makes a sum of money exact, in every mode.
+    func moneyField(_ function: AggregateFunction, _ argument: BoundExpr?, _ entity: Entity) -> [Int32]? {
+        guard function == .sum || function == .avg, let argument, argument.type == .number,
+              case .field(let field) = argument.node, field >= 0, field < entity.columns.count,
+              case .number = entity.columns[field].data,
+              let scaled = indexes.hundredths(of: entity, field: entity.fields[field].name),
+              scaled.counts.count == entity.columns[field].count else { return nil }
+        return scaled.counts
+    }
+
+    // MARK: Grouping and order
+
+    /// How a grouped query numbers its groups.
+    func groupStrategy(_ bound: BoundQuery, _ entity: Entity) -> OperatorName {
+        guard enabled else { return .sortGroup }
+        if DenseAggregation(bound, entity) != nil { return .perfectHashGroup }
+        let dense = bound.groupKeys.allSatisfy { key in
+            switch key.bound.type {
+            case .enumeration, .bool: return true
+            default: return false
+            }
+        }
+        return dense && !bound.groupKeys.isEmpty ? .denseKeyGroup : .sortGroup
+    }
+
+    /// Whether `order by f [desc] limit k` reads its rows from the index of
+    /// `create index on …(f)`: a single stored field so indexed, over every
+    /// row of the stored entity.
+    func indexOrderField(_ bound: BoundQuery, _ entity: Entity, wholeEntity: Bool) -> Int? {
+        guard enabled, wholeEntity, bound.condition == nil, bound.limit != nil, !bound.grouped, bound.orderBy.count == 1,
+              case .expr(let expr) = bound.orderBy[0].source, case .field(let field) = expr.node, field >= 0, field < entity.fields.count,
+              store.explicitIndexes.contains(IndexName(entity: entity.name, field: entity.fields[field].name)),
+              indexes.sortedIndex(of: entity, field: entity.fields[field].name) != nil else { return nil }
+        return field
+    }
+}
+
+/// Reads the process environment once per name (a test sets it before the
+/// first session starts).
+enum ProcessEnvironment {
+    static func value(_ name: String) -> String? {
+        guard let raw = getenv(name) else { return nil }
+        return String(cString: raw)
+    }
+}
