@@ -76,6 +76,9 @@ public final class Interpreter {
     /// started: requests made after it stop the script's statements. Nil
     /// uses the generation of the flag's last `clear()`.
     public var interruptBaseline: UInt64?
+    /// When set, collects the operators every query's plan runs: what the
+    /// tests hold `explain` to.
+    var operatorTrace: Set<OperatorName>?
     /// How many `execute` calls are under way: a statement a statement runs
     /// (the script of `open`) shares the limits of the one the host submitted.
     private var executing = 0
@@ -271,7 +274,9 @@ public final class Interpreter {
 
     func runner(_ source: SourceFile) -> QueryRunner {
         let catalog = makeCatalog()
-        return QueryRunner(catalog: catalog, evaluator: Evaluator(catalog: catalog, services: services), source: source, lets: state.lets)
+        let evaluator = Evaluator(catalog: catalog, services: services)
+        if operatorTrace != nil { evaluator.trace = [] }
+        return QueryRunner(catalog: catalog, evaluator: evaluator, source: source, lets: state.lets)
     }
 
     /// Runs a query: every query is planned and its plan run. A query over
@@ -280,6 +285,7 @@ public final class Interpreter {
     /// bound nor planned again.
     func runQuery(_ query: Query, _ source: SourceFile) throws -> QueryOutput {
         let runner = runner(source)
+        defer { if let trace = runner.evaluator.trace { operatorTrace?.formUnion(trace) } }
         guard case .named(let name) = query.source, let entity = state.store[name.text],
               source.text.utf8.count <= PlanCache.maximumTextBytes else {
             return try runner.run(query)

@@ -44,9 +44,6 @@ public final class IndexCache: Sendable {
 
     // `Locked`, not `Mutex`, so that ThreadSanitizer sees what the lock orders.
     private let entries = Locked<[Slot: Entry]>([:])
-    /// The state each field was last asked about, for the structures built
-    /// only when asked about twice.
-    private let demand = Locked<[Slot: Versions]>([:])
 
     /// An empty cache.
     public init() {}
@@ -115,24 +112,6 @@ public final class IndexCache: Sendable {
         let built = ofField(entity, field, .folded) { FoldedText(column: $0, foldNonASCII: foldNonASCII).map(Built.folded) }
         if case .folded(let text)? = built { return text }
         return nil
-    }
-
-    /// A number field's values as whole hundredths; nil when they are not
-    /// all whole hundredths (also remembered until the entity changes), and
-    /// at the first request for a state of the entity.
-    ///
-    /// Built at the second request: the copy costs several scans of the
-    /// doubles to make, and a field compared once, as in the first query
-    /// after a load, is scanned faster as it is.
-    public func scaledDecimals(of entity: Entity, field: String) -> ScaledDecimals? {
-        let slot = Slot(kind: .scaled, entity: entity.name, field: field)
-        let versions = Versions(entity: entity.version)
-        let asked = demand.withLock { demand in
-            defer { demand[slot] = versions }
-            return demand[slot] == versions
-        }
-        if !asked, entries.withLock({ $0[slot] })?.versions != versions { return nil }
-        return hundredths(of: entity, field: field)
     }
 
     /// A number field's values as whole hundredths, built at the first

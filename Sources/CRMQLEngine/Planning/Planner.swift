@@ -47,7 +47,10 @@ extension QueryRunner {
                 inner.expanding = expanding + [name.text]
                 let innerPlan = try inner.plan(definition.query)
                 if definition.query.preservesRows {
-                    let node = PlanNode(.namedQuery(name.text, innerPlan.root), .namedQuery, input: nil, range: name.range,
+                    // Its rows are the answer: the projection under which
+                    // they would be shown does not run.
+                    let rowsNode = innerPlan.root.input ?? innerPlan.root
+                    let node = PlanNode(.namedQuery(name.text, rowsNode), .namedQuery, input: nil, range: name.range,
                                         detail: name.text, estimate: innerPlan.root.estimate)
                     node.namedPlan = NamedPlan(runner: inner, plan: innerPlan)
                     let entity = try inner.entity(of: innerPlan)
