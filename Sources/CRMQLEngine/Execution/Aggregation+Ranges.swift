@@ -36,13 +36,11 @@ extension Aggregation {
                              hundredths: [Int32]? = nil) throws -> Column? {
         guard !distinct, let first = offsets.first, first == 0 else { return nil }
         let segmentCount = offsets.count - 1
-        // Offsets must climb within the values; a malformed index falls back.
-        var previous: Int32 = 0
-        for offset in offsets {
-            guard offset >= previous else { return nil }
-            previous = offset
-        }
-        if let values, Int(previous) > values.count { return nil }
+        // The offsets are a ref index's, built over these children: they
+        // climb within the values (the bounds rule of
+        // `RowSelection.assertInside`).
+        assert(zip(offsets, offsets.dropFirst()).allSatisfy { $0 <= $1 } && values.map { Int(offsets.last ?? 0) <= $0.count } != false,
+               "a ref index's offsets do not climb within its children")
         guard let values else {
             guard function == .count else { return nil }
             return Column(type: .int, data: .int((0..<segmentCount).map { Int64(offsets[$0 + 1] - offsets[$0]) }))

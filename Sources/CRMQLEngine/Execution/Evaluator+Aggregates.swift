@@ -66,11 +66,10 @@ extension Evaluator {
         fastPaths.moneyField(function, argument, entity)
     }
 
-    /// `counts` at `rows`; a row outside them (not expected) counts 0.
+    /// `counts` at `rows`, rows of the child entity the counts are of.
     static func counts(_ counts: [Int32], at rows: [Int32]) -> [Int32] {
-        counts.withUnsafeBufferPointer { counts in
-            rows.map { UInt32(bitPattern: $0) < UInt32(counts.count) ? counts[Int($0)] : 0 }
-        }
+        RowSelection.assertInside(rows, counts.count, "child rows lie outside their column")
+        return counts.withUnsafeBufferPointer { counts in rows.map { counts[Int($0)] } }
     }
 
     /// `exists(child where …)` for each row (or group) of the context, by

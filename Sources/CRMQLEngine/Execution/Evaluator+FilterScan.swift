@@ -323,24 +323,18 @@ extension Evaluator {
                     ? RowSelection.bits(count: values.count) { passes(values[$0]) && !nulls.isNull($0) }
                     : RowSelection.bits(count: values.count) { passes(values[$0]) }
             }
-            guard !values.isEmpty else { return [UInt64](repeating: 0, count: (context.rows.count &+ 63) >> 6) }
-            // A row outside the column (not expected from a planner) is
-            // dropped. The three tests are combined without `&&`, whose
-            // short cut is a branch that mispredicts on about every other
-            // kept row; an outside row reads row 0 and is then cleared.
+            // Rows of a selection of this entity: inside the column (the
+            // bounds rule of `RowSelection.assertInside`). Null and pass
+            // are combined without `&&`, whose short cut is a branch that
+            // mispredicts on about every other kept row.
+            RowSelection.assertInside(context.rows, values.count, "a filter's rows lie outside its column")
             return context.rows.withUnsafeBufferPointer { rows in
                 nulls.hasNulls
                     ? RowSelection.bits(count: rows.count) { index in
                         let position = Int(rows[index])
-                        let inside = UInt(bitPattern: position) < UInt(values.count)
-                        let safe = inside ? position : 0
-                        return (passes(values[safe]) ? 1 : 0) & (inside ? 1 : 0) & (nulls.isNull(safe) ? 0 : 1) as UInt8 != 0
+                        return (passes(values[position]) ? 1 : 0) & (nulls.isNull(position) ? 0 : 1) as UInt8 != 0
                     }
-                    : RowSelection.bits(count: rows.count) { index in
-                        let position = Int(rows[index])
-                        let inside = UInt(bitPattern: position) < UInt(values.count)
-                        return (passes(values[inside ? position : 0]) ? 1 : 0) & (inside ? 1 : 0) as UInt8 != 0
-                    }
+                    : RowSelection.bits(count: rows.count) { index in passes(values[Int(rows[index])]) }
             }
         }
     }

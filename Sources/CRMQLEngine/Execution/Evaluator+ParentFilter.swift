@@ -28,24 +28,26 @@ extension Evaluator {
             return bits
         }
         let parentOf = services.refPositions(child: context.entity, refField: refField, parent: parent)
-        // One bit per parent, shifted by one so a null ref (-1) reads the
-        // clear bit 0; an out-of-range position reads as clear too. Bits
-        // rather than bools keep a million parents in 128 KB, within the
-        // core's own cache, where the children's lookups land at random.
+        // One bit per parent, shifted by one so a null or dangling ref (-1)
+        // reads the clear bit 0. Bits rather than bools keep a million
+        // parents in 128 KB, within the core's own cache, where the
+        // children's lookups land at random. The rows are a selection of
+        // the children and each parent position is -1 or a parent row (the
+        // bounds rule of `RowSelection.assertInside`).
         let marks = (parent.rowCount + 1 + 63) >> 6
         var marked = [UInt64](repeating: 0, count: marks)
         for row in passing {
             let slot = Int(row) + 1
             marked[slot >> 6] |= 1 &<< UInt64(slot & 63)
         }
+        RowSelection.assertInside(context.rows, parentOf.count, "child rows lie outside the ref's positions")
+        assert(parentOf.allSatisfy { $0 >= -1 && Int($0) < parent.rowCount }, "a ref's positions lie outside its parent")
         return parentOf.withUnsafeBufferPointer { parentOf in
             marked.withUnsafeBufferPointer { marked in
                 context.rows.withUnsafeBufferPointer { rows in
                     RowSelection.bits(count: rows.count) { index in
-                        let row = Int(rows[index])
-                        let slot = UInt(bitPattern: row) < UInt(parentOf.count) ? Int(parentOf[row]) &+ 1 : 0
-                        let word = slot >> 6
-                        return UInt(bitPattern: word) < UInt(marked.count) && marked[word] & (1 &<< UInt64(slot & 63)) != 0
+                        let slot = Int(parentOf[Int(rows[index])]) &+ 1
+                        return marked[slot >> 6] & (1 &<< UInt64(slot & 63)) != 0
                     }
                 }
             }

@@ -15,6 +15,16 @@ import CRMQLStorage
 /// passed through one more function is not reliably inlined, and calling it
 /// per row cost as much as the mispredictions.
 enum RowSelection {
+    /// The one bounds rule of the engine's unchecked loops: a position such
+    /// a loop reads comes from the engine's own structures (a selection,
+    /// an index, an adjacency list) built over the same entity, never from
+    /// input. Debug builds, and so the test suite, check it before the
+    /// loop; release builds trust it. See `Sources/CRMQLEngine/README.md`.
+    @inline(__always)
+    static func assertInside(_ rows: [Int32], _ count: Int, _ what: @autoclosure () -> String) {
+        assert(rows.allSatisfy { UInt32(bitPattern: $0) < UInt32(truncatingIfNeeded: count) && count <= Int(Int32.max) }, what())
+    }
+
     /// One bit per position in `0..<count`, set where `passes` holds.
     @inline(__always)
     static func bits(count: Int, where passes: (Int) -> Bool) -> [UInt64] {
