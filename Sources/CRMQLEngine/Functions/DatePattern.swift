@@ -70,7 +70,11 @@ public struct DatePattern: Sendable, Equatable {
             while index + length < characters.count, characters[index + length] == character { length += 1 }
             let run = String(repeating: character, count: length)
             guard let piece = Self.runs[character]?[length] else {
-                throw PatternError(message: "'\(run)' is not a pattern field; the fields are \(Self.letters), and text in single quotes is kept as it is")
+                // `dd` for `DD`, `yyyy` for `YYYY`: the other case is the usual slip.
+                let flipped = character.isUppercase ? character.lowercased() : character.uppercased()
+                let hint = flipped.count == 1 && Self.runs[Character(flipped)]?[length] != nil
+                    ? "; did you mean '\(String(repeating: flipped, count: length))'?" : ""
+                throw PatternError(message: "'\(run)' is not a pattern field (the fields are \(Self.letters); text in single quotes is kept as it is)\(hint)")
             }
             if !literal.isEmpty {
                 pieces.append(.literal(literal))
