@@ -57,7 +57,7 @@ final class ExpressionParserTests: XCTestCase {
         XCTAssertEqual(shape("placed in last 30 days including this"),
                        "error: 'last n days' already counts today; 'including this' is for weeks, months, quarters and years")
         XCTAssertEqual(shape("placed in last 3 months including"),
-                       "error: expected 'this' (as in 'last 12 months including this') after 'including', found the end of the input")
+                       "error: expected 'this' (as in 'last 12 months including this') after 'including'")
         XCTAssertEqual(shape("placed in last 0 days"), "error: the count of a date range must be a whole number from 1 up")
         XCTAssertEqual(shape("placed in this 2 days"), "error: expected a period (days, weeks, months, quarters, years) after 'this', found the number '2'")
         XCTAssertEqual(shape("placed in yesterday"),

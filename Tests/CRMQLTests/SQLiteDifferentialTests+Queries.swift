@@ -269,7 +269,7 @@ struct DifferentialQuery: Sendable {
                   SELECT c.id, CAST(julianday('\(DifferentialData.today)') - julianday(max(o.placed)) AS INTEGER) AS days
                   FROM customers c LEFT JOIN orders o ON o.customer = c.id GROUP BY c.id ORDER BY days NULLS LAST, c.id LIMIT 40
                   """),
-        // The prelude's measures, against LANGUAGE.md's formulas.
+        // The prelude's measures, against the formulas of Grammar/REFERENCE.md (section 2).
         .init(crmql: "select customers show id, revenue, first_order, last_order, recency order by id",
               sql: """
                   SELECT c.id, coalesce(sum(o.amount), 0), min(o.placed), max(o.placed),
@@ -426,7 +426,7 @@ struct DifferentialQuery: Sendable {
         .init(crmql: "select orders show id, trunc(placed, week), trunc(placed, month), trunc(placed, quarter), trunc(placed, year) order by id",
               sql: """
                   SELECT id, date(placed, 'weekday 0', '-6 days'), date(placed, 'start of month'),
-                  printf('%s-%02d-01', strftime('%Y', placed), (CAST(strftime('%m', placed) AS INTEGER) - 1) / 3 * 3 + 1),
+                  date(placed, 'start of month', '-' || ((CAST(strftime('%m', placed) AS INTEGER) - 1) % 3) || ' months'),
                   date(placed, 'start of year') FROM orders ORDER BY id
                   """),
         .init(crmql: "select orders group by trunc(placed, month) as month show month, count(), sum(quantity) order by month desc",
