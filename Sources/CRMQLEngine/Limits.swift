@@ -152,9 +152,9 @@ enum NestingDepth {
 
     static func children(of expr: Expr) -> [Expr] {
         switch expr.kind {
-        case .literal, .duration, .identifier, .parameter:
+        case .literal, .duration, .identifier, .parameter, .fiscalPeriod:
             return []
-        case .member(let base, _), .unary(_, let base), .isNull(let base, _), .inDateRange(let base, _, _):
+        case .member(let base, _), .unary(_, let base), .isNull(let base, _), .inDateRange(let base, _, _), .labeled(_, let base):
             return [base]
         case .binary(_, let left, let right):
             return [left, right]

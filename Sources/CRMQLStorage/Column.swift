@@ -31,6 +31,10 @@ public struct Column: Sendable {
     public var type: DataType
     public var data: ColumnData
     public var nulls: NullBitmap
+    /// Set on the dates `trunc(x, month)` makes: each is the first day of
+    /// such a period, and a table names it as the period (`2026-06`). Only
+    /// the display reads it; the values are plain dates.
+    public var period: DatePeriod?
 
     public init(type: DataType, data: ColumnData, nulls: NullBitmap = NullBitmap()) {
         self.type = type
@@ -90,7 +94,9 @@ public struct Column: Sendable {
         case .temporal(let a): data = .temporal(Column.gather(a, positions))
         case .codes(let a): data = .codes(a.gather(positions))
         }
-        return Column(type: type, data: data, nulls: nulls.gather(positions))
+        var gathered = Column(type: type, data: data, nulls: nulls.gather(positions))
+        gathered.period = period
+        return gathered
     }
 
     /// `positions.map { values[Int($0)] }` for plain values, as a loop with

@@ -23,7 +23,7 @@ public struct LoadOptions: Sendable, Hashable {
     /// Load the sound rows and reject the others instead of failing.
     public var skipBad: Bool
 
-    /// The defaults of LANGUAGE.md: a header, commas, and failing on a bad row.
+    /// The defaults of `load` (Grammar/REFERENCE.md, section 4): a header, commas, and failing on a bad row.
     public init(header: Bool = true, delimiter: UInt8 = UInt8(ascii: ","), skipBad: Bool = false) {
         self.header = header
         self.delimiter = delimiter
@@ -95,7 +95,7 @@ public enum Loader {
     ///
     /// A new entity takes its schema from the standard CRM model, the naming
     /// rules (`id` is the key; `customer` is a ref to `customers` when that
-    /// exists) and inference over the file (LANGUAGE.md section 2). An
+    /// exists) and inference over the file (Grammar/REFERENCE.md section 2). An
     /// existing one keeps its declared types; its columns are matched by
     /// name (or by position for a CSV without header). A row that does not
     /// fit fails the load with its line, or with `skipBad` is rejected.

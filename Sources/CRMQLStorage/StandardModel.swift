@@ -1,6 +1,6 @@
 import CRMQLCore
 
-/// The standard CRM entities of LANGUAGE.md section 2: the types their
+/// The standard CRM entities of Grammar/REFERENCE.md section 2: the types their
 /// standard fields take whatever a file's values look like, so that
 /// `stage` orders as a lifecycle (prospect … churned), not alphabetically,
 /// and `points` stays an int even in a file where every value is empty.

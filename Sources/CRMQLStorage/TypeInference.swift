@@ -1,7 +1,7 @@
 import CRMQLCore
 
 /// A column whose type the file decides, inferred and converted in the same
-/// pass: the rule of LANGUAGE.md section 2 (int, else number, else bool,
+/// pass: the rule of Grammar/REFERENCE.md section 2 (int, else number, else bool,
 /// else date / datetime, else text; text with few repeated values is an
 /// enum).
 ///
@@ -130,7 +130,7 @@ final class InferredColumn {
         count += 1
     }
 
-    /// The inference of LANGUAGE.md, one cell at a time.
+    /// The inference of Grammar/REFERENCE.md (section 2), one cell at a time.
     private func addInferred(_ cell: CellBytes) {
         switch mode {
         case .text: text.append(cell); return
@@ -409,7 +409,7 @@ final class InferredColumn {
 }
 
 /// Text cells of one column, dictionary-encoded while they have few
-/// distinct values: that is both the enum test (LANGUAGE.md: at most 256
+/// distinct values: that is both the enum test (Grammar/REFERENCE.md: at most 256
 /// symbols, each repeated on average) and, for an enum, its codes, without
 /// building a string per cell.
 struct TextAccumulator {

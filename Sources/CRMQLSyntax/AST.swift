@@ -212,7 +212,8 @@ public enum BinaryOperator: String, Sendable {
     case matches
 }
 
-/// `last 30 days`, `this quarter`, `next fiscal year`, `last 2 fiscal quarters`.
+/// `last 30 days`, `this quarter`, `next fiscal year`, `last 2 fiscal quarters`,
+/// `last 12 months including this`.
 public struct DateRangeSyntax: Sendable {
     public enum Direction: String, Sendable { case last, this, next }
     public var direction: Direction
@@ -220,12 +221,17 @@ public struct DateRangeSyntax: Sendable {
     public var count: Int64?
     public var unit: DurationUnit
     public var fiscal: Bool
+    /// `including this`: the n periods end (or, with `next`, start) with the
+    /// current one instead of leaving it out.
+    public var includesCurrent: Bool
     public var range: SourceRange
-    public init(direction: Direction, count: Int64?, unit: DurationUnit, fiscal: Bool, range: SourceRange) {
+    public init(direction: Direction, count: Int64?, unit: DurationUnit, fiscal: Bool, includesCurrent: Bool = false,
+                range: SourceRange) {
         self.direction = direction
         self.count = count
         self.unit = unit
         self.fiscal = fiscal
+        self.includesCurrent = includesCurrent
         self.range = range
     }
 }
@@ -256,6 +262,11 @@ public indirect enum ExprKind: Sendable {
     /// `relation where condition` or `relation.field where condition`, only as
     /// an aggregate's argument: `count(orders where channel = web)`.
     case filtered(Expr, condition: Expr)
+    /// `label: value`, only as a function's argument: `rank(value, by: owner)`.
+    case labeled(Name, Expr)
+    /// `fiscal quarter` or `fiscal year`, only as a function's argument:
+    /// `trunc(placed, fiscal quarter)`. (A plain `month` is an identifier.)
+    case fiscalPeriod(DurationUnit, SourceRange)
     /// `case when c then v ... [else v] end`
     case caseWhen([(condition: Expr, value: Expr)], otherwise: Expr?)
 }

@@ -69,9 +69,11 @@ public enum ASTPrinter {
         case .call(let name, let arguments, let distinct):
             let list = arguments.map(argumentText).joined(separator: ", ")
             return (nameText(name.text) + "(" + (distinct ? "distinct " : "") + list + ")", .primary)
-        case .filtered:
+        case .filtered, .labeled:
             // Only meaningful as a call's argument, where `argumentText` prints it.
             return (argumentText(expr), .or)
+        case .fiscalPeriod(let unit, _):
+            return ("fiscal " + unit.rawValue, .primary)
         case .caseWhen(let arms, let otherwise):
             var text = "case"
             for arm in arms {
@@ -83,6 +85,9 @@ public enum ASTPrinter {
     }
 
     static func argumentText(_ argument: Expr) -> String {
+        if case .labeled(let label, let value) = argument.kind {
+            return wordText(label.text) + ": " + argumentText(value)
+        }
         if case .filtered(let base, let condition) = argument.kind {
             return text(base, .or) + " where " + text(condition, .or)
         }
@@ -133,6 +138,7 @@ public enum ASTPrinter {
         if range.fiscal { words.append("fiscal") }
         let plural = range.count != nil && range.count != 1
         words.append(range.unit.rawValue + (plural ? "s" : ""))
+        if range.includesCurrent { words.append("including this") }
         return words.joined(separator: " ")
     }
 

@@ -27,7 +27,7 @@ public enum Keywords {
         // types in `create entity`
         "bool", "date", "datetime", "enum", "int", "key", "number", "ref", "text",
         // `nulls first|last` and date ranges
-        "first", "last", "next", "this", "fiscal",
+        "first", "last", "next", "this", "fiscal", "including",
         // duration and date-range units
         "day", "days", "week", "weeks", "month", "months", "quarter", "quarters", "year", "years",
     ]

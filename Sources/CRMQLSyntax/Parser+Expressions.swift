@@ -183,7 +183,7 @@ extension Parser.State {
         return try node(.inList(left, items.dropFirst().map(\.expr), negated: negated), left.range.union(close.range), items)
     }
 
-    // date-range → ( 'last' | 'next' ) [ integer ] [ 'fiscal' ] unit
+    // date-range → ( 'last' | 'next' ) [ integer ] [ 'fiscal' ] unit [ 'including' 'this' ]
     //            | 'this' [ 'fiscal' ] unit
     mutating func parseDateRange() throws -> DateRangeSyntax {
         let directionToken = advance()
@@ -205,8 +205,23 @@ extension Parser.State {
         if fiscal, unit != .quarter, unit != .year {
             throw failure("a fiscal range counts quarters or years, not \(unitToken.text)", at: unitToken.range)
         }
-        return DateRangeSyntax(direction: direction, count: count, unit: unit, fiscal: fiscal,
-                               range: directionToken.range.union(unitToken.range))
+        var end = unitToken.range
+        var includesCurrent = false
+        if peek().isWord("including") {
+            let including = advance()
+            guard peekRequired().isWord("this") else { throw failure(expected: "'this' (as in 'last 12 months including this')") }
+            end = advance().range
+            let phrase = including.range.union(end)
+            guard count != nil else {
+                throw failure("'including this' goes with a count of periods, as in '\(direction.rawValue) 12 months including this'", at: phrase)
+            }
+            guard unit != .day else {
+                throw failure("'\(direction.rawValue) n days' already counts today; 'including this' is for weeks, months, quarters and years", at: phrase)
+            }
+            includesCurrent = true
+        }
+        return DateRangeSyntax(direction: direction, count: count, unit: unit, fiscal: fiscal, includesCurrent: includesCurrent,
+                               range: directionToken.range.union(end))
     }
 
     // unary → '-' unary | postfix

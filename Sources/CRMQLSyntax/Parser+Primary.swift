@@ -79,7 +79,7 @@ extension Parser.State {
     }
 
     // call → name '(' [ [ 'distinct' ] argument { ',' argument } ] ')'
-    // argument → expression [ 'where' expression ]
+    // argument → [ word ':' ] ( expression [ 'where' expression ] | 'fiscal' ( 'quarter' | 'year' ) )
     @inline(never)
     mutating func parseCall() throws -> Node {
         let nameToken = advance()
@@ -99,6 +99,30 @@ extension Parser.State {
 
     @inline(never)
     mutating func parseCallArgument() throws -> Node {
+        let token = peekRequired()
+        if token.kind == .identifier || token.kind == .quotedIdentifier,
+           tokens[indexPastNewlines(from: index + 1)].kind == .colon {
+            // `by` and `order` are reserved words, but a label is only ever a label.
+            let label = Name(token.text, token.range)
+            advance()
+            advance()
+            let value = try parseUnlabeledArgument()
+            return try node(.labeled(label, value.expr), label.range.union(value.expr.range), [value])
+        }
+        return try parseUnlabeledArgument()
+    }
+
+    @inline(never)
+    mutating func parseUnlabeledArgument() throws -> Node {
+        if peekRequired().isWord("fiscal") {
+            let next = tokens[indexPastNewlines(from: index + 1)]
+            if next.kind == .identifier, let unit = Keywords.durationUnit(next.text.lowercased()), unit == .quarter || unit == .year {
+                let fiscal = advance()
+                let unitToken = advance()
+                let range = fiscal.range.union(unitToken.range)
+                return leaf(.fiscalPeriod(unit, range), range)
+            }
+        }
         let argument = try parseExpression()
         guard skipWord("where") else { return argument }
         let condition = try parseExpression()

@@ -21,8 +21,8 @@ final class FunctionsCalendarTests: XCTestCase {
 
     /// The range as "first...last" in ISO dates, or nil.
     private func range(_ direction: DateRangeSyntax.Direction, _ count: Int64?, _ unit: DurationUnit,
-                       fiscal: Bool = false, today: String, start: Int = 1) -> String? {
-        CRMCalendar.dateRange(direction: direction, count: count, unit: unit, fiscal: fiscal,
+                       fiscal: Bool = false, including: Bool = false, today: String, start: Int = 1) -> String? {
+        CRMCalendar.dateRange(direction: direction, count: count, unit: unit, fiscal: fiscal, includingCurrent: including,
                               today: day(today), fiscalYearStart: start)
             .map { "\(CivilDate(days: $0.lowerBound).iso)...\(CivilDate(days: $0.upperBound).iso)" }
     }
@@ -152,6 +152,55 @@ final class FunctionsCalendarTests: XCTestCase {
         XCTAssertEqual(CRMCalendar.fiscalYear(day("2026-12-01"), start: 0), 2027, "0 means December")
         XCTAssertEqual(CRMCalendar.fiscalYear(day("2026-12-01"), start: .min), CRMCalendar.fiscalYear(day("2026-12-01"), start: Int(Int.min % 12 + 12)))
         XCTAssertEqual(CRMCalendar.fiscalQuarter(day("2026-12-01"), start: .max), CRMCalendar.fiscalQuarter(day("2026-12-01"), start: Int(Int.max % 12)))
+    }
+
+    func testIncludingThisEndsOrStartsWithTheCurrentPeriod() {
+        XCTAssertEqual(range(.last, 12, .month, today: "2026-06-30"), "2025-06-01...2026-05-31")
+        XCTAssertEqual(range(.last, 12, .month, including: true, today: "2026-06-30"), "2025-07-01...2026-06-30")
+        XCTAssertEqual(range(.next, 2, .quarter, including: true, today: "2026-06-30"), "2026-04-01...2026-09-30")
+        XCTAssertEqual(range(.last, 2, .week, including: true, today: "2026-06-30"), "2026-06-22...2026-07-05")
+        XCTAssertEqual(range(.last, 1, .year, fiscal: true, including: true, today: "2026-06-30", start: 4), "2026-04-01...2027-03-31")
+    }
+
+    func testTruncateToPeriods() {
+        func truncated(_ date: String, _ period: DatePeriod) -> String? { iso(CRMCalendar.truncate(day(date), to: period)) }
+        XCTAssertEqual(truncated("2026-06-30", .week), "2026-06-29")
+        XCTAssertEqual(truncated("2026-06-28", .week), "2026-06-22")
+        XCTAssertEqual(truncated("1970-01-01", .week), "1969-12-29")
+        XCTAssertEqual(truncated("2026-06-30", .month), "2026-06-01")
+        XCTAssertEqual(truncated("2026-06-30", .quarter), "2026-04-01")
+        XCTAssertEqual(truncated("2026-12-31", .year), "2026-01-01")
+        XCTAssertEqual(truncated("2026-03-31", .fiscalQuarter(start: 4)), "2026-01-01")
+        XCTAssertEqual(truncated("2026-03-31", .fiscalYear(start: 4)), "2025-04-01")
+        XCTAssertEqual(truncated("2026-04-01", .fiscalYear(start: 4)), "2026-04-01")
+        XCTAssertEqual(truncated("2026-01-15", .fiscalQuarter(start: 11)), "2025-11-01")
+        // The first day a date can have has no earlier fiscal year start in range.
+        XCTAssertEqual(CRMCalendar.truncate(CRMCalendar.dayRange.lowerBound, to: .fiscalYear(start: 4)), nil)
+        XCTAssertEqual(CRMCalendar.truncate(CRMCalendar.dayRange.lowerBound, to: .year), CRMCalendar.dayRange.lowerBound)
+        XCTAssertNil(CRMCalendar.truncate(.max, to: .month))
+    }
+
+    func testPeriodLabels() {
+        XCTAssertEqual(DatePeriod.month.label(days: day("2026-06-01")), "2026-06")
+        XCTAssertEqual(DatePeriod.quarter.label(days: day("2026-04-01")), "2026-Q2")
+        XCTAssertEqual(DatePeriod.year.label(days: day("0987-01-01")), "0987")
+        XCTAssertEqual(DatePeriod.week.label(days: day("2026-06-29")), "2026-06-29")
+        XCTAssertEqual(DatePeriod.fiscalQuarter(start: 4).label(days: day("2026-04-01")), "FY2027-Q1")
+        XCTAssertEqual(DatePeriod.fiscalYear(start: 4).label(days: day("2025-04-01")), "FY2026")
+        XCTAssertEqual(DatePeriod.fiscalYear(start: 1).label(days: day("2025-01-01")), "FY2025")
+    }
+
+    func testDatePatterns() throws {
+        let instant = day("2026-06-05") * 86_400 + 9 * 3600 + 7 * 60 + 3
+        XCTAssertEqual(try DatePattern("YYYY-MM-DD HH:mm:ss").format(seconds: instant), "2026-06-05 09:07:03")
+        XCTAssertEqual(try DatePattern("EEEE D MMMM YY, 'Q'Q").format(seconds: instant), "Friday 5 June 26, Q2")
+        XCTAssertEqual(try DatePattern("EEE MMM M").format(seconds: instant), "Fri Jun 6")
+        XCTAssertEqual(try DatePattern("'it''s' YYYY").format(seconds: instant), "it's 2026")
+        XCTAssertEqual(try DatePattern("").format(seconds: instant), "")
+        XCTAssertEqual(try DatePattern("YYYY").format(seconds: day("0044-01-01") * 86_400), "0044")
+        for bad in ["yyyy", "YYYYY", "MMMMM", "DDD", "QQ", "'open", "W"] {
+            XCTAssertThrowsError(try DatePattern(bad), bad)
+        }
     }
 
     func testDaysBetween() {

@@ -49,6 +49,15 @@ final class ExpressionParserTests: XCTestCase {
         XCTAssertEqual(shape("placed in last 2 fiscal quarters"), "(in placed last 2 fiscal quarter)")
         XCTAssertEqual(shape("placed in NEXT YEAR and x"), "(and (in placed next year) x)")
         XCTAssertEqual(shape("placed in this fiscal month"), "error: a fiscal range counts quarters or years, not month")
+        XCTAssertEqual(shape("placed in last 12 months including this"), "(in placed last 12 month including-this)")
+        XCTAssertEqual(shape("placed in next 2 fiscal quarters INCLUDING THIS and x"),
+                       "(and (in placed next 2 fiscal quarter including-this) x)")
+        XCTAssertEqual(shape("placed in last month including this"),
+                       "error: 'including this' goes with a count of periods, as in 'last 12 months including this'")
+        XCTAssertEqual(shape("placed in last 30 days including this"),
+                       "error: 'last n days' already counts today; 'including this' is for weeks, months, quarters and years")
+        XCTAssertEqual(shape("placed in last 3 months including"),
+                       "error: expected 'this' (as in 'last 12 months including this') after 'including'")
         XCTAssertEqual(shape("placed in last 0 days"), "error: the count of a date range must be a whole number from 1 up")
         XCTAssertEqual(shape("placed in this 2 days"), "error: expected a period (days, weeks, months, quarters, years) after 'this', found the number '2'")
         XCTAssertEqual(shape("placed in yesterday"),
@@ -127,6 +136,18 @@ final class ExpressionParserTests: XCTestCase {
         XCTAssertEqual(shape("coalesce(sum(orders.amount), 0)"), "(coalesce (sum (. orders amount)) 0)")
         XCTAssertEqual(shape("percentile(amount, 0.9)"), "(percentile amount 0.9)")
         XCTAssertEqual(shape("`odd name`(1)"), "(odd name 1)")
+    }
+
+    func testLabelledArgumentsAndPeriods() {
+        XCTAssertEqual(shape("rank(value, by: owner) <= 3"), "(<= (rank value (by: owner)) 3)")
+        XCTAssertEqual(shape("running_sum(amount, order: placed, by: customer.region)"),
+                       "(running_sum amount (order: placed) (by: (. customer region)))")
+        XCTAssertEqual(shape("f(x, by:\n  owner)"), "(f x (by: owner))")
+        XCTAssertEqual(shape("count(by: orders where amount > 5)"), "(count (by: (where orders (> amount 5))))")
+        XCTAssertEqual(shape("trunc(placed, month)"), "(trunc placed month)")
+        XCTAssertEqual(shape("trunc(placed, fiscal quarter)"), "(trunc placed fiscal-quarter)")
+        XCTAssertEqual(shape("trunc(placed, FISCAL Years)"), "(trunc placed fiscal-year)")
+        XCTAssertEqual(shape("f(fiscal, fiscal + 1)"), "(f fiscal (+ fiscal 1))")
     }
 
     func testMembersAndCase() {

@@ -34,6 +34,8 @@ final class RoundTripTests: XCTestCase {
         "select customers where signup in last 30 days and signup not in next 7 days",
         "select customers where signup in this fiscal quarter or signup in last 2 fiscal quarters or signup in next year",
         "select customers where signup in last 1 month",
+        "select customers where signup in last 12 months including this or signup not in next 2 fiscal quarters including this",
+        "select customers where rank(value, by: owner) <= 3 show running_sum(revenue, order: signup, by: `order`), trunc(signup, fiscal year), trunc(signup, week)",
         "select customers where signup >= 2026-01-31 + 1 month - 2 weeks and at < 2026-03-31T14:30:00+08:00",
         "select customers where today - last_order > 30 days and x = -30 days",
         "select customers where `first name` = 'Ann' and `select` = 1 and 客户名称 = '张三'",
@@ -201,7 +203,8 @@ struct ExpressionGenerator {
         case 9: return expression(depth: inner) + pick([" between ", " not between "]) + expression(depth: inner) + " and " + expression(depth: inner)
         case 10: return expression(depth: inner) + pick([" in (", " not in ("]) + expression(depth: inner) + ", " + expression(depth: inner) + ")"
         case 11: return expression(depth: inner) + pick([" is null", " is not null"])
-        case 12: return expression(depth: inner) + pick([" in last 30 days", " not in this month", " in next fiscal year", " in last 2 fiscal quarters"])
+        case 12: return expression(depth: inner) + pick([" in last 30 days", " not in this month", " in next fiscal year", " in last 2 fiscal quarters",
+                                                            " in last 3 months including this"])
         case 13: return pick(["f", "sum"]) + "(" + expression(depth: inner) + (random.next() % 2 == 0 ? " where " + expression(depth: inner) : "") + ")"
         case 14: return "count(distinct " + expression(depth: inner) + ")"
         case 15: return "case when " + expression(depth: inner) + " then " + expression(depth: inner)

@@ -63,10 +63,13 @@ func sexp(_ expr: Expr) -> String {
     case .isNull(let value, let negated): return "(\(negated ? "is-not-null" : "is-null") \(sexp(value)))"
     case .inDateRange(let value, let range, let negated):
         let count = range.count.map { " \($0)" } ?? ""
-        return "(\(negated ? "not-in" : "in") \(sexp(value)) \(range.direction.rawValue)\(count)\(range.fiscal ? " fiscal" : "") \(range.unit.rawValue))"
+        let including = range.includesCurrent ? " including-this" : ""
+        return "(\(negated ? "not-in" : "in") \(sexp(value)) \(range.direction.rawValue)\(count)\(range.fiscal ? " fiscal" : "") \(range.unit.rawValue)\(including))"
     case .call(let name, let arguments, let distinct):
         return "(\(name.text)\(distinct ? " distinct" : "")\(arguments.map { " " + sexp($0) }.joined()))"
     case .filtered(let base, let condition): return "(where \(sexp(base)) \(sexp(condition)))"
+    case .labeled(let label, let value): return "(\(label.text): \(sexp(value)))"
+    case .fiscalPeriod(let unit, _): return "fiscal-\(unit.rawValue)"
     case .caseWhen(let arms, let otherwise):
         let armText = arms.map { "(\(sexp($0.condition)) \(sexp($0.value)))" }.joined(separator: " ")
         return "(case \(armText)\(otherwise.map { " (else \(sexp($0)))" } ?? ""))"

@@ -2,8 +2,9 @@ import CRMQL
 import Foundation
 import Testing
 
-/// Every ```crmql block of the README runs without an error on the demo
-/// data, so the documentation cannot drift from the language.
+/// Every ```crmql block of the README and of the language reference runs
+/// without an error on the demo data, so the documentation cannot drift
+/// from the language.
 @Suite struct DocumentationExamplesTests {
     static func blocks(in relativePath: String) -> [String] {
         let url = GoldenScript.repositoryRoot.appendingPathComponent(relativePath)
@@ -25,6 +26,19 @@ import Testing
 
     @Test func theReadmeHasExamples() {
         #expect(Self.blocks(in: "README.md").count >= 2)
+        #expect(Self.blocks(in: "Grammar/REFERENCE.md").count >= 6)
+    }
+
+    /// The language reference's examples, each block run as a script.
+    @Test(arguments: blocks(in: "Grammar/REFERENCE.md"))
+    func referenceExampleRuns(_ block: String) throws {
+        let database = try Database(options: Database.Options(today: "2026-06-30"))
+        try database.loadDemo()
+        var results = 0
+        try database.execute(block, sourceName: "REFERENCE.md") { output in
+            if case .rows = output { results += 1 }
+        }
+        #expect(results > 0)
     }
 
     @Test(arguments: blocks(in: "README.md"))

@@ -21,7 +21,7 @@ struct DifferentialQuery: Sendable {
         "CASE \(rank) WHEN 0 THEN 'bronze' WHEN 1 THEN 'silver' WHEN 2 THEN 'gold' WHEN 3 THEN 'platinum' END"
     }
 
-    static let all: [DifferentialQuery] = filters + ordering + grouping + relations + scalars + dates + statistics
+    static let all: [DifferentialQuery] = filters + ordering + grouping + relations + scalars + dates + periods + statistics + windows
 
     static let filters: [DifferentialQuery] = [
         .init(crmql: "select customers where points > 100 and loyalty >= 0.5",
@@ -269,7 +269,7 @@ struct DifferentialQuery: Sendable {
                   SELECT c.id, CAST(julianday('\(DifferentialData.today)') - julianday(max(o.placed)) AS INTEGER) AS days
                   FROM customers c LEFT JOIN orders o ON o.customer = c.id GROUP BY c.id ORDER BY days NULLS LAST, c.id LIMIT 40
                   """),
-        // The prelude's measures, against LANGUAGE.md's formulas.
+        // The prelude's measures, against the formulas of Grammar/REFERENCE.md (section 2).
         .init(crmql: "select customers show id, revenue, first_order, last_order, recency order by id",
               sql: """
                   SELECT c.id, coalesce(sum(o.amount), 0), min(o.placed), max(o.placed),
@@ -382,7 +382,7 @@ struct DifferentialQuery: Sendable {
                   SELECT channel, min(placed), max(placed), max(CAST(julianday('\(DifferentialData.today)') - julianday(placed) AS INTEGER))
                   FROM orders GROUP BY channel ORDER BY channel NULLS LAST
                   """),
-        // Calendar periods around Tuesday 2026-06-30, by the rules of LANGUAGE.md section 3.
+        // Calendar periods around Tuesday 2026-06-30, by the rules of Grammar/REFERENCE.md (dates).
         .init(crmql: """
                   select orders show id, placed in this quarter, placed in last 3 months, placed in last week, placed in next month, \
                   placed in this year, placed in last 12 months, placed in next 2 weeks order by id
@@ -417,6 +417,93 @@ struct DifferentialQuery: Sendable {
                   CASE WHEN strftime('%d', date(placed, '-3 months')) <> strftime('%d', placed)
                     THEN date(placed, 'start of month', '-2 months', '-1 day') ELSE date(placed, '-3 months') END,
                   date(placed, '+7 days') FROM orders ORDER BY id
+                  """),
+    ]
+
+    /// `trunc`, `format` and `including this`, against SQLite's date functions.
+    static let periods: [DifferentialQuery] = [
+        // `weekday 0` moves to the next Sunday (or stays on one); six days before it is the week's Monday.
+        .init(crmql: "select orders show id, trunc(placed, week), trunc(placed, month), trunc(placed, quarter), trunc(placed, year) order by id",
+              sql: """
+                  SELECT id, date(placed, 'weekday 0', '-6 days'), date(placed, 'start of month'),
+                  date(placed, 'start of month', '-' || ((CAST(strftime('%m', placed) AS INTEGER) - 1) % 3) || ' months'),
+                  date(placed, 'start of year') FROM orders ORDER BY id
+                  """),
+        .init(crmql: "select orders group by trunc(placed, month) as month show month, count(), sum(quantity) order by month desc",
+              sql: """
+                  SELECT date(placed, 'start of month') AS month, count(*), sum(quantity) FROM orders
+                  GROUP BY month ORDER BY month DESC NULLS FIRST
+                  """),
+        // Fiscal years from April: a fiscal quarter starts in April, July, October or January.
+        .init(crmql: """
+                  set fiscal_year_start = 4
+                  select orders show id, trunc(placed, fiscal quarter), trunc(placed, fiscal year) order by id
+                  set fiscal_year_start = 1
+                  """,
+              sql: """
+                  SELECT id, date(placed, 'start of month', '-' || ((CAST(strftime('%m', placed) AS INTEGER) + 8) % 3) || ' months'),
+                  date(placed, 'start of month', '-' || ((CAST(strftime('%m', placed) AS INTEGER) + 8) % 12) || ' months')
+                  FROM orders ORDER BY id
+                  """),
+        .init(crmql: "select orders show id, format(placed, \"YYYY-MM\"), format(placed, \"DD.MM.YY\"), format(placed, \"YYYY-'Q'Q\") order by id",
+              sql: """
+                  SELECT id, strftime('%Y-%m', placed), strftime('%d.%m.', placed) || substr(strftime('%Y', placed), 3),
+                  strftime('%Y', placed) || '-Q' || ((CAST(strftime('%m', placed) AS INTEGER) - 1) / 3 + 1) FROM orders ORDER BY id
+                  """),
+        // Today is 2026-06-30: the 12 months including this one start on 2025-07-01.
+        .init(crmql: """
+                  select orders show id, placed in last 12 months including this, placed in last 2 quarters including this, \
+                  placed in next 3 months including this, placed in last 2 fiscal years including this order by id
+                  """,
+              sql: """
+                  SELECT id, placed BETWEEN '2025-07-01' AND '2026-06-30', placed BETWEEN '2026-01-01' AND '2026-06-30',
+                  placed BETWEEN '2026-06-01' AND '2026-08-31', placed BETWEEN '2025-01-01' AND '2026-12-31' FROM orders ORDER BY id
+                  """),
+    ]
+
+    /// Population functions within groups and running aggregates, against
+    /// SQLite's window functions. A population leaves out rows whose value is
+    /// null, so the SQL partitions by `x IS NULL` as well and drops the
+    /// answer of the null rows; ties in a running order fall to the key.
+    static let windows: [DifferentialQuery] = [
+        .init(crmql: """
+                  select customers where tier != gold show id, rank(points, by: region), percent_rank(loyalty, by: region), \
+                  ntile(points, 3, by: tier), quintile(loyalty, by: tier), share(points, by: region) order by id
+                  """,
+              sql: """
+                  SELECT id, rank_points, pr_loyalty, ntile_points, quintile_loyalty, share_points FROM (SELECT id, tier_rank,
+                  CASE WHEN points IS NOT NULL THEN RANK() OVER (PARTITION BY region, points IS NULL ORDER BY points DESC) END AS rank_points,
+                  CASE WHEN loyalty IS NOT NULL THEN PERCENT_RANK() OVER (PARTITION BY region, loyalty IS NULL ORDER BY loyalty) END AS pr_loyalty,
+                  CASE WHEN points IS NOT NULL THEN 1 + 3 * (RANK() OVER (PARTITION BY tier, points IS NULL ORDER BY points) - 1)
+                    / COUNT(*) OVER (PARTITION BY tier, points IS NULL) END AS ntile_points,
+                  CASE WHEN loyalty IS NOT NULL THEN 1 + 5 * (RANK() OVER (PARTITION BY tier, loyalty IS NULL ORDER BY loyalty) - 1)
+                    / COUNT(*) OVER (PARTITION BY tier, loyalty IS NULL) END AS quintile_loyalty,
+                  points * 1.0 / SUM(points) OVER (PARTITION BY region) AS share_points
+                  FROM customers) WHERE tier_rank != 2 ORDER BY id
+                  """),
+        // Top three per region, population before `where`.
+        .init(crmql: "select customers where rank(points, by: region) <= 3 order by region, points desc, id show region, id, points",
+              sql: """
+                  SELECT region, id, points FROM (SELECT region, id, points,
+                  RANK() OVER (PARTITION BY region, points IS NULL ORDER BY points DESC) AS r FROM customers)
+                  WHERE points IS NOT NULL AND r <= 3 ORDER BY region NULLS LAST, points DESC, id
+                  """),
+        .init(crmql: """
+                  select orders show id, running_sum(amount, order: placed, by: customer), running_count(amount, order: placed, by: customer), \
+                  running_avg(quantity, order: placed, by: customer), running_count(order: placed) order by id
+                  """,
+              sql: """
+                  SELECT id,
+                  SUM(amount) OVER (PARTITION BY customer ORDER BY placed NULLS LAST, id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+                  COUNT(amount) OVER (PARTITION BY customer ORDER BY placed NULLS LAST, id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+                  AVG(quantity) OVER (PARTITION BY customer ORDER BY placed NULLS LAST, id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+                  COUNT(*) OVER (ORDER BY placed NULLS LAST, id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+                  FROM orders ORDER BY id
+                  """),
+        .init(crmql: "select orders where running_sum(quantity, order: amount, by: channel) > 500 and channel = web show id, running_sum(quantity, order: amount, by: channel) order by id",
+              sql: """
+                  SELECT id, rs FROM (SELECT id, channel, SUM(quantity) OVER (PARTITION BY channel ORDER BY amount NULLS LAST, id
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS rs FROM orders) WHERE rs > 500 AND channel = 'web' ORDER BY id
                   """),
     ]
 

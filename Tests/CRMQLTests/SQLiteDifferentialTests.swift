@@ -6,8 +6,9 @@ import Testing
 /// into crmql and into SQLite (through the `sqlite3` command-line tool), and
 /// every CRMQL query must return the rows of its hand-written SQL twin.
 ///
-/// SQLite is a long-tested reference for the SQL semantics LANGUAGE.md adopts
-/// (three-valued logic, aggregates skipping nulls, `count()` over no rows).
+/// SQLite is a long-tested reference for the SQL semantics CRMQL adopts
+/// (three-valued logic, aggregates skipping nulls, `count()` over no rows;
+/// Grammar/REFERENCE.md, section 3).
 /// Where the contract differs from SQLite by design, the SQL spells the
 /// contract's rule out: real division, nulls last ascending and first
 /// descending, month arithmetic clamped to the month's end, `tier` in its
@@ -53,7 +54,7 @@ import Testing
 
 // MARK: - Expected values SQLite cannot compute
 
-/// Median, percentile and sample standard deviation as LANGUAGE.md defines them.
+/// Median, percentile and sample standard deviation as Grammar/REFERENCE.md defines them.
 enum Statistics {
     /// `percentile(x, p)`: linear interpolation between the closest ranks; null over no values.
     static func percentile(_ values: [Double], _ fraction: Double) -> Cell {

@@ -29,6 +29,9 @@ enum MarkdownRenderer {
                 case .null: return ""
                 case .number(let v) where v.isNaN: return "NaN"
                 case .text, .symbol: return cellText(ValueFormatter.plain(value))
+                // A page is read as a table is: `trunc(x, month)` shows `2026-06`.
+                case .date(let days) where result.columns[column].period != nil:
+                    return result.columns[column].period?.label(days: days) ?? ValueFormatter.plain(value)
                 default: return ValueFormatter.plain(value)
                 }
             }

@@ -34,7 +34,14 @@ struct TableRenderer {
         guard columnCount > 0 else { return footerLines(hiddenColumns: 0) }
         let headers = (0..<columnCount).map { CellText(escaping: result.columnNames[$0]) }
         let cells = window.rows.map { row in
-            (0..<columnCount).map { CellText(result.safeValue(row: row, column: $0), thousandsSeparators: options.thousandsSeparators) }
+            (0..<columnCount).map { column in
+                let value = result.safeValue(row: row, column: column)
+                // `trunc(x, month)` dates read as their period: `2026-06`.
+                if case .date(let days) = value, let period = result.columns[column].period {
+                    return CellText(plain: period.label(days: days))
+                }
+                return CellText(value, thousandsSeparators: options.thousandsSeparators)
+            }
         }
         var natural = headers.map(\.width)
         var widestValue = [Int](repeating: 0, count: columnCount)

@@ -221,26 +221,51 @@ extension Evaluator {
     }
 
     /// ntile, quintile, percent_rank, rank and share over every row of the
-    /// entity with a present value.
-    func population(_ function: PopulationFunction, _ column: Column, k: Int64, type: DataType, _ expr: BoundExpr, entity: Entity) throws -> Column {
+    /// entity with a present value; with `by`, over each partition of the
+    /// rows that share a value of it (null being a value of its own).
+    func population(_ function: PopulationFunction, _ column: Column, k: Int64, by partition: Column?, type: DataType,
+                    _ expr: BoundExpr, entity: Entity) throws -> Column {
         let n = column.count
         var values: [Double?] = []
         values.reserveCapacity(n)
         let doubles = column.doubles
         for row in 0..<n { values.append(column.isNull(row) ? nil : doubles[row]) }
-        let result: [Double?]
-        switch function {
-        case .ntile: result = PopulationStatistics.ntile(values, k: Int(k))
-        case .quintile: result = PopulationStatistics.ntile(values, k: 5)
-        case .percentRank: result = PopulationStatistics.percentRank(values)
-        case .rank: result = PopulationStatistics.rank(values)
-        case .share: result = PopulationStatistics.share(values)
-        case .shareAbove: result = shareAbove(values, keys: entity.keyFieldIndex.map { entity.columns[$0] })
+        let keys = entity.keyFieldIndex.map { entity.columns[$0] }
+        var result: [Double?]
+        if let partition {
+            result = [Double?](repeating: nil, count: n)
+            for members in Self.partitions(partition, count: n) {
+                try services.checkInterrupt(materializing: members.count)
+                let answers = Self.population(function, members.map { values[Int($0)] }, k: k, keys: keys?.gather(members))
+                for (index, row) in members.enumerated() { result[Int(row)] = answers[index] }
+            }
+        } else {
+            result = Self.population(function, values, k: k, keys: keys)
         }
         if type == .int {
             return makeColumn(result.map { $0.map { .int(Int64($0)) } ?? .null }, type: .int)
         }
         return makeColumn(result.map { $0.map { .number($0) } ?? .null }, type: .number)
+    }
+
+    /// One population's answers; `keys` order ties for `share_above`.
+    static func population(_ function: PopulationFunction, _ values: [Double?], k: Int64, keys: Column?) -> [Double?] {
+        switch function {
+        case .ntile: return PopulationStatistics.ntile(values, k: Int(k))
+        case .quintile: return PopulationStatistics.ntile(values, k: 5)
+        case .percentRank: return PopulationStatistics.percentRank(values)
+        case .rank: return PopulationStatistics.rank(values)
+        case .share: return PopulationStatistics.share(values)
+        case .shareAbove: return shareAbove(values, keys: keys)
+        }
+    }
+
+    /// The rows of each distinct value of `partition`, each list in row order.
+    static func partitions(_ partition: Column, count: Int) -> [[Int32]] {
+        let grouping = Sorting.groups([partition], count: count)
+        var members = [[Int32]](repeating: [], count: grouping.groupCount)
+        for row in 0..<count { members[Int(grouping.groupOf[row])].append(Int32(row)) }
+        return members
     }
 }
 
@@ -248,7 +273,7 @@ extension Evaluator {
     /// For each present value: the sum of the positive values ranked above it
     /// (value descending, ties by key ascending, else by row order), over the
     /// total of positive values. Null where the total is not positive.
-    func shareAbove(_ values: [Double?], keys: Column?) -> [Double?] {
+    static func shareAbove(_ values: [Double?], keys: Column?) -> [Double?] {
         var rows = values.indices.filter { values[$0] != nil }
         let keyOrder: (Int, Int) -> Int = keys.map { Sorting.comparator(SortKey(column: $0, descending: false, nullsFirst: false)) } ?? { a, b in a < b ? -1 : (a > b ? 1 : 0) }
         rows.sort { a, b in

@@ -32,6 +32,10 @@ extension Evaluator {
                 out.append(pick.value(at: pick.at(row)))
             }
             return makeColumn(out, type: expr.type)
+        case .trunc:
+            return truncate(columns[0], periodWord: columns[1], n)
+        case .format:
+            return try format(columns[0], pattern: columns[1], expr, n)
         default:
             break
         }
@@ -110,7 +114,8 @@ extension Evaluator {
         case .daysBetween:
             guard let a = day(args[0]), let b = day(args[1]) else { return .null }
             return .int(b &- a)
-        case .coalesce, .if:
+        case .coalesce, .if, .trunc, .format:
+            // Whole columns at a time, in `callScalar`.
             return .null
         }
     }

@@ -130,10 +130,16 @@ final class Evaluator {
             return try groupAggregate(aggregate, expr, context)
         case .groupKey(let index):
             return context.grouping?.keys[index] ?? Column.nulls(context.length, type: expr.type)
-        case .population(let function, let argument, let k):
+        case .population(let function, let argument, let k, let by):
             record(.populationWindow)
-            let full = try evaluate(argument, EvalContext(allOf: context.entity)).expanded(to: context.entity.rowCount)
-            let result = try population(function, full, k: k, type: expr.type, expr, entity: context.entity)
+            let all = EvalContext(allOf: context.entity)
+            let full = try evaluate(argument, all).expanded(to: context.entity.rowCount)
+            let partition = try by.map { try evaluate($0, all).expanded(to: context.entity.rowCount) }
+            let result = try population(function, full, k: k, by: partition, type: expr.type, expr, entity: context.entity)
+            return context.isAllRows ? result : result.gather(context.rows)
+        case .running(let function, let argument, let order, let by):
+            record(.populationWindow)
+            let result = try running(function, argument, order: order, by: by, expr, entity: context.entity)
             return context.isAllRows ? result : result.gather(context.rows)
         case .toText(let operand):
             let column = try evaluate(operand, context)

@@ -94,6 +94,14 @@ public enum CRMCalendar {
         return overflow ? nil : difference
     }
 
+    /// `trunc(x, period)`: the first day of the period holding the day
+    /// `days`; nil when that day leaves `dayRange`.
+    public static func truncate(_ days: Int64, to period: DatePeriod) -> Int64? {
+        guard dayRange.contains(days) else { return nil }
+        let start = period.start(of: days)
+        return dayRange.contains(start) ? start : nil
+    }
+
     // MARK: - Durations
 
     /// `date ± duration`. Days and weeks move by whole days; months,
@@ -137,6 +145,9 @@ public enum CRMCalendar {
     /// - `last n weeks|months|quarters|years` is the n whole periods before
     ///   the current one, which is excluded (SOQL's `LAST_N_QUARTERS:n`);
     ///   `next n …` the n whole periods after it.
+    /// - `including this` (`includingCurrent`) makes `last n …` the current
+    ///   period and the n−1 before it, and `next n …` the current period and
+    ///   the n−1 after it: `last 12 months including this` ends today's month.
     /// - With `fiscal`, quarters and years start at `fiscalYearStart`
     ///   (fiscal 2026 with start 4 is 2025-04-01 … 2026-03-31). Days, weeks
     ///   and months are the same in both calendars, so `fiscal` does not
@@ -145,7 +156,7 @@ public enum CRMCalendar {
     /// - Returns: nil when `count` is below 1, when `this` has a count other
     ///   than 1, or when the range leaves `dayRange`.
     public static func dateRange(direction: DateRangeSyntax.Direction, count: Int64?, unit: DurationUnit, fiscal: Bool,
-                                 today: Int64, fiscalYearStart: Int) -> ClosedRange<Int64>? {
+                                 includingCurrent: Bool = false, today: Int64, fiscalYearStart: Int) -> ClosedRange<Int64>? {
         guard dayRange.contains(today) else { return nil }
         if let count, count < 1 || (direction == .this && count != 1) { return nil }
         // Any count beyond every day of `yearRange` leaves it; bounding it
@@ -161,13 +172,13 @@ public enum CRMCalendar {
             // Periods of fixed length: period 0 is the one holding today.
             let length: Int64 = unit == .day ? 1 : 7
             let start = unit == .day ? today : today - (weekday(today) - 1)
-            let (first, last) = periodSpan(direction, n)
+            let (first, last) = periodSpan(direction, n, includingCurrent: includingCurrent)
             (low, high) = (start + first * length, start + (last + 1) * length - 1)
         case .month, .quarter, .year:
             let length: Int64 = unit == .month ? 1 : unit == .quarter ? 3 : 12
             let offset = fiscal && unit != .month ? fiscalOffset(fiscalYearStart) : 0
             let (current, _) = CivilDate.floorDivide(monthIndex(CivilDate(days: today)) - offset, length)
-            let (first, last) = periodSpan(direction, n)
+            let (first, last) = periodSpan(direction, n, includingCurrent: includingCurrent)
             low = firstDay(ofMonthIndex: (current + first) * length + offset)
             high = firstDay(ofMonthIndex: (current + last + 1) * length + offset) - 1
         }
@@ -178,11 +189,11 @@ public enum CRMCalendar {
     // MARK: - Internals
 
     /// The first and last period of a range, relative to the current period 0.
-    private static func periodSpan(_ direction: DateRangeSyntax.Direction, _ n: Int64) -> (Int64, Int64) {
+    private static func periodSpan(_ direction: DateRangeSyntax.Direction, _ n: Int64, includingCurrent: Bool) -> (Int64, Int64) {
         switch direction {
         case .this: return (0, 0)
-        case .last: return (-n, -1)
-        case .next: return (1, n)
+        case .last: return includingCurrent ? (1 - n, 0) : (-n, -1)
+        case .next: return includingCurrent ? (0, n - 1) : (1, n)
         }
     }
 

@@ -254,10 +254,16 @@ extension QueryRunner {
                 strategies[expr.range] = .measure
                 found.append(ExpressionOperator(name: .measure, text: text))
                 return
-            case .population(_, let argument, _):
+            case .population(_, let argument, _, let by):
                 strategies[expr.range] = .populationWindow
                 found.append(ExpressionOperator(name: .populationWindow, text: text))
                 visit(argument, entity, rows: entity.rowCount)
+                if let by { visit(by, entity, rows: entity.rowCount) }
+                return
+            case .running(_, let argument, let order, let by):
+                strategies[expr.range] = .populationWindow
+                found.append(ExpressionOperator(name: .populationWindow, text: text))
+                for operand in [argument, order, by].compactMap({ $0 }) { visit(operand, entity, rows: entity.rowCount) }
                 return
             case .textMatch(.contains, let operand, let needle) where !grouped:
                 if rules.foldedText(operand, needle, entity) != nil {

@@ -4,7 +4,8 @@ import CRMQLSyntax
 
 /// Every function name the language knows, for "did you mean".
 let builtinFunctionNames: [String] = AggregateFunction.allCases.map(\.rawValue)
-    + PopulationFunction.allCases.map(\.rawValue) + ScalarFunction.allCases.map(\.rawValue) + ["exists"]
+    + PopulationFunction.allCases.map(\.rawValue) + RunningFunction.allCases.map(\.rawValue)
+    + ScalarFunction.allCases.map(\.rawValue) + ["exists"]
 
 extension Binder {
     mutating func bindCall(_ name: Name, _ arguments: [Expr], distinct: Bool, _ range: SourceRange, _ scope: Scope) throws -> BoundExpr {
@@ -27,6 +28,11 @@ extension Binder {
         if let function = PopulationFunction(rawValue: lowered) {
             return try bindPopulation(function, arguments, range, scope)
         }
+        if let function = RunningFunction(rawValue: lowered) {
+            return try bindRunning(function, arguments, range, scope)
+        }
+        if lowered == "trunc" { return try bindTrunc(arguments, range, scope) }
+        if lowered == "format" { return try bindFormat(arguments, range, scope) }
         if let function = ScalarFunction(rawValue: lowered) {
             var bound: [BoundExpr] = []
             for argument in arguments { bound.append(try bindExpr(argument, scope)) }
@@ -216,33 +222,5 @@ extension Binder {
             return out
         }
         return strip(expr)
-    }
-
-    // MARK: Population functions
-
-    mutating func bindPopulation(_ function: PopulationFunction, _ arguments: [Expr], _ range: SourceRange, _ scope: Scope) throws -> BoundExpr {
-        var k: Int64 = 5
-        let expected = function == .ntile ? 2 : 1
-        guard arguments.count == expected else {
-            throw Diagnostic.semantic(function == .ntile ? "ntile takes a value and a count: ntile(revenue, 10)" : "\(function.rawValue) takes one argument", range)
-        }
-        if function == .ntile {
-            guard case .literal(.int(let count)) = arguments[1].kind, count >= 1, count <= 1_000_000 else {
-                throw Diagnostic.semantic("the count of ntile must be a whole number from 1 to 1000000", arguments[1].range)
-            }
-            k = count
-        }
-        if scope.groupKeys != nil {
-            throw Diagnostic.semantic("\(function.rawValue) ranks rows of the entity, so it cannot be used on groups", range)
-        }
-        let argument = try bindExpr(arguments[0], scope)
-        guard argument.type.isNumeric || argument.type.isTemporal || argument.type == .null || (isEnum(argument.type) && function != .share) else {
-            throw Diagnostic.semantic("\(function.rawValue) needs numbers, but this is \(argument.type.kindName)", argument.range)
-        }
-        if function == .share, !(argument.type.isNumeric || argument.type == .null) {
-            throw Diagnostic.semantic("share needs numbers, but this is \(argument.type.kindName)", argument.range)
-        }
-        let type: DataType = function == .ntile || function == .quintile || function == .rank ? .int : .number
-        return BoundExpr(.population(function, argument, k: k), type, range)
     }
 }

@@ -92,6 +92,13 @@ extension Binder {
         case .daysBetween:
             try arity(2...2); try temporal(0); try temporal(1)
             return make(.int)
+        case .trunc:
+            // `bindTrunc` reads the period word; a bound call arrives here only when instantiated again.
+            try arity(2...2); try temporal(0)
+            return make(.date)
+        case .format:
+            try arity(2...2); try temporal(0)
+            return make(.text)
         }
     }
 }

@@ -99,6 +99,7 @@ struct Binder {
                 throw Diagnostic.semantic("'in \(spec.direction.rawValue) …' needs a date, but this is \(x.type.kindName)", value.range)
             }
             guard let range = CRMCalendar.dateRange(direction: spec.direction, count: spec.count, unit: spec.unit, fiscal: spec.fiscal,
+                                                    includingCurrent: spec.includesCurrent,
                                                     today: catalog.today, fiscalYearStart: catalog.fiscalYearStart) else {
                 throw Diagnostic.semantic("date range out of bounds", spec.range)
             }
@@ -107,6 +108,10 @@ struct Binder {
             return try bindCall(name, arguments, distinct: distinct, expr.range, scope)
         case .filtered(_, _):
             throw Diagnostic.semantic("'where' inside an expression only filters a relation inside an aggregate, as in count(orders where channel = web)", expr.range)
+        case .labeled(let label, _):
+            throw Diagnostic.semantic("'\(label.text):' names an argument only of the population and running functions, as in rank(value, by: owner) or running_sum(amount, order: placed)", label.range)
+        case .fiscalPeriod(let unit, let range):
+            throw Diagnostic.semantic("'fiscal \(unit.rawValue)' names a period only inside trunc, as in trunc(placed, fiscal \(unit.rawValue))", range)
         case .caseWhen(let branches, let otherwise):
             var bound: [(BoundExpr, BoundExpr)] = []
             var resultType: DataType = .null

@@ -68,7 +68,12 @@ extension BoundExpr {
         case .isNull(let e, let negated): return e.instantiated(values).map { with(.isNull($0, negated: negated)) }
         case .dayRange(let e, let low, let high, let negated):
             return e.instantiated(values).map { with(.dayRange($0, low: low, high: high, negated: negated)) }
-        case .population(let function, let e, let k): return e.instantiated(values).map { with(.population(function, $0, k: k)) }
+        case .population(let function, let e, let k, let by):
+            guard let filled = e.instantiated(values), let partition = optional(by) else { return nil }
+            return with(.population(function, filled, k: k, by: partition))
+        case .running(let function, let e, let order, let by):
+            guard let filled = optional(e), let ordered = order.instantiated(values), let partition = optional(by) else { return nil }
+            return with(.running(function, filled, order: ordered, by: partition))
         case .arithmetic(let op, let a, let b):
             guard let pair = each([a, b]) else { return nil }
             return with(.arithmetic(op, pair[0], pair[1]))
@@ -118,8 +123,10 @@ extension BoundExpr {
         switch node {
         case .navigate(_, _, let inner): inner.walk(body)
         case .negate(let e), .not(let e), .toText(let e), .toNumber(let e), .toDatetime(let e), .isNull(let e, _),
-             .shift(let e, _, _), .dayRange(let e, _, _, _), .population(_, let e, _):
+             .shift(let e, _, _), .dayRange(let e, _, _, _):
             e.walk(body)
+        case .population(_, let e, _, let by): e.walk(body); by?.walk(body)
+        case .running(_, let e, let order, let by): e?.walk(body); order.walk(body); by?.walk(body)
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b),
              .concat(let a, let b), .textMatch(_, let a, let b):
             a.walk(body); b.walk(body)
@@ -140,8 +147,10 @@ extension BoundExpr {
         switch node {
         case .navigate(_, _, let inner): body(inner)
         case .negate(let e), .not(let e), .toText(let e), .toNumber(let e), .toDatetime(let e), .isNull(let e, _),
-             .shift(let e, _, _), .dayRange(let e, _, _, _), .population(_, let e, _):
+             .shift(let e, _, _), .dayRange(let e, _, _, _):
             body(e)
+        case .population(_, let e, _, let by): body(e); by.map(body)
+        case .running(_, let e, let order, let by): e.map(body); body(order); by.map(body)
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b),
              .concat(let a, let b), .textMatch(_, let a, let b):
             body(a); body(b)

@@ -74,6 +74,12 @@ enum AggregateFunction: String, Sendable, CaseIterable {
     case count, sum, avg, min, max, median, percentile, stddev
 }
 
+/// `running_sum(x, order: placed, by: customer)` and its kin: an aggregate
+/// of `x` over the rows up to and including this one in an order.
+enum RunningFunction: String, Sendable, CaseIterable {
+    case sum = "running_sum", count = "running_count", avg = "running_avg"
+}
+
 enum PopulationFunction: String, Sendable, CaseIterable {
     case ntile, quintile, percentRank = "percent_rank", rank, share
     /// Share of the total positive value held by the rows ranked above this
@@ -168,7 +174,12 @@ indirect enum BoundNode: Sendable {
     case groupAggregate(GroupAggregate)
     /// In a grouped query: the value of the i-th `group by` key.
     case groupKey(Int)
-    case population(PopulationFunction, BoundExpr, k: Int64)
+    /// A population function over every row of the entity; with `by`, over
+    /// the rows sharing this row's value of `by`.
+    case population(PopulationFunction, BoundExpr, k: Int64, by: BoundExpr?)
+    /// A running aggregate over every row of the entity (or of its `by`
+    /// partition) in `order`, ties broken by the entity's key.
+    case running(RunningFunction, BoundExpr?, order: BoundExpr, by: BoundExpr?)
     /// A function a host registered.
     case hostCall(String, [BoundExpr])
     /// Converts an enum or any value to its text, for mixed comparisons and `||`.
@@ -187,4 +198,9 @@ enum ScalarFunction: String, Sendable, CaseIterable {
     case daysBetween = "days_between"
     case fiscalYear = "fiscal_year"
     case fiscalQuarter = "fiscal_quarter"
+    /// `trunc(x, month)`: bound with the period as a constant text second
+    /// argument (`"month"`, `"fiscal quarter"`).
+    case trunc
+    /// `format(x, "YYYY-MM")`: bound with a pattern already checked.
+    case format
 }

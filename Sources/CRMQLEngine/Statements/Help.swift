@@ -13,14 +13,28 @@ enum Help {
         ("functions", """
         aggregates: count() count(x) count(distinct x) sum avg min max median percentile(x, p) stddev
         over a relation: count(orders), sum(orders.amount where channel = web), exists(interactions where kind = complaint)
-        population: ntile(x, k) quintile(x) percent_rank(x) rank(x) share(x)
+        population (over the whole entity, before where; by: ranks within each group):
+          ntile(x, k) quintile(x) percent_rank(x) rank(x) share(x) share_above(x), e.g. rank(value, by: owner) <= 3
+        running (up to and including each row in the order, ties by key):
+          running_sum(x, order: o [, by: g]) running_count([x,] order: o [, by: g]) running_avg(x, order: o [, by: g])
         scalar: abs round floor ceil sqrt ln exp pow min max coalesce lower upper length trim substr if
-        dates: year quarter month day weekday date days_between fiscal_year fiscal_quarter
+        dates: year quarter month day weekday date days_between fiscal_year fiscal_quarter trunc format
         """),
         ("dates", """
-        today, date ± 30 days, date − date (days)
-        x in last 30 days | next 7 days | this|last|next week|month|quarter|year | last 2 quarters
-        x in this fiscal quarter, set fiscal_year_start = 4
+        today, date ± 30 days (months clamp: 2026-01-31 + 1 month = 2026-02-28), date − date (days)
+        x in last 30 days      today−29 .. today (today counts)
+        x in next 7 days       today .. today+6
+        x in this|last|next week|month|quarter|year    that whole period; weeks start on Monday
+        x in last 12 months    the 12 whole months BEFORE this one; the current month is left out (as SOQL)
+        x in last 12 months including this             this month and the 11 before it
+        x in next 2 quarters [including this]          the 2 after this one [this one and the next]
+        set fiscal_year_start = 4    x in this fiscal quarter, last 2 fiscal years, fiscal_year(x), fiscal_quarter(x)
+        trunc(x, week|month|quarter|year|fiscal quarter|fiscal year)
+          the first day of x's period, a date: group by trunc(placed, month). Tables show the period
+          (2026-06, 2026-Q2, 2026, FY2026-Q1, FY2026; a week as its Monday); csv and json the date.
+        format(x, "YYYY-MM")   YYYY year  YY 2-digit year  Q quarter  MM 01-12  M 1-12  MMM Jun  MMMM June
+                               DD 01-31  D 1-31  EEE Mon  EEEE Monday  HH hour  mm minute  ss second
+                               'text in single quotes' is kept; other letters are an error
         """),
         ("measures", """
         customers: revenue order_count first_order last_order recency satisfaction value
