@@ -1,5 +1,6 @@
 import CRMQLCore
 import CRMQLEngine
+import CRMQLStorage
 
 // The ways to run text, one for each need; every one takes the text, the
 // name errors give it, and `$name` parameter values by name, with the same
@@ -33,13 +34,16 @@ extension Database {
         var statements = try self.statements(text, sourceName: sourceName, parameters: parameters)
         if let syntaxError = statements.syntaxError { throw syntaxError }
         var outputs: [StatementOutput] = []
-        while let statement = try statements.next(timed: false) { outputs += statement.outputs }
+        while let (_, produced, _) = try statements.step(timed: false) { outputs += produced.map(Database.publicOutput) }
         return outputs
     }
 
     /// The statements of `text`, to run one at a time (see `StatementStream`):
     /// nothing runs until the first `next()`.
-    /// - Parameters: as for `execute(_:sourceName:parameters:)`.
+    /// - Parameters:
+    ///   - text: one or more statements.
+    ///   - sourceName: the name errors give the text.
+    ///   - parameters: values for `$name` parameters, for these statements only.
     /// - Throws: `CRMQLError` when a parameter is given twice; syntax errors
     ///   are in the stream's `syntaxError`, and thrown in place by `next()`.
     public func statements(_ text: String, sourceName: String = "<input>",
@@ -59,12 +63,13 @@ extension Database {
                       parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> ResultSet {
         var statements = try self.statements(text, sourceName: sourceName, parameters: parameters)
         if let syntaxError = statements.syntaxError { throw syntaxError }
-        var last: ResultSet?
-        while let statement = try statements.next(timed: false) {
-            for case .rows(let rows) in statement.outputs { last = rows }
+        // Only the last result becomes public: the others are dropped unseen.
+        var last: (names: [String], columns: [Column])?
+        while let (_, produced, _) = try statements.step(timed: false) {
+            for case .rows(let names, let columns) in produced { last = (names, columns) }
         }
         guard let last else { throw CRMQLError(phase: .semantic, message: "the text has no query") }
-        return last
+        return ResultSet(columnNames: last.names, columns: last.columns)
     }
 
     /// Runs a query and decodes every row as `type`:
@@ -80,7 +85,10 @@ extension Database {
     }
 
     /// Runs a query and hands its rows over one at a time (see `ResultStream`).
-    /// - Parameters: as for `query(_:sourceName:parameters:)`.
+    /// - Parameters:
+    ///   - text: a query, or statements that end with one.
+    ///   - sourceName: the name errors give the text.
+    ///   - parameters: values for `$name` parameters, for this text only.
     public func stream(_ text: String, sourceName: String = "<input>",
                        parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> ResultStream<Row> {
         ResultStream(try query(text, sourceName: sourceName, parameters: parameters))
@@ -88,7 +96,11 @@ extension Database {
 
     /// Runs a query and hands its rows over one at a time, each decoded as
     /// `type` only when it is reached.
-    /// - Parameters: as for `query(_:sourceName:parameters:as:)`.
+    /// - Parameters:
+    ///   - text: a query, or statements that end with one.
+    ///   - sourceName: the name errors give the text.
+    ///   - parameters: values for `$name` parameters, for this text only.
+    ///   - type: the type each row decodes into, property by column name.
     public func stream<T: Decodable>(_ text: String, sourceName: String = "<input>", parameters: [String: any ValueConvertible] = [:],
                                      as type: T.Type) throws(CRMQLError) -> ResultStream<T> {
         ResultStream(try query(text, sourceName: sourceName, parameters: parameters))

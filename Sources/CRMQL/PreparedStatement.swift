@@ -76,7 +76,9 @@ public struct PreparedStatement: Sendable {
     }
 
     /// Runs the query and decodes every row as `type` (see `Row.decode`).
-    /// - Parameter parameters: as for `execute(parameters:)`.
+    /// - Parameters:
+    ///   - parameters: as for `execute(parameters:)`.
+    ///   - type: the type each row decodes into, property by column name.
     public func query<T: Decodable>(parameters: [String: any ValueConvertible] = [:], as type: T.Type) throws(CRMQLError) -> [T] {
         try query(parameters: parameters).decode(type)
     }
@@ -89,7 +91,9 @@ public struct PreparedStatement: Sendable {
 
     /// Runs the query and hands its rows over one at a time, each decoded as
     /// `type` only when it is reached.
-    /// - Parameter parameters: as for `execute(parameters:)`.
+    /// - Parameters:
+    ///   - parameters: as for `execute(parameters:)`.
+    ///   - type: the type each row decodes into, property by column name.
     public func stream<T: Decodable>(parameters: [String: any ValueConvertible] = [:], as type: T.Type) throws(CRMQLError) -> ResultStream<T> {
         ResultStream(try query(parameters: parameters))
     }

@@ -56,12 +56,15 @@ public struct StatementStream: Sendable {
     ///   then as it was before it), or for a syntax error met in the text;
     ///   the stream moves past it either way.
     public mutating func next() throws(CRMQLError) -> ExecutedStatement? {
-        try next(timed: true)
+        guard let (range, outputs, duration) = try step(timed: true) else { return nil }
+        return ExecutedStatement(outputs: outputs.map(Database.publicOutput), duration: duration, range: range)
     }
 
+    /// `next()` with the engine's outputs as they are, for `Database.query`
+    /// and `execute`, which keep only some of them.
     /// - Parameter timed: whether to read the clock around the statement; a
     ///   short query that nobody times is spared two readings.
-    mutating func next(timed: Bool) throws(CRMQLError) -> ExecutedStatement? {
+    mutating func step(timed: Bool) throws(CRMQLError) -> (SourceRange, [EngineOutput], Duration)? {
         let nextStart = position < statements.count ? statements[position].range.start : Int.max
         let before = pendingSyntaxErrors.prefix { ($0.range?.start ?? 0) <= nextStart }
         if !before.isEmpty {
@@ -76,7 +79,7 @@ public struct StatementStream: Sendable {
         let (outputs, problems) = database.run(statement, source, bindings: bindings, interruptBaseline: interruptBaseline)
         let duration = start.map { clock.now - $0 } ?? .zero
         if let problems { throw database.error(problems, source, bindings) }
-        return ExecutedStatement(outputs: outputs.map(Database.publicOutput), duration: duration, range: statement.range)
+        return (statement.range, outputs, duration)
     }
 }
 

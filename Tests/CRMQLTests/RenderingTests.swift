@@ -282,7 +282,6 @@ final class RenderingTests: XCTestCase {
             │   … 3 more rows …   │
             └────┴──────┴─────────┘
             (3 rows)
-            (use .last to see all rows)
 
             """)
         XCTAssertTrue(table(customers, maxRows: 1).contains("│  1 │ Alice │  1234.5 │\n│   … 2 more rows …    │\n└"))
