@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "CRMQLEngineTests", dependencies: ["CRMQLEngine", "CRMQLStorage", "CRMQLSyntax", "CRMQLCore"]),
         .testTarget(
             name: "CRMQLTests",
-            dependencies: ["CRMQL"],
+            dependencies: ["CRMQL", "CRMQLCore"],
             exclude: ["Golden"]
         ),
         .testTarget(name: "REPLTests", dependencies: ["crmql"]),

@@ -187,7 +187,7 @@ loadStatements += workload.filter { $0.kind == .setup }.map { ($0.name, $0.text)
 for (name, statement) in loadStatements {
     let start = clock.now
     do {
-        try database.run(statement)
+        try database.execute(statement)
     } catch {
         fail("\(name): \(error.description)")
     }

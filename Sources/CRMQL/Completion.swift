@@ -2,7 +2,29 @@ import CRMQLCore
 import CRMQLSyntax
 import Foundation
 
-extension Database {
+/// Context-aware completion of a statement being typed, for any host where
+/// a person types CRMQL: a shell, an editor, a notebook cell.
+///
+/// It completes against a `Schema` rather than a live database, so it never
+/// waits for a running statement, and a host can complete against a schema
+/// it made itself (an editor with no data loaded):
+///
+/// ```swift
+/// let completion = Completion(schema: db.schema)
+/// let words = completion.candidates(for: "select customers where st", cursor: 25)
+/// ```
+///
+/// Take a new `schema` after statements that change it (`load`, `define`,
+/// `let`, `param`); the shell takes one at each Tab.
+public struct Completion: Sendable {
+    /// The names completion draws on.
+    public let schema: Schema
+
+    /// Completes against `schema`.
+    public init(schema: Schema) {
+        self.schema = schema
+    }
+
     /// Candidates for completing the word before `cursor` in `text`, a
     /// statement being typed: keywords, entity and field names, enum
     /// symbols, functions, parameters or file paths, as the position calls for.
@@ -14,25 +36,6 @@ extension Database {
     ///   (`stage` for `st`, `$segment` for `$se`, `data/orders.csv"` inside a
     ///   string); enum symbols in declaration order, other names grouped
     ///   (keywords, fields, functions) and sorted; empty when nothing fits.
-    public func completions(for text: String, cursor: Int) -> [String] {
-        Completion(catalog: catalog).candidates(for: text, cursor: cursor)
-    }
-}
-
-/// Context-aware completion over a catalog snapshot, independent of any
-/// running database so that hosts and tests can drive it with a catalog of
-/// their own.
-public struct Completion: Sendable {
-    /// The names completion draws on.
-    public let catalog: Catalog
-
-    /// Completes against `catalog`.
-    public init(catalog: Catalog) {
-        self.catalog = catalog
-    }
-
-    /// Candidates for completing the word before `cursor` (a UTF-8 byte
-    /// offset) in `text`; see `Database.completions(for:cursor:)`.
     public func candidates(for text: String, cursor: Int) -> [String] {
         let bytes = Array(text.utf8)
         var end = min(max(0, cursor), bytes.count)
@@ -40,7 +43,7 @@ public struct Completion: Sendable {
         while end > 0, end < bytes.count, bytes[end] & 0xC0 == 0x80 { end -= 1 }
         let before = String(decoding: bytes[0..<end], as: UTF8.self)
         if before.hasSuffix("$") {
-            return catalog.parameters.map { "$" + $0 }
+            return schema.parameters.map { "$" + $0 }
         }
         let (allTokens, diagnostics) = Lexer.tokenize(SourceFile(name: "<completion>", text: before))
         var tokens = allTokens.filter { $0.kind != .endOfInput && $0.kind != .newline }
@@ -56,7 +59,7 @@ public struct Completion: Sendable {
                 guard isOpen else { return [] }
                 return pathCandidates(inStringAt: last, of: bytes, context: Array(tokens.dropLast()))
             case .parameter:
-                return matching(catalog.parameters, last.text).map { "$" + $0 }
+                return matching(schema.parameters, last.text).map { "$" + $0 }
             case .identifier:
                 partial = last.text
                 tokens.removeLast()
@@ -72,7 +75,10 @@ public struct Completion: Sendable {
 
     /// File and directory names that complete `partial`, a path typed so
     /// far; directories end in `/`, files in `closing` (the quote that ends
-    /// a string, or nothing).
+    /// a string, or nothing). What `candidates` offers inside the string
+    /// of a `load`, `export`, `save` or `open`, for a host's own commands
+    /// that take a file (the shell's `.read` and `.output`), so that they
+    /// complete the same way.
     public static func paths(completing partial: String, closing: String = "") -> [String] {
         let directoryPart: String
         let namePrefix: String
@@ -155,7 +161,7 @@ public struct Completion: Sendable {
             return keywords(partial.isEmpty ? Completion.afterOperand : Keywords.all, partial)
         }
         var names = matching(entity?.allNames ?? [], partial)
-        names += matching(catalog.functions, partial).map { $0 + "(" }
+        names += matching(schema.functions, partial).map { $0 + "(" }
         if !partial.isEmpty {
             names += matching(["today"], partial) + keywords(["not", "case", "when", "then", "else", "end", "null", "true", "false", "distinct"], partial)
         }
@@ -190,7 +196,7 @@ public struct Completion: Sendable {
     /// The entity whose fields are in scope at the end of `tokens`: the
     /// relation inside an unclosed `count(orders where ...`, the entity of
     /// `rules(orders, ...`, else the statement's entity.
-    private func entityInScope(_ tokens: [Token]) -> Catalog.Entity? {
+    private func entityInScope(_ tokens: [Token]) -> Schema.Entity? {
         let statementEntity = statementEntity(tokens)
         var depth = 0
         for index in tokens.indices.reversed() {
@@ -200,8 +206,8 @@ public struct Completion: Sendable {
             case .leftParen:
                 let inner = tokens[(index + 1)...]
                 if let first = inner.first, first.kind == .identifier {
-                    if index > 0, tokens[index - 1].isWord("rules") { return catalog.entity(named: first.text) }
-                    if inner.contains(where: { $0.isWord("where") }), let child = catalog.entity(named: first.text),
+                    if index > 0, tokens[index - 1].isWord("rules") { return schema.entity(named: first.text) }
+                    if inner.contains(where: { $0.isWord("where") }), let child = schema.entity(named: first.text),
                        statementEntity?.relations.contains(first.text) ?? true {
                         return child
                     }
@@ -214,13 +220,13 @@ public struct Completion: Sendable {
 
     /// The entity a statement works on: `select [count] E`, `update E`,
     /// `delete E`, `insert into E`, `define E.`, `create index on E(`.
-    private func statementEntity(_ tokens: [Token]) -> Catalog.Entity? {
+    private func statementEntity(_ tokens: [Token]) -> Schema.Entity? {
         for (index, token) in tokens.enumerated() where index + 1 < tokens.count {
             let word = token.keyword
             guard word == "select" || word == "update" || word == "delete" || word == "into" || word == "define" || word == "on" else { continue }
             var next = index + 1
             if word == "select", tokens[next].isWord("count"), next + 1 < tokens.count { next += 1 }
-            if let entity = catalog.entity(named: tokens[next].text) { return entity }
+            if let entity = schema.entity(named: tokens[next].text) { return entity }
         }
         return nil
     }
@@ -238,13 +244,13 @@ public struct Completion: Sendable {
         return matching(entity.allNames, partial)
     }
 
-    private func resolve(_ path: [String], from start: Catalog.Entity?) -> Catalog.Entity? {
+    private func resolve(_ path: [String], from start: Schema.Entity?) -> Schema.Entity? {
         guard let head = path.first else { return start }
-        var current: Catalog.Entity?
+        var current: Schema.Entity?
         if let start, let target = step(from: start, head) {
             current = target
         } else {
-            current = catalog.entity(named: head)
+            current = schema.entity(named: head)
         }
         for name in path.dropFirst() {
             guard let entity = current else { return nil }
@@ -253,9 +259,9 @@ public struct Completion: Sendable {
         return current
     }
 
-    private func step(from entity: Catalog.Entity, _ name: String) -> Catalog.Entity? {
-        if let target = entity.field(named: name)?.referencedEntity { return catalog.entity(named: target) }
-        if entity.relations.contains(name) { return catalog.entity(named: name) }
+    private func step(from entity: Schema.Entity, _ name: String) -> Schema.Entity? {
+        if let target = entity.field(named: name)?.referencedEntity { return schema.entity(named: target) }
+        if entity.relations.contains(name) { return schema.entity(named: name) }
         return nil
     }
 
@@ -299,7 +305,7 @@ public struct Completion: Sendable {
     // MARK: Matching
 
     private func entities(_ partial: String, includingQueries: Bool) -> [String] {
-        matching(catalog.entities.map(\.name) + (includingQueries ? catalog.namedQueries : []), partial)
+        matching(schema.entities.map(\.name) + (includingQueries ? schema.namedQueries : []), partial)
     }
 
     /// Names starting with `partial`, ignoring case, in their own spelling.

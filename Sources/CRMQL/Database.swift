@@ -11,6 +11,12 @@ import CRMQLSyntax
 /// each on a snapshot of the session taken when it starts; statements that
 /// change the session run one at a time, and a reader never sees one half
 /// applied. `interrupt()` may be called from any thread.
+///
+/// Text runs one way for each need (see <doc:RunningStatements>):
+/// `execute(_:sourceName:parameters:)` for a script, `query(_:sourceName:parameters:)`
+/// for one query's rows, `stream(_:sourceName:parameters:)` to read them one at
+/// a time, `statements(_:sourceName:parameters:)` to run a script statement by
+/// statement, and `prepare(_:sourceName:)` for a statement run many times.
 public final class Database: Sendable {
     /// How a database is opened.
     public struct Options: Sendable {
@@ -106,76 +112,6 @@ public final class Database: Sendable {
         sessionParameters = options.parameters
     }
 
-    /// Runs every statement of `text` in order, handing each one's output to
-    /// `output` as soon as it is ready. Stops at the first failing statement,
-    /// which leaves the store as it was before that statement.
-    /// - Parameter text: one or more statements.
-    /// - Parameter sourceName: the name errors use (`report.crmql`, `<input>`).
-    /// - Parameter parameters: values for `$name` parameters, by name (with or
-    ///   without `$`), for these statements only; they win over `param` defaults
-    ///   and never appear in an error's text.
-    /// - Parameter statementFinished: called after each statement that
-    ///   succeeded, with the time it took (what `--timer` reports).
-    /// - Parameter output: called with each statement's rows or message.
-    public func execute(_ text: String, sourceName: String = "<input>", parameters: [String: any ValueConvertible] = [:],
-                        output: (StatementOutput) -> Void = { _ in },
-                        statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError) {
-        let bindings = try Database.bindings(parameters)
-        _ = try execute(text, sourceName: sourceName, bindings: bindings, until: { output($0); return true },
-                        statementFinished: statementFinished, timed: true)
-    }
-
-    /// Runs the statements of `text` like `execute`, while `output` returns
-    /// true; when it returns false, no later output is
-    /// handed over and no later statement runs (what a C host's row callback
-    /// asks for when it returns non-zero). Returns false when stopped.
-    @discardableResult
-    public func run(_ text: String, sourceName: String = "<input>", parameters: [String: any ValueConvertible] = [:],
-                    while output: (StatementOutput) -> Bool,
-                    statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError) -> Bool {
-        try execute(text, sourceName: sourceName, bindings: try Database.bindings(parameters), until: output,
-                    statementFinished: statementFinished, timed: true)
-    }
-
-    /// - Parameter timed: whether to time each statement for
-    ///   `statementFinished`; a short query that nobody times is spared two
-    ///   clock readings.
-    func execute(_ text: String, sourceName: String, bindings: [String: Value], until output: (StatementOutput) -> Bool,
-                 statementFinished: (Duration) -> Void = { _ in }, timed: Bool = false) throws(CRMQLError) -> Bool {
-        let baseline = interruptFlag.generation
-        let (source, script, diagnostics) = parse(text, sourceName: sourceName)
-        if !diagnostics.isEmpty { throw error(diagnostics, source, bindings) }
-        let clock = ContinuousClock()
-        for statement in script.statements {
-            let start = timed ? clock.now : nil
-            let (outputs, failure) = run(statement, source, bindings: bindings, interruptBaseline: baseline)
-            let elapsed = start.map { clock.now - $0 }
-            for engineOutput in outputs where !output(Database.publicOutput(engineOutput)) { return false }
-            if let failure { throw error(failure, source, bindings) }
-            if let elapsed { statementFinished(elapsed) }
-        }
-        return true
-    }
-
-    /// Runs every statement of `text`, going on after a failing one; each
-    /// failure is reported to `failure` in source order among the outputs.
-    public func executeAll(_ text: String, sourceName: String = "<input>", output: (StatementOutput) -> Void, failure: (CRMQLError) -> Void) {
-        let baseline = interruptFlag.generation
-        let (source, script, diagnostics) = parse(text, sourceName: sourceName)
-        var pending = diagnostics.sorted { ($0.range?.start ?? 0) < ($1.range?.start ?? 0) }
-        for statement in script.statements {
-            let before = pending.prefix { ($0.range?.start ?? 0) <= statement.range.start }
-            if !before.isEmpty {
-                failure(error(Array(before), source, [:]))
-                pending.removeFirst(before.count)
-            }
-            let (outputs, problems) = run(statement, source, bindings: [:], interruptBaseline: baseline)
-            outputs.forEach { output(Database.publicOutput($0)) }
-            if let problems { failure(error(problems, source, [:])) }
-        }
-        if !pending.isEmpty { failure(error(pending, source, [:])) }
-    }
-
     /// One statement: its outputs, or the problems that made it fail. A read
     /// runs on a snapshot, outside the lock; a write holds the lock throughout.
     /// - Parameter interruptBaseline: the interrupt flag's generation when
@@ -244,31 +180,6 @@ public final class Database: Sendable {
         }
     }
 
-    /// Runs `text` and returns every statement's output.
-    /// - Parameter text: one or more statements.
-    /// - Parameter sourceName: the name errors use.
-    /// - Parameter parameters: values for `$name` parameters, for these statements only.
-    @discardableResult
-    public func run(_ text: String, sourceName: String = "<input>", parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> [StatementOutput] {
-        var outputs: [StatementOutput] = []
-        _ = try execute(text, sourceName: sourceName, bindings: try Database.bindings(parameters), until: { outputs.append($0); return true })
-        return outputs
-    }
-
-    /// Runs a query and returns its rows (the last result set of `text`).
-    /// - Parameter text: a query, or statements that end with one.
-    /// - Parameter parameters: values for `$name` parameters, for this text only:
-    ///   `try db.query("select customers where points >= $min", parameters: ["min": 1000])`.
-    public func query(_ text: String, parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> ResultSet {
-        var last: ResultSet?
-        _ = try execute(text, sourceName: "<input>", bindings: try Database.bindings(parameters), until: { output in
-            if case .rows(let rows) = output { last = rows }
-            return true
-        })
-        guard let last else { throw CRMQLError(phase: .semantic, message: "the text has no query") }
-        return last
-    }
-
     /// How far the running statement has got, from 0 to 1, when its work
     /// can be counted (a `load`); nil otherwise. Readable from any thread,
     /// for a progress bar with an estimate of the time left.
@@ -279,26 +190,4 @@ public final class Database: Sendable {
     /// Statements started afterwards are not affected. Callable from any
     /// thread or a signal-driven task.
     public func interrupt() { interruptFlag.set() }
-
-    /// Whether `text` is a complete statement list or needs more lines (an
-    /// open bracket or string, a trailing operator or keyword).
-    public static func needsMoreInput(_ text: String) -> Bool {
-        Parser.needsMoreInput(SourceFile(name: "<input>", text: text))
-    }
-}
-
-extension Database {
-    /// The query `previous` refined by a clause line, as an analyst builds a
-    /// query step by step: `show name, loyalty` after a `select` appends
-    /// that clause (replacing one the query had), `and …` narrows its
-    /// `where`. Nil when `line` is not such a clause or `previous` is not one
-    /// `select`.
-    public static func refine(_ previous: String, with line: String) -> String? {
-        QueryRefinement.refine(previous: previous, with: line)
-    }
-
-    /// True when `text` is exactly one `select`: a query a clause line can refine.
-    public static func isSingleQuery(_ text: String) -> Bool {
-        QueryRefinement.isSingleQuery(text)
-    }
 }

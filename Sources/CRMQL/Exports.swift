@@ -10,7 +10,7 @@ public typealias EnumType = CRMQLCore.EnumType
 public typealias SourceRange = CRMQLCore.SourceRange
 /// The pipeline phase that reported an error.
 public typealias Phase = CRMQLCore.Phase
-/// Terminal display width of text (East Asian wide characters count two).
-public typealias DisplayWidth = CRMQLCore.DisplayWidth
-/// "Did you mean": the closest candidate to a misspelled word.
+/// "Did you mean": the closest candidate to a misspelled word, as the
+/// library's own errors find it; for a host's commands of its own (the
+/// shell's dot commands), so that their errors read like the library's.
 public typealias Suggestion = CRMQLCore.Suggestion

@@ -7,9 +7,13 @@ import CRMQLSyntax
 ///
 /// ```swift
 /// let big = try db.prepare("select customers where points >= $min show name, points")
-/// let gold = try big.query(["min": 5000])
-/// let silver = try big.query(["min": 1000])
+/// let gold = try big.query(parameters: ["min": 5000])
+/// let silver = try big.query(parameters: ["min": 1000])
 /// ```
+///
+/// Its runs take parameters with the same label and convention as
+/// `Database.query(_:sourceName:parameters:)`: a host moves a query to a
+/// prepared statement by moving its text, and nothing else changes.
 ///
 /// Preparing parses the text and keeps the syntax tree. The first run of a
 /// query binds and plans it with each parameter as a typed slot; later runs
@@ -44,14 +48,15 @@ public struct PreparedStatement: Sendable {
         return false
     }
 
-    /// Runs the statement and returns what it produced.
+    /// Runs the statement and returns what it produced: rows, a message,
+    /// or nothing (like `Database.execute(_:sourceName:parameters:)` for one statement).
     /// - Parameter parameters: values for `$name` parameters by name (with or
     ///   without `$`), for this run only; a parameter left out takes the
     ///   session's value (`param`, `Options.parameters`), and is an error if
     ///   it has none. The values never appear in an error's text.
     /// - Throws: `CRMQLError`; the store is then as it was before the run.
     @discardableResult
-    public func run(_ parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> [StatementOutput] {
+    public func execute(parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> [StatementOutput] {
         let bindings = try Database.bindings(parameters)
         try requireValues(bindings)
         let (outputs, problems) = database.run(statement, source, bindings: bindings, interruptBaseline: database.interruptFlag.generation)
@@ -60,29 +65,37 @@ public struct PreparedStatement: Sendable {
     }
 
     /// Runs the query and returns its rows.
+    /// - Parameter parameters: as for `execute(parameters:)`.
     /// - Throws: `CRMQLError`, also when the statement is not a query.
-    public func query(_ parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> ResultSet {
+    public func query(parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> ResultSet {
         guard isQuery else { throw CRMQLError(phase: .semantic, message: "the prepared statement is not a query") }
-        for output in try run(parameters) {
+        for output in try execute(parameters: parameters) {
             if case .rows(let rows) = output { return rows }
         }
         throw CRMQLError(phase: .semantic, message: "the prepared statement returned no rows")
     }
 
     /// Runs the query and decodes every row as `type` (see `Row.decode`).
-    public func query<T: Decodable>(_ parameters: [String: any ValueConvertible] = [:], as type: T.Type) throws(CRMQLError) -> [T] {
-        try query(parameters).decode(type)
+    /// - Parameters:
+    ///   - parameters: as for `execute(parameters:)`.
+    ///   - type: the type each row decodes into, property by column name.
+    public func query<T: Decodable>(parameters: [String: any ValueConvertible] = [:], as type: T.Type) throws(CRMQLError) -> [T] {
+        try query(parameters: parameters).decode(type)
     }
 
-    /// Runs the query and hands its rows over one at a time.
-    public func stream(_ parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> ResultStream<Row> {
-        try query(parameters).stream()
+    /// Runs the query and hands its rows over one at a time (see `ResultStream`).
+    /// - Parameter parameters: as for `execute(parameters:)`.
+    public func stream(parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> ResultStream<Row> {
+        ResultStream(try query(parameters: parameters))
     }
 
     /// Runs the query and hands its rows over one at a time, each decoded as
     /// `type` only when it is reached.
-    public func stream<T: Decodable>(_ parameters: [String: any ValueConvertible] = [:], as type: T.Type) throws(CRMQLError) -> ResultStream<T> {
-        try query(parameters).stream(as: type)
+    /// - Parameters:
+    ///   - parameters: as for `execute(parameters:)`.
+    ///   - type: the type each row decodes into, property by column name.
+    public func stream<T: Decodable>(parameters: [String: any ValueConvertible] = [:], as type: T.Type) throws(CRMQLError) -> ResultStream<T> {
+        ResultStream(try query(parameters: parameters))
     }
 
     /// Names the first parameter that has no value, at its use in the text,
@@ -116,25 +129,5 @@ extension Database {
             names.append(token.text)
         }
         return PreparedStatement(database: self, statement: statement, source: source, parameterNames: names)
-    }
-
-    /// Runs a query and decodes every row as `type`:
-    /// `try db.query("select customers show name, points", as: Customer.self)`.
-    /// - Parameter text: a query, or statements that end with one.
-    /// - Parameter parameters: values for `$name` parameters, for this text only.
-    /// - Parameter type: the type each row decodes into, property by column name.
-    public func query<T: Decodable>(_ text: String, parameters: [String: any ValueConvertible] = [:], as type: T.Type) throws(CRMQLError) -> [T] {
-        try query(text, parameters: parameters).decode(type)
-    }
-
-    /// Runs a query and hands its rows over one at a time, each decoded as
-    /// `type` only when it is reached.
-    public func stream<T: Decodable>(_ text: String, parameters: [String: any ValueConvertible] = [:], as type: T.Type) throws(CRMQLError) -> ResultStream<T> {
-        try query(text, parameters: parameters).stream(as: type)
-    }
-
-    /// Runs a query and hands its rows over one at a time.
-    public func stream(_ text: String, parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> ResultStream<Row> {
-        try query(text, parameters: parameters).stream()
     }
 }

@@ -1,22 +1,30 @@
 /// A query's rows handed over one at a time, each converted (decoded into a
 /// struct) only when it is reached, so a host never holds a large result as
-/// an array of structs.
+/// an array of structs, and stops reading whenever it likes.
 ///
-/// The engine is columnar: it computes a query's columns whole, and the
-/// stream reads them row by row. Iterate synchronously with `next()`, or
-/// with `for try await` in async code, where cancelling the task ends the
+/// Read it as a cursor, like a database library's row cursor: with `next()`,
+/// or with `for try await` in async code, where cancelling the task ends the
 /// stream:
 ///
 /// ```swift
 /// var customers = try db.stream("select customers", as: Customer.self)
 /// while let customer = try customers.next() { … }
 /// ```
+///
+/// What the stream promises is a cursor's contract: rows come in order, a
+/// row that fails to convert throws from `next()` without ending the
+/// stream, and the total is not known ahead (count the rows, or ask
+/// `ResultSet.rowCount` of `Database.query`). The engine is columnar and
+/// computes a query's columns whole before the first row is handed over;
+/// the stream reads those columns row by row, copying nothing, so a row is
+/// made only when it is asked for and a stream left unread converts nothing.
 public struct ResultStream<Element>: Sendable {
     private let result: ResultSet
     private var position = 0
 
     /// A stream of `Row`s, or of a `Decodable` type; the public entry
-    /// points (`ResultSet.stream`, `Database.stream`) only make those.
+    /// points (`ResultSet.stream`, `Database.stream`, `PreparedStatement.stream`)
+    /// only make those.
     init(_ result: ResultSet) {
         self.result = result
     }
@@ -25,8 +33,6 @@ public struct ResultStream<Element>: Sendable {
     public var columnNames: [String] { result.columnNames }
     /// The type of each column.
     public var columnTypes: [DataType] { result.columnTypes }
-    /// How many rows the stream holds in all, read or not.
-    public var rowCount: Int { result.rowCount }
 
     /// The next row, converted; nil after the last.
     /// - Throws: `CRMQLError` when the row does not convert; the stream

@@ -61,14 +61,19 @@ public func crmqlExec(_ db: OpaquePointer?, _ text: UnsafePointer<CChar>?, _ cal
         return misuse(DatabaseHandle.from(db), "crmql_exec needs an open database and text", errmsg)
     }
     do throws(CRMQLError) {
-        let completed = try database.run(CString.read(text), sourceName: "<input>", while: { output in
-            guard let callback, case .rows(let result) = output else { return true }
-            return RowCallback.deliver(result, to: callback, context: context)
-        })
-        if completed { return handle.succeeded() }
-        handle.record(CRMQL_ABORT, "the callback asked to stop")
-        errmsg?.pointee = CString.make("the callback asked to stop")
-        return CRMQL_ABORT
+        // Statement by statement: when the callback asks to stop, no later
+        // row is handed over and no later statement runs.
+        var statements = try database.statements(CString.read(text))
+        if let syntaxError = statements.syntaxError { throw syntaxError }
+        while let statement = try statements.next() {
+            for case .rows(let result) in statement.outputs {
+                guard let callback, !RowCallback.deliver(result, to: callback, context: context) else { continue }
+                handle.record(CRMQL_ABORT, "the callback asked to stop")
+                errmsg?.pointee = CString.make("the callback asked to stop")
+                return CRMQL_ABORT
+            }
+        }
+        return handle.succeeded()
     } catch {
         errmsg?.pointee = CString.make(error.description)
         return handle.record(error)

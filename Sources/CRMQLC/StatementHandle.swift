@@ -57,7 +57,7 @@ final class StatementHandle {
         if finished { reset() }
         if result == nil {
             do throws(CRMQLError) {
-                let outputs = try prepared.run(bindings)
+                let outputs = try prepared.execute(parameters: bindings)
                 for case .rows(let rows) in outputs { result = rows }
             } catch {
                 finished = true

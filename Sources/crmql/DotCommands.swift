@@ -62,7 +62,7 @@ extension REPL {
                 if path != "stdout" { try refuseInSafeMode(name, "writes") }
                 shell.redirect(to: path == "stdout" ? .standardOutput : try OutputSink.file(path))
             case ".schema":
-                let text = try SchemaText.render(shell.database.catalog, entity: argument.isEmpty ? nil : argument).get()
+                let text = try SchemaText.render(shell.database.schema, entity: argument.isEmpty ? nil : argument).get()
                 shell.sink.write(text)
             case ".demo":
                 try shell.loadDemo()
@@ -141,7 +141,7 @@ extension REPL {
         pending.text = ""
         guard statement.contains(where: { !$0.isWhitespace }) else { return }
         OutputSink.standardOutput.write(statement + "\n")
-        if Database.needsMoreInput(statement) {
+        if InteractiveInput.needsMoreInput(statement) {
             pending.text = statement
             return
         }

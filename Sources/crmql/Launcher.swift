@@ -38,9 +38,10 @@ struct Launcher {
             InterruptSignal.install()
             InterruptSignal.ignoreBrokenPipes()
         }
-        let format = options.outputFormat ?? ResultRenderer.defaultFormat(isTerminal: OutputSink.standardOutput.isTerminal)
+        // A table for a person at a terminal, CSV for a program reading a pipe or a file.
+        let format = options.outputFormat ?? (OutputSink.standardOutput.isTerminal ? .table : .csv)
         let shell = Shell(database: database, format: format, timer: options.timer,
-                          maxRows: isInteractive ? RenderOptions.defaultTerminalMaxRows : nil, isInteractive: isInteractive)
+                          maxRows: isInteractive ? Shell.terminalMaxRows : nil, isInteractive: isInteractive)
         if isInteractive { REPL.printBanner() }
 
         guard startUp(shell, dataDirectory: dataDirectory) else { return Status.statementFailed }

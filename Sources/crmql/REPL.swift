@@ -80,7 +80,7 @@ final class REPL {
         } else {
             pending.text += "\n" + line
         }
-        if Database.needsMoreInput(pending.text) { return true }
+        if InteractiveInput.needsMoreInput(pending.text) { return true }
         let statement = pending.text
         pending.text = ""
         reader.addHistory(statement)
@@ -94,13 +94,13 @@ final class REPL {
     /// invite; the refined query is echoed so the user sees what ran.
     func execute(_ statement: String) {
         var text = statement
-        if let previous = pending.lastQuery, let refined = Database.refine(previous, with: statement) {
+        if let previous = pending.lastQuery, let refined = InteractiveInput.refine(previous, with: statement) {
             StandardError.line("→ " + refined)
             text = refined
         }
         lastStatement = text
         let succeeded = shell.run(text, sourceName: "<input>")
-        if succeeded, Database.isSingleQuery(text) { pending.lastQuery = text }
+        if succeeded, InteractiveInput.isSingleQuery(text) { pending.lastQuery = text }
     }
 }
 
@@ -122,14 +122,16 @@ struct REPLCompleter {
         if pending.text.isEmpty, before.drop(while: { $0 == " " }).hasPrefix(".") {
             return dotCommandCandidates(before.drop(while: { $0 == " " }))
         }
-        if pending.text.isEmpty, let last = pending.lastQuery, Database.refine(last, with: line) != nil {
+        // The schema is taken at each Tab: the statements run since may have changed it.
+        let completion = Completion(schema: database.schema)
+        if pending.text.isEmpty, let last = pending.lastQuery, InteractiveInput.refine(last, with: line) != nil {
             // A clause line completes in the context of the query it refines.
             let prefix = last + "\n"
-            return database.completions(for: prefix + line, cursor: prefix.utf8.count + max(0, cursor))
+            return completion.candidates(for: prefix + line, cursor: prefix.utf8.count + max(0, cursor))
         }
-        guard !pending.text.isEmpty else { return database.completions(for: line, cursor: cursor) }
+        guard !pending.text.isEmpty else { return completion.candidates(for: line, cursor: cursor) }
         let prefix = pending.text + "\n"
-        return database.completions(for: prefix + line, cursor: prefix.utf8.count + max(0, cursor))
+        return completion.candidates(for: prefix + line, cursor: prefix.utf8.count + max(0, cursor))
     }
 
     private func dotCommandCandidates(_ text: Substring) -> [String] {
@@ -141,7 +143,7 @@ struct REPLCompleter {
         switch command {
         case ".mode": return OutputFormat.allCases.map(\.rawValue).filter { $0.hasPrefix(argument) }
         case ".timer": return ["on", "off"].filter { $0.hasPrefix(argument) }
-        case ".schema": return database.catalog.entities.map(\.name).filter { $0.hasPrefix(argument) }
+        case ".schema": return database.schema.entities.map(\.name).filter { $0.hasPrefix(argument) }
         case ".read": return Completion.paths(completing: argument)
         case ".output": return ["stdout"].filter { $0.hasPrefix(argument) } + Completion.paths(completing: argument)
         default: return []

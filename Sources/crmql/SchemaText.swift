@@ -1,15 +1,15 @@
 import CRMQL
 
-/// `.schema`: the catalog written back as CRMQL statements that would
+/// `.schema`: the schema written back as CRMQL statements that would
 /// recreate it (`create entity …`, `define …`), so it can be read as code.
 enum SchemaText {
     /// Every entity, or one; computed fields of the built-in prelude are
     /// listed only when a single entity is asked for, to keep the overview short.
-    static func render(_ catalog: Catalog, entity name: String?) -> Result<String, ShellError> {
-        let entities: [Catalog.Entity]
+    static func render(_ schema: Schema, entity name: String?) -> Result<String, ShellError> {
+        let entities: [Schema.Entity]
         if let name {
-            guard let entity = catalog.entity(named: name) else {
-                let known = catalog.entities.map(\.name)
+            guard let entity = schema.entity(named: name) else {
+                let known = schema.entities.map(\.name)
                 if let match = DotCommandName.closest(to: name, among: known) {
                     return .failure(ShellError("unknown entity '\(name)'; did you mean '\(match)'?"))
                 }
@@ -17,7 +17,7 @@ enum SchemaText {
             }
             entities = [entity]
         } else {
-            entities = catalog.entities
+            entities = schema.entities
         }
         if entities.isEmpty { return .success("-- no entities yet: load a CSV file, or .demo for demo data\n") }
         var out = ""
@@ -31,16 +31,16 @@ enum SchemaText {
                 out += "-- and \(plural(preludeCount, "computed field")) of the prelude: .schema \(entity.name)\n"
             }
         }
-        if name == nil, !catalog.namedQueries.isEmpty {
-            out += "-- named queries: " + catalog.namedQueries.joined(separator: ", ") + "\n"
+        if name == nil, !schema.namedQueries.isEmpty {
+            out += "-- named queries: " + schema.namedQueries.joined(separator: ", ") + "\n"
         }
-        if name == nil, !catalog.parameters.isEmpty {
-            out += "-- parameters: " + catalog.parameters.map { "$" + $0 }.joined(separator: ", ") + "\n"
+        if name == nil, !schema.parameters.isEmpty {
+            out += "-- parameters: " + schema.parameters.map { "$" + $0 }.joined(separator: ", ") + "\n"
         }
         return .success(out)
     }
 
-    private static func createStatement(_ entity: Catalog.Entity) -> String {
+    private static func createStatement(_ entity: Schema.Entity) -> String {
         let fields = entity.fields.map { field in
             "    \(quoted(field.name)) \(field.type)" + (field.isKey ? " key" : "")
         }

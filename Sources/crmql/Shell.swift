@@ -15,6 +15,8 @@ final class Shell {
     var timer: Bool
     /// Rows a table shows before eliding the middle; nil shows all.
     var maxRows: Int?
+    /// The rows a table at the prompt shows before eliding the middle ones.
+    static let terminalMaxRows = 40
     /// True at the REPL: Ctrl-C cancels a statement, long ones show a spinner.
     let isInteractive: Bool
     private(set) var sink: OutputSink = .standardOutput
@@ -44,13 +46,17 @@ final class Shell {
         let monitor = isInteractive ? StatementMonitor(database: database, showsSpinner: StandardError.isTerminal) : nil
         var previousWasResult = false
         var failure: CRMQLError?
-        do {
-            try database.execute(text, sourceName: sourceName, output: { output in
-                let emit = { previousWasResult = self.show(output, afterResult: previousWasResult) }
-                if let monitor { monitor.exclusive(emit) } else { emit() }
-            }, statementFinished: { elapsed in
-                if self.timer { StandardError.line("Time: \(Shell.milliseconds(elapsed)) ms") }
-            })
+        do throws(CRMQLError) {
+            // Statement by statement, so each one's output shows before the next runs.
+            var statements = try database.statements(text, sourceName: sourceName)
+            if let syntaxError = statements.syntaxError { throw syntaxError }
+            while let statement = try statements.next() {
+                for output in statement.outputs {
+                    let emit = { previousWasResult = self.show(output, afterResult: previousWasResult) }
+                    if let monitor { monitor.exclusive(emit) } else { emit() }
+                }
+                if timer { StandardError.line("Time: \(Shell.milliseconds(statement.duration)) ms") }
+            }
         } catch {
             failure = error
         }
@@ -81,7 +87,7 @@ final class Shell {
     /// Loads the demo data and says what it holds.
     func loadDemo() throws(CRMQLError) {
         try database.loadDemo()
-        let summary = database.catalog.entities.map { "\($0.name) (\(SchemaText.plural($0.rowCount, "row")))" }.joined(separator: ", ")
+        let summary = database.schema.entities.map { "\($0.name) (\(SchemaText.plural($0.rowCount, "row")))" }.joined(separator: ", ")
         message("demo data loaded: \(summary)")
     }
 

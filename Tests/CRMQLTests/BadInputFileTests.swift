@@ -25,7 +25,7 @@ import Testing
     /// customers 1 and 2, and an empty orders entity that refers to them.
     private func makeDatabase() throws -> Database {
         let db = try Database(options: Database.Options(today: "2026-06-30"))
-        try db.run("""
+        try db.execute("""
             create entity customers (id int key, name text, stage enum(prospect, mature))
             insert into customers (id, name, stage) values (1, "Ada", mature), (2, "Ben", prospect)
             create entity orders (id int key, customer ref customers, amount number, note text)
@@ -57,11 +57,11 @@ import Testing
         let before = try contents(db)
 
         // Without skip_bad the first bad line refuses the whole file.
-        let error = #expect(throws: CRMQLError.self) { try db.run("load orders from \"\(path)\"") }
+        let error = #expect(throws: CRMQLError.self) { try db.execute("load orders from \"\(path)\"") }
         #expect(error?.description.contains("orders.csv:3: expected 4 cells, found 2") == true, "\(error?.description ?? "")")
         #expect(try contents(db) == before, "a refused load changes nothing")
 
-        let outputs = try db.run("load orders from \"\(path)\" with (skip_bad = true)")
+        let outputs = try db.execute("load orders from \"\(path)\" with (skip_bad = true)")
         guard case .message(let message) = outputs.first else {
             Issue.record("load reports what it did")
             return
@@ -94,7 +94,7 @@ import Testing
             let path = try write("orders.json", Array(text.utf8))
             for skipBad in [false, true] {
                 let error = #expect(throws: CRMQLError.self) {
-                    try db.run("load orders from \"\(path)\" with (skip_bad = \(skipBad))")
+                    try db.execute("load orders from \"\(path)\" with (skip_bad = \(skipBad))")
                 }
                 #expect(error?.description.contains(expected) == true, "\(text.debugDescription): \(error?.description ?? "")")
                 #expect(try contents(db) == before, "a refused load changes nothing")

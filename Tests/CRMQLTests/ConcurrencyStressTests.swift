@@ -27,7 +27,7 @@ final class ConcurrencyStressTests: XCTestCase {
             + (1...200).map { "(\($0), \($0 % Self.accounts + 1), \($0))" }.joined(separator: ", ") + "\n"
         script += "define accounts.twice = balance * 2\n"
         script += "define accounts.ledger = coalesce(sum(entries.amount), 0)\n"
-        try database.run(script)
+        try database.execute(script)
         return database
     }
 
@@ -98,19 +98,19 @@ final class ConcurrencyStressTests: XCTestCase {
                 do {
                     if round % 5 == 0 {
                         // Every balance changes, then the keys clash: the statement fails and must leave nothing behind.
-                        if (try? database.run("update accounts set balance = balance + 1, id = 7")) != nil {
+                        if (try? database.execute("update accounts set balance = balance + 1, id = 7")) != nil {
                             record("an update giving every row the same key succeeded")
                         }
                     } else if round % 7 == 0 {
                         // Rows come and go without changing the sum.
-                        try database.run("insert into accounts (id, balance) values (\(1000 + round), 0)")
-                        try database.run("delete accounts where id = \(1000 + round)")
+                        try database.execute("insert into accounts (id, balance) values (\(1000 + round), 0)")
+                        try database.execute("delete accounts where id = \(1000 + round)")
                     } else if from != to,
                               case .int(let available) = cell(try database.query("select accounts where id = \(from) show balance"), 0) {
                         // Never more than the account holds, as in `crmql-stress`,
                         // whose readers count every account with `balance >= 0`.
                         let amount = min(Int.random(in: 1...50, using: &random), Int(available))
-                        if amount > 0 { try database.run(Self.transfer(from: from, to: to, amount: amount)) }
+                        if amount > 0 { try database.execute(Self.transfer(from: from, to: to, amount: amount)) }
                     }
                     writes.add(1, ordering: .relaxed)
                 } catch {
@@ -162,7 +162,7 @@ final class ConcurrencyStressTests: XCTestCase {
         spawn(others) {
             do {
                 results.add("\(cell(try database.query("select count accounts"), 0))")
-                try database.run("insert into accounts (id, balance) values (999, 0)")
+                try database.execute("insert into accounts (id, balance) values (999, 0)")
                 results.add("\(cell(try database.query("select count accounts"), 0))")
             } catch {
                 results.add("\(error)")

@@ -44,7 +44,7 @@ import Testing
     @Test func nullKeysBoolKeysAndWideEnumsGroupTheSameEitherWay() throws {
         let db = try Database(options: Database.Options(today: "2026-06-30"))
         let symbols = (0..<300).map { "s\($0)" }.joined(separator: ", ")
-        try db.run("""
+        try db.execute("""
             create entity things (id int key, color enum(red, green, blue), big enum(\(symbols)), ok bool, n int, x number)
             insert into things (id, color, big, ok, n, x) values (1, red, s299, true, 5, 1.5), (2, null, s1, null, null, 2.25), (3, blue, s299, false, 7, null), (4, red, null, true, -2, 0.1), (5, null, s1, false, 1, 0.2), (6, green, s3, true, null, null)
             """)
@@ -71,7 +71,7 @@ import Testing
             csv += "\(row),\(color),\(ok),\(n),\(x)\n"
         }
         try csv.write(to: file, atomically: true, encoding: .utf8)
-        try db.run("load things from \"\(file.path)\"")
+        try db.execute("load things from \"\(file.path)\"")
         assertSameBothWays(db, entity: "things", where: "x > 3 and color != blue", groupBy: "color",
                            show: "color, count(), count(n), sum(n), avg(n), count(x), sum(x), avg(x)")
         assertSameBothWays(db, entity: "things", where: "n >= 0", groupBy: "ok, color", show: "ok, color, count(), sum(x), avg(x)")
@@ -91,7 +91,7 @@ import Testing
 
     @Test func anIntSumThatOverflowsFailsTheSameEitherWay() throws {
         let db = try Database(options: Database.Options(today: "2026-06-30"))
-        try db.run("""
+        try db.execute("""
             create entity big (id int key, color enum(red, blue), n int)
             insert into big (id, color, n) values (1, red, 9223372036854775807), (2, red, 1), (3, blue, 1)
             """)

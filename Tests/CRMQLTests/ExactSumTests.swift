@@ -27,7 +27,7 @@ import Testing
         try customers.write(to: directory.appendingPathComponent("customers.csv"), atomically: true, encoding: .utf8)
         try ("id,customer,channel,amount\n" + lines.joined(separator: "\n") + "\n")
             .write(to: directory.appendingPathComponent("orders.csv"), atomically: true, encoding: .utf8)
-        try db.run("""
+        try db.execute("""
             create entity customers (id int key, region enum(north, south, east))
             create entity orders (id int key, customer ref customers, channel enum(web, store), amount number)
             load customers from "\(directory.appendingPathComponent("customers.csv").path)"
@@ -89,7 +89,7 @@ import Testing
     /// added as cents, they give the cents back.
     @Test func centsComeBackWhereDoublesDrift() throws {
         let db = try Database(options: Database.Options(today: "2026-06-30"))
-        try db.run("""
+        try db.execute("""
             create entity payments (id int key, kind enum(card, cash), amount number)
             insert into payments (id, kind, amount) values (1, card, -1847825.17), (2, card, -8.08), (3, card, 9183837.31), (4, card, -1.14), (5, card, 5.71)
             """)

@@ -8,7 +8,7 @@ import Testing
 @Suite struct ExplainAnalyzeTests {
     private func explain(_ db: Database, _ query: String) throws -> [String] {
         var text = ""
-        for output in try db.run("explain analyze \(query)") {
+        for output in try db.execute("explain analyze \(query)") {
             if case .message(let message) = output { text += message }
         }
         return text.split(separator: "\n").map(String.init)
@@ -39,7 +39,7 @@ import Testing
             let size = id % 11 == 0 ? "null" : String(id % 13)
             return "(\(id), \(color), \(size), \(Double(id % 97) / 4))"
         }
-        try db.run("""
+        try db.execute("""
             create entity things (id int key, color enum(red, green, blue), size int, weight number)
             insert into things (id, color, size, weight) values \(values.joined(separator: ", "))
             """)

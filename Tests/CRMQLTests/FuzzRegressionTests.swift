@@ -29,7 +29,14 @@ import Testing
         let setup = try String(contentsOf: Self.fuzzDirectory.appendingPathComponent("setup.crmql"), encoding: .utf8)
         let database = try Database(options: Self.options)
         var problems: [String] = []
-        database.executeAll(setup, sourceName: "setup.crmql", output: { _ in }, failure: { problems.append($0.description) })
+        var statements = try database.statements(setup, sourceName: "setup.crmql")
+        while true {
+            do {
+                guard try statements.next() != nil else { break }
+            } catch {
+                problems.append(error.description)
+            }
+        }
         #expect(problems.isEmpty, "the fuzz store's setup runs cleanly")
         return database
     }
@@ -40,15 +47,19 @@ import Testing
         let text = String(decoding: bytes, as: UTF8.self)
         let database = try freshDatabase()
         let render = RenderOptions(format: .table, terminalWidth: 60, maxRows: 20)
-        database.executeAll(text, sourceName: "<fuzz>", output: { output in
-            if case .rows(let result) = output { _ = ResultRenderer.render(result, options: render) }
-        }, failure: { error in
-            _ = error.description
-        })
-        _ = Database.needsMoreInput(text)
-        _ = Database.isSingleQuery(text)
-        _ = Database.refine("select customers", with: text)
-        _ = database.completions(for: text, cursor: bytes.count / 2)
+        var statements = try database.statements(text, sourceName: "<fuzz>")
+        while true {
+            do {
+                guard let statement = try statements.next() else { break }
+                for case .rows(let result) in statement.outputs { _ = ResultRenderer.render(result, options: render) }
+            } catch {
+                _ = error.description
+            }
+        }
+        _ = InteractiveInput.needsMoreInput(text)
+        _ = InteractiveInput.isSingleQuery(text)
+        _ = InteractiveInput.refine("select customers", with: text)
+        _ = Completion(schema: database.schema).candidates(for: text, cursor: bytes.count / 2)
         // The store must still answer afterwards.
         #expect(try database.query("select count customers").rowCount == 1)
     }

@@ -29,16 +29,24 @@ enum GoldenScript {
         _ = FileManager.default.changeCurrentDirectoryPath(url.deletingLastPathComponent().path)
         defer { _ = FileManager.default.changeCurrentDirectoryPath(previousDirectory) }
         var pieces: [String] = []
-        database.executeAll(text, sourceName: url.lastPathComponent, output: { output in
-            switch output {
-            case .rows(let result):
-                pieces.append(ResultRenderer.render(result, options: RenderOptions(format: .table, thousandsSeparators: false)))
-            case .message(let message):
-                pieces.append(message)
+        // Every statement runs, and every error shows in its place, the way a
+        // notebook reports a whole cell.
+        var statements = try database.statements(text, sourceName: url.lastPathComponent)
+        while true {
+            do {
+                guard let statement = try statements.next() else { break }
+                for output in statement.outputs {
+                    switch output {
+                    case .rows(let result):
+                        pieces.append(ResultRenderer.render(result, options: RenderOptions(format: .table, thousandsSeparators: false)))
+                    case .message(let message):
+                        pieces.append(message)
+                    }
+                }
+            } catch {
+                pieces.append(error.description)
             }
-        }, failure: { error in
-            pieces.append(error.description)
-        })
+        }
         return pieces.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined(separator: "\n")
     }
 

@@ -34,15 +34,15 @@ final class IdleReaderTests: XCTestCase {
 
     func testADatabaseLetsItsReaderGoWhenItWrites() throws {
         let db = try Database()
-        try db.run("create entity items (id int key, size int)")
-        try db.run("insert into items (id, size) values (1, 5), (2, 7)")
+        try db.execute("create entity items (id int key, size int)")
+        try db.execute("insert into items (id, size) values (1, 5), (2, 7)")
         _ = try db.query("select count items")
         XCTAssertTrue(db.idleReader.isHoldingReader)
-        try db.run("insert into items (id, size) values (3, 9)")
+        try db.execute("insert into items (id, size) values (3, 9)")
         XCTAssertFalse(db.idleReader.isHoldingReader)
         XCTAssertEqual(try db.query("select count items").value(row: 0, column: 0), .int(3))
         XCTAssertTrue(db.idleReader.isHoldingReader)
-        XCTAssertThrowsError(try db.run("insert into items (id, size) values (3, 1)"))
+        XCTAssertThrowsError(try db.execute("insert into items (id, size) values (3, 1)"))
         XCTAssertFalse(db.idleReader.isHoldingReader, "a failed write lets it go too")
     }
 }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct QueryShortcutTests {
     func database() throws -> Database {
         let db = try Database(options: Database.Options(today: "2026-06-30"))
-        try db.run("""
+        try db.execute("""
             create entity customers (id int key, name text, tier text);
             create entity orders (id int key, customer ref customers, placed date, amount number);
             insert into customers (id, name, tier) values
@@ -46,9 +46,9 @@ import Testing
         let query = "select orders where placed in last 7 days show id"
         let plain = try ids(db, query)
         #expect(plain == [10, 15])
-        try db.run("create index on orders(placed)")
+        try db.execute("create index on orders(placed)")
         #expect(try ids(db, query) == plain)
-        let plan = try db.run("explain " + query).compactMap { output -> String? in
+        let plan = try db.execute("explain " + query).compactMap { output -> String? in
             if case .message(let text) = output { return text }
             return nil
         }.joined(separator: "\n")
@@ -71,7 +71,7 @@ import Testing
 
     @Test func fieldComparisonsFilterLikeExpressions() throws {
         let db = try database()
-        try db.run("insert into orders (id, customer, placed, amount) values (18, 1, null, null)")
+        try db.execute("insert into orders (id, customer, placed, amount) values (18, 1, null, null)")
         #expect(try ids(db, "select orders where amount > 3 show id") == [10, 11, 13, 16])
         #expect(try ids(db, "select orders where 3 < amount show id") == [10, 11, 13, 16])
         #expect(try ids(db, "select orders where amount != 3 show id") == [10, 11, 12, 13, 14, 16, 17], "null is never kept")
@@ -87,7 +87,7 @@ import Testing
         let db = try database()
         let query = #"select count customers where tier = "gold""#
         #expect(try db.query(query)[0][0] == .int(6))
-        try db.run("insert into customers (id, name, tier) values (9, 'new', 'gold')")
+        try db.execute("insert into customers (id, name, tier) values (9, 'new', 'gold')")
         #expect(try db.query(query)[0][0] == .int(7))
         #expect(try db.query(query)[0][0] == .int(7))
     }

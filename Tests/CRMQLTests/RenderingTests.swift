@@ -1,5 +1,6 @@
 import XCTest
 @testable import CRMQL
+import CRMQLCore
 
 /// Exact renderings of results in every output format.
 final class RenderingTests: XCTestCase {
@@ -216,7 +217,9 @@ final class RenderingTests: XCTestCase {
     func testRowsBeyondMaxRowsAreElidedInTheMiddle() {
         let result = ResultSet(
             columnNames: ["n"], types: [.int], rows: (1...10).map { [.int(Int64($0))] })
-        XCTAssertEqual(table(result, maxRows: 4), """
+        var options = RenderOptions(format: .table, maxRows: 4)
+        options.moreRowsHint = "use .last to see all rows"
+        XCTAssertEqual(render(result, options), """
             ┌─────────────────┐
             │               n │
             ├─────────────────┤
@@ -236,9 +239,7 @@ final class RenderingTests: XCTestCase {
         let result = ResultSet(
             columnNames: ["id", "description", "owner", "region"], types: [.int, .text, .text, .text],
             rows: (1...5).map { [.int(Int64($0)), .text(String(repeating: "x", count: 40)), .text("Dana"), .text("north")] })
-        var options = RenderOptions(terminalWidth: 20, maxRows: 2)
-        options.moreRowsHint = nil
-        let rendered = render(result, options)
+        let rendered = render(result, RenderOptions(terminalWidth: 20, maxRows: 2))
         XCTAssertTrue(rendered.hasPrefix("─[ row 1 ]──────────\nid       │ 1\ndescrip… │ xxxxxxxx…\n"), rendered)
         XCTAssertTrue(rendered.contains("\n… 3 more rows …\n─[ row 5 ]"), rendered)
         XCTAssertTrue(rendered.hasSuffix("(5 rows)\n"), rendered)
@@ -281,7 +282,6 @@ final class RenderingTests: XCTestCase {
             │   … 3 more rows …   │
             └────┴──────┴─────────┘
             (3 rows)
-            (use .last to see all rows)
 
             """)
         XCTAssertTrue(table(customers, maxRows: 1).contains("│  1 │ Alice │  1234.5 │\n│   … 2 more rows …    │\n└"))
@@ -363,9 +363,7 @@ final class RenderingTests: XCTestCase {
 
     // MARK: - Helpers for hosts
 
-    func testDefaultFormatAndColor() {
-        XCTAssertEqual(ResultRenderer.defaultFormat(isTerminal: true), .table)
-        XCTAssertEqual(ResultRenderer.defaultFormat(isTerminal: false), .csv)
+    func testColorFollowsTheTerminalAndNoColor() {
         XCTAssertTrue(ResultRenderer.shouldUseColor(isTerminal: true, environment: [:]))
         XCTAssertTrue(ResultRenderer.shouldUseColor(isTerminal: true, environment: ["NO_COLOR": ""]))
         XCTAssertFalse(ResultRenderer.shouldUseColor(isTerminal: true, environment: ["NO_COLOR": "1"]))

@@ -10,7 +10,7 @@ import Testing
     func expectError(_ text: String, containing fragment: String, in database: Database? = nil) throws {
         let db = try database ?? self.database()
         do {
-            try db.run(text)
+            try db.execute(text)
             Issue.record("expected an error for \(text.prefix(60))")
         } catch {
             #expect(error.description.contains(fragment), "\(error.description.prefix(300))")
@@ -29,7 +29,7 @@ import Testing
 
     @Test func hugeStringLiteralWorks() throws {
         let db = try database()
-        try db.run("create entity x (id int key); insert into x (id) values (1)")
+        try db.execute("create entity x (id int key); insert into x (id) values (1)")
         let big = String(repeating: "a", count: 100_000_000)
         let result = try db.query("select x show length(\"" + big + "\") as n")
         #expect(result.value(row: 0, column: 0) == .int(100_000_000))
@@ -59,7 +59,7 @@ import Testing
 
     @Test func failedStatementsLeaveTheStoreUnchanged() throws {
         let db = try database()
-        try db.run("""
+        try db.execute("""
         create entity a (id int key, n int, s text)
         insert into a (id, n, s) values (1, 10, "x"), (2, 9223372036854775807, "y")
         """)
@@ -80,7 +80,7 @@ import Testing
 
     @Test func garbageNeverCrashes() throws {
         let db = try database()
-        try db.run("create entity t (id int key, x number, s text, d date)")
+        try db.execute("create entity t (id int key, x number, s text, d date)")
         var generator = SplitMix64(state: 7)
         let pieces = ["select", "t", "where", "show", "(", ")", "x", "+", "-", "*", "/", "\"", "'", "`", "$p", "and", "or", "not",
                       "in", "last", "30", "days", "2026-01-01", "count(", "sum(", "group", "by", "order", "limit", ",", ";", "\n",
@@ -88,8 +88,8 @@ import Testing
         for _ in 0..<2_000 {
             let length = Int(generator.next() % 12) + 1
             let text = (0..<length).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined(separator: " ")
-            _ = try? db.run(text)
-            _ = Database.needsMoreInput(text)
+            _ = try? db.execute(text)
+            _ = InteractiveInput.needsMoreInput(text)
         }
         #expect(try db.query("select count t").value(row: 0, column: 0) == .int(0))
     }

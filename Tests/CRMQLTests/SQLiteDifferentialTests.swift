@@ -281,7 +281,7 @@ struct DifferentialFixture {
             try data.orders.csv.write(to: ordersURL, atomically: true, encoding: .utf8)
             try data.sqliteScript.write(to: scriptURL, atomically: true, encoding: .utf8)
             database = try Database(options: Database.Options(today: DifferentialData.today))
-            try database.run("""
+            try database.execute("""
                 load customers from \(Self.literal(customersURL.path))
                 load orders from \(Self.literal(ordersURL.path))
                 """)

@@ -16,7 +16,7 @@ import Testing
 
     private func makeDatabase() throws -> Database {
         let db = try Database(options: Database.Options(today: "2026-06-30"))
-        try db.run("""
+        try db.execute("""
             create entity customers (id int key, name text, stage enum(prospect, mature))
             insert into customers (id, name, stage) values (1, "Ada", mature), (2, "Ben", prospect)
             create entity orders (id int key, customer ref customers, amount number)
@@ -38,7 +38,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let saved = try makeDatabase()
         let good = folder.appendingPathComponent("good.snapshot").path
-        try saved.run("save \"\(good)\"")
+        try saved.execute("save \"\(good)\"")
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: good)))
         #expect(bytes.count > 100)
 
@@ -56,7 +56,7 @@ import Testing
 
         // A session with other data in it, which a failed open must not touch.
         let db = try Database(options: Database.Options(today: "2026-06-30"))
-        try db.run("""
+        try db.execute("""
             create entity customers (id int key, name text, stage enum(prospect, mature))
             insert into customers (id, name, stage) values (7, "Cy", prospect)
             create entity orders (id int key, customer ref customers, amount number)
@@ -67,7 +67,7 @@ import Testing
         for (name, content, fragment) in damaged {
             let path = folder.appendingPathComponent(name + ".snapshot").path
             try Data(content).write(to: URL(fileURLWithPath: path))
-            let error = #expect(throws: CRMQLError.self, "\(name)") { try db.run("open \"\(path)\"") }
+            let error = #expect(throws: CRMQLError.self, "\(name)") { try db.execute("open \"\(path)\"") }
             #expect(error?.phase == .io, "\(name)")
             #expect(error?.description.contains(fragment) == true, "\(name): \(error?.description ?? "")")
             #expect(try contents(db) == before, "\(name): the session is as it was")
@@ -77,7 +77,7 @@ import Testing
         }
 
         // The sound file opens, with its computed field and named query.
-        try db.run("open \"\(good)\"")
+        try db.execute("open \"\(good)\"")
         #expect(try contents(db) == contents(saved))
     }
 }

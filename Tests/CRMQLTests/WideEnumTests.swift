@@ -10,9 +10,9 @@ import Testing
 
     private func makeDatabase(codes: [Int]) throws -> Database {
         let db = try Database(options: Database.Options(today: "2026-06-30"))
-        try db.run("create entity things (id int key, kind enum(\(Self.symbols.joined(separator: ", "))))")
+        try db.execute("create entity things (id int key, kind enum(\(Self.symbols.joined(separator: ", "))))")
         let rows = codes.enumerated().map { "(\($0.offset + 1), \($0.element < 0 ? "null" : "s\($0.element)"))" }
-        try db.run("insert into things (id, kind) values " + rows.joined(separator: ", "))
+        try db.execute("insert into things (id, kind) values " + rows.joined(separator: ", "))
         return db
     }
 
@@ -39,7 +39,7 @@ import Testing
         let narrowCodes = [3, 255, 3, -1, 0, 251, 3]
         let narrow = try answers(try makeDatabase(codes: narrowCodes))
         let wide = try makeDatabase(codes: narrowCodes + [299, 299])
-        try wide.run("delete things where kind = s299")
+        try wide.execute("delete things where kind = s299")
         #expect(try answers(wide) == narrow)
         #expect(narrow[1] == "id\n1\n3\n7\n")
         #expect(narrow[2] == "id\n2\n6\n")
@@ -57,7 +57,7 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("wide.snapshot").path
-        try db.run("save \"\(path)\"")
+        try db.execute("save \"\(path)\"")
         #expect(try answers(try Database(snapshot: path)) == before)
     }
 }

@@ -53,10 +53,10 @@ import Testing
 
         let db = try Database.demo()
         let best = try db.prepare("select customers where region = $region order by revenue desc limit 5 show name, revenue")
-        for customer in try best.query(["region": "north"], as: Customer.self) {
+        for customer in try best.query(parameters: ["region": "north"], as: Customer.self) {
             print(customer.name, customer.revenue)
         }
-        #expect(try best.query(["region": "north"], as: Customer.self).count == 5)
+        #expect(try best.query(parameters: ["region": "north"], as: Customer.self).count == 5)
     }
 
     @Test func gettingStartedQueriesInTenLines() throws {
@@ -84,11 +84,11 @@ import Testing
         defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
 
         let db = try Database(options: .init(today: "2026-06-30"))
-        try db.run("""
+        try db.execute("""
             load customers from "data/customers.csv"
             load orders from "data/orders.csv"
             """)
-        try db.run("save \"crm.crmqlsnap\"")
+        try db.execute("save \"crm.crmqlsnap\"")
 
         let later = try Database(snapshot: "crm.crmqlsnap")
         let spend = try later.query("select customers where name = 'Ada' show sum(orders.amount)")
@@ -103,14 +103,14 @@ import Testing
 
         let byTier = try db.prepare("select count customers where tier = $tier and points >= $min")
         for tier in ["bronze", "silver", "gold", "platinum"] {
-            let count: Int = try byTier.query(["tier": tier, "min": 1000])[0].get(0)
+            let count: Int = try byTier.query(parameters: ["tier": tier, "min": 1000])[0].get(0)
             print(tier, count)
         }
 
-        try db.run("create entity targets (region text, goal int)")
+        try db.execute("create entity targets (region text, goal int)")
         let goals = [("north", 100), ("south", 80)]
         let add = try db.prepare("insert into targets (region, goal) values ($region, $goal)")
-        for (region, goal) in goals { try add.run(["region": region, "goal": goal]) }
+        for (region, goal) in goals { try add.execute(parameters: ["region": region, "goal": goal]) }
         #expect(try db.query("select count targets")[0].get(0, as: Int.self) == 2)
     }
 
@@ -151,6 +151,49 @@ import Testing
 
         for try await order in try db.stream("select orders", as: Order.self) { ledger.add(order) }
         #expect(ledger.count == 2 * (try db.query("select count orders")[0].get(0, as: Int.self)))
+    }
+
+    @Test func runningStatements() throws {
+        let db = try Database.demo()
+        try db.execute("param $min = 5000")
+        let north = try db.query("select customers where region = $region and points >= $min", parameters: ["region": "north"])
+
+        let byRegion = try db.prepare("select customers where region = $region and points >= $min")
+        let south = try byRegion.query(parameters: ["region": "south", "min": 1000])
+        print(north.rowCount, south.rowCount)
+        #expect(south.rowCount > north.rowCount)
+    }
+
+    @Test func runningAScriptStatementByStatement() throws {
+        let db = try Database.demo()
+        let script = "select count customers\nupdate customers set points = 0 where id = 1"
+        var statements = try db.statements(script, sourceName: "report.crmql")
+        if let syntaxError = statements.syntaxError { throw syntaxError }
+        while let statement = try statements.next() {
+            for output in statement.outputs { print(output) }
+            print("took", statement.duration)
+        }
+        #expect(try db.query("select customers where id = 1 show points")[0].get(0, as: Int.self) == 0)
+    }
+
+    @Test func anInteractiveHost() throws {
+        let db = try Database.demo()
+        var lastQuery = ""
+        var typed = "select customers where stage = mature"
+        if !InteractiveInput.needsMoreInput(typed) {
+            let result = try db.query(typed)
+            if InteractiveInput.isSingleQuery(typed) { lastQuery = typed }
+            print(result)
+        }
+        typed = "show name, points"
+        if let refined = InteractiveInput.refine(lastQuery, with: typed) {
+            print(try db.query(refined))
+        }
+        let words = Completion(schema: db.schema).candidates(for: "select customers where re", cursor: 25)
+        #expect(lastQuery == "select customers where stage = mature")
+        #expect(InteractiveInput.refine(lastQuery, with: typed) == "select customers where stage = mature show name, points")
+        #expect(words.contains("region"))
+        #expect(InteractiveInput.needsMoreInput("select customers where ("))
     }
 
     @Test func hostFunctions() throws {

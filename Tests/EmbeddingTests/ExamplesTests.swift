@@ -46,7 +46,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let snapshot = directory.appendingPathComponent("people.crmqlsnap").path
         let database = try Database()
-        try database.run("""
+        try database.execute("""
             create entity people (id int key, name text)
             insert into people (id, name) values (1, 'Ann'), (2, 'Bo')
             save "\(snapshot)"

@@ -41,21 +41,18 @@ import Testing
         #expect(throws: CRMQLError.self) { try db.query("select customers show margin(revenue, value)") }
     }
 
-    @Test func aHostStopsAScriptBetweenOutputs() throws {
+    @Test func aHostStopsAScriptBetweenStatements() throws {
         let db = try Database()
-        var seen = 0
-        let finished = try db.run("""
+        var statements = try db.statements("""
             create entity notes (id int key)
             insert into notes (id) values (1)
             insert into notes (id) values (2)
-            """, while: { _ in
-                seen += 1
-                return false
-            })
-        #expect(!finished)
-        #expect(seen == 1)
+            """)
+        #expect(try statements.next()?.outputs.isEmpty == true)
+        let inserted = try statements.next()
+        #expect(inserted?.outputs.map(\.description) == ["1 note inserted"])
+        // The host stops here: the third statement never runs.
         #expect(try db.query("select count notes")[0].get(0, as: Int.self) == 1)
-        #expect(try db.run("select notes", while: { _ in true }))
     }
 
     @Test func functionNamesMustNotCollide() throws {
@@ -131,9 +128,9 @@ import Testing
         db.limits = Database.Limits()
         #expect(db.limits == Database.Limits())
         let sandboxed = try Database(options: Database.Options(safe: true, limits: Database.Limits(maxNestingDepth: 3)))
-        let deep = #expect(throws: CRMQLError.self) { try sandboxed.run("select customers where points > 1 + (2 + (3 + (4 + 5)))") }
+        let deep = #expect(throws: CRMQLError.self) { try sandboxed.execute("select customers where points > 1 + (2 + (3 + (4 + 5)))") }
         #expect(deep?.phase == .limit)
-        let file = #expect(throws: CRMQLError.self) { try sandboxed.run("load customers from \"customers.csv\"") }
+        let file = #expect(throws: CRMQLError.self) { try sandboxed.execute("load customers from \"customers.csv\"") }
         #expect(file?.phase == .io)
     }
 
@@ -141,20 +138,20 @@ import Testing
 
     @Test func errorsDoNotShowBoundValues() throws {
         let db = try Database()
-        try db.run("create entity people (id int key, email text, level enum(low, high))")
+        try db.execute("create entity people (id int key, email text, level enum(low, high))")
         let insert = try db.prepare("insert into people (id, email, level) values ($id, $email, $level)")
-        try insert.run(["id": 424_242, "email": "ann@example.com", "level": "low"])
+        try insert.execute(parameters: ["id": 424_242, "email": "ann@example.com", "level": "low"])
 
         // The engine's message would quote the duplicate key.
         let duplicate = #expect(throws: CRMQLError.self) {
-            try insert.run(["id": 424_242, "email": "bo@example.com", "level": "low"])
+            try insert.execute(parameters: ["id": 424_242, "email": "bo@example.com", "level": "low"])
         }
         #expect(duplicate?.description.contains("424242") == false)
         #expect(duplicate?.description.contains("$id") == true)
 
         // … and a value that is not one of the enum's symbols.
         let level = #expect(throws: CRMQLError.self) {
-            try insert.run(["id": 7, "email": "cy@example.com", "level": "ultra-secret-level"])
+            try insert.execute(parameters: ["id": 7, "email": "cy@example.com", "level": "ultra-secret-level"])
         }
         #expect(level?.description.contains("ultra-secret-level") == false)
         #expect(level?.problems.allSatisfy { !$0.message.contains("ultra-secret-level") && !$0.rendered.contains("ultra-secret-level") } == true)
@@ -167,9 +164,9 @@ import Testing
 
         // Values the host gave when opening are hidden too.
         let opened = try Database(options: Database.Options(parameters: ["mail": "private@example.com"]))
-        try opened.run("create entity people (email text key, visits int)")
+        try opened.execute("create entity people (email text key, visits int)")
         let again = #expect(throws: CRMQLError.self) {
-            try opened.run("""
+            try opened.execute("""
                 param $mail = "x"
                 insert into people (email, visits) values ($mail, 1), ($mail, 2)
                 """)
@@ -179,9 +176,9 @@ import Testing
 
     @Test func hidingAValueLeavesOtherTextAlone() throws {
         let db = try Database()
-        try db.run("create entity items (id int key, size int)")
+        try db.execute("create entity items (id int key, size int)")
         let error = #expect(throws: CRMQLError.self) {
-            try db.run("insert into items (id, size) values (17, 1), (17, $n)", parameters: ["n": 7])
+            try db.execute("insert into items (id, size) values (17, 1), (17, $n)", parameters: ["n": 7])
         }
         // 7 is the bound value; 17 is in the text and stays.
         #expect(error?.description.contains("17") == true)
@@ -194,7 +191,7 @@ import Testing
         let statement = try db.prepare("select count customers where points >= $min")
         let counts = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             for minimum in [0, 500, 1000, 2000, 4000, 8000] {
-                group.addTask { (minimum, try statement.query(["min": minimum])[0].get(0)) }
+                group.addTask { (minimum, try statement.query(parameters: ["min": minimum])[0].get(0)) }
             }
             var counts: [Int: Int] = [:]
             for try await (minimum, count) in group { counts[minimum] = count }

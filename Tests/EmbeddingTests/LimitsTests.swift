@@ -15,9 +15,9 @@ import Testing
             Thread.sleep(forTimeInterval: 0.02)
             return arguments[0]
         }
-        try db.run("create entity items (id int key, name text, size int)")
+        try db.execute("create entity items (id int key, name text, size int)")
         let values = (1...Self.rows).map { "(\($0), \"item \($0)\", \($0 % 17))" }.joined(separator: ", ")
-        try db.run("insert into items (id, name, size) values " + values)
+        try db.execute("insert into items (id, name, size) values " + values)
         return db
     }
 
@@ -28,7 +28,7 @@ import Testing
         let limits = db.limits
         db.limits = Database.Limits()
         defer { db.limits = limits }
-        try db.run("save \"\(path)\"")
+        try db.execute("save \"\(path)\"")
         return try Data(contentsOf: URL(fileURLWithPath: path))
     }
 
@@ -39,7 +39,7 @@ import Testing
         let db = try makeDatabase()
         let before = try snapshot(db)
         db.limits = limits
-        let error = #expect(throws: CRMQLError.self, sourceLocation: sourceLocation) { try db.run(statement) }
+        let error = #expect(throws: CRMQLError.self, sourceLocation: sourceLocation) { try db.execute(statement) }
         #expect(error?.phase == .limit, "\(statement): \(error?.description ?? "")", sourceLocation: sourceLocation)
         #expect(error?.description.contains(fragment) == true, "\(error?.description ?? "")", sourceLocation: sourceLocation)
         #expect(try snapshot(db) == before, "\(statement) left the store as it was", sourceLocation: sourceLocation)
@@ -98,7 +98,7 @@ import Testing
         Thread {
             do {
                 // The function runs once, on one row; the interrupt is seen at the next column operation.
-                try db.run("update items set size = wait_here(size) + 1, name = name || \"?\" where id = 1")
+                try db.execute("update items set size = wait_here(size) + 1, name = name || \"?\" where id = 1")
             } catch let error as CRMQLError {
                 outcome.set(error)
             } catch {
@@ -117,7 +117,7 @@ import Testing
     @Test func aStatementWithinTheLimitsRuns() throws {
         let db = try makeDatabase()
         db.limits = Database.Limits(timeLimit: .seconds(30), maxResultRows: Self.rows, maxNestingDepth: 8, maxMemoryBytes: 64 << 20)
-        try db.run("update items set size = size + 1 where id <= 10")
+        try db.execute("update items set size = size + 1 where id <= 10")
         #expect(try db.query("select items show sum(size) as total").rowCount == 1)
         #expect(try db.query("select items").rowCount == Self.rows)
     }

@@ -89,7 +89,7 @@ import Testing
             "Database: public func prepare(_ text: String, sourceName: String = \"<input>\") throws(CRMQLError) -> PreparedStatement",
             "Database: public func interrupt()",
             "StatementOutput: case rows(ResultSet)",
-            "Database: public func execute(_ text: String, sourceName: String = \"<input>\", parameters: [String: any ValueConvertible] = [:], output: (StatementOutput) -> Void = { _ in }, statementFinished: (Duration) -> Void = { _ in }) throws(CRMQLError)",
+            "Database: public func execute(_ text: String, sourceName: String = \"<input>\", parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> [StatementOutput]",
             "CRMQLError.Problem: public let rendered: String",
             "extension ResultSet: RandomAccessCollection",
             "ValueConvertible: var crmqlValue: Value { get }",
@@ -98,6 +98,51 @@ import Testing
             "typedef struct crmql_stmt crmql_stmt;",
         ] {
             #expect(listing.contains(expected), "the listing lacks: \(expected)")
+        }
+    }
+
+    /// Every way to run text takes parameter values the same way, as
+    /// `parameters: [String: any ValueConvertible]`: a host moves a query
+    /// between `Database` and `PreparedStatement` without renaming labels.
+    @Test func everyRunTakesParametersUnderOneLabel() throws {
+        let listing = try Self.currentListing()
+        let runs = listing.split(separator: "\n").filter { $0.contains("any ValueConvertible]") }
+        #expect(runs.count >= 10)
+        for run in runs {
+            #expect(run.contains("parameters: [String: any ValueConvertible] = [:]"), "\(run)")
+        }
+    }
+
+    /// A public type's name is not also the name of a type inside the
+    /// engine: a reader of a stack trace or of the engine's code never has to
+    /// ask which `Catalog` is meant.
+    @Test func noPublicTypeSharesANameWithAnEngineType() throws {
+        let listing = try Self.currentListing()
+        let swiftPart = listing.components(separatedBy: "## C: crmql.h").first ?? listing
+        var publicTypes: Set<String> = []
+        for line in swiftPart.split(separator: "\n") where line.hasPrefix("public ") {
+            let words = line.split(whereSeparator: { " :<=".contains($0) })
+            if let keyword = words.firstIndex(where: { ["struct", "enum", "class", "protocol", "typealias"].contains($0) }),
+               keyword + 1 < words.count {
+                publicTypes.insert(String(words[keyword + 1]))
+            }
+        }
+        #expect(publicTypes.contains("Schema"))
+        let folder = Paths.repositoryRoot.appendingPathComponent("Sources/CRMQLEngine")
+        let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
+        while let url = files?.nextObject() as? URL {
+            guard url.pathExtension == "swift" else { continue }
+            let text = try String(contentsOf: url, encoding: .utf8)
+            for line in text.split(separator: "\n") {
+                let words = line.split(separator: " ")
+                guard let keyword = words.firstIndex(where: { ["struct", "enum", "class", "protocol"].contains($0) }),
+                      keyword + 1 < words.count, words[..<keyword].allSatisfy({ ["public", "final", "private", "fileprivate", "internal", "indirect"].contains($0) })
+                else { continue }
+                let name = String(words[keyword + 1].prefix { $0.isLetter || $0.isNumber || $0 == "_" })
+                // Re-exported engine types are the same type under the same name.
+                let reexported = swiftPart.contains("public typealias \(name) = ") || name == "ExecutionLimits"
+                #expect(reexported || !publicTypes.contains(name), "CRMQL's public \(name) shares its name with \(url.lastPathComponent)'s")
+            }
         }
     }
 

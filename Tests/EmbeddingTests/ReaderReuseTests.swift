@@ -9,7 +9,7 @@ import Testing
 @Suite struct ReaderReuseTests {
     private func database() throws -> Database {
         let db = try Database(options: Database.Options(today: "2026-06-30"))
-        try db.run("""
+        try db.execute("""
             create entity items (id int key, name text, size int)
             insert into items (id, name, size) values (1, "a", 5), (2, "b", 7), (3, "c", 9)
             """)
@@ -25,13 +25,13 @@ import Testing
         let query = "select count items where size > 6"
         #expect(try count(db, query) == .int(2))
         #expect(try count(db, query) == .int(2))
-        try db.run("insert into items (id, name, size) values (4, \"d\", 11)")
+        try db.execute("insert into items (id, name, size) values (4, \"d\", 11)")
         #expect(try count(db, query) == .int(3))
-        try db.run("delete items where id = 2")
+        try db.execute("delete items where id = 2")
         #expect(try count(db, query) == .int(2))
-        try db.run("create index on items(size)")
+        try db.execute("create index on items(size)")
         #expect(try count(db, query) == .int(2))
-        try db.run("update items set size = 1 where id = 3")
+        try db.execute("update items set size = 1 where id = 3")
         #expect(try count(db, query) == .int(1))
     }
 
@@ -39,28 +39,28 @@ import Testing
         let db = try database()
         let query = "select count items"
         #expect(try count(db, query) == .int(3))
-        #expect(throws: CRMQLError.self) { try db.run("insert into items (id, name, size) values (1, \"dup\", 1)") }
+        #expect(throws: CRMQLError.self) { try db.execute("insert into items (id, name, size) values (1, \"dup\", 1)") }
         #expect(try count(db, query) == .int(3))
     }
 
     @Test func definitionsParametersAndSettingsReachTheNextRead() throws {
         let db = try database()
-        try db.run("param $least = 6")
+        try db.execute("param $least = 6")
         let query = "select count items where size > $least"
         #expect(try count(db, query) == .int(2))
-        try db.run("param $least = 8")
+        try db.execute("param $least = 8")
         #expect(try count(db, query) == .int(1))
         #expect(try count(db, query, ["least": 4]) == .int(3))
         #expect(try count(db, query) == .int(1))
 
-        try db.run("define items.big = size > 6")
+        try db.execute("define items.big = size > 6")
         #expect(try count(db, "select count items where big") == .int(2))
-        try db.run("define items.big = size > 8")
+        try db.execute("define items.big = size > 8")
         #expect(try count(db, "select count items where big") == .int(1))
 
         let today = "select items where id = 1 show today"
         let before = try db.query(today).value(row: 0, column: 0)
-        try db.run("set today = 2020-01-01")
+        try db.execute("set today = 2020-01-01")
         #expect(try db.query(today).value(row: 0, column: 0) != before)
     }
 

@@ -6,7 +6,7 @@ import Testing
 @Suite struct RowTests {
     static func people() throws -> Database {
         let db = try Database()
-        try db.run("""
+        try db.execute("""
             create entity people (id int key, name text, score number, active bool, born date, level enum(low, high), order_count int)
             insert into people (id, name, score, active, born, level, order_count) values
                 (1, 'Ann', 2.5, true, 1990-04-01, high, 3), (2, 'Bo', null, false, null, low, 0), (3, 'Cy', 7, true, 2001-12-31, low, 12)
@@ -109,7 +109,7 @@ import Testing
     @Test func streamsDecodeOneRowAtATime() throws {
         let db = try Database.demo()
         var stream = try db.stream("select customers show name, points", as: Customer.self)
-        let total = stream.rowCount
+        let total = try db.query("select count customers")[0].get(0, as: Int.self)
         var count = 0
         while let customer = try stream.next() {
             #expect(!customer.name.isEmpty)
@@ -119,7 +119,7 @@ import Testing
         #expect(total > 1000)
         #expect(try stream.next() == nil)
 
-        var rows = try db.prepare("select customers where points >= $min show name").stream(["min": 1000])
+        var rows = try db.prepare("select customers where points >= $min show name").stream(parameters: ["min": 1000])
         #expect(rows.columnNames == ["name"])
         var first: Row?
         first = try rows.next()

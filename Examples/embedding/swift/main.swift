@@ -16,9 +16,9 @@ do {
     // The built-in demo data: a made-up company's customers, orders and contacts.
     let db = try Database.demo()
     // A few rows of the host's own, through a statement with parameters.
-    try db.run("create entity targets (region text key, goal number)")
+    try db.execute("create entity targets (region text key, goal number)")
     for (region, goal) in [("north", 25_000.0), ("south", 20_000.0)] {
-        try db.run("insert into targets (region, goal) values ($region, $goal)", parameters: ["region": region, "goal": goal])
+        try db.execute("insert into targets (region, goal) values ($region, $goal)", parameters: ["region": region, "goal": goal])
     }
 
     // A function queries can call: the share of revenue that is value.
@@ -37,7 +37,7 @@ do {
         let region: String = try target.get("region")
         let goal: Double = try target.get("goal")
         print("\(region): customers with revenue of at least \(Int(goal))")
-        for customer in try best.query(["region": region, "goal": goal], as: Customer.self) {
+        for customer in try best.query(parameters: ["region": region, "goal": goal], as: Customer.self) {
             print("  \(customer.name)  \(customer.revenue)  margin \(customer.margin.map { "\($0)" } ?? "-")")
         }
     }

@@ -3,9 +3,6 @@
 /// Everything but `format` shapes the table format only: the other formats
 /// are read by tools, so they always carry every row and every digit exactly.
 public struct RenderOptions: Sendable {
-    /// The number of rows a terminal shows before it elides the middle ones.
-    public static let defaultTerminalMaxRows = 40
-
     /// The output format.
     public var format: OutputFormat
     /// Columns available for each line; nil when the output is not a terminal
@@ -22,8 +19,9 @@ public struct RenderOptions: Sendable {
     public var thousandsSeparators: Bool
     /// How long the statement took; when set, the footer reports it.
     public var elapsedMilliseconds: Double?
-    /// The hint printed under a table whose middle rows were elided; nil
-    /// prints none. Hosts without a way to show every row should clear it.
+    /// A hint printed under a table whose middle rows were elided, telling
+    /// the reader how to see them all in the host (the shell says `use .last
+    /// to see all rows`); nil prints none.
     public var moreRowsHint: String?
 
     /// Options for `format`, sized for a pipe or a file: no width limit, every
@@ -35,7 +33,7 @@ public struct RenderOptions: Sendable {
         color: Bool = false,
         thousandsSeparators: Bool = true,
         elapsedMilliseconds: Double? = nil,
-        moreRowsHint: String? = "use .last to see all rows"
+        moreRowsHint: String? = nil
     ) {
         self.format = format
         self.terminalWidth = terminalWidth

@@ -36,12 +36,6 @@ public enum ResultRenderer {
         String(decoding: TabularWriter.write(format, names: result.columnNames, columns: result.columns), as: UTF8.self)
     }
 
-    /// The format when none is asked for: a table for a person at a
-    /// terminal, CSV for a program reading a pipe or a file.
-    public static func defaultFormat(isTerminal: Bool) -> OutputFormat {
-        isTerminal ? .table : .csv
-    }
-
     /// Whether to colour output: only at a terminal, and not when the
     /// `NO_COLOR` environment variable is set to anything but the empty
     /// string (https://no-color.org).

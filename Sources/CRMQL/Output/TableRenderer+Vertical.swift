@@ -1,3 +1,5 @@
+import CRMQLCore
+
 /// The vertical layout, for a few rows too wide for the terminal: one line
 /// per field, each record under a rule that numbers it.
 ///

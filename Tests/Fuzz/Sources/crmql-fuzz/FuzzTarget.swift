@@ -32,7 +32,7 @@ private let options = Database.Options(
 private func freshDatabase() -> Database {
     guard let database = try? Database(options: options) else { fatalError("the fuzz options are invalid") }
     var problems: [String] = []
-    database.executeAll(setupText, sourceName: "setup.crmql", output: { _ in }, failure: { problems.append($0.description) })
+    runEveryStatement(setupText, sourceName: "setup.crmql", on: database, output: { _ in }, failure: { problems.append($0.description) })
     if !problems.isEmpty { fatalError("the fuzz store's setup failed:\n" + problems.joined(separator: "\n")) }
     return database
 }
@@ -43,14 +43,29 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let text = String(decoding: bytes, as: UTF8.self)
     let database = freshDatabase()
     let render = RenderOptions(format: .table, terminalWidth: 60, maxRows: 20)
-    database.executeAll(text, sourceName: "<fuzz>", output: { output in
+    runEveryStatement(text, sourceName: "<fuzz>", on: database, output: { output in
         if case .rows(let result) = output { _ = ResultRenderer.render(result, options: render) }
     }, failure: { error in
         _ = error.description
     })
-    _ = Database.needsMoreInput(text)
-    _ = Database.isSingleQuery(text)
-    _ = Database.refine("select customers", with: text)
-    _ = database.completions(for: text, cursor: bytes.count / 2)
+    _ = InteractiveInput.needsMoreInput(text)
+    _ = InteractiveInput.isSingleQuery(text)
+    _ = InteractiveInput.refine("select customers", with: text)
+    _ = Completion(schema: database.schema).candidates(for: text, cursor: bytes.count / 2)
     return 0
+}
+
+/// Runs every statement of `text`, going on after a failing one, as a
+/// notebook runs a cell: each error is reported in its place.
+private func runEveryStatement(_ text: String, sourceName: String, on database: Database,
+                               output: (StatementOutput) -> Void, failure: (CRMQLError) -> Void) {
+    guard var statements = try? database.statements(text, sourceName: sourceName) else { return }
+    while true {
+        do throws(CRMQLError) {
+            guard let statement = try statements.next() else { return }
+            statement.outputs.forEach(output)
+        } catch {
+            failure(error)
+        }
+    }
 }

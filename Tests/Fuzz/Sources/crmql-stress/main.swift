@@ -40,7 +40,7 @@ func makeDatabase() throws -> Database {
         + (1...ledgerEntries).map { "(\($0), \($0 % accounts + 1), \($0))" }.joined(separator: ", ") + "\n"
     script += "define accounts.twice = balance * 2\n"
     script += "define accounts.ledger = coalesce(sum(entries.amount), 0)\n"
-    try database.run(script)
+    try database.execute(script)
     return database
 }
 
@@ -115,13 +115,13 @@ func read(_ database: Database, kind: Int, _ failures: Failures) throws {
 func write(_ database: Database, round: Int, _ failures: Failures, _ random: inout SystemRandomNumberGenerator) throws {
     if round % 5 == 0 {
         // Every balance changes, then the keys clash: the statement fails and must leave nothing behind.
-        if (try? database.run("update accounts set balance = balance + 1, id = 7")) != nil {
+        if (try? database.execute("update accounts set balance = balance + 1, id = 7")) != nil {
             failures.add("an update giving every row the same key succeeded")
         }
     } else if round % 7 == 0 {
         // Rows come and go without changing the sum.
-        try database.run("insert into accounts (id, balance) values (\(1000 + round), 0)")
-        try database.run("delete accounts where id = \(1000 + round)")
+        try database.execute("insert into accounts (id, balance) values (\(1000 + round), 0)")
+        try database.execute("delete accounts where id = \(1000 + round)")
     } else {
         let from = Int.random(in: 1...accounts, using: &random)
         let to = Int.random(in: 1...accounts, using: &random)
@@ -131,7 +131,7 @@ func write(_ database: Database, round: Int, _ failures: Failures, _ random: ino
         // The writer is the only one, so the balance it reads still holds.
         if from != to, case .int(let available) = cell(try database.query("select accounts where id = \(from) show balance"), 0) {
             let amount = min(Int.random(in: 1...50, using: &random), Int(available))
-            if amount > 0 { try database.run(transfer(from: from, to: to, amount: amount)) }
+            if amount > 0 { try database.execute(transfer(from: from, to: to, amount: amount)) }
         }
     }
 }

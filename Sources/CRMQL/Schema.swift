@@ -6,8 +6,8 @@ import CRMQLStorage
 /// fields and relations; named queries; parameters; functions.
 ///
 /// A snapshot: it does not change when statements run afterwards. Hosts use
-/// it to list the schema, and the REPL to complete names.
-public struct Catalog: Sendable {
+/// it to list entities and fields, and `Completion` to complete names.
+public struct Schema: Sendable {
     /// A stored field.
     public struct Field: Sendable, Hashable {
         /// The field's name.
@@ -107,7 +107,7 @@ public struct Catalog: Sendable {
     /// An entity by name.
     public func entity(named name: String) -> Entity? { entities.first { $0.name == name } }
 
-    /// Builds a catalog from its parts (for hosts and tests).
+    /// Builds a schema from its parts (for hosts and tests).
     public init(entities: [Entity], namedQueries: [String] = [], parameters: [String] = [], functions: [String] = []) {
         self.entities = entities
         self.namedQueries = namedQueries
@@ -116,7 +116,7 @@ public struct Catalog: Sendable {
     }
 }
 
-extension Catalog {
+extension Schema {
     /// Reads the interpreter's current schema and definitions.
     init(_ interpreter: Interpreter) {
         let store = interpreter.store
@@ -146,7 +146,7 @@ extension Database {
     /// A snapshot of the schema and the names statements can use.
     ///
     /// Waits while a statement runs (statements run one at a time).
-    public var catalog: Catalog {
-        engine.withLock { interpreter in Catalog(interpreter) }
+    public var schema: Schema {
+        engine.withLock { interpreter in Schema(interpreter) }
     }
 }

@@ -1,0 +1,95 @@
+import CRMQLCore
+import CRMQLEngine
+import CRMQLSyntax
+
+/// A script run one statement at a time: each `next()` runs the next
+/// statement and returns what it produced, so a host shows a statement's
+/// rows before the next statement starts, times each one, and stops
+/// whenever it likes (later statements then never run).
+///
+/// ```swift
+/// var statements = try db.statements(script, sourceName: "report.crmql")
+/// if let syntaxError = statements.syntaxError { throw syntaxError }
+/// while let statement = try statements.next() {
+///     for output in statement.outputs { print(output) }
+/// }
+/// ```
+///
+/// The whole text is parsed when the stream is made. A text with syntax
+/// errors still runs its well-formed statements: each syntax error is thrown
+/// by `next()` in its place among them. A host that runs nothing unless the
+/// whole text parses, as `Database.execute` does, checks `syntaxError` first.
+///
+/// A failing statement leaves the store as it was before it; `next()`
+/// throws its error and moves past it, so calling `next()` again goes on
+/// with the statement after (a notebook that reports every error), and not
+/// calling it stops the script (a shell that stops at the first).
+/// `Database.interrupt()` stops every statement of the stream not yet finished.
+public struct StatementStream: Sendable {
+    private let database: Database
+    private let source: SourceFile
+    private let statements: [Statement]
+    private let bindings: [String: Value]
+    /// The interrupt flag's generation when the stream was made, so that an
+    /// interrupt stops the rest of the script too.
+    private let interruptBaseline: UInt64
+    /// Syntax errors not thrown yet, in source order.
+    private var pendingSyntaxErrors: [Diagnostic]
+    private var position = 0
+
+    /// Every syntax error of the text, as one error; nil when it parses.
+    public let syntaxError: CRMQLError?
+
+    init(database: Database, text: String, sourceName: String, bindings: [String: Value]) {
+        self.database = database
+        self.bindings = bindings
+        interruptBaseline = database.interruptFlag.generation
+        let (source, script, diagnostics) = database.parse(text, sourceName: sourceName)
+        self.source = source
+        statements = script.statements
+        pendingSyntaxErrors = diagnostics.sorted { ($0.range?.start ?? 0) < ($1.range?.start ?? 0) }
+        syntaxError = diagnostics.isEmpty ? nil : database.error(diagnostics, source, bindings)
+    }
+
+    /// Runs the next statement and returns what it produced; nil after the last.
+    /// - Throws: `CRMQLError` for the statement that failed (the store is
+    ///   then as it was before it), or for a syntax error met in the text;
+    ///   the stream moves past it either way.
+    public mutating func next() throws(CRMQLError) -> ExecutedStatement? {
+        guard let (range, outputs, duration) = try step(timed: true) else { return nil }
+        return ExecutedStatement(outputs: outputs.map(Database.publicOutput), duration: duration, range: range)
+    }
+
+    /// `next()` with the engine's outputs as they are, for `Database.query`
+    /// and `execute`, which keep only some of them.
+    /// - Parameter timed: whether to read the clock around the statement; a
+    ///   short query that nobody times is spared two readings.
+    mutating func step(timed: Bool) throws(CRMQLError) -> (SourceRange, [EngineOutput], Duration)? {
+        let nextStart = position < statements.count ? statements[position].range.start : Int.max
+        let before = pendingSyntaxErrors.prefix { ($0.range?.start ?? 0) <= nextStart }
+        if !before.isEmpty {
+            pendingSyntaxErrors.removeFirst(before.count)
+            throw database.error(Array(before), source, bindings)
+        }
+        guard position < statements.count else { return nil }
+        let statement = statements[position]
+        position += 1
+        let clock = ContinuousClock()
+        let start = timed ? clock.now : nil
+        let (outputs, problems) = database.run(statement, source, bindings: bindings, interruptBaseline: interruptBaseline)
+        let duration = start.map { clock.now - $0 } ?? .zero
+        if let problems { throw database.error(problems, source, bindings) }
+        return (statement.range, outputs, duration)
+    }
+}
+
+/// One statement of a `StatementStream`, run.
+public struct ExecutedStatement: Sendable {
+    /// What the statement produced, in order: rows, messages, or nothing
+    /// (`define`, `param`, `create index`).
+    public let outputs: [StatementOutput]
+    /// How long the statement took to run (what the shell's `--timer` reports).
+    public let duration: Duration
+    /// Where the statement is in the text, as UTF-8 byte offsets.
+    public let range: SourceRange
+}
