@@ -2,7 +2,6 @@ import CRMQLCore
 import CRMQLStorage
 import CRMQLSyntax
 import Foundation
-import Synchronization
 
 // Entry points only an embedding host uses: a statement parsed once and run
 // many times with different parameter values, and a snapshot opened by the
@@ -27,29 +26,21 @@ extension Interpreter {
         // Computed-field columns are cached by data and definitions, not by
         // parameter values: while a definition that uses a parameter sees
         // these values, the session's definitions go by a generation no other
-        // state uses, so nothing is cached or found under the usual one.
-        let definitionsUseParameters = state.definitions.values.contains { $0.contains { $0.text.contains("$") } }
+        // state has, so nothing is cached or found under the usual one.
+        let definitionsUseParameters = state.definitions.values.contains { $0.contains(where: \.usesParameters) }
         let savedGeneration = state.definitionsGeneration
-        let overlayGeneration = definitionsUseParameters ? Interpreter.overlayGeneration() : nil
+        let overlayGeneration = definitionsUseParameters ? Interpreter.nextGeneration() : nil
         if let overlayGeneration { state.definitionsGeneration = overlayGeneration }
         defer {
             for (name, value) in previous { state.parameters[name] = value }
+            // A statement that changed definitions keeps them, under a
+            // generation of its own: its measures saw these values.
             if let overlayGeneration {
-                // A statement that changed definitions keeps them, under yet another fresh generation.
                 state.definitionsGeneration = state.definitionsGeneration == overlayGeneration
-                    ? savedGeneration : Interpreter.overlayGeneration()
+                    ? savedGeneration : Interpreter.nextGeneration()
             }
         }
         try execute(statement, source, output: output)
-    }
-
-    private static let overlayGenerations = Atomic<Int>(0)
-
-    /// A definitions generation no other state has: negative, while the
-    /// session's count up from 0, and spaced so that a statement's own
-    /// increments stay clear of the next one.
-    private static func overlayGeneration() -> Int {
-        0 &- (overlayGenerations.add(1, ordering: .relaxed).newValue << 24)
     }
 
     /// Replaces the store, definitions and named queries with a snapshot's,

@@ -56,7 +56,7 @@ public final class Interpreter {
     var parameterOverrides: [String: String] = [:] { didSet { generation &+= 1 } }
     public var hostFunctions: [String: HostFunction] = [:] {
         didSet {
-            hostFunctionsGeneration = Interpreter.freshGeneration()
+            hostFunctionsGeneration = Interpreter.nextGeneration()
             plans.clear()
             generation &+= 1
         }
@@ -200,21 +200,21 @@ public final class Interpreter {
         }
     }
 
-    /// Restores the state a failed statement started from. When the statement
-    /// had changed definitions, the restored state gets a generation never
-    /// used before, so that measures cached under the failed statement's
-    /// definitions can never be taken for the restored ones'.
+    /// Restores the state a failed statement started from. Its definitions
+    /// generation is the one it had: generations are never reused, so
+    /// measures cached under the failed statement's definitions cannot be
+    /// taken for the restored ones'.
     private func rollBack(to saved: SessionState) {
-        let changedDefinitions = state.definitionsGeneration != saved.definitionsGeneration
         state = saved
-        if changedDefinitions { state.definitionsGeneration = Interpreter.freshGeneration() }
     }
 
     private static let generations = Atomic<Int>(0)
 
-    /// A definitions generation far from any reached by counting up from another.
-    static func freshGeneration() -> Int {
-        generations.add(1, ordering: .relaxed).newValue << 24
+    /// A generation no state of any session has had: the definitions' and
+    /// the host functions' versions, taken from one counter, as every
+    /// entity's version is (`Entity.version`).
+    static func nextGeneration() -> Int {
+        generations.add(1, ordering: .relaxed).newValue
     }
 
     /// Hands result rows out, within the limit on result rows.

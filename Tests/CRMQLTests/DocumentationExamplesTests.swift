@@ -35,9 +35,7 @@ import Testing
         let database = try Database(options: Database.Options(today: "2026-06-30"))
         try database.loadDemo()
         var results = 0
-        try database.execute(block, sourceName: "REFERENCE.md") { output in
-            if case .rows = output { results += 1 }
-        }
+        for case .rows in try database.execute(block, sourceName: "REFERENCE.md") { results += 1 }
         #expect(results > 0)
     }
 

@@ -70,16 +70,19 @@ import Testing
         let entered = Atomic<Bool>(false)
         let released = Atomic<Bool>(false)
 
+        // Generous deadlines: on a loaded machine the statement may take many
+        // seconds to reach the function; a deadline that passes first would
+        // interrupt before the statement starts, and test nothing.
         func waitInside() {
             entered.store(true, ordering: .sequentiallyConsistent)
-            let deadline = ContinuousClock.now + .seconds(20)
+            let deadline = ContinuousClock.now + .seconds(120)
             while !released.load(ordering: .sequentiallyConsistent), ContinuousClock.now < deadline {
                 Thread.sleep(forTimeInterval: 0.001)
             }
         }
 
         func waitUntilEntered() {
-            let deadline = ContinuousClock.now + .seconds(20)
+            let deadline = ContinuousClock.now + .seconds(120)
             while !entered.load(ordering: .sequentiallyConsistent), ContinuousClock.now < deadline {
                 Thread.sleep(forTimeInterval: 0.001)
             }

@@ -8,6 +8,9 @@ public struct Definition: Sendable {
     public var name: String
     var expr: Expr
     var source: SourceFile
+    /// Whether the expression names a `$parameter`: its measure then
+    /// depends on the parameters' values, not only on data and definitions.
+    var usesParameters: Bool
     /// The expression as written, shown by `describe`.
     public var text: String
     /// True for the measures the CRM prelude defines.

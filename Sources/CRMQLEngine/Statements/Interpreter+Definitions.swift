@@ -78,11 +78,13 @@ extension Interpreter {
             throw Diagnostic.semantic("'\(field.text)' is a stored field of \(entityName.text); a computed field needs another name", field.range)
         }
         let definition = Definition(entity: entityName.text, name: field.text, expr: expr, source: source,
+                                    usesParameters: Lexer.tokenize(SourceFile(name: "", text: source.text(of: expr.range))).tokens
+                                        .contains { $0.kind == .parameter },
                                     text: normalizedText(source, expr.range), fromPrelude: fromPrelude)
         var list = state.definitions[entityName.text] ?? []
         if let index = list.firstIndex(where: { $0.name == field.text }) { list[index] = definition } else { list.append(definition) }
         state.definitions[entityName.text] = list
-        state.definitionsGeneration += 1
+        state.definitionsGeneration = Interpreter.nextGeneration()
         // Checked now, against the schema as it is, so a typo fails here.
         var binder = Binder(catalog: makeCatalog(), source: source)
         do {
