@@ -22,6 +22,7 @@ let package = Package(
         .target(
             name: "CRMQLEngine",
             dependencies: ["CRMQLCore", "CRMQLSyntax", "CRMQLStorage"],
+            exclude: ["README.md"],
             resources: [.copy("Resources/prelude.crmql")]
         ),
         .target(name: "CRMQL", dependencies: ["CRMQLCore", "CRMQLSyntax", "CRMQLStorage", "CRMQLEngine"]),

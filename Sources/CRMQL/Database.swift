@@ -70,9 +70,10 @@ public final class Database: Sendable {
     /// The text as a source, parsed: through `parsedScripts` for texts that
     /// parse cleanly.
     func parse(_ text: String, sourceName: String) -> (SourceFile, Script, [Diagnostic]) {
-        // TUNING: long texts are scripts run once; short ones are queries
-        // that come back. A small table, emptied when full, bounds memory.
-        let cacheable = text.utf8.count <= 4096
+        // Cached for the texts whose plans the engine caches: the same
+        // source object is what finds a plan again. A small table, emptied
+        // when full, bounds memory.
+        let cacheable = text.utf8.count <= Interpreter.cachedTextLimit
         let key = ParsedKey(name: sourceName, text: text)
         if cacheable, let (source, script) = parsedScripts.withLock({ parsed -> (SourceFile, Script)? in
             if let last = parsed.last, last.key == key { return (last.source, last.script) }

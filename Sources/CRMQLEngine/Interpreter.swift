@@ -107,6 +107,11 @@ public final class Interpreter {
         limits = snapshot.limits
     }
 
+    /// The longest text whose queries' plans are kept for running again;
+    /// a host that caches parsed texts uses the same bound, so that the
+    /// same source object finds its plans.
+    public static var cachedTextLimit: Int { PlanCache.maximumTextBytes }
+
     /// Whether a safe-mode session refuses every file operation.
     public var isSafe: Bool { options.safe }
 

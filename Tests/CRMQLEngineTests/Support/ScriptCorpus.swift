@@ -81,6 +81,7 @@ enum ScriptCorpus {
     }
 
     /// Runs a script from its own folder, so its relative file names resolve.
+    @discardableResult
     static func inFolder<T>(of path: String, _ body: () throws -> T) rethrows -> T {
         let previous = FileManager.default.currentDirectoryPath
         _ = FileManager.default.changeCurrentDirectoryPath(repositoryRoot.appendingPathComponent(path).deletingLastPathComponent().path)
