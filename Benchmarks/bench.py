@@ -32,7 +32,7 @@ TODAY = dt.date(2026, 6, 30)
 RECENT_FROM = TODAY - dt.timedelta(days=89)
 ENGINES = ["crmql", "sqlite", "duckdb"]
 PEERS = ["sqlite", "duckdb"]
-LABELS = {"crmql": "crmql", "sqlite": "SQLite", "duckdb": "DuckDB"}
+LABELS = {"crmql": "crmql", "sqlite": "SQLite", "duckdb": "DuckDB", "baseline": "crmql (baseline build)"}
 
 
 def point_id(customers):
@@ -352,6 +352,11 @@ def run_size(customers, args):
     engines["crmql"] = read_events([os.path.join(args.bin_dir, "crmql-bench"), data_dir,
                                     "--today", TODAY.isoformat()] + timing,
                                    "\n".join(lines) + "\n", "crmql")
+    if args.baseline_bin_dir:
+        # Another build of crmql in the same run, for a change's before and after.
+        engines["baseline"] = read_events([os.path.join(args.baseline_bin_dir, "crmql-bench"), data_dir,
+                                           "--today", TODAY.isoformat()] + timing,
+                                          "\n".join(lines) + "\n", "baseline")
     for peer in PEERS:
         engines[peer] = read_events([sys.executable, os.path.abspath(__file__), "--worker", peer,
                                      "--customers", str(customers), "--data-dir", data_dir] + timing,
@@ -398,6 +403,12 @@ def compare_answers(engines):
             elif not same_rows(reference["rows"], other["rows"], ordered[name]):
                 mismatches.append((name, peer, "crmql %s vs %s %s" % (
                     json.dumps(reference["rows"][:5]), LABELS[peer], json.dumps(other["rows"][:5]))))
+    if "baseline" in engines:
+        for name in QUERY_NAMES:
+            reference = engines["crmql"]["queries"].get(name)
+            other = engines["baseline"]["queries"].get(name)
+            if reference is None or other is None or not same_rows(reference["rows"], other["rows"], ordered[name]):
+                mismatches.append((name, "baseline", "this build and the baseline build differ"))
     for name, peer, detail in mismatches:
         print("  !! ANSWER MISMATCH %s (crmql vs %s): %s" % (name, LABELS[peer], detail))
     if not mismatches:
@@ -608,6 +619,9 @@ def report(sizes, startup, args):
         out.append(size_table(size))
         out.append("\nMemory:\n")
         out.append(memory_table(size))
+        if "baseline" in size["engines"]:
+            out.append("\nThis build against the baseline build (`--baseline-bin-dir`), timed in the same run:\n")
+            out.append(baseline_table(size))
         if size["mismatches"]:
             out.append("\n**Answer mismatches:**\n")
             out += ["- %s vs %s: %s" % (n, LABELS[p], d) for n, p, d in size["mismatches"]]
@@ -670,6 +684,21 @@ def targets(sizes):
     return lines
 
 
+def baseline_table(size):
+    """This build against the baseline build, per query: medians and their ratio."""
+    rows = []
+    ratios = []
+    for name in ["load"] + QUERY_NAMES:
+        after = median_ms(size, "crmql", name)
+        before = median_ms(size, "baseline", name)
+        r = after / before if after and before else None
+        if name != "load":
+            ratios.append(r)
+        rows.append([name, fmt_ms(before), fmt_ms(after), fmt_ratio(r)])
+    rows.append(["geometric mean (queries)", "", "", fmt_ratio(geomean(ratios))])
+    return markdown_table(["query", "baseline ms", "this build ms", "this / baseline"], rows)
+
+
 def print_console(sizes, startup):
     for size in sizes:
         print("\n== {:,} customers: median ms ==".format(size["customers"]))
@@ -677,6 +706,9 @@ def print_console(sizes, startup):
         print()
         print(memory_table(size))
         print("CSV bytes: %d" % size["csv_bytes"])
+        if "baseline" in size["engines"]:
+            print("\n== {:,} customers: this build against the baseline build ==".format(size["customers"]))
+            print(baseline_table(size))
     if len(sizes) > 1:
         print("\n== scaling curve ==")
         for engine in ENGINES:
@@ -735,6 +767,8 @@ def main():
     ap.add_argument("--budget-ms", type=float, default=300.0, help="keep timing a query while under this total")
     ap.add_argument("--startup-runs", type=int, default=20)
     ap.add_argument("--no-startup", action="store_true")
+    ap.add_argument("--baseline-bin-dir", help="folder holding another build's crmql-bench, timed in the same run "
+                    "(run.sh --baseline REV builds one from a git revision)")
     ap.add_argument("--worker", choices=PEERS, help=argparse.SUPPRESS)
     ap.add_argument("--customers", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()

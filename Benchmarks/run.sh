@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks crmql against SQLite and DuckDB on generated CRM data.
 #
-#   bash Benchmarks/run.sh [--sizes 10000,100000,1000000] [--generator PATH] [bench.py options]
+#   bash Benchmarks/run.sh [--sizes 10000,100000,1000000] [--generator PATH] [--baseline REV] [bench.py options]
 #
 # Prepares what the benchmark needs, then runs Benchmarks/bench.py:
 # - a virtual environment in Benchmarks/.venv with duckdb, matplotlib and
@@ -10,7 +10,10 @@
 #   gen-crm-data.py (by default ../shared/tools/gen-crm-data.py beside the
 #   repository checkout) and kept out of git;
 # - the system packages the build needs (.ci/setup) and release builds of
-#   crmql and crmql-bench in .build-bench.
+#   crmql and crmql-bench in .build-bench;
+# - with --baseline REV, a release build of crmql-bench at git revision REV
+#   (in .build-baseline), timed in the same run so a change's before and
+#   after are measured side by side.
 # Results go to Benchmarks/results/ (results.md, results.json, chart.png).
 # Options bench.py knows (--min-runs, --max-runs, --budget-ms,
 # --startup-runs, --no-startup, --results-dir) are passed on.
@@ -20,6 +23,7 @@ bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$bench_dir/.." && pwd)"
 sizes="10000,100000,1000000"
 generator="$root/../shared/tools/gen-crm-data.py"
+baseline=""
 passed=()
 
 usage() {
@@ -32,6 +36,8 @@ while [ $# -gt 0 ]; do
         --sizes=*) sizes="${1#--sizes=}"; shift ;;
         --generator) [ $# -ge 2 ] || { usage >&2; exit 2; }; generator="$2"; shift 2 ;;
         --generator=*) generator="${1#--generator=}"; shift ;;
+        --baseline) [ $# -ge 2 ] || { usage >&2; exit 2; }; baseline="$2"; shift 2 ;;
+        --baseline=*) baseline="${1#--baseline=}"; shift ;;
         -h|--help) usage; exit 0 ;;
         *) passed+=("$1"); shift ;;
     esac
@@ -85,6 +91,15 @@ bash "$root/.ci/setup"
 swift build -c release --scratch-path "$root/.build-bench" --product crmql
 swift build -c release --scratch-path "$root/.build-bench" --product crmql-bench
 bin_dir="$(swift build -c release --scratch-path "$root/.build-bench" --show-bin-path)"
+if [ -n "$baseline" ]; then
+    echo "== building crmql-bench at $baseline (release, the baseline)"
+    source_dir="$root/.build-baseline/source"
+    rm -rf "$source_dir"
+    mkdir -p "$source_dir"
+    git -C "$root" archive "$baseline" | tar -x -C "$source_dir"
+    swift build -c release --package-path "$source_dir" --scratch-path "$root/.build-baseline/build" --product crmql-bench
+    passed+=(--baseline-bin-dir "$(swift build -c release --package-path "$source_dir" --scratch-path "$root/.build-baseline/build" --show-bin-path)")
+fi
 
 # 4. The benchmark.
 exec "$python" "$bench_dir/bench.py" --sizes "$sizes" --data-dir "$bench_dir/data" --bin-dir "$bin_dir" ${passed[@]+"${passed[@]}"}
