@@ -91,7 +91,9 @@ extension Database {
     ///   - parameters: values for `$name` parameters, for this text only.
     public func stream(_ text: String, sourceName: String = "<input>",
                        parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> ResultStream<Row> {
-        ResultStream(try query(text, sourceName: sourceName, parameters: parameters))
+        var statements = try self.statements(text, sourceName: sourceName, parameters: parameters)
+        guard let stream = try statements.streamLast() else { throw CRMQLError(phase: .semantic, message: "the text has no query") }
+        return stream
     }
 
     /// Runs a query and hands its rows over one at a time, each decoded as
@@ -103,6 +105,6 @@ extension Database {
     ///   - type: the type each row decodes into, property by column name.
     public func stream<T: Decodable>(_ text: String, sourceName: String = "<input>", parameters: [String: any ValueConvertible] = [:],
                                      as type: T.Type) throws(CRMQLError) -> ResultStream<T> {
-        ResultStream(try query(text, sourceName: sourceName, parameters: parameters))
+        try stream(text, sourceName: sourceName, parameters: parameters).decoding(type)
     }
 }

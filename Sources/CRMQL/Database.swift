@@ -140,6 +140,40 @@ public final class Database: Sendable {
         }
     }
 
+    /// Opens a cursor over a query's answer on a reader of the session (see
+    /// `RowCursor`); nil with the statement's outputs when it is not a query,
+    /// which then ran as `run` runs it.
+    func openCursor(_ statement: Statement, _ source: SourceFile, bindings: [String: Value],
+                    interruptBaseline: UInt64?) -> (RowCursor?, [EngineOutput], [Diagnostic]?) {
+        guard case .query = statement.kind else {
+            let (outputs, problems) = run(statement, source, bindings: bindings, interruptBaseline: interruptBaseline)
+            return (nil, outputs, problems)
+        }
+        let (start, generation) = engine.withLock { writer -> (ReaderStart, Int) in
+            let generation = writer.generation
+            if let kept = idleReader.take(generation: generation) { return (.kept(kept), generation) }
+            return (.snapshot(writer.snapshot()), generation)
+        }
+        let reader: IdleReader
+        switch start {
+        case .kept(let kept): reader = kept
+        case .snapshot(let snapshot): reader = IdleReader(Interpreter(reading: snapshot))
+        }
+        // The cursor keeps nothing of the reader's but its snapshot's data,
+        // so the reader can serve the next read while the cursor is read.
+        defer { idleReader.put(reader, generation: generation) }
+        reader.interpreter.interruptBaseline = interruptBaseline
+        do {
+            return (try reader.interpreter.openCursor(statement, source, binding: bindings), [], nil)
+        } catch let list as DiagnosticList {
+            return (nil, [], list.diagnostics)
+        } catch let diagnostic as Diagnostic {
+            return (nil, [], [diagnostic])
+        } catch {
+            return (nil, [], [Diagnostic(.runtime, "\(error)", at: statement.range)])
+        }
+    }
+
     /// Runs `body` with the session's lock held, as a statement that may
     /// change the session: the reader kept for reads is let go first.
     func write<Result>(_ body: (Interpreter) -> sending Result) -> sending Result {

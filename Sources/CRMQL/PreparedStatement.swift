@@ -86,7 +86,15 @@ public struct PreparedStatement: Sendable {
     /// Runs the query and hands its rows over one at a time (see `ResultStream`).
     /// - Parameter parameters: as for `execute(parameters:)`.
     public func stream(parameters: [String: any ValueConvertible] = [:]) throws(CRMQLError) -> ResultStream<Row> {
-        ResultStream(try query(parameters: parameters))
+        guard isQuery else { throw CRMQLError(phase: .semantic, message: "the prepared statement is not a query") }
+        let bindings = try Database.bindings(parameters)
+        try requireValues(bindings)
+        let (cursor, _, problems) = database.openCursor(statement, source, bindings: bindings,
+                                                         interruptBaseline: database.interruptFlag.generation)
+        if let problems { throw database.error(problems, source, bindings) }
+        guard let cursor else { throw CRMQLError(phase: .semantic, message: "the prepared statement returned no rows") }
+        let (database, source) = (self.database, self.source)
+        return ResultStream(cursor: cursor) { diagnostics in database.error(diagnostics, source, bindings) }
     }
 
     /// Runs the query and hands its rows over one at a time, each decoded as
@@ -95,7 +103,7 @@ public struct PreparedStatement: Sendable {
     ///   - parameters: as for `execute(parameters:)`.
     ///   - type: the type each row decodes into, property by column name.
     public func stream<T: Decodable>(parameters: [String: any ValueConvertible] = [:], as type: T.Type) throws(CRMQLError) -> ResultStream<T> {
-        ResultStream(try query(parameters: parameters))
+        try stream(parameters: parameters).decoding(type)
     }
 
     /// Names the first parameter that has no value, at its use in the text,

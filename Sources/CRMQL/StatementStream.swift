@@ -26,16 +26,16 @@ import CRMQLSyntax
 /// calling it stops the script (a shell that stops at the first).
 /// `Database.interrupt()` stops every statement of the stream not yet finished.
 public struct StatementStream: Sendable {
-    private let database: Database
-    private let source: SourceFile
-    private let statements: [Statement]
-    private let bindings: [String: Value]
+    fileprivate let database: Database
+    fileprivate let source: SourceFile
+    fileprivate let statements: [Statement]
+    fileprivate let bindings: [String: Value]
     /// The interrupt flag's generation when the stream was made, so that an
     /// interrupt stops the rest of the script too.
-    private let interruptBaseline: UInt64
+    fileprivate let interruptBaseline: UInt64
     /// Syntax errors not thrown yet, in source order.
     private var pendingSyntaxErrors: [Diagnostic]
-    private var position = 0
+    fileprivate var position = 0
 
     /// Every syntax error of the text, as one error; nil when it parses.
     public let syntaxError: CRMQLError?
@@ -80,6 +80,28 @@ public struct StatementStream: Sendable {
         let duration = start.map { clock.now - $0 } ?? .zero
         if let problems { throw database.error(problems, source, bindings) }
         return (statement.range, outputs, duration)
+    }
+}
+
+extension StatementStream {
+    /// Runs every statement but the last, then opens a cursor over the
+    /// last when it is a query (see `ResultStream`); when it is not, runs it
+    /// and returns the rows it produced, if any.
+    mutating func streamLast() throws(CRMQLError) -> ResultStream<Row>? {
+        if let syntaxError { throw syntaxError }
+        guard !statements.isEmpty else { return nil }
+        while position < statements.count - 1 { _ = try step(timed: false) }
+        let statement = statements[position]
+        position += 1
+        let (cursor, outputs, problems) = database.openCursor(statement, source, bindings: bindings, interruptBaseline: interruptBaseline)
+        if let problems { throw database.error(problems, source, bindings) }
+        if let cursor {
+            let (database, source, bindings) = (self.database, self.source, self.bindings)
+            return ResultStream(cursor: cursor) { diagnostics in database.error(diagnostics, source, bindings) }
+        }
+        var last: ResultSet?
+        for case .rows(let names, let columns) in outputs { last = ResultSet(columnNames: names, columns: columns) }
+        return last.map { ResultStream($0) }
     }
 }
 

@@ -76,6 +76,10 @@ public final class Interpreter {
     /// started: requests made after it stop the script's statements. Nil
     /// uses the generation of the flag's last `clear()`.
     public var interruptBaseline: UInt64?
+    /// Set by `openCursor`: the query being run opens a cursor, kept in
+    /// `openedCursor`, instead of computing its columns.
+    var cursorRequested = false
+    var openedCursor: RowCursor?
     /// When set, collects the operators every query's plan runs: what the
     /// tests hold `explain` to.
     var operatorTrace: Set<OperatorName>?
@@ -231,6 +235,11 @@ public final class Interpreter {
     private func dispatch(_ statement: Statement, _ source: SourceFile, output: (EngineOutput) -> Void) throws {
         switch statement.kind {
         case .query(let query):
+            if cursorRequested {
+                openedCursor = try makeCursor(query, source)
+                try limits.checkResultRows(openedCursor?.rowCount ?? 0, statement.range)
+                return
+            }
             let result = try runQuery(query, source)
             try emitRows(result.names, result.columns, statement, output: output)
         case .letQuery(let name, let query):
@@ -284,16 +293,25 @@ public final class Interpreter {
         return QueryRunner(catalog: catalog, evaluator: evaluator, source: source, lets: state.lets)
     }
 
-    /// Runs a query: every query is planned and its plan run. A query over
-    /// a stored entity keeps its plan in the plan cache, so a query text
-    /// run again, or a prepared statement run with new values, is neither
-    /// bound nor planned again.
+    /// Runs a query: every query is planned and its plan run.
     func runQuery(_ query: Query, _ source: SourceFile) throws -> QueryOutput {
         let runner = runner(source)
         defer { if let trace = runner.evaluator.trace { operatorTrace?.formUnion(trace) } }
+        let (plan, bound, fresh) = try plannedQuery(query, source, runner)
+        return try runner.execute(plan, bound, run: PlanRun(fresh: fresh))
+    }
+
+    /// A query's plan and its bound query with this run's parameter values.
+    /// A query over a stored entity keeps its plan in the plan cache, so a
+    /// query text run again, or a prepared statement run with new values,
+    /// is neither bound nor planned again; any other query is planned for
+    /// this run. `fresh` tells whether the plan was made for this run (its
+    /// index probe still holds).
+    func plannedQuery(_ query: Query, _ source: SourceFile, _ runner: QueryRunner) throws -> (PhysicalPlan, BoundQuery, fresh: Bool) {
         guard case .named(let name) = query.source, let entity = state.store[name.text],
               source.text.utf8.count <= PlanCache.maximumTextBytes else {
-            return try runner.run(query)
+            let plan = try runner.plan(query)
+            return (plan, plan.query, true)
         }
         var compiled = recentPlans.find(source, query.range.start, generation: generation)
         var fresh = false
@@ -310,13 +328,18 @@ public final class Interpreter {
                     fresh = true
                 } catch is ParameterDependence {
                     // What the query means depends on a value: planned for this run's values alone.
-                    return try runner.run(query)
+                    let plan = try runner.plan(query)
+                    return (plan, plan.query, true)
                 }
             }
             if let compiled { recentPlans.keep(compiled, source, query.range.start, generation: generation) }
         }
-        if let compiled, let output = try runner.execute(compiled, fresh: fresh) { return output }
-        return try runner.run(query)
+        if let compiled, let bound = compiled.usesParameters ? compiled.query.instantiated(state.parameters) : compiled.query {
+            return (compiled.plan, bound, fresh && !compiled.usesParameters)
+        }
+        // A value that does not fit the slot it was compiled for.
+        let plan = try runner.plan(query)
+        return (plan, plan.query, true)
     }
 
     /// Refuses a file operation in safe mode.

@@ -175,6 +175,48 @@ import Testing
         #expect(try db.query("select count customers")[0].get(0, as: Int.self) == 10_000)
     }
 
+    /// A stream's shown columns are computed a chunk at a time as rows are
+    /// read: a function in `show` runs for the rows read, not for all.
+    @Test func aStreamComputesOnlyTheRowsItReads() throws {
+        let db = try Database.demo()
+        let calls = Atomic<Int>(0)
+        try db.register("tick") { arguments in
+            calls.add(1, ordering: .relaxed)
+            return arguments.first ?? .null
+        }
+        var stream = try db.stream("select customers where points >= 0 order by points desc show id, tick(points)")
+        #expect(calls.load(ordering: .relaxed) == 0, "nothing shown is computed before a row is read")
+        for _ in 0..<3 { _ = try stream.next() }
+        let afterThree = calls.load(ordering: .relaxed)
+        #expect(afterThree > 0 && afterThree <= 256, "only the first chunk: \(afterThree)")
+        // Read to the end, the stream gives the query's answer.
+        var ids: [Value] = [.null, .null, .null]
+        while let row = try stream.next() { ids.append(row[0]) }
+        let answer = try db.query("select customers where points >= 0 order by points desc show id, points")
+        #expect(ids.count == answer.rowCount)
+        #expect(ids.dropFirst(3).elementsEqual((3..<answer.rowCount).map { answer[$0][0] }))
+    }
+
+    /// A stream reads the session as it was when it was made, and an
+    /// interrupt stops the chunks still to compute.
+    @Test func aStreamReadsItsSnapshotAndStopsWhenInterrupted() throws {
+        let db = try Database.demo()
+        var stream = try db.stream("select customers order by id show id, points")
+        let first = try #require(try stream.next())
+        try db.execute("update customers set points = -1")
+        #expect(try db.query("select customers where id = $id show points", parameters: ["id": first[0]])[0][0] == .int(-1))
+        var seen = 1
+        while seen < 256, let row = try stream.next() {
+            #expect(row[1] != .int(-1), "a row of the session as the stream found it")
+            seen += 1
+        }
+        db.interrupt()
+        let error = #expect(throws: CRMQLError.self) { while try stream.next() != nil {} }
+        #expect(error?.phase == .interrupted)
+        var prepared = try db.prepare("select customers where points >= $min show id").stream(parameters: ["min": -5])
+        #expect(try prepared.next() != nil, "a stream opened after the interrupt reads on")
+    }
+
     @Test func aRowThatDoesNotDecodeDoesNotEndTheStream() throws {
         struct Strict: Decodable { let name: String; let points: Int }
         var stream = try Self.people().stream("select people order by id show name, points", as: Strict.self)

@@ -31,7 +31,18 @@ final class KillDuringSaveTests: XCTestCase {
         }
         let script = try fixture.write("bump.crmql", bumps)
 
-        var generation = 0
+        // One round run to the end times the work, so the kills fall over
+        // all of it however fast this machine is right now (a fixed window
+        // on a loaded machine could end before the first save).
+        let clock = ContinuousClock()
+        let start = clock.now
+        let whole = try CommandRun.run(["--open", snapshot, script])
+        XCTAssertEqual(whole.status, 0, whole.standardError)
+        let elapsed = clock.now - start
+        let window = UInt32(clamping: max(Int64(200_000), elapsed.components.seconds * 1_000_000
+                                                + elapsed.components.attoseconds / 1_000_000_000_000))
+        var generation = try contents(of: snapshot).generation
+        XCTAssertEqual(generation, KillDuringSaveTests.savesPerRound, "a round run to the end saves every time")
         var killedMidway = 0
         var random = SystemRandomNumberGenerator()
         for round in 0..<KillDuringSaveTests.rounds {
@@ -42,8 +53,8 @@ final class KillDuringSaveTests: XCTestCase {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            // Anywhere from start-up to the middle of the last saves.
-            usleep(UInt32.random(in: 0..<900_000, using: &random))
+            // Anywhere from start-up to the end of the last save.
+            usleep(UInt32.random(in: 0..<window, using: &random))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             if process.terminationReason == .uncaughtSignal { killedMidway += 1 }
@@ -56,7 +67,7 @@ final class KillDuringSaveTests: XCTestCase {
             generation = found.generation
         }
         XCTAssertGreaterThan(killedMidway, KillDuringSaveTests.rounds / 2, "most rounds were killed while working")
-        XCTAssertGreaterThan(generation, 0, "some saves completed")
+        XCTAssertGreaterThan(generation, KillDuringSaveTests.savesPerRound, "some killed rounds completed saves")
     }
 
     /// What a snapshot holds, read by a fresh `crmql --open`.

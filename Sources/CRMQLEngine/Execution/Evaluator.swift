@@ -14,6 +14,38 @@ final class Evaluator {
     /// expressions; nil while evaluating what no plan covers (a measure's
     /// body, the filter of an `exists`), which follows `fastPaths`' rules.
     var planned: ExpressionStrategies?
+    /// The plan being run, and the population windows it computed over
+    /// every row, by expression span: `where rank(x) <= 3 show rank(x)`
+    /// computes the ranks once, and a cursor's chunks read them again.
+    private var plan: ObjectIdentifier?
+    private var windows: [ExpressionStrategies.Key: Column] = [:]
+
+    /// Runs under `plan` from now on; returns what `leave` restores.
+    func enter(_ plan: PhysicalPlan) -> (ExpressionStrategies?, ObjectIdentifier?, [ExpressionStrategies.Key: Column]) {
+        let previous = (planned, self.plan, windows)
+        if self.plan != ObjectIdentifier(plan) { windows = [:] }
+        planned = plan.strategies
+        self.plan = ObjectIdentifier(plan)
+        return previous
+    }
+
+    func leave(_ previous: (ExpressionStrategies?, ObjectIdentifier?, [ExpressionStrategies.Key: Column])) {
+        let current = (plan, windows)
+        (planned, plan, windows) = previous
+        // Back in the same plan (a cursor's next chunk), its windows stay.
+        if plan == current.0 { windows = current.1 }
+    }
+
+    /// A population window over every row of `entity`, computed once per plan.
+    private func window(_ expr: BoundExpr, _ compute: () throws -> Column) rethrows -> Column {
+        guard planned != nil else { return try compute() }
+        let key = ExpressionStrategies.Key(expr.range)
+        if let known = windows[key] { return known }
+        let column = try compute()
+        windows[key] = column
+        return column
+    }
+
     /// When set, collects the name of every operator and strategy of a plan
     /// that runs, for the tests that hold `explain` to what runs.
     var trace: Set<OperatorName>?
@@ -132,14 +164,16 @@ final class Evaluator {
             return context.grouping?.keys[index] ?? Column.nulls(context.length, type: expr.type)
         case .population(let function, let argument, let k, let by):
             record(.populationWindow)
-            let all = EvalContext(allOf: context.entity)
-            let full = try evaluate(argument, all).expanded(to: context.entity.rowCount)
-            let partition = try by.map { try evaluate($0, all).expanded(to: context.entity.rowCount) }
-            let result = try population(function, full, k: k, by: partition, type: expr.type, expr, entity: context.entity)
+            let result = try window(expr) {
+                let all = EvalContext(allOf: context.entity)
+                let full = try evaluate(argument, all).expanded(to: context.entity.rowCount)
+                let partition = try by.map { try evaluate($0, all).expanded(to: context.entity.rowCount) }
+                return try population(function, full, k: k, by: partition, type: expr.type, expr, entity: context.entity)
+            }
             return context.isAllRows ? result : result.gather(context.rows)
         case .running(let function, let argument, let order, let by):
             record(.populationWindow)
-            let result = try running(function, argument, order: order, by: by, expr, entity: context.entity)
+            let result = try window(expr) { try running(function, argument, order: order, by: by, expr, entity: context.entity) }
             return context.isAllRows ? result : result.gather(context.rows)
         case .toText(let operand):
             let column = try evaluate(operand, context)

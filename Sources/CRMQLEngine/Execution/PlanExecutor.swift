@@ -49,9 +49,8 @@ extension QueryRunner {
     /// query with other parameter values filled in.
     func execute(_ plan: PhysicalPlan, _ bound: BoundQuery, run: PlanRun) throws -> QueryOutput {
         let entity = try entity(of: plan)
-        let previous = evaluator.planned
-        evaluator.planned = plan.strategies
-        defer { evaluator.planned = previous }
+        let previous = evaluator.enter(plan)
+        defer { evaluator.leave(previous) }
         switch try flow(plan.root, bound, entity, run) {
         case .output(let output): return output
         case .rows, .groups:
@@ -59,13 +58,51 @@ extension QueryRunner {
         }
     }
 
+    /// What a plan gives before its projection: the rows whose shown items
+    /// are still to be evaluated, or, for a count or a grouping, the
+    /// answer itself (a count is one row; groups are computed whole).
+    enum Unprojected {
+        case rows(Entity, [Int32])
+        case output(QueryOutput)
+    }
+
+    /// Runs every operator of a plan but its projection: what a cursor
+    /// does first, evaluating the shown items a chunk at a time later
+    /// (`RowCursor`).
+    func executeBelowProjection(_ plan: PhysicalPlan, _ bound: BoundQuery, run: PlanRun) throws -> Unprojected {
+        let entity = try entity(of: plan)
+        let previous = evaluator.enter(plan)
+        defer { evaluator.leave(previous) }
+        guard case .project = plan.root.kind, let below = plan.root.input else {
+            if case .output(let output) = try flow(plan.root, bound, entity, run) { return .output(output) }
+            throw Diagnostic.runtime("a plan must end in a projection or a count", plan.query.range)
+        }
+        switch try flow(below, bound, entity, run) {
+        case .groups(let outputs, let kept, _):
+            evaluator.record(.project)
+            return .output(QueryOutput(names: bound.names, columns: outputs.map { $0.gather(kept) }))
+        case .rows(let kept):
+            return .rows(entity, kept.rows)
+        case .output(let output):
+            return .output(output)
+        }
+    }
+
+    /// The shown items of `rows`, as the plan's projection evaluates them.
+    func project(_ plan: PhysicalPlan, _ bound: BoundQuery, _ entity: Entity, rows: [Int32]) throws -> [Column] {
+        let previous = evaluator.enter(plan)
+        defer { evaluator.leave(previous) }
+        evaluator.record(.project)
+        let context = EvalContext(entity: entity, rows: rows)
+        return try bound.items.map { try evaluator.evaluate($0.expr, context).expanded(to: rows.count) }
+    }
+
     /// A row-preserving plan's rows, in its order: what a named query
     /// hands to the query that reads it.
     func selectRows(_ plan: PhysicalPlan, run: PlanRun) throws -> [Int32] {
         let entity = try entity(of: plan)
-        let previous = evaluator.planned
-        evaluator.planned = plan.strategies
-        defer { evaluator.planned = previous }
+        let previous = evaluator.enter(plan)
+        defer { evaluator.leave(previous) }
         // The projection shows fields; the rows under it are the answer.
         let below = plan.root.input ?? plan.root
         return try flow(below, plan.query, entity, run).rowsOrEmpty

@@ -41,14 +41,6 @@ extension QueryRunner {
         let source = try planSource(query)
         return CompiledQuery(query: bound, plan: makePlan(filled, source), usesParameters: usesParameters)
     }
-
-    /// Runs a compiled query with the parameters' current values; nil when
-    /// a value does not fit the slot it was compiled for (the query is then
-    /// planned anew with it).
-    func execute(_ compiled: CompiledQuery, fresh: Bool) throws -> QueryOutput? {
-        guard let bound = compiled.usesParameters ? compiled.query.instantiated(catalog.parameters) : compiled.query else { return nil }
-        return try execute(compiled.plan, bound, run: PlanRun(fresh: fresh && !compiled.usesParameters))
-    }
 }
 
 /// Compiled queries of a session, shared by its snapshots' readers. An
