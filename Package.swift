@@ -21,8 +21,14 @@ let package = Package(
         .target(name: "CRMQLStorage", dependencies: ["CRMQLCore"]),
         .target(
             name: "CRMQLEngine",
-            dependencies: ["CRMQLCore", "CRMQLSyntax", "CRMQLStorage"],
+            dependencies: ["CRMQLCore", "CRMQLSyntax", "CRMQLStorage", "CPCRE2"],
             resources: [.copy("Resources/prelude.crmql")]
+        ),
+        // PCRE2, the regular expression engine of `matches`.
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
         ),
         .target(name: "CRMQL", dependencies: ["CRMQLCore", "CRMQLSyntax", "CRMQLStorage", "CRMQLEngine"]),
         .systemLibrary(

@@ -167,7 +167,11 @@ extension Evaluator {
                 do { pattern = try CompiledPattern(needle) } catch {
                     throw Diagnostic.runtime("invalid regular expression: \(error)", expr.range)
                 }
-                for row in 0..<n where !nulls.isNull(row) { out[row] = pattern.matches(a[l.at(row)]) }
+                let poll = services.checkInterrupt as () throws -> Void
+                for row in 0..<n where !nulls.isNull(row) {
+                    out[row] = try patternMatch(pattern, a[l.at(row)], poll, expr)
+                    if row & 1023 == 0 { try services.checkInterrupt() }
+                }
             default:
                 let folded = TextSearch(needle)
                 for row in 0..<n where !nulls.isNull(row) {
@@ -182,13 +186,26 @@ extension Evaluator {
             switch kind {
             case .matches:
                 guard let pattern = try? CompiledPattern(needle) else { throw Diagnostic.runtime("invalid regular expression '\(needle)'", expr.range) }
-                out[row] = pattern.matches(text)
+                out[row] = try patternMatch(pattern, text, services.checkInterrupt, expr)
+                try services.checkInterrupt()
             case .contains: out[row] = TextSearch(needle).isContained(in: text)
             case .startsWith: out[row] = TextSearch(needle).isPrefix(of: text)
             case .endsWith: out[row] = TextSearch(needle).isSuffix(of: text)
             }
         }
         return makeBool(out, nulls: nulls)
+    }
+
+    /// One value's `matches`, polling the interrupt and time limit as the
+    /// engine moves along the text; a match that went past the engine's
+    /// bounds fails the statement with phase `limit`, pointing at the operator.
+    private func patternMatch(_ pattern: CompiledPattern, _ text: String, _ poll: () throws -> Void,
+                              _ expr: BoundExpr) throws -> Bool {
+        do {
+            return try pattern.matches(text, poll: poll)
+        } catch let error as PatternError {
+            throw Diagnostic(.limit, error.message, at: expr.range)
+        }
     }
 
     func callHost(_ name: String, _ columns: [Column], _ expr: BoundExpr, _ length: Int) throws -> Column {
