@@ -117,9 +117,9 @@ struct QueryRunner {
                 keys.append(SortKey(column: column, descending: key.descending, nullsFirst: key.nullsFirst))
             }
             if let limit, offset == 0 {
-                rows = Sorting.top(keys, count: rows.count, limit: limit).map { rows[$0] }
+                rows = try Sorting.top(keys, count: rows.count, limit: limit, poll: evaluator.services.checkInterrupt).map { rows[$0] }
             } else {
-                rows = Sorting.permutation(keys, count: rows.count).map { rows[$0] }
+                rows = try Sorting.permutation(keys, count: rows.count, poll: evaluator.services.checkInterrupt).map { rows[$0] }
             }
         }
         return slice(rows, offset, limit)
@@ -140,7 +140,7 @@ struct QueryRunner {
         for key in bound.groupKeys {
             keyColumns.append(try evaluator.evaluate(key.bound, rowContext).expanded(to: rows.count))
         }
-        let grouping = Sorting.groups(keyColumns, count: rows.count)
+        let grouping = try Sorting.groups(keyColumns, count: rows.count, poll: evaluator.services.checkInterrupt)
         let groupContext = EvalContext(entity: entity, rows: rows, grouping: EvalContext.Grouping(
             groupOf: grouping.groupOf, count: grouping.groupCount,
             keys: keyColumns.map { $0.gather(grouping.firstRows) }))
@@ -177,7 +177,7 @@ struct QueryRunner {
                 column = column.gather(groups)
                 sortKeys.append(SortKey(column: column, descending: key.descending, nullsFirst: key.nullsFirst))
             }
-            groups = Sorting.permutation(sortKeys, count: groups.count).map { groups[$0] }
+            groups = try Sorting.permutation(sortKeys, count: groups.count, poll: evaluator.services.checkInterrupt).map { groups[$0] }
         }
         let (offset, limit) = try limits(bound)
         groups = slice(groups, offset, limit)
