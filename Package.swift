@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(name: "crmql-host-example", dependencies: ["CRMQL"], path: "Examples/embedding/swift"),
         .testTarget(
             name: "EmbeddingTests",
-            dependencies: ["CRMQL", "crmql-host-example"],
+            dependencies: ["CRMQL", "CRMQLC", "CCRMQL", "crmql-host-example"],
             exclude: ["PublicAPI.txt", "Expected", "Fixtures"]
         ),
     ],

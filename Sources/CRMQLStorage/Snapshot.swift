@@ -48,7 +48,7 @@ public enum Snapshot {
         writer.bytes.append(contentsOf: magic)
         writer.append(formatVersion)
         var sections: UInt64 = 0
-        func section(_ tag: String, _ body: (inout ByteWriter) throws -> Void) rethrows {
+        func section(_ tag: String, poll: () throws -> Void, _ body: (inout ByteWriter) throws -> Void) rethrows {
             let start = writer.bytes.count
             writer.bytes.append(contentsOf: tag.utf8)
             writer.append(UInt64(0))
@@ -57,11 +57,20 @@ public enum Snapshot {
             withUnsafeBytes(of: length.littleEndian) { length in
                 for index in 0..<8 { writer.bytes[start + 4 + index] = length[index] }
             }
-            writer.append(CRC32.checksum(writer.bytes[start...]))
+            // A megabyte at a time, so that a large section's checksum can be stopped too.
+            var crc: UInt32 = 0
+            var from = start
+            while from < writer.bytes.count {
+                let to = min(from + (1 << 20), writer.bytes.count)
+                crc = CRC32.checksum(writer.bytes[from..<to], continuing: crc)
+                try poll()
+                from = to
+            }
+            writer.append(crc)
             sections += 1
         }
         let entities = store.allEntities
-        section("STOR") { out in
+        try section("STOR", poll: poll) { out in
             out.append(UInt64(entities.count))
             out.append(UInt64(store.explicitIndexes.count))
             for index in store.explicitIndexes {
@@ -70,11 +79,11 @@ public enum Snapshot {
             }
         }
         for entity in entities {
-            try section("ENTY") { out in try encode(entity, to: &out, poll: poll) }
+            try section("ENTY", poll: poll) { out in try encode(entity, to: &out, poll: poll) }
         }
-        section("XTRA") { out in out.append(bytes: extra) }
+        try section("XTRA", poll: poll) { out in out.append(bytes: extra) }
         let count = sections
-        section("END_") { out in out.append(count) }
+        try section("END_", poll: poll) { out in out.append(count) }
         return writer.bytes
     }
 

@@ -116,12 +116,12 @@ public enum AssociationRules {
 
     /// Asks `stop` once per `stride` units of work (pair increments, list
     /// elements intersected, rules made): a unit takes nanoseconds, so a
-    /// stride takes well under a millisecond.
+    /// stride takes well under a millisecond (a few in a debug build).
     struct StopCheck: ~Copyable {
         let stop: () -> Bool
         private var work = 0
-        /// TUNING: 65,536 units.
-        static let stride = 1 << 16
+        /// TUNING: 16,384 units.
+        static let stride = 1 << 14
 
         init(stop: @escaping () -> Bool) {
             self.stop = stop

@@ -144,12 +144,16 @@ extension Evaluator {
         return makeBool(out, nulls: nulls)
     }
 
-    func concat(_ l: Column, _ r: Column, _ length: Int) -> Column {
+    func concat(_ l: Column, _ r: Column, _ length: Int) throws -> Column {
         let n = (l.count == 1 && r.count == 1) ? 1 : length
         let a = l.texts, b = r.texts
         var out = [String](repeating: "", count: n)
         let nulls = unionNulls(l, r, count: n)
-        for row in 0..<n where !nulls.isNull(row) { out[row] = a[l.at(row)] + b[r.at(row)] }
+        for row in 0..<n where !nulls.isNull(row) {
+            // Texts have no bound on their length: poll as rows go by.
+            if row & 1023 == 0 { try services.checkInterrupt() }
+            out[row] = a[l.at(row)] + b[r.at(row)]
+        }
         return Column(type: .text, data: .text(out), nulls: nulls)
     }
 
@@ -175,6 +179,7 @@ extension Evaluator {
             default:
                 let folded = TextSearch(needle)
                 for row in 0..<n where !nulls.isNull(row) {
+                    if row & 1023 == 0 { try services.checkInterrupt() }
                     let text = a[l.at(row)]
                     out[row] = kind == .contains ? folded.isContained(in: text) : kind == .startsWith ? folded.isPrefix(of: text) : folded.isSuffix(of: text)
                 }
@@ -182,6 +187,7 @@ extension Evaluator {
             return makeBool(out, nulls: nulls)
         }
         for row in 0..<n where !nulls.isNull(row) {
+            if row & 1023 == 0 { try services.checkInterrupt() }
             let text = a[l.at(row)], needle = b[r.at(row)]
             switch kind {
             case .matches:

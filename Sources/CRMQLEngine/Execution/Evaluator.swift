@@ -54,7 +54,7 @@ final class Evaluator {
         case .or(let left, let right):
             return logic(isAnd: false, try evaluate(left, context), try evaluate(right, context), context.length)
         case .concat(let left, let right):
-            return concat(try evaluate(left, context), try evaluate(right, context), context.length)
+            return try concat(try evaluate(left, context), try evaluate(right, context), context.length)
         case .textMatch(let kind, let left, let right):
             if kind == .contains, let folded = foldedContains(left, right, context) { return folded }
             return try textMatch(kind, try evaluate(left, context), try evaluate(right, context), context.length, expr)

@@ -49,7 +49,7 @@ struct RulesSource {
         groupOfRow.reserveCapacity(rows.count)
         let services = runner.evaluator.services
         for row in 0..<rows.count {
-            if row & 0xFFFF == 0 { try services.checkInterrupt() }
+            if row & 0xFFF == 0 { try services.checkInterrupt() }
             if items.isNull(row) || groups.isNull(row) { continue }
             let name = ValueFormatter.plain(items.value(at: row))
             let code: Int32
