@@ -6,7 +6,7 @@ import Foundation
 /// nothing stops it, few enough that generating and loading them takes
 /// about a second.
 ///
-/// - `customers`: id, name, city, score and a note of about 150 bytes of
+/// - `customers`: id, name, city, score and a note of about 450 bytes of
 ///   words (the text that `matches` and `contains` scan);
 /// - `orders`: id, a ref to a customer, one of 300 products, an amount.
 final class HostileData: Sendable {
@@ -35,10 +35,10 @@ final class HostileData: Sendable {
         var random = SplitMix(seed: 23)
         let words = ["alpha", "beta", "gamma", "delta", "acme", "order", "ship", "late", "call", "email", "north", "south"]
         var customers = Array("id,name,city,score,note\n".utf8)
-        customers.reserveCapacity(Self.customerCount * 200)
+        customers.reserveCapacity(Self.customerCount * 600)
         for id in 1...Self.customerCount {
             customers += Array("\(id),name \(random.next() % 1_000_000_000),city\(id % 500),\(random.next() % 100_000) ,".utf8)
-            for word in 0..<25 {
+            for word in 0..<80 {
                 if word > 0 { customers.append(UInt8(ascii: " ")) }
                 customers += Array(words[Int(random.next() % UInt64(words.count))].utf8)
             }
