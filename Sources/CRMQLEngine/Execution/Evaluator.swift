@@ -56,7 +56,7 @@ final class Evaluator {
         case .concat(let left, let right):
             return try concat(try evaluate(left, context), try evaluate(right, context), context.length)
         case .textMatch(let kind, let left, let right):
-            if kind == .contains, let folded = foldedContains(left, right, context) { return folded }
+            if kind == .contains, let folded = try foldedContains(left, right, context) { return folded }
             return try textMatch(kind, try evaluate(left, context), try evaluate(right, context), context.length, expr)
         case .isNull(let operand, let negated):
             let column = try evaluate(operand, context)
@@ -125,7 +125,7 @@ final class Evaluator {
             if let rows = try existsRows(condition, context) { return rows }
         case .textMatch:
             try services.checkInterrupt(materializing: context.length)
-            if let rows = foldedContainsRows(condition, context) { return rows }
+            if let rows = try foldedContainsRows(condition, context) { return rows }
         default:
             break
         }
