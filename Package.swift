@@ -21,9 +21,15 @@ let package = Package(
         .target(name: "CRMQLStorage", dependencies: ["CRMQLCore"]),
         .target(
             name: "CRMQLEngine",
-            dependencies: ["CRMQLCore", "CRMQLSyntax", "CRMQLStorage"],
+            dependencies: ["CRMQLCore", "CRMQLSyntax", "CRMQLStorage", "CPCRE2"],
             exclude: ["README.md"],
             resources: [.copy("Resources/prelude.crmql")]
+        ),
+        // PCRE2, the regular expression engine of `matches`.
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
         ),
         .target(name: "CRMQL", dependencies: ["CRMQLCore", "CRMQLSyntax", "CRMQLStorage", "CRMQLEngine"]),
         .systemLibrary(
@@ -56,7 +62,7 @@ let package = Package(
         .executableTarget(name: "crmql-host-example", dependencies: ["CRMQL"], path: "Examples/embedding/swift"),
         .testTarget(
             name: "EmbeddingTests",
-            dependencies: ["CRMQL", "crmql-host-example"],
+            dependencies: ["CRMQL", "CRMQLC", "CCRMQL", "crmql-host-example"],
             exclude: ["PublicAPI.txt", "Expected", "Fixtures"]
         ),
     ],

@@ -29,8 +29,10 @@ public enum CSVReader {
     /// - Complexity: O(n) in the size of the file.
     /// - Parameter progress: told how much of the file is read, as the first
     ///   half of a load.
+    /// - Parameter poll: called every 64 KB or 4,096 records read; what it
+    ///   throws stops the read.
     public static func read(_ bytes: [UInt8], fileName: String, delimiter: UInt8 = UInt8(ascii: ","), header: Bool = true,
-                            progress: ProgressMeter? = nil) throws -> TextTable {
+                            progress: ProgressMeter? = nil, poll: () throws -> Void = {}) throws -> TextTable {
         try checkDelimiter(delimiter, fileName: fileName)
         var table = TextTable(source: bytes)
         table.cellBytes.reserveCapacity(bytes.count)
@@ -38,7 +40,12 @@ public enum CSVReader {
             var scanner = CSVScanner(p, delimiter: delimiter, fileName: fileName, at: start(of: p))
             var sink = RecordSpansSink()
             var nextReport = 1 << 20
+            var nextPoll = 0
             while let record = try scanner.next(into: &sink) {
+                if scanner.index >= nextPoll || table.recordCount & 4095 == 0 {
+                    try poll()
+                    nextPoll = scanner.index + (1 << 16)
+                }
                 if scanner.index >= nextReport, let progress {
                     progress.report(scanner.index, of: p.count, phase: 0...0.5)
                     nextReport = scanner.index + (1 << 20)

@@ -49,13 +49,20 @@ public struct FoldedText: Sendable {
     ///   not all ASCII.
     /// - Complexity: O(total length of the texts).
     public init?(column: Column, foldNonASCII: (String, inout [UInt8]) -> Void) {
+        self.init(column: column, foldNonASCII: foldNonASCII, poll: {})
+    }
+
+    /// Folds a text column as `init(column:foldNonASCII:)` does, calling
+    /// `poll` every 1,024 texts: what it throws stops the folding.
+    public init?(column: Column, foldNonASCII: (String, inout [UInt8]) -> Void, poll: () throws -> Void) rethrows {
         guard case .text(let texts) = column.data else { return nil }
         let codes = FoldedText.distinctCodes(column, texts)
         var bytes: [UInt8] = []
         var starts: [Int] = []
         if let (codes, distinct) = codes {
             starts.reserveCapacity(distinct.count + 1)
-            for text in distinct {
+            for (index, text) in distinct.enumerated() {
+                if index & 1023 == 0 { try poll() }
                 starts.append(bytes.count)
                 if let text { FoldedText.append(text, to: &bytes, foldNonASCII) }
                 bytes.append(0)
@@ -64,6 +71,7 @@ public struct FoldedText: Sendable {
         } else {
             starts.reserveCapacity(texts.count + 1)
             for row in texts.indices {
+                if row & 1023 == 0 { try poll() }
                 starts.append(bytes.count)
                 if !column.isNull(row) { FoldedText.append(texts[row], to: &bytes, foldNonASCII) }
                 bytes.append(0)

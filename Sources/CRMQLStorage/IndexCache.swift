@@ -108,8 +108,13 @@ public final class IndexCache: Sendable {
     /// A text field's rows case-folded into one buffer, for `contains`
     /// scans; built on first use, like the other derived structures.
     /// - Parameter foldNonASCII: the case folding, for texts not all ASCII.
-    public func foldedText(of entity: Entity, field: String, foldNonASCII: (String, inout [UInt8]) -> Void) -> FoldedText? {
-        let built = ofField(entity, field, .folded) { FoldedText(column: $0, foldNonASCII: foldNonASCII).map(Built.folded) }
+    /// - Parameter poll: called while the buffer is built; what it throws
+    ///   stops the build, and nothing is kept.
+    public func foldedText(of entity: Entity, field: String, foldNonASCII: (String, inout [UInt8]) -> Void,
+                           poll: () throws -> Void = {}) rethrows -> FoldedText? {
+        let built = try ofField(entity, field, .folded) {
+            try FoldedText(column: $0, foldNonASCII: foldNonASCII, poll: poll).map(Built.folded)
+        }
         if case .folded(let text)? = built { return text }
         return nil
     }
@@ -149,19 +154,19 @@ public final class IndexCache: Sendable {
     public var count: Int { entries.withLock { $0.count } }
 
     /// What `build` makes of one field's column, kept until the entity changes.
-    private func ofField(_ entity: Entity, _ field: String, _ kind: Kind, build: (Column) -> Built?) -> Built? {
+    private func ofField(_ entity: Entity, _ field: String, _ kind: Kind, build: (Column) throws -> Built?) rethrows -> Built? {
         guard let fieldIndex = entity.fieldIndex(field) else { return nil }
-        return cached(Slot(kind: kind, entity: entity.name, field: field), versions: Versions(entity: entity.version)) {
-            build(entity.columns[fieldIndex])
+        return try cached(Slot(kind: kind, entity: entity.name, field: field), versions: Versions(entity: entity.version)) {
+            try build(entity.columns[fieldIndex])
         }
     }
 
     /// The entry for `slot` if it was built from `versions`, else builds it.
     /// Building happens outside the lock, so a slow build never blocks other
     /// lookups; two threads may race to build the same entry, which is harmless.
-    private func cached(_ slot: Slot, versions: Versions, build: () -> Built?) -> Built? {
+    private func cached(_ slot: Slot, versions: Versions, build: () throws -> Built?) rethrows -> Built? {
         if let entry = entries.withLock({ $0[slot] }), entry.versions == versions { return entry.built }
-        guard let built = build() else { return nil }
+        guard let built = try build() else { return nil }
         entries.withLock { $0[slot] = Entry(versions: versions, built: built) }
         return built
     }

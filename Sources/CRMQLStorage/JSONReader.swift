@@ -15,14 +15,15 @@ public enum JSONReader {
     /// Reads a whole file.
     /// - Throws: a `Diagnostic` (phase `.io`) naming the line and column of a
     ///   syntax error or invalid UTF-8, or saying the file is empty.
+    /// - Parameter poll: called every 1,024 records; what it throws stops the read.
     /// - Complexity: O(n) in the size of the file.
-    public static func read(_ bytes: [UInt8], fileName: String) throws -> TextTable {
+    public static func read(_ bytes: [UInt8], fileName: String, poll: () throws -> Void = {}) throws -> TextTable {
         if let bad = UTF8Check.firstInvalid(bytes) {
             let place = UTF8Check.location(of: bad, in: bytes)
             throw Diagnostic(.io, "\(fileName):\(place.line):\(place.column): invalid UTF-8 (byte 0x\(CSVReader.hex(bytes[bad])))", at: nil)
         }
         var parser = JSONParser(bytes: bytes, fileName: fileName)
-        return try parser.readTable()
+        return try parser.readTable(poll: poll)
     }
 }
 
@@ -55,19 +56,19 @@ private struct JSONParser {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
     }
 
-    mutating func readTable() throws -> TextTable {
+    mutating func readTable(poll: () throws -> Void) throws -> TextTable {
         skipWhitespace()
         guard index < bytes.count else { throw Diagnostic(.io, "\(fileName): the file is empty", at: nil) }
         switch bytes[index] {
-        case UInt8(ascii: "["): try readArray()
-        case UInt8(ascii: "{"): try readObjectLines()
+        case UInt8(ascii: "["): try readArray(poll: poll)
+        case UInt8(ascii: "{"): try readObjectLines(poll: poll)
         default: throw error("expected '[' or '{' at the start of a JSON file", at: index)
         }
         return layOut()
     }
 
     /// `[ {...}, {...} ]`
-    mutating func readArray() throws {
+    mutating func readArray(poll: () throws -> Void) throws {
         index += 1
         skipWhitespace()
         if peek == UInt8(ascii: "]") {
@@ -75,6 +76,7 @@ private struct JSONParser {
         } else {
             while true {
                 skipWhitespace()
+                if recordStarts.count & 1023 == 0 { try poll() }
                 let start = index
                 try readRecord()
                 recordRaw.append(start..<index)
@@ -90,10 +92,11 @@ private struct JSONParser {
     }
 
     /// `{...}\n{...}\n` — each record's raw bytes run to the end of its line.
-    mutating func readObjectLines() throws {
+    mutating func readObjectLines(poll: () throws -> Void) throws {
         while true {
             skipWhitespace()
             guard index < bytes.count else { return }
+            if recordStarts.count & 1023 == 0 { try poll() }
             let start = max(lineStart(of: index), recordRaw.last?.upperBound ?? 0)
             try readRecord()
             while let byte = peek, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == 13 { index += 1 }

@@ -56,7 +56,7 @@ enum LoadRun {
     ///   - existing: the entity loaded into, nil when the load creates it.
     ///   - store: the store before the load (not modified).
     static func run(_ source: some RecordSource, plan: LoadPlan, existing: Entity?, entityName: String, store: Store,
-                    fileName: String, skipBad: Bool, progress: ProgressMeter?) throws -> LoadResult {
+                    fileName: String, skipBad: Bool, progress: ProgressMeter?, poll: () throws -> Void = {}) throws -> LoadResult {
         let keyField = plan.keyField
         let keySource = keyField.flatMap { plan.sources[$0] }
         let keyMessage = keyField.map { "\(plan.fields[$0].name) is empty, but every row needs its key" } ?? ""
@@ -66,6 +66,7 @@ enum LoadRun {
 
         var conversion = FieldConversion(plan: plan)
         try source.forEachBatch(progress: progress != nil) { batch in
+            try poll()
             for misfit in batch.misfits { failures.refuse(misfit, expectedCells: plan.expectedCells) }
             conversion.convert(batch, failures: &failures)
             if let keySource {
@@ -88,6 +89,7 @@ enum LoadRun {
         if !rebuilds.isEmpty {
             for rebuild in rebuilds { rebuild.column.startRebuild() }
             try source.forEachBatch(progress: false) { batch in
+                try poll()
                 for rebuild in rebuilds { rebuild.column.rebuild(batch, column: rebuild.source) }
             }
         }
@@ -105,8 +107,10 @@ enum LoadRun {
             }
         }
 
+        try poll()
         try checkKeys(source, plan: plan, fields: fields, columns: columns, existing: existing, entityName: entityName,
                       rows: soundRows, failures: &failures)
+        try poll()
 
         let refused = failures.inFileOrder
         if !skipBad, let first = refused.first {

@@ -105,27 +105,35 @@ public enum Loader {
     /// - Returns: the new store and counts; `store` itself is not modified.
     /// - Throws: a `Diagnostic` (phase `.io`) whose message starts
     ///   `file:line:`.
+    /// - Parameter poll: called between batches of records (a few
+    ///   milliseconds apart at most); what it throws (an interrupt, a time
+    ///   limit) stops the load.
     /// - Complexity: O(n) in the size of the file plus the parents' keys.
     public static func load(bytes: [UInt8], fileName: String, format: LoadFormat, entityName: String,
-                            into store: Store, options: LoadOptions = LoadOptions(), progress: ProgressMeter? = nil) throws -> LoadResult {
+                            into store: Store, options: LoadOptions = LoadOptions(), progress: ProgressMeter? = nil,
+                            poll: () throws -> Void = {}) throws -> LoadResult {
         let table: TextTable
         switch format {
         case .csv where options.header:
             return try loadCSV(bytes: bytes, fileName: fileName, delimiter: options.delimiter, entityName: entityName,
-                               into: store, skipBad: options.skipBad, progress: progress)
-        case .csv: table = try CSVReader.read(bytes, fileName: fileName, delimiter: options.delimiter, header: false, progress: progress)
-        case .json: table = try JSONReader.read(bytes, fileName: fileName)
+                               into: store, skipBad: options.skipBad, progress: progress, poll: poll)
+        case .csv:
+            table = try CSVReader.read(bytes, fileName: fileName, delimiter: options.delimiter, header: false, progress: progress,
+                                       poll: poll)
+        case .json: table = try JSONReader.read(bytes, fileName: fileName, poll: poll)
         }
         return try load(table: table, byName: format == .json, fileName: fileName,
-                        entityName: entityName, into: store, skipBad: options.skipBad, progress: progress)
+                        entityName: entityName, into: store, skipBad: options.skipBad, progress: progress, poll: poll)
     }
 
     /// Loads cells already read by `CSVReader` or `JSONReader`.
     /// - Parameter byName: match an existing entity's fields by column name
     ///   (else by position).
     /// - Parameter progress: told how many records are converted.
+    /// - Parameter poll: as `load(bytes:…)` calls it.
     public static func load(table: TextTable, byName: Bool, fileName: String, entityName: String,
-                            into store: Store, skipBad: Bool, progress: ProgressMeter? = nil) throws -> LoadResult {
+                            into store: Store, skipBad: Bool, progress: ProgressMeter? = nil,
+                            poll: () throws -> Void = {}) throws -> LoadResult {
         guard table.recordCount < Int(Int32.max) else {
             throw Diagnostic(.io, "\(fileName): too many rows for one entity", at: nil)
         }
@@ -136,7 +144,7 @@ public enum Loader {
         } ?? LoadPlan.new(entityName: entityName, columnNames: table.columnNames, store: store, fileName: fileName, capacity: table.recordCount)
         let source = TableRecords(table: table, expectedCells: plan.expectedCells, progress: progress)
         return try LoadRun.run(source, plan: plan, existing: existing, entityName: entityName, store: store,
-                               fileName: fileName, skipBad: skipBad, progress: progress)
+                               fileName: fileName, skipBad: skipBad, progress: progress, poll: poll)
     }
 
     /// A CSV file with a header, read straight from its bytes: the cells are
@@ -145,7 +153,8 @@ public enum Loader {
     /// first would, in the same order (a quote left open anywhere, then an
     /// empty file, then the header, then the rows).
     private static func loadCSV(bytes: [UInt8], fileName: String, delimiter: UInt8, entityName: String,
-                                into store: Store, skipBad: Bool, progress: ProgressMeter?) throws -> LoadResult {
+                                into store: Store, skipBad: Bool, progress: ProgressMeter?,
+                                poll: () throws -> Void) throws -> LoadResult {
         try CSVReader.checkDelimiter(delimiter, fileName: fileName)
         let header = try bytes.withUnsafeBufferPointer { try CSVReader.readHeader($0, fileName: fileName, delimiter: delimiter) }
         let capacity = bytes.withUnsafeBufferPointer { estimatedRecords(in: $0, from: header.dataStart.index) }
@@ -167,7 +176,7 @@ public enum Loader {
         let source = CSVRecords(sourceBytes: bytes, delimiter: delimiter, fileName: fileName, start: header.dataStart,
                                 expectedCells: plan.expectedCells, progress: progress)
         return try LoadRun.run(source, plan: plan, existing: existing, entityName: entityName, store: store,
-                               fileName: fileName, skipBad: skipBad, progress: progress)
+                               fileName: fileName, skipBad: skipBad, progress: progress, poll: poll)
     }
 
     /// About how many records follow `start`: one a line. Arrays reserved

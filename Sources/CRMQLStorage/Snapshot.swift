@@ -23,38 +23,54 @@ public enum Snapshot {
     /// Writes a snapshot; the old file is replaced only once the new one is
     /// complete on disk.
     /// - Parameter extra: bytes the caller wants back from `open`.
-    public static func save(_ store: Store, extra: [UInt8], to path: String) throws {
-        try FileIO.writeAtomically(encode(store, extra: extra), to: path)
+    /// - Parameter poll: called between columns and chunks written; what
+    ///   it throws stops the save and leaves the old file as it was.
+    public static func save(_ store: Store, extra: [UInt8], to path: String, poll: () throws -> Void = {}) throws {
+        try FileIO.writeAtomically(encode(store, extra: extra, poll: poll), to: path, poll: poll)
     }
 
     /// Reads a snapshot.
     /// - Throws: a `Diagnostic` (phase `.io`) for a missing, foreign,
     ///   newer-format, truncated or damaged file.
-    public static func open(path: String) throws -> (Store, extra: [UInt8]) {
-        try decode(FileIO.read(path), name: path)
+    public static func open(path: String, poll: () throws -> Void = {}) throws -> (Store, extra: [UInt8]) {
+        try decode(FileIO.read(path, poll: poll), name: path)
     }
 
     /// The bytes of a snapshot.
     /// - Complexity: O(size of the store).
     public static func encode(_ store: Store, extra: [UInt8]) -> [UInt8] {
+        encode(store, extra: extra, poll: {})
+    }
+
+    /// `encode`, calling `poll` between columns; what it throws stops it.
+    public static func encode(_ store: Store, extra: [UInt8], poll: () throws -> Void) rethrows -> [UInt8] {
         var writer = ByteWriter()
         writer.bytes.append(contentsOf: magic)
         writer.append(formatVersion)
         var sections: UInt64 = 0
-        func section(_ tag: String, _ body: (inout ByteWriter) -> Void) {
+        func section(_ tag: String, poll: () throws -> Void, _ body: (inout ByteWriter) throws -> Void) rethrows {
             let start = writer.bytes.count
             writer.bytes.append(contentsOf: tag.utf8)
             writer.append(UInt64(0))
-            body(&writer)
+            try body(&writer)
             let length = UInt64(writer.bytes.count - start - 12)
             withUnsafeBytes(of: length.littleEndian) { length in
                 for index in 0..<8 { writer.bytes[start + 4 + index] = length[index] }
             }
-            writer.append(CRC32.checksum(writer.bytes[start...]))
+            // A megabyte at a time, so that a large section's checksum can be stopped too.
+            var crc: UInt32 = 0
+            var from = start
+            while from < writer.bytes.count {
+                let to = min(from + (1 << 20), writer.bytes.count)
+                crc = CRC32.checksum(writer.bytes[from..<to], continuing: crc)
+                try poll()
+                from = to
+            }
+            writer.append(crc)
             sections += 1
         }
         let entities = store.allEntities
-        section("STOR") { out in
+        try section("STOR", poll: poll) { out in
             out.append(UInt64(entities.count))
             out.append(UInt64(store.explicitIndexes.count))
             for index in store.explicitIndexes {
@@ -63,11 +79,11 @@ public enum Snapshot {
             }
         }
         for entity in entities {
-            section("ENTY") { out in encode(entity, to: &out) }
+            try section("ENTY", poll: poll) { out in try encode(entity, to: &out, poll: poll) }
         }
-        section("XTRA") { out in out.append(bytes: extra) }
+        try section("XTRA", poll: poll) { out in out.append(bytes: extra) }
         let count = sections
-        section("END_") { out in out.append(count) }
+        try section("END_", poll: poll) { out in out.append(count) }
         return writer.bytes
     }
 
@@ -144,7 +160,7 @@ public enum Snapshot {
 
     // MARK: Entities
 
-    private static func encode(_ entity: Entity, to out: inout ByteWriter) {
+    private static func encode(_ entity: Entity, to out: inout ByteWriter, poll: () throws -> Void) rethrows {
         out.append(entity.name)
         out.append(UInt64(entity.fields.count))
         for field in entity.fields {
@@ -154,6 +170,7 @@ public enum Snapshot {
         }
         out.append(UInt64(entity.rowCount))
         for column in entity.columns {
+            try poll()
             out.append(array: column.nulls.words)
             switch column.data {
             case .int(let values): out.append(UInt8(0)); out.append(array: values)
@@ -163,7 +180,8 @@ public enum Snapshot {
                 var ends: [UInt64] = []
                 ends.reserveCapacity(values.count)
                 var blob: [UInt8] = []
-                for value in values {
+                for (row, value) in values.enumerated() {
+                    if row & 0xFFFF == 0xFFFF { try poll() }
                     blob.append(contentsOf: value.utf8)
                     ends.append(UInt64(blob.count))
                 }

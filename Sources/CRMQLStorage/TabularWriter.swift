@@ -41,11 +41,20 @@ public enum TabularWriter {
     /// Bytes of a whole result in `format`.
     /// - Complexity: O(rows × columns).
     public static func write(_ format: TabularFormat, names: [String], columns: [Column]) -> [UInt8] {
+        write(format, names: names, columns: columns, poll: {})
+    }
+
+    /// Bytes of a whole result in `format`, stoppable.
+    /// - Parameter poll: called before each batch of rows; what it throws
+    ///   (an interrupt, a time limit) stops the writing.
+    /// - Complexity: O(rows × columns).
+    public static func write(_ format: TabularFormat, names: [String], columns: [Column],
+                             poll: () throws -> Void) rethrows -> [UInt8] {
         var out: [UInt8] = []
         switch format {
-        case .csv: appendCSV(names: names, columns: columns, to: &out)
-        case .json: appendJSON(names: names, columns: columns, to: &out)
-        case .ndjson: appendNDJSON(names: names, columns: columns, to: &out)
+        case .csv: try appendCSV(names: names, columns: columns, to: &out, poll: poll)
+        case .json: try appendJSON(names: names, columns: columns, to: &out, poll: poll)
+        case .ndjson: try appendNDJSON(names: names, columns: columns, to: &out, poll: poll)
         }
         return out
     }
@@ -53,6 +62,13 @@ public enum TabularWriter {
     /// Appends CSV: the header row (unless `header` is false), then the rows.
     public static func appendCSV(names: [String], columns: [Column], delimiter: UInt8 = UInt8(ascii: ","),
                                  crlf: Bool = false, header: Bool = true, to out: inout [UInt8]) {
+        appendCSV(names: names, columns: columns, delimiter: delimiter, crlf: crlf, header: header, to: &out, poll: {})
+    }
+
+    /// `appendCSV`, calling `poll` before each batch of rows.
+    public static func appendCSV(names: [String], columns: [Column], delimiter: UInt8 = UInt8(ascii: ","),
+                                 crlf: Bool = false, header: Bool = true, to out: inout [UInt8],
+                                 poll: () throws -> Void) rethrows {
         let lineEnd: [UInt8] = crlf ? [13, 10] : [10]
         if header {
             for (index, name) in names.enumerated() {
@@ -62,7 +78,7 @@ public enum TabularWriter {
             out.append(contentsOf: lineEnd)
         }
         let style = CellFormatter.Style.csv(delimiter: delimiter)
-        forEachBatch(columns, style: style, out: &out) { out, cells, row in
+        try forEachBatch(columns, style: style, out: &out, poll: poll) { out, cells, row in
             for column in cells.indices {
                 if column > 0 { out.append(delimiter) }
                 cells[column].append(row, to: &out)
@@ -73,6 +89,12 @@ public enum TabularWriter {
 
     /// Appends one JSON array of objects, one object a line, and a final newline.
     public static func appendJSON(names: [String], columns: [Column], to out: inout [UInt8]) {
+        appendJSON(names: names, columns: columns, to: &out, poll: {})
+    }
+
+    /// `appendJSON`, calling `poll` before each batch of rows.
+    public static func appendJSON(names: [String], columns: [Column], to out: inout [UInt8],
+                                  poll: () throws -> Void) rethrows {
         guard rows(in: columns) > 0 else {
             out.append(contentsOf: "[]\n".utf8)
             return
@@ -80,7 +102,7 @@ public enum TabularWriter {
         let keys = encodedKeys(names, count: columns.count)
         out.append(contentsOf: "[\n".utf8)
         var first = true
-        forEachBatch(columns, style: .json, out: &out) { out, cells, row in
+        try forEachBatch(columns, style: .json, out: &out, poll: poll) { out, cells, row in
             if !first { out.append(contentsOf: ",\n".utf8) }
             first = false
             appendObject(keys: keys, cells: cells, row: row, to: &out)
@@ -90,8 +112,14 @@ public enum TabularWriter {
 
     /// Appends one JSON object a line.
     public static func appendNDJSON(names: [String], columns: [Column], to out: inout [UInt8]) {
+        appendNDJSON(names: names, columns: columns, to: &out, poll: {})
+    }
+
+    /// `appendNDJSON`, calling `poll` before each batch of rows.
+    public static func appendNDJSON(names: [String], columns: [Column], to out: inout [UInt8],
+                                    poll: () throws -> Void) rethrows {
         let keys = encodedKeys(names, count: columns.count)
-        forEachBatch(columns, style: .json, out: &out) { out, cells, row in
+        try forEachBatch(columns, style: .json, out: &out, poll: poll) { out, cells, row in
             appendObject(keys: keys, cells: cells, row: row, to: &out)
             out.append(10)
         }
@@ -150,13 +178,15 @@ public enum TabularWriter {
     /// Formats the rows a batch at a time and calls `emit` for each row with
     /// the batch's formatted cells.
     private static func forEachBatch(_ columns: [Column], style: CellFormatter.Style, out: inout [UInt8],
-                                     _ emit: (inout [UInt8], [CellFormatter.Batch], Int) -> Void) {
+                                     poll: () throws -> Void,
+                                     _ emit: (inout [UInt8], [CellFormatter.Batch], Int) -> Void) rethrows {
         let rowCount = rows(in: columns)
         guard rowCount > 0 else { return }
         let formatters = columns.map { CellFormatter(column: $0, style: style) }
         var cells = [CellFormatter.Batch](repeating: CellFormatter.Batch(), count: columns.count)
         var start = 0
         while start < rowCount {
+            try poll()
             let batch = start..<min(start + batchSize, rowCount)
             for index in formatters.indices { formatters[index].format(batch, into: &cells[index]) }
             if start == 0 {

@@ -169,6 +169,26 @@ final class InteractiveTests: XCTestCase {
         XCTAssertTrue(session.waitFor("王芳"), session.screen.text)
     }
 
+    /// Mining with a tiny support runs for seconds (and, in a debug build,
+    /// far longer): one Ctrl-C stops it within a moment, not when the
+    /// mining gives up by itself.
+    func testCtrlCCancelsRulesMining() throws {
+        let session = try startREPL(["--demo"])
+        session.type("select rules(orders, item: product, by: customer, support: 0.001, confidence: 0.01) order by lift desc limit 3")
+        session.press(.enter)
+        XCTAssertTrue(session.waitFor("running", timeout: 30), "no progress indicator:\n\(session.screen.text)")
+        let pressed = ContinuousClock.now
+        session.press(.ctrlC)
+        XCTAssertTrue(session.waitFor("interrupted", timeout: 10), session.screen.text)
+        // The screen is read every few milliseconds; a second is far more than polling needs.
+        XCTAssertLessThan(ContinuousClock.now - pressed, .seconds(1), session.screen.text)
+        XCTAssertFalse(session.screen.text.contains("frequent itemsets"), session.screen.text)
+        XCTAssertTrue(session.waitForPrompt(timeout: 10), session.screen.text)
+        session.type("select count customers")
+        session.press(.enter)
+        XCTAssertTrue(session.waitFor("count"), session.screen.text)
+    }
+
     func testEditingCJKText() throws {
         let session = try startREPL()
         session.type("select customers where name = \"王x芳\" show id")

@@ -13,7 +13,7 @@ extension AssociationRules {
         /// whose item is outside 0..<itemCount are skipped.
         ///
         /// - Complexity: O(rows), plus sorting each group's items.
-        init(groupOfRow: [Int64], itemOfRow: [Int32], itemCount: Int) throws(Failure) {
+        init(groupOfRow: [Int64], itemOfRow: [Int32], itemCount: Int, _ pacer: inout StopCheck) throws(Failure) {
             let rowCount = min(groupOfRow.count, itemOfRow.count)
             itemCounts = Array(repeating: 0, count: max(itemCount, 0))
             // Dense group numbers in order of first appearance. Rows usually
@@ -28,6 +28,7 @@ extension AssociationRules {
             var previousKey: Int64 = 0
             var previousGroup: Int32 = -1
             for row in 0..<rowCount {
+                if row & (StopCheck.stride - 1) == 0 { try pacer.check() }
                 let item = itemOfRow[row]
                 guard item >= 0, Int(item) < itemCount else { continue }
                 let key = groupOfRow[row]
@@ -66,6 +67,7 @@ extension AssociationRules {
             items.reserveCapacity(scattered.count)
             for group in 0..<sizes.count {
                 let begin = rowStarts[group], end = rowStarts[group + 1]
+                try pacer.add(1 + end - begin)
                 if end - begin > 1 { scattered[begin..<end].sort() }
                 var last: Int32 = -1
                 for position in begin..<end where scattered[position] != last {
@@ -122,7 +124,7 @@ extension AssociationRules {
             self.maxItemsets = maxItemsets
         }
 
-        mutating func mine(_ transactions: Transactions) throws(Failure) {
+        mutating func mine(_ transactions: Transactions, _ pacer: inout StopCheck) throws(Failure) {
             guard maxLength >= 2 else { return }
             // Rank the frequent items; ascending codes keep ascending ranks.
             var rankOfCode = [Int32](repeating: -1, count: transactions.itemCounts.count)
@@ -133,7 +135,7 @@ extension AssociationRules {
             let rankCount = codeOfRank.count
             guard rankCount >= 2 else { return }
 
-            let reduced = try Reduced(transactions, rankOfCode: rankOfCode, rankCount: rankCount)
+            let reduced = try Reduced(transactions, rankOfCode: rankOfCode, rankCount: rankCount, &pacer)
             let groupItems = reduced.items, groupEnds = reduced.groupEnds
             let occurrenceGroup = reduced.occurrenceGroup, occurrenceNext = reduced.occurrenceNext
 
@@ -151,6 +153,7 @@ extension AssociationRules {
                         if counter[partner] == 0 { touched.append(Int32(partner)) }
                         counter[partner] += 1
                     }
+                    try pacer.add(1 + end - occurrenceNext[occurrence])
                 }
                 touched.sort()
                 var partners: [Int32] = []
@@ -174,9 +177,10 @@ extension AssociationRules {
                         let slot = slotOfRank[Int(groupItems[position])]
                         if slot >= 0 { pairGroups[slot].append(group) }
                     }
+                    try pacer.add(1 + end - occurrenceNext[occurrence])
                 }
                 for partner in partners { slotOfRank[Int(partner)] = -1 }
-                try growDepthFirst(Prefixed(prefix: [Int32(first)], members: partners, groups: pairGroups))
+                try growDepthFirst(Prefixed(prefix: [Int32(first)], members: partners, groups: pairGroups), &pacer)
             }
         }
 
@@ -193,7 +197,7 @@ extension AssociationRules {
             var occurrenceGroup: [Int32]
             var occurrenceNext: [Int]
 
-            init(_ transactions: Transactions, rankOfCode: [Int32], rankCount: Int) throws(Failure) {
+            init(_ transactions: Transactions, rankOfCode: [Int32], rankCount: Int, _ pacer: inout StopCheck) throws(Failure) {
                 var pairWork = 0
                 var occurrencesPerRank = [Int](repeating: 0, count: rankCount)
                 for group in 0..<transactions.groupCount {
@@ -213,6 +217,7 @@ extension AssociationRules {
                     pairWork += overflow ? limit + 1 : min(pairs / 2, limit + 1)
                     guard pairWork <= limit else { throw Failure.tooLarge }
                     groupEnds.append(items.count)
+                    try pacer.add(size)
                 }
 
                 rankStarts = [Int](repeating: 0, count: rankCount + 1)
@@ -241,7 +246,7 @@ extension AssociationRules {
             var groups: [[Int32]]
         }
 
-        private mutating func growDepthFirst(_ root: Prefixed) throws(Failure) {
+        private mutating func growDepthFirst(_ root: Prefixed, _ pacer: inout StopCheck) throws(Failure) {
             var stack: [(node: Prefixed, next: Int)] = [(root, 0)]
             while let top = stack.last {
                 let node = top.node
@@ -253,6 +258,7 @@ extension AssociationRules {
                 stack[stack.count - 1].next = index + 1
                 var child = Prefixed(prefix: node.prefix + [node.members[index]], members: [], groups: [])
                 for other in (index + 1)..<node.members.count {
+                    try pacer.add(1 + node.groups[index].count + node.groups[other].count)
                     guard let shared = Self.intersect(node.groups[index], node.groups[other], minCount: minCount)
                     else { continue }
                     try record(child.prefix + [node.members[other]], count: shared.count)

@@ -61,6 +61,9 @@ public enum AssociationRules {
 
         static let tooLarge = Failure(
             message: "the groups hold too many items to pair up; raise support or group by a finer field")
+
+        /// Mining was stopped because `stop` asked it to.
+        public static let stopped = Failure(message: "stopped")
     }
 
     /// The itemset limit `mine` uses unless told otherwise.
@@ -81,6 +84,9 @@ public enum AssociationRules {
     ///   - maxLength: the most items a rule may hold, both sides together.
     ///   - maxItemsets: a bound on the frequent itemsets; beyond it mining
     ///     stops with a `Failure` rather than exhausting memory.
+    ///   - stop: asked every few milliseconds of work; when it answers
+    ///     true, mining ends with `Failure.stopped` (an interrupt, a time
+    ///     limit).
     /// - Returns: the rules, by lift descending, then antecedent text, then
     ///   consequent name.
     /// - Complexity: O(rows + pairs of frequent items within groups +
@@ -92,18 +98,46 @@ public enum AssociationRules {
         minSupport: Threshold = .defaultSupport,
         minConfidence: Threshold = .defaultConfidence,
         maxLength: Int = .max,
-        maxItemsets: Int = defaultMaxItemsets
+        maxItemsets: Int = defaultMaxItemsets,
+        stop: @escaping () -> Bool = { false }
     ) throws(Failure) -> [Rule] {
-        let transactions = try Transactions(groupOfRow: groupOfRow, itemOfRow: itemOfRow, itemCount: itemNames.count)
+        var pacer = StopCheck(stop: stop)
+        let transactions = try Transactions(groupOfRow: groupOfRow, itemOfRow: itemOfRow, itemCount: itemNames.count, &pacer)
         let groupCount = transactions.groupCount
         guard groupCount > 0 else { return [] }
         var miner = ItemsetMiner(
             minCount: minSupport.minimumCount(outOf: groupCount), maxLength: maxLength, maxItemsets: maxItemsets)
-        try miner.mine(transactions)
-        let rules = makeRules(
+        try miner.mine(transactions, &pacer)
+        let rules = try makeRules(
             from: miner.table, itemCounts: transactions.itemCounts, groupCount: groupCount,
-            minConfidence: minConfidence)
-        return ordered(rules, itemNames: itemNames)
+            minConfidence: minConfidence, &pacer)
+        return try ordered(rules, itemNames: itemNames, &pacer)
+    }
+
+    /// Asks `stop` once per `stride` units of work (pair increments, list
+    /// elements intersected, rules made): a unit takes nanoseconds, so a
+    /// stride takes well under a millisecond (a few in a debug build).
+    struct StopCheck: ~Copyable {
+        let stop: () -> Bool
+        private var work = 0
+        /// TUNING: 16,384 units.
+        static let stride = 1 << 14
+
+        init(stop: @escaping () -> Bool) {
+            self.stop = stop
+        }
+
+        mutating func add(_ units: Int) throws(Failure) {
+            work += units
+            if work >= Self.stride {
+                work = 0
+                try check()
+            }
+        }
+
+        func check() throws(Failure) {
+            if stop() { throw Failure.stopped }
+        }
     }
 
     /// The antecedent as the `antecedent` column shows it: item names in
@@ -120,15 +154,19 @@ public enum AssociationRules {
     /// the confidence threshold. Every subset of a frequent itemset is
     /// frequent, so each antecedent's count is in the table.
     static func makeRules(
-        from table: ItemsetTable, itemCounts: [Int], groupCount: Int, minConfidence: Threshold
-    ) -> [Rule] {
+        from table: ItemsetTable, itemCounts: [Int], groupCount: Int, minConfidence: Threshold, _ pacer: inout StopCheck
+    ) throws(Failure) -> [Rule] {
         var countOf: [[Int32]: Int] = [:]
         countOf.reserveCapacity(table.count)
-        for index in 0..<table.count { countOf[Array(table.itemset(index))] = table.counts[index] }
+        for index in 0..<table.count {
+            countOf[Array(table.itemset(index))] = table.counts[index]
+            try pacer.add(16)
+        }
 
         var rules: [Rule] = []
         for index in 0..<table.count {
             let itemset = Array(table.itemset(index))
+            try pacer.add(16 * itemset.count)
             let count = table.counts[index]
             for position in itemset.indices {
                 let consequent = itemset[position]
@@ -166,12 +204,24 @@ public enum AssociationRules {
 
     /// Lift descending, then antecedent text, then consequent name (item
     /// codes break the remaining ties, so the order is total).
-    static func ordered(_ rules: [Rule], itemNames: [String]) -> [Rule] {
-        let names = rules.map { rule in
-            (antecedent: antecedentText(rule.antecedent, itemNames: itemNames),
-             consequent: itemNames.indices.contains(Int(rule.consequent)) ? itemNames[Int(rule.consequent)] : "")
+    static func ordered(_ rules: [Rule], itemNames: [String], _ pacer: inout StopCheck) throws(Failure) -> [Rule] {
+        var names: [(antecedent: String, consequent: String)] = []
+        names.reserveCapacity(rules.count)
+        for rule in rules {
+            names.append((antecedent: antecedentText(rule.antecedent, itemNames: itemNames),
+                          consequent: itemNames.indices.contains(Int(rule.consequent)) ? itemNames[Int(rule.consequent)] : ""))
+            try pacer.add(64)
         }
-        let order = rules.indices.sorted { left, right in
+        var order = Array(rules.indices)
+        let stop = pacer.stop
+        do {
+            try Sorting.sortPolling(&order, poll: { if stop() { throw Failure.stopped } }, by: precedes)
+        } catch {
+            throw Failure.stopped
+        }
+        return order.map { rules[$0] }
+
+        func precedes(_ left: Int, _ right: Int) -> Bool {
             let a = rules[left], b = rules[right]
             if a.lift != b.lift { return a.lift > b.lift }
             if names[left].antecedent != names[right].antecedent {
@@ -183,6 +233,5 @@ public enum AssociationRules {
             if a.antecedent != b.antecedent { return a.antecedent.lexicographicallyPrecedes(b.antecedent) }
             return a.consequent < b.consequent
         }
-        return order.map { rules[$0] }
     }
 }

@@ -234,7 +234,7 @@ extension Evaluator {
         var result: [Double?]
         if let partition {
             result = [Double?](repeating: nil, count: n)
-            for members in Self.partitions(partition, count: n) {
+            for members in try Self.partitions(partition, count: n, poll: services.checkInterrupt) {
                 try services.checkInterrupt(materializing: members.count)
                 let answers = Self.population(function, members.map { values[Int($0)] }, k: k, keys: keys?.gather(members))
                 for (index, row) in members.enumerated() { result[Int(row)] = answers[index] }
@@ -261,8 +261,8 @@ extension Evaluator {
     }
 
     /// The rows of each distinct value of `partition`, each list in row order.
-    static func partitions(_ partition: Column, count: Int) -> [[Int32]] {
-        let grouping = Sorting.groups([partition], count: count)
+    static func partitions(_ partition: Column, count: Int, poll: () throws -> Void) throws -> [[Int32]] {
+        let grouping = try Sorting.groups([partition], count: count, poll: poll)
         var members = [[Int32]](repeating: [], count: grouping.groupCount)
         for row in 0..<count { members[Int(grouping.groupOf[row])].append(Int32(row)) }
         return members

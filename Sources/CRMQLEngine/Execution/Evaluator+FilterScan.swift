@@ -112,7 +112,7 @@ extension Evaluator {
         case .foldedTextScan:
             try services.checkInterrupt(materializing: context.length)
             if case .textMatch(.contains, let operand, let needle) = condition.node, context.grouping == nil,
-               let search = fastPaths.foldedText(operand, needle, context.entity) {
+               let search = try foldedSearch(operand, needle, context.entity) {
                 record(strategy)
                 if context.isAllRows { return search.0.rowsContaining(search.1) }
                 let column = foldedContains(search, context)

@@ -144,12 +144,16 @@ extension Evaluator {
         return makeBool(out, nulls: nulls)
     }
 
-    func concat(_ l: Column, _ r: Column, _ length: Int) -> Column {
+    func concat(_ l: Column, _ r: Column, _ length: Int) throws -> Column {
         let n = (l.count == 1 && r.count == 1) ? 1 : length
         let a = l.texts, b = r.texts
         var out = [String](repeating: "", count: n)
         let nulls = unionNulls(l, r, count: n)
-        for row in 0..<n where !nulls.isNull(row) { out[row] = a[l.at(row)] + b[r.at(row)] }
+        for row in 0..<n where !nulls.isNull(row) {
+            // Texts have no bound on their length: poll as rows go by.
+            if row & 1023 == 0 { try services.checkInterrupt() }
+            out[row] = a[l.at(row)] + b[r.at(row)]
+        }
         return Column(type: .text, data: .text(out), nulls: nulls)
     }
 
@@ -167,10 +171,15 @@ extension Evaluator {
                 do { pattern = try CompiledPattern(needle) } catch {
                     throw Diagnostic.runtime("invalid regular expression: \(error)", expr.range)
                 }
-                for row in 0..<n where !nulls.isNull(row) { out[row] = pattern.matches(a[l.at(row)]) }
+                let poll = services.checkInterrupt as () throws -> Void
+                for row in 0..<n where !nulls.isNull(row) {
+                    out[row] = try patternMatch(pattern, a[l.at(row)], poll, expr)
+                    if row & 1023 == 0 { try services.checkInterrupt() }
+                }
             default:
                 let folded = TextSearch(needle)
                 for row in 0..<n where !nulls.isNull(row) {
+                    if row & 1023 == 0 { try services.checkInterrupt() }
                     let text = a[l.at(row)]
                     out[row] = kind == .contains ? folded.isContained(in: text) : kind == .startsWith ? folded.isPrefix(of: text) : folded.isSuffix(of: text)
                 }
@@ -178,17 +187,31 @@ extension Evaluator {
             return makeBool(out, nulls: nulls)
         }
         for row in 0..<n where !nulls.isNull(row) {
+            if row & 1023 == 0 { try services.checkInterrupt() }
             let text = a[l.at(row)], needle = b[r.at(row)]
             switch kind {
             case .matches:
                 guard let pattern = try? CompiledPattern(needle) else { throw Diagnostic.runtime("invalid regular expression '\(needle)'", expr.range) }
-                out[row] = pattern.matches(text)
+                out[row] = try patternMatch(pattern, text, services.checkInterrupt, expr)
+                try services.checkInterrupt()
             case .contains: out[row] = TextSearch(needle).isContained(in: text)
             case .startsWith: out[row] = TextSearch(needle).isPrefix(of: text)
             case .endsWith: out[row] = TextSearch(needle).isSuffix(of: text)
             }
         }
         return makeBool(out, nulls: nulls)
+    }
+
+    /// One value's `matches`, polling the interrupt and time limit as the
+    /// engine moves along the text; a match that went past the engine's
+    /// bounds fails the statement with phase `limit`, pointing at the operator.
+    private func patternMatch(_ pattern: CompiledPattern, _ text: String, _ poll: () throws -> Void,
+                              _ expr: BoundExpr) throws -> Bool {
+        do {
+            return try pattern.matches(text, poll: poll)
+        } catch let error as PatternError {
+            throw Diagnostic(.limit, error.message, at: expr.range)
+        }
     }
 
     func callHost(_ name: String, _ columns: [Column], _ expr: BoundExpr, _ length: Int) throws -> Column {

@@ -21,14 +21,14 @@ extension Evaluator {
         var keys: [SortKey] = []
         var partitionOf: [Int32]?
         if let partition {
-            let grouping = Sorting.groups([partition], count: n)
+            let grouping = try Sorting.groups([partition], count: n, poll: services.checkInterrupt)
             partitionOf = grouping.groupOf
             let numbers = Column(type: .int, data: .int(grouping.groupOf.map(Int64.init)))
             keys.append(SortKey(column: numbers, descending: false, nullsFirst: false))
         }
         keys.append(SortKey(column: orderColumn, descending: false, nullsFirst: false))
         if let key = entity.keyFieldIndex { keys.append(SortKey(column: entity.columns[key], descending: false, nullsFirst: false)) }
-        let sequence = Sorting.permutation(keys, count: n)
+        let sequence = try Sorting.permutation(keys, count: n, poll: services.checkInterrupt)
         try services.checkInterrupt(materializing: n)
 
         // A money field adds exactly in hundredths, as `sum` does.

@@ -22,4 +22,16 @@ extension Evaluator {
         let nulls = column.nulls.hasNulls ? NullBitmap(count: rows.count) { column.isNull(Int(rows[$0])) } : NullBitmap()
         return makeBool(out, nulls: nulls)
     }
+
+    /// The folded buffer `contains` searches, built (and kept) on its
+    /// first use, checking the interrupt and the time limit as it folds;
+    /// nil when `FastPaths.foldedTextApplies` does not hold.
+    func foldedSearch(_ operand: BoundExpr, _ needleExpr: BoundExpr, _ entity: Entity) throws -> (FoldedText, [UInt8], Column)? {
+        guard fastPaths.foldedTextApplies(operand, needleExpr, entity), case .field(let field) = operand.node,
+              case .constant(.text(let needleText)) = needleExpr.node,
+              let folded = try services.indexes.foldedText(of: entity, field: entity.fields[field].name,
+                                                           foldNonASCII: TextSearch.appendFolded, poll: services.checkInterrupt)
+        else { return nil }
+        return (folded, TextSearch(needleText).foldedUTF8, entity.columns[field])
+    }
 }

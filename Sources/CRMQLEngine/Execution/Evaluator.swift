@@ -118,10 +118,10 @@ final class Evaluator {
         case .or(let left, let right):
             return logic(isAnd: false, try evaluate(left, context), try evaluate(right, context), context.length)
         case .concat(let left, let right):
-            return concat(try evaluate(left, context), try evaluate(right, context), context.length)
+            return try concat(try evaluate(left, context), try evaluate(right, context), context.length)
         case .textMatch(let kind, let left, let right):
             if kind == .contains, context.grouping == nil, planned.map({ $0[expr.range] == .foldedTextScan }) ?? true,
-               let search = fastPaths.foldedText(left, right, context.entity) {
+               let search = try foldedSearch(left, right, context.entity) {
                 record(.foldedTextScan)
                 return foldedContains(search, context)
             }

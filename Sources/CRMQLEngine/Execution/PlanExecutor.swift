@@ -242,7 +242,7 @@ extension QueryRunner {
         for key in bound.groupKeys {
             keyColumns.append(try evaluator.evaluate(key.bound, rowContext).expanded(to: rows.count))
         }
-        let grouping = Sorting.groups(keyColumns, count: rows.count, dense: dense)
+        let grouping = try Sorting.groups(keyColumns, count: rows.count, dense: dense, poll: evaluator.services.checkInterrupt)
         let context = EvalContext(entity: entity, rows: rows, grouping: EvalContext.Grouping(
             groupOf: grouping.groupOf, count: grouping.groupCount,
             keys: keyColumns.map { $0.gather(grouping.firstRows) }))
@@ -266,7 +266,7 @@ extension QueryRunner {
             column = column.gather(kept)
             sortKeys.append(SortKey(column: column, descending: key.descending, nullsFirst: key.nullsFirst))
         }
-        return Sorting.permutation(sortKeys, count: kept.count).map { kept[$0] }
+        return try Sorting.permutation(sortKeys, count: kept.count, poll: evaluator.services.checkInterrupt).map { kept[$0] }
     }
 
     /// The rows in the query's order: read from an index, the first
@@ -292,9 +292,9 @@ extension QueryRunner {
             keys.append(SortKey(column: column, descending: key.descending, nullsFirst: key.nullsFirst))
         }
         if strategy == .topN, let take {
-            return Sorting.top(keys, count: rows.count, limit: take).map { rows[$0] }
+            return try Sorting.top(keys, count: rows.count, limit: take, poll: evaluator.services.checkInterrupt).map { rows[$0] }
         }
-        return Sorting.permutation(keys, count: rows.count).map { rows[$0] }
+        return try Sorting.permutation(keys, count: rows.count, poll: evaluator.services.checkInterrupt).map { rows[$0] }
     }
 }
 

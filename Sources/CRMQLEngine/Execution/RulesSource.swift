@@ -47,7 +47,9 @@ struct RulesSource {
         var groupCodes: [Value: Int64] = [:]
         itemOfRow.reserveCapacity(rows.count)
         groupOfRow.reserveCapacity(rows.count)
+        let services = runner.evaluator.services
         for row in 0..<rows.count {
+            if row & 0xFFF == 0 { try services.checkInterrupt() }
             if items.isNull(row) || groups.isNull(row) { continue }
             let name = ValueFormatter.plain(items.value(at: row))
             let code: Int32
@@ -67,9 +69,16 @@ struct RulesSource {
         }
         let rules: [AssociationRules.Rule]
         do {
+            // Mining asks whether to stop; the answer's reason (interrupt or
+            // time limit) is the one `checkInterrupt` throws again below.
             rules = try AssociationRules.mine(groupOfRow: groupOfRow, itemOfRow: itemOfRow, itemNames: itemNames,
-                                              minSupport: support, minConfidence: confidence)
+                                              minSupport: support, minConfidence: confidence,
+                                              stop: { (try? services.checkInterrupt()) == nil })
         } catch {
+            if error == .stopped {
+                try services.checkInterrupt()
+                throw Diagnostic(.interrupted, "interrupted", at: range)
+            }
             throw Diagnostic.runtime(error.message, range)
         }
         let names = ["antecedent", "consequent", "support", "confidence", "lift", "count"]

@@ -40,7 +40,7 @@ struct FastPaths: Sendable {
                 return existsStrategy(child: child, refField: refField, filter: filter, parent: entity, rows: rows)
             }
         case .textMatch(.contains, let operand, let needle):
-            if foldedText(operand, needle, entity) != nil { return .foldedTextScan }
+            if foldedTextApplies(operand, needle, entity) { return .foldedTextScan }
         default:
             break
         }
@@ -95,17 +95,15 @@ struct FastPaths: Sendable {
         return .childExistsScan
     }
 
-    /// The case-folded buffer of a stored text field that `contains` with
-    /// this constant needle can search; nil when that does not apply.
-    func foldedText(_ operand: BoundExpr, _ needleExpr: BoundExpr, _ entity: Entity) -> (FoldedText, [UInt8], Column)? {
+    /// Whether `contains` with this constant needle can search the stored
+    /// text field's case-folded buffer (`FoldedText`, built at the first
+    /// search by `Evaluator.foldedSearch`).
+    func foldedTextApplies(_ operand: BoundExpr, _ needleExpr: BoundExpr, _ entity: Entity) -> Bool {
         guard enabled, case .field(let field) = operand.node, operand.type == .text,
-              case .constant(.text(let needleText)) = needleExpr.node else { return nil }
-        let needle = TextSearch(needleText).foldedUTF8
-        guard FoldedText.canSearch(needle), field >= 0, field < entity.columns.count,
-              case .text(let texts) = entity.columns[field].data,
-              let folded = indexes.foldedText(of: entity, field: entity.fields[field].name, foldNonASCII: TextSearch.appendFolded),
-              folded.count == texts.count else { return nil }
-        return (folded, needle, entity.columns[field])
+              case .constant(.text(let needleText)) = needleExpr.node,
+              FoldedText.canSearch(TextSearch(needleText).foldedUTF8), field >= 0, field < entity.columns.count,
+              case .text = entity.columns[field].data else { return false }
+        return true
     }
 
     // MARK: Relation aggregates

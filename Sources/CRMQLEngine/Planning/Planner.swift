@@ -266,7 +266,7 @@ extension QueryRunner {
                 for operand in [argument, order, by].compactMap({ $0 }) { visit(operand, entity, rows: entity.rowCount) }
                 return
             case .textMatch(.contains, let operand, let needle) where !grouped:
-                if rules.foldedText(operand, needle, entity) != nil {
+                if rules.foldedTextApplies(operand, needle, entity) {
                     strategies[expr.range] = .foldedTextScan
                     found.append(ExpressionOperator(name: .foldedTextScan, text: text))
                     return
