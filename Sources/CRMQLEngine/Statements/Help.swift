@@ -47,8 +47,9 @@ enum Help {
         load entity from "file.csv" [with (header = true, delimiter = ",", skip_bad = false)]
         insert into entity (f, ...) values (v, ...)   update entity set f = v [where ...]
         delete entity [where ...] [cascade]           create index on entity(field)
-        export <query> to "file.csv"   save "file"   open "file"   explain <query>
+        export <query> to "file.csv"   save "file"   open "file"   explain [analyze] <query>
         describe entity   show entities   show indexes   help [topic]
+        set fast_paths = off          plans of general operators only (same answers, slower)
         """),
         ("rules", """
         select rules(orders, item: product, by: basket [, support: 0.01] [, confidence: 0.3])
