@@ -226,7 +226,7 @@ public final class Database: Sendable {
         } catch let diagnostic as Diagnostic {
             return (outputs, [diagnostic])
         } catch {
-            return (outputs, [Diagnostic(.runtime, "\(error)", at: statement.range)])
+            return (outputs, [Diagnostic(.runtime, "\(ErrorText.of(error))", at: statement.range)])
         }
     }
 

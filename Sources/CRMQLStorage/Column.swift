@@ -25,12 +25,29 @@ public enum ColumnData: Sendable {
     }
 }
 
+/// What is known about how a column's numbers read, beyond their type.
+public enum NumberStyle: Sendable, Hashable {
+    /// Any number: a table rounds a fraction to significant digits.
+    case general
+    /// Every present value is exactly a decimal with at most `places`
+    /// digits after the point (money: 2), stored as the double nearest to
+    /// it; arithmetic and sums keep it exact, and a table writes the
+    /// decimal (money always with two places).
+    case decimal(places: Int)
+    /// A key, or a number that names rather than counts (a year): written
+    /// without thousands separators.
+    case identifier
+}
+
 /// A typed column: the unit both storage and execution work on. A query
 /// evaluates an expression over a selection of rows into a `Column`.
 public struct Column: Sendable {
     public var type: DataType
     public var data: ColumnData
     public var nulls: NullBitmap
+    /// How the numbers read; stored columns are `general`, and evaluation
+    /// marks keys and money as it reads them.
+    public var style: NumberStyle = .general
 
     public init(type: DataType, data: ColumnData, nulls: NullBitmap = NullBitmap()) {
         self.type = type
@@ -90,7 +107,9 @@ public struct Column: Sendable {
         case .temporal(let a): data = .temporal(Column.gather(a, positions))
         case .codes(let a): data = .codes(a.gather(positions))
         }
-        return Column(type: type, data: data, nulls: nulls.gather(positions))
+        var gathered = Column(type: type, data: data, nulls: nulls.gather(positions))
+        gathered.style = style
+        return gathered
     }
 
     /// `positions.map { values[Int($0)] }` for plain values, as a loop with

@@ -80,7 +80,7 @@ extension REPL {
                 throw ShellError(message)
             }
         } catch {
-            StandardError.line("\(error)")
+            StandardError.line("\(ShellError.text(of: error))")
         }
         return true
     }

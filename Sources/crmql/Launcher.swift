@@ -21,7 +21,7 @@ struct Launcher {
             script = try readScript()
             dataDirectory = try options.data.map(DataDirectory.init(path:))
         } catch {
-            StandardError.line("crmql: \(error)")
+            StandardError.line("crmql: \(ShellError.text(of: error))")
             return Status.usage
         }
 
@@ -69,12 +69,11 @@ struct Launcher {
         return nil
     }
 
-    /// `--open`, `--demo`, then `--data`, each through the public API as
-    /// a script would do it. Returns false when one failed.
+    /// `--demo`, `--open`, then `--data`, each through the public API as
+    /// a script would do it: a snapshot opened with `--demo` replaces the
+    /// demo data, as `open` at the prompt would. Returns false when one
+    /// failed.
     private func startUp(_ shell: Shell, dataDirectory: DataDirectory?) -> Bool {
-        if let snapshot = options.open, !shell.run("open " + DataDirectory.stringLiteral(snapshot), sourceName: "--open") {
-            return false
-        }
         if options.demo {
             do {
                 try shell.loadDemo()
@@ -82,6 +81,9 @@ struct Launcher {
                 StandardError.line(error.description)
                 return false
             }
+        }
+        if let snapshot = options.open, !shell.run("open " + DataDirectory.stringLiteral(snapshot), sourceName: "--open") {
+            return false
         }
         for statement in dataDirectory?.statements ?? [] where !shell.run(statement, sourceName: "--data") {
             return false

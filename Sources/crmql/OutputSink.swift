@@ -1,3 +1,4 @@
+import CRMQL
 import Foundation
 import LineReader
 
@@ -60,4 +61,17 @@ enum StandardError {
 struct ShellError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension ShellError {
+    /// What an error says to a person: the shell's and the library's errors
+    /// describe themselves; anything else gets the system's wording, never
+    /// a dump of its fields.
+    static func text(of error: any Error) -> String {
+        switch error {
+        case let shell as ShellError: return shell.description
+        case let crmql as CRMQLError: return crmql.description
+        default: return error.localizedDescription
+        }
+    }
 }

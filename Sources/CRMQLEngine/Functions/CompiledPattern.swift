@@ -1,3 +1,4 @@
+import CRMQLCore
 /// Why a `matches` pattern was refused.
 public struct PatternError: Error, Sendable, CustomStringConvertible {
     /// What is wrong with the pattern, e.g. `expected ')'`.
@@ -53,7 +54,7 @@ public struct CompiledPattern {
         do {
             regex = try Regex(pattern)
         } catch {
-            throw PatternError("\(error)")
+            throw PatternError("\(ErrorText.of(error))")
         }
         source = pattern
         literal = Self.isPlainLiteral(pattern) ? Array(pattern.utf8) : nil
