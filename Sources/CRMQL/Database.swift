@@ -285,6 +285,16 @@ public final class Database: Sendable {
     public static func needsMoreInput(_ text: String) -> Bool {
         Parser.needsMoreInput(SourceFile(name: "<input>", text: text))
     }
+
+    /// Every syntax error of `text`, found without running anything; nil
+    /// when it parses. A host that runs a script in pieces (a shell's dot
+    /// commands between statements) checks the whole script first, as
+    /// `execute` does for one text.
+    public static func syntaxErrors(_ text: String, sourceName: String = "<input>") -> CRMQLError? {
+        let source = SourceFile(name: sourceName, text: text)
+        let diagnostics = Parser.parse(source).diagnostics
+        return diagnostics.isEmpty ? nil : CRMQLError(diagnostics, source: source)
+    }
 }
 
 extension Database {

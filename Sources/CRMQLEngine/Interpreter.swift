@@ -33,6 +33,8 @@ struct SessionState: Sendable {
     var parameters: [String: Value] = [:]
     var today: Int64
     var fiscalYearStart = 1
+    /// How tables write numbers: `readable` or `plain` (`set number_format`).
+    var numberFormat = "readable"
 }
 
 /// Runs CRMQL scripts against a session: parse, bind, execute, one statement
@@ -129,6 +131,10 @@ public final class Interpreter {
     /// The current store, for hosts and tools that read the schema.
     public var store: Store { state.store }
     public var today: Int64 { state.today }
+    /// The session's `number_format` setting: `readable` or `plain`.
+    public var numberFormat: String { state.numberFormat }
+    /// The values `set number_format` takes.
+    public static let numberFormats: Set<String> = ["readable", "plain"]
     /// Computed fields by entity, in definition order.
     public var definitions: [String: [Definition]] { state.definitions }
     public var namedQueryNames: [String] { Array(state.lets.keys) }

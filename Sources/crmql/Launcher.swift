@@ -41,9 +41,8 @@ struct Launcher {
         let format = options.outputFormat ?? ResultRenderer.defaultFormat(isTerminal: OutputSink.standardOutput.isTerminal)
         let shell = Shell(database: database, format: format, timer: options.timer,
                           maxRows: isInteractive ? RenderOptions.defaultTerminalMaxRows : nil, isInteractive: isInteractive)
-        if isInteractive { REPL.printBanner() }
-
         guard startUp(shell, dataDirectory: dataDirectory) else { return Status.statementFailed }
+        if isInteractive { REPL.printBanner(hasData: !database.catalog.entities.isEmpty) }
         if let script {
             return shell.run(script.text, sourceName: script.name) ? Status.success : Status.statementFailed
         }

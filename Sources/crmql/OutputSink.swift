@@ -60,7 +60,21 @@ enum StandardError {
 /// command argument), as opposed to a statement's error.
 struct ShellError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// True when the problem has been printed already (a statement that
+    /// `.read` ran failed with its own message).
+    let isReported: Bool
+    init(_ description: String) {
+        self.description = description
+        isReported = false
+    }
+
+    private init(reported description: String) {
+        self.description = description
+        isReported = true
+    }
+
+    /// A failure whose message is already on standard error.
+    static let reported = ShellError(reported: "a statement failed")
 }
 
 extension ShellError {

@@ -41,10 +41,13 @@ final class REPL {
 
     /// The greeting; on standard error when standard output is redirected,
     /// so that the file receives results only.
-    static func printBanner() {
+    /// - Parameter hasData: whether data is loaded already (`--demo`,
+    ///   `--open`, `--data`), so the banner suggests a query, not `.demo`.
+    static func printBanner(hasData: Bool) {
+        let hint = hasData ? "Enter .help for help; show entities lists the data loaded." : "Enter .help for help, .demo to load demo data."
         let banner = """
             crmql \(crmqlVersion) — customer-relationship analytics
-            Enter .help for help, .demo to load demo data.
+            \(hint)
 
             """
         if OutputSink.standardOutput.isTerminal { OutputSink.standardOutput.write(banner) } else { StandardError.write(banner) }

@@ -13,7 +13,7 @@ enum Help {
         ("functions", """
         aggregates: count() count(x) count(distinct x) sum avg min max median percentile(x, p) stddev
         over a relation: count(orders), sum(orders.amount where channel = web), exists(interactions where kind = complaint)
-        population: ntile(x, k) quintile(x) percent_rank(x) rank(x) share(x)
+        population: ntile(x, k) quintile(x) percent_rank(x) rank(x) share(x) share_above(x)
         scalar: abs round floor ceil sqrt ln exp pow min max coalesce lower upper length trim substr if
         dates: year quarter month day weekday date days_between fiscal_year fiscal_quarter
         """),
@@ -29,6 +29,7 @@ enum Help {
         """),
         ("statements", """
         let name = <query>            param $name = <literal>       set today = 2026-06-30
+        set fiscal_year_start = 4     set number_format = readable|plain
         define entity.field = <expr>  create entity name (field type [key], ...)
         load entity from "file.csv" [with (header = true, delimiter = ",", skip_bad = false)]
         insert into entity (f, ...) values (v, ...)   update entity set f = v [where ...]

@@ -54,8 +54,21 @@ extension Interpreter {
                 throw Diagnostic.semantic("fiscal_year_start must be a month number from 1 to 12", value.range)
             }
             state.fiscalYearStart = Int(month)
+        case "number_format":
+            // A word, as `.format` takes it: `set number_format = plain`.
+            var word: String?
+            switch value.kind {
+            case .identifier(let text, _): word = text
+            case .literal(.text(let text)): word = text
+            default: word = nil
+            }
+            guard let word, Interpreter.numberFormats.contains(word.lowercased()) else {
+                throw Diagnostic.semantic("number_format is readable (rounded, grouped by thousands) or plain (every digit)", value.range)
+            }
+            state.numberFormat = word.lowercased()
         default:
-            throw Diagnostic.semantic(Suggestion.message("unknown setting '\(name.text)'", for: name.text, among: ["today", "fiscal_year_start"]), name.range)
+            throw Diagnostic.semantic(Suggestion.message("unknown setting '\(name.text)'", for: name.text,
+                                                         among: ["today", "fiscal_year_start", "number_format"]), name.range)
         }
     }
 

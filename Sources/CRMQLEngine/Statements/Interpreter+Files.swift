@@ -88,8 +88,14 @@ extension Interpreter {
     func export(_ query: Query, _ pathExpr: Expr, _ source: SourceFile) throws -> String {
         try requireFiles("export", pathExpr.range)
         let path = try self.path(pathExpr, source)
+        // Guessing CSV for `.xlsx` would write a file the program it names
+        // cannot open: the extension must be one we write.
+        guard let format = TabularFormat(fileName: path) else {
+            let written = (path as NSString).pathExtension
+            let what = written.isEmpty ? "'\((path as NSString).lastPathComponent)' has no extension" : "cannot export to '.\(written)' files"
+            throw Diagnostic(.io, "\(what); the file name must end in .csv, .json, .ndjson or .jsonl", at: pathExpr.range)
+        }
         let output = try runQuery(query, source)
-        let format = TabularFormat(fileName: path) ?? .csv
         let bytes = TabularWriter.write(format, names: output.names, columns: output.columns)
         do {
             try FileIO.writeAtomically(bytes, to: path)

@@ -67,6 +67,7 @@ extension Interpreter {
     private func restoreSession(_ store: Store, script text: String, name: String) throws {
         var next = SessionState(today: state.today)
         next.fiscalYearStart = state.fiscalYearStart
+        next.numberFormat = state.numberFormat
         next.parameters = state.parameters
         next.store = store
         // Measures and plans cached under another state must never answer
