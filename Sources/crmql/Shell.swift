@@ -54,7 +54,10 @@ final class Shell {
     @discardableResult
     func run(_ text: String, sourceName: String) -> Bool {
         let segments = ScriptSegment.split(text)
-        if segments.count <= 1, case .statements? = segments.first { return runStatements(text, sourceName: sourceName) }
+        var afterResult = false
+        if segments.count <= 1, case .statements? = segments.first {
+            return runStatements(text, sourceName: sourceName, afterResult: &afterResult)
+        }
         if let syntaxErrors = Database.syntaxErrors(ScriptSegment.statementsOnly(segments), sourceName: sourceName) {
             StandardError.line(syntaxErrors.description)
             return false
@@ -62,7 +65,7 @@ final class Shell {
         for segment in segments {
             switch segment {
             case .statements(let statements):
-                guard runStatements(statements, sourceName: sourceName) else { return false }
+                guard runStatements(statements, sourceName: sourceName, afterResult: &afterResult) else { return false }
             case .dotCommand(let line, let lineNumber):
                 do {
                     switch try runDotCommand(line) {
@@ -82,9 +85,13 @@ final class Shell {
     }
 
     /// Runs statements only, stopping at the first that fails.
-    private func runStatements(_ text: String, sourceName: String) -> Bool {
+    /// - Parameter afterResult: whether the last output was a result set,
+    ///   which the next one is set apart from by an empty line; kept across
+    ///   the dot commands of a script.
+    private func runStatements(_ text: String, sourceName: String, afterResult: inout Bool) -> Bool {
         let monitor = isInteractive ? StatementMonitor(database: database, showsSpinner: StandardError.isTerminal) : nil
-        var previousWasResult = false
+        var previousWasResult = afterResult
+        defer { afterResult = previousWasResult }
         var failure: CRMQLError?
         do {
             try database.execute(text, sourceName: sourceName, output: { output in

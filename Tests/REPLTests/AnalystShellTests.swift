@@ -38,7 +38,7 @@ final class AnalystShellTests: XCTestCase {
     func testDotCommandsInPipedInput() throws {
         let run = try crmql(["--data", "data"], input: ".mode markdown\nselect customers where id = 1 show name\n.timer off\n")
         XCTAssertEqual(run.status, 0, run.standardError)
-        XCTAssertEqual(run.standardOutput, "| name |\n|---|\n| Ann |\n")
+        XCTAssertEqual(run.standardOutput, "| name |\n|------|\n| Ann  |\n")
     }
 
     func testADotLineInsideAnOpenStatementIsPartOfIt() throws {
