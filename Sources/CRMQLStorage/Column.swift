@@ -34,6 +34,9 @@ public enum NumberStyle: Sendable, Hashable {
     /// it; arithmetic and sums keep it exact, and a table writes the
     /// decimal (money always with two places).
     case decimal(places: Int)
+    /// An average or another statistic of such decimals: not exact, but a
+    /// table writes it rounded to the same places (money as `1,307.16`).
+    case rounded(places: Int)
     /// A key, or a number that names rather than counts (a year): written
     /// without thousands separators.
     case identifier

@@ -143,7 +143,8 @@ struct REPLCompleter {
         let argument = String(text[space...].drop(while: { $0 == " " }))
         switch command {
         case ".mode": return OutputFormat.allCases.map(\.rawValue).filter { $0.hasPrefix(argument) }
-        case ".timer": return ["on", "off"].filter { $0.hasPrefix(argument) }
+        case ".timer", ".pager": return ["on", "off"].filter { $0.hasPrefix(argument) }
+        case ".format": return NumberFormat.allCases.map(\.rawValue).filter { $0.hasPrefix(argument) }
         case ".schema": return database.catalog.entities.map(\.name).filter { $0.hasPrefix(argument) }
         case ".read": return Completion.paths(completing: argument)
         case ".output": return ["stdout"].filter { $0.hasPrefix(argument) } + Completion.paths(completing: argument)

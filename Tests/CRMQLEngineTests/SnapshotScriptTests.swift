@@ -6,7 +6,7 @@ import Testing
 
 /// The statements a snapshot carries run over the prelude, in whatever
 /// order a file holds them, and a failure says which one and why in words.
-@Suite struct SnapshotScriptTests {
+@Suite(.serialized) struct SnapshotScriptTests {
     private func snapshot(_ script: String) throws -> String {
         let interpreter = Interpreter(options: SessionOptions(today: DemoData.today), interrupt: InterruptFlag())
         interpreter.loadDemo()

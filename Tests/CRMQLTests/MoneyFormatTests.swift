@@ -6,7 +6,7 @@ import Testing
 /// analyst reported seeing (`4124.5199999999995`, `6,904,074.9799999995`,
 /// `99098.93000000001`, `8500` beside `25,000`, ids as `82,885`, money as
 /// `12,000.5`) and what they see now.
-@Suite struct MoneyFormatTests {
+@Suite(.serialized) struct MoneyFormatTests {
     private static let demo: Database = {
         // swiftlint:disable:next force_try
         try! Database.demo(options: Database.Options(today: "2026-06-30"))

@@ -37,6 +37,8 @@ enum NumberText {
             let text: String
             if case .decimal(let places) = style, let exact = decimal(v, places: places) {
                 text = exact
+            } else if case .rounded(let places) = style, let near = decimal(v, places: places) {
+                text = near
             } else {
                 text = rounded(v)
             }

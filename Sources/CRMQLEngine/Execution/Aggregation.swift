@@ -106,7 +106,10 @@ enum Aggregation {
             let results: [Double?] = buckets.map { bucket in
                 function == .stddev ? Statistics.stddev(bucket) : Statistics.percentile(bucket, fraction ?? 0.5)
             }
-            return Column(type: .number, data: .number(results.map { $0 ?? 0 }), nulls: NullBitmap(count: segmentCount) { results[$0] == nil })
+            var column = Column(type: .number, data: .number(results.map { $0 ?? 0 }), nulls: NullBitmap(count: segmentCount) { results[$0] == nil })
+            // The median of money reads as money, rounded where it falls between two.
+            if case .decimal(let places) = values.style { column.style = .rounded(places: places) }
+            return column
         }
     }
 
@@ -140,8 +143,8 @@ enum Aggregation {
             }
             initialized = n
         }
-        // A sum of money is money; an average is a ratio.
-        let style: NumberStyle = average ? .general : .decimal(places: 2)
+        // A sum of money is money; an average is money rounded.
+        let style: NumberStyle = average ? .rounded(places: 2) : .decimal(places: 2)
         guard empty else {
             var column = Column(type: .number, data: .number(results))
             column.style = style

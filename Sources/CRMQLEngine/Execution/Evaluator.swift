@@ -31,7 +31,9 @@ final class Evaluator {
             guard let filled = expr.instantiated(catalog.parameters), case .constant(let value) = filled.node else {
                 throw Diagnostic.runtime("parameter '$\(name)' holds a value of another kind than when the query was prepared", expr.range)
             }
-            return Column.constant(value, type: expr.type)
+            var column = Column.constant(value, type: expr.type)
+            column.style = Evaluator.literalStyle(value)
+            return column
         case .field(let index):
             var column = context.entity.columns[index]
             column.style = fieldStyle(context.entity, index)

@@ -189,7 +189,7 @@ extension Aggregation {
     }
 
     /// Sums in units of `places` as decimals, null where a segment had no
-    /// values; an average is their ratio, an ordinary number.
+    /// values; an average is their ratio, shown rounded to the same places.
     static func decimalResults(_ function: AggregateFunction, _ sums: [Int64], _ counts: [Int], places: Int) -> Column {
         let scale = Evaluator.pow10(places)
         let average = function == .avg
@@ -197,7 +197,7 @@ extension Aggregation {
             average ? Double(sums[s]) / (scale * Double(max(counts[s], 1))) : Double(sums[s]) / scale
         }
         var column = Column(type: .number, data: .number(results), nulls: NullBitmap(count: sums.count) { counts[$0] == 0 })
-        if !average { column.style = .decimal(places: places) }
+        column.style = average ? .rounded(places: places) : .decimal(places: places)
         return column
     }
 }
