@@ -51,12 +51,17 @@ final class TableDisplayTests: XCTestCase {
         XCTAssertTrue(screen.contains("service_cost"), screen)
     }
 
-    func testAFewWideRowsGoVertical() throws {
-        let session = try startREPL(["--demo"])
-        session.type("select customers limit 2")
+    func testAFewWideRowsGoVerticalWithNothingCut() throws {
+        // The report's query: 15 columns squeezed until `individ…`.
+        let session = try startREPL(["--demo"], environment: ["PAGER": "cat"])
+        session.type("select customers limit 5")
         session.press(.enter)
-        XCTAssertTrue(session.waitFor("─[ row 2 ]"), session.screen.text)
-        XCTAssertTrue(session.screen.text.contains("individual"), session.screen.text)
+        XCTAssertTrue(session.waitFor("(5 rows)"), session.screen.text)
+        let transcript = session.screen.transcript
+        XCTAssertTrue(transcript.contains("─[ row 5 ]"), session.screen.text)
+        XCTAssertTrue(transcript.contains("individual"), session.screen.text)
+        XCTAssertTrue(transcript.contains("service_cost"), session.screen.text)
+        XCTAssertFalse(transcript.contains("…"), session.screen.text)
     }
 
     func testDescribeShowsLongDefinitionsWhole() throws {
