@@ -31,10 +31,8 @@ public enum ErrorText {
             // An error written for people says what it means in
             // `description`; one that is not gets the system's wording, and
             // a reflection of fields is never shown.
-            if let described = error as? any CustomStringConvertible {
-                let text = described.description
-                if !looksLikeDump(text) { return text }
-            }
+            let text = String(describing: error)
+            if !looksLikeDump(text) { return text }
             let localized = error.localizedDescription
             return looksLikeDump(localized) ? "an unexpected error" : localized
         }
