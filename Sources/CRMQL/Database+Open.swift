@@ -18,7 +18,7 @@ extension Database {
             } catch let diagnostic as Diagnostic {
                 return diagnostic
             } catch {
-                return Diagnostic(.io, "cannot open the snapshot: \(error)", at: nil)
+                return Diagnostic(.io, "cannot open the snapshot: \(ErrorText.of(error))", at: nil)
             }
         }
         if let failure { throw CRMQLError([failure], source: nil) }

@@ -5,3 +5,12 @@ extension Database {
     /// those too when this is set.
     public var isSafe: Bool { engine.withLock { $0.isSafe } }
 }
+
+extension Database {
+    /// How the session wants tables to write numbers (`set number_format =
+    /// plain|readable`); a host that renders tables passes it to
+    /// `RenderOptions.numberFormat`.
+    public var numberFormat: NumberFormat {
+        NumberFormat(rawValue: engine.withLock { $0.numberFormat }) ?? .readable
+    }
+}

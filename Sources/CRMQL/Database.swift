@@ -197,7 +197,7 @@ public final class Database: Sendable {
         } catch let diagnostic as Diagnostic {
             return (outputs, [diagnostic])
         } catch {
-            return (outputs, [Diagnostic(.runtime, "\(error)", at: statement.range)])
+            return (outputs, [Diagnostic(.runtime, "\(ErrorText.of(error))", at: statement.range)])
         }
     }
 
@@ -212,6 +212,7 @@ public final class Database: Sendable {
         switch output {
         case .rows(let names, let columns): return .rows(ResultSet(columnNames: names, columns: columns))
         case .message(let text): return .message(text)
+        case .text(let text): return .text(text)
         }
     }
 
@@ -225,4 +226,14 @@ public final class Database: Sendable {
     /// Statements started afterwards are not affected. Callable from any
     /// thread or a signal-driven task.
     public func interrupt() { interruptFlag.set() }
+
+    /// Every syntax error of `text`, found without running anything; nil
+    /// when it parses. A host that runs a script in pieces (a shell's dot
+    /// commands between statements) checks the whole script first, as
+    /// `execute` does for one text.
+    public static func syntaxErrors(_ text: String, sourceName: String = "<input>") -> CRMQLError? {
+        let source = SourceFile(name: sourceName, text: text)
+        let diagnostics = Parser.parse(source).diagnostics
+        return diagnostics.isEmpty ? nil : CRMQLError(diagnostics, source: source)
+    }
 }

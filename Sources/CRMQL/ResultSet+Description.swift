@@ -43,7 +43,7 @@ extension StatementOutput: CustomStringConvertible {
     public var description: String {
         switch self {
         case .rows(let result): return result.description
-        case .message(let text): return text
+        case .message(let text), .text(let text): return text
         }
     }
 }

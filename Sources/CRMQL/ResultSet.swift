@@ -60,9 +60,12 @@ public struct ResultSet: Sendable {
 public enum StatementOutput: Sendable {
     /// A query's rows.
     case rows(ResultSet)
-    /// A message about what a statement did (`3 customers updated`) or
-    /// introspection text (`describe`, `help`, `explain`).
+    /// A notice about what a statement did (`3 customers updated`,
+    /// `saved 3 entities`): the shell writes these to standard error.
     case message(String)
+    /// A statement's answer as text (`explain`'s plan, `help`): the shell
+    /// writes it to standard output, as it writes rows.
+    case text(String)
 }
 
 /// Column positions by name: exact, and loosely (case and `_` ignored) so

@@ -19,7 +19,10 @@ public struct SessionOptions: Sendable {
 /// What one executed statement produced.
 public enum EngineOutput: Sendable {
     case rows(names: [String], columns: [Column])
+    /// A notice about what a statement did (`3 customers updated`).
     case message(String)
+    /// A statement's answer as text: `explain`'s plan, `help`.
+    case text(String)
 }
 
 /// Everything a statement may change. A statement runs against this state and
@@ -35,6 +38,8 @@ struct SessionState: Sendable {
     var fiscalYearStart = 1
     /// `set fast_paths = on|off`.
     var fastPaths = FastPaths.defaultEnabled
+    /// How tables write numbers: `readable` or `plain` (`set number_format`).
+    var numberFormat = "readable"
 }
 
 /// Runs CRMQL scripts against a session: parse, bind, execute, one statement
@@ -143,6 +148,10 @@ public final class Interpreter {
     /// The current store, for hosts and tools that read the schema.
     public var store: Store { state.store }
     public var today: Int64 { state.today }
+    /// The session's `number_format` setting: `readable` or `plain`.
+    public var numberFormat: String { state.numberFormat }
+    /// The values `set number_format` takes.
+    public static let numberFormats: Set<String> = ["readable", "plain"]
     /// Computed fields by entity, in definition order.
     public var definitions: [String: [Definition]] { state.definitions }
     public var namedQueryNames: [String] { Array(state.lets.keys) }
@@ -271,7 +280,7 @@ public final class Interpreter {
         case .open(let path):
             output(.message(try open(path, source)))
         case .explain(let query, let analyze):
-            output(.message(try explain(query, analyze: analyze, source)))
+            output(.text(try explain(query, analyze: analyze, source)))
         case .describe(let entity):
             let result = try describe(entity)
             try emitRows(result.names, result.columns, statement, output: output)
@@ -282,7 +291,7 @@ public final class Interpreter {
             let result = showIndexes()
             try emitRows(result.names, result.columns, statement, output: output)
         case .help(let topic):
-            output(.message(Help.text(topic: topic?.text)))
+            output(.text(Help.text(topic: topic?.text)))
         }
     }
 

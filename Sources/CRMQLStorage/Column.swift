@@ -25,6 +25,23 @@ public enum ColumnData: Sendable {
     }
 }
 
+/// What is known about how a column's numbers read, beyond their type.
+public enum NumberStyle: Sendable, Hashable {
+    /// Any number: a table rounds a fraction to significant digits.
+    case general
+    /// Every present value is exactly a decimal with at most `places`
+    /// digits after the point (money: 2), stored as the double nearest to
+    /// it; arithmetic and sums keep it exact, and a table writes the
+    /// decimal (money always with two places).
+    case decimal(places: Int)
+    /// An average or another statistic of such decimals: not exact, but a
+    /// table writes it rounded to the same places (money as `1,307.16`).
+    case rounded(places: Int)
+    /// A key, or a number that names rather than counts (a year): written
+    /// without thousands separators.
+    case identifier
+}
+
 /// A typed column: the unit both storage and execution work on. A query
 /// evaluates an expression over a selection of rows into a `Column`.
 public struct Column: Sendable {
@@ -35,6 +52,9 @@ public struct Column: Sendable {
     /// such a period, and a table names it as the period (`2026-06`). Only
     /// the display reads it; the values are plain dates.
     public var period: DatePeriod?
+    /// How the numbers read; stored columns are `general`, and evaluation
+    /// marks keys and money as it reads them.
+    public var style: NumberStyle = .general
 
     public init(type: DataType, data: ColumnData, nulls: NullBitmap = NullBitmap()) {
         self.type = type
@@ -96,6 +116,7 @@ public struct Column: Sendable {
         }
         var gathered = Column(type: type, data: data, nulls: nulls.gather(positions))
         gathered.period = period
+        gathered.style = style
         return gathered
     }
 

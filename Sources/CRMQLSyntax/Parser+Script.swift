@@ -54,7 +54,10 @@ extension Parser.State {
             throw ParseFailure(diagnostic: nil)
         default:
             var message = "expected the end of the statement, found \(describe(token))"
-            if token.kind == .identifier {
+            if token.kind == .identifier, token.text.lowercased() == "like" {
+                // SQL's `like` has no place here, but its uses all have a word.
+                message += "; CRMQL has no 'like': use contains, starts with, ends with (all ignore case) or matches (a regular expression)"
+            } else if token.kind == .identifier {
                 // Clause keywords first: `wher` is one edit from both `where` and `when`.
                 let match = Suggestion.closest(to: token.text, among: Keywords.clauses)
                     ?? Suggestion.closest(to: token.text, among: Keywords.continuing.sorted())

@@ -22,6 +22,19 @@ public enum Terminal {
         return nil
     }
 
+    /// The height in lines of the terminal on `descriptor`, when it is one
+    /// and reports a height; otherwise `LINES` when set to a number.
+    public static func height(of descriptor: Int32 = STDOUT_FILENO) -> Int? {
+        var size = winsize()
+        if ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 {
+            return Int(size.ws_row)
+        }
+        if let lines = getenv("LINES").map({ String(cString: $0) }), let value = Int(lines), value > 0 {
+            return value
+        }
+        return nil
+    }
+
     /// Columns `text` takes on a terminal: wide East Asian characters and
     /// most emoji take two, combining marks none. An approximation that
     /// suits laying out completion lists; result tables use the engine's own.

@@ -2,10 +2,11 @@ import CRMQL
 import Foundation
 import LineReader
 
-/// The names of the REPL's dot commands, and "did you mean" among them.
+/// The names of the dot commands, and "did you mean" among them.
 enum DotCommandName {
     static let all = [
-        ".demo", ".edit", ".exit", ".help", ".last", ".maxrows", ".mode", ".output", ".quit", ".read", ".schema", ".timer",
+        ".demo", ".edit", ".exit", ".format", ".help", ".last", ".maxrows", ".mode", ".output", ".pager", ".quit", ".read",
+        ".schema", ".timer",
     ]
 
     /// The dot command closest to `word`, when it is close enough to be a typo.
@@ -14,15 +15,27 @@ enum DotCommandName {
     }
 }
 
-extension REPL {
+/// What a dot command asks of whoever runs it.
+enum DotOutcome {
+    /// Go on with the next line.
+    case proceed
+    /// `.quit`: leave the REPL, or stop the script.
+    case quit
+    /// `.edit`, which only the REPL can do.
+    case edit
+}
+
+extension Shell {
     static let helpText = """
         .demo               load the built-in demo data
         .edit               edit the current or previous statement in $EDITOR, then run it
+        .format readable|plain  numbers in tables: rounded and grouped, or every digit
         .help               show this list; 'help' (no dot) explains the language
         .last               show the last result again, every row, through $PAGER
         .maxrows N          rows a table shows before eliding the middle (0: all)
         .mode FORMAT        result format: table, csv, json, ndjson, markdown
         .output FILE        write results to FILE; '.output stdout' to stop
+        .pager on|off       page results taller than the terminal through $PAGER
         .quit, .exit        leave (Ctrl-D too)
         .read FILE          run the statements of FILE
         .schema [ENTITY]    show entities as create entity / define statements
@@ -30,77 +43,110 @@ extension REPL {
 
         A statement runs when its line is complete; an open bracket, string or a
         trailing operator asks for more. Tab completes, Ctrl-R searches history,
-        Ctrl-C clears the line or cancels a running statement.
+        Ctrl-C clears the line or cancels a running statement. Dot commands work
+        in scripts and piped input too, on a line of their own between statements.
 
         """
 
-    /// Runs one dot command. Returns false to leave the shell.
-    func runDotCommand(_ line: String) -> Bool {
+    /// TUNING: `.read` inside a file read by `.read` goes this deep at most,
+    /// so a file that reads itself stops with an error instead of the stack.
+    static let maximumReadDepth = 16
+
+    /// Runs one dot command line, at the prompt or in a script.
+    /// - Throws: `ShellError` with what went wrong.
+    func runDotCommand(_ line: String) throws -> DotOutcome {
         let name = String(line.prefix { !$0.isWhitespace })
         let argument = line.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
-        do {
-            switch name {
-            case ".quit", ".exit":
-                return false
-            case ".help":
-                OutputSink.standardOutput.write(REPL.helpText)
-            case ".mode":
-                try setMode(argument)
-            case ".timer":
-                guard argument == "on" || argument == "off" else { throw ShellError("usage: .timer on|off") }
-                shell.timer = argument == "on"
-            case ".maxrows":
-                guard let rows = Int(argument), rows >= 0 else { throw ShellError("usage: .maxrows N (0 shows every row)") }
-                shell.maxRows = rows == 0 ? nil : rows
-            case ".read":
-                try refuseInSafeMode(name, "reads")
-                let path = try fileArgument(argument, usage: ".read FILE")
-                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ShellError("cannot read '\(path)'") }
-                shell.run(text, sourceName: path)
-            case ".output":
-                let path = try fileArgument(argument, usage: ".output FILE|stdout")
-                if path != "stdout" { try refuseInSafeMode(name, "writes") }
-                shell.redirect(to: path == "stdout" ? .standardOutput : try OutputSink.file(path))
-            case ".schema":
-                let text = try SchemaText.render(shell.database.schema, entity: argument.isEmpty ? nil : argument).get()
-                shell.sink.write(text)
-            case ".demo":
-                try shell.loadDemo()
-            case ".last":
-                showLast()
-            case ".edit":
-                edit()
-            default:
-                var message = "unknown command '\(name)'"
-                if let match = DotCommandName.closest(to: name, among: DotCommandName.all) {
-                    message += "; did you mean '\(match)'?"
-                } else {
-                    message += "; enter .help for the list"
-                }
-                throw ShellError(message)
+        switch name {
+        case ".quit", ".exit":
+            return .quit
+        case ".edit":
+            return .edit
+        case ".help":
+            sink.write(Shell.helpText)
+        case ".mode":
+            try setMode(argument)
+        case ".format":
+            try setNumberFormat(argument)
+        case ".timer":
+            timer = try onOff(argument, usage: ".timer on|off")
+        case ".pager":
+            pagerEnabled = try onOff(argument, usage: ".pager on|off")
+        case ".maxrows":
+            guard let rows = Int(argument), rows >= 0 else { throw ShellError("usage: .maxrows N (0 shows every row)") }
+            maxRows = rows == 0 ? nil : rows
+        case ".read":
+            try refuseInSafeMode(name, "reads")
+            let path = try fileArgument(argument, usage: ".read FILE")
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ShellError("cannot read '\(path)'") }
+            guard readDepth < Shell.maximumReadDepth else {
+                throw ShellError(".read goes more than \(Shell.maximumReadDepth) files deep; does '\(path)' read itself?")
             }
-        } catch {
-            StandardError.line("\(error)")
+            readDepth += 1
+            defer { readDepth -= 1 }
+            if !run(text, sourceName: path) { throw ShellError.reported }
+        case ".output":
+            let path = try fileArgument(argument, usage: ".output FILE|stdout")
+            if path != "stdout" { try refuseInSafeMode(name, "writes") }
+            redirect(to: path == "stdout" ? .standardOutput : try OutputSink.file(path))
+        case ".schema":
+            let text = try SchemaText.render(database.schema, entity: argument.isEmpty ? nil : argument).get()
+            sink.write(text)
+        case ".demo":
+            do { try loadDemo() } catch { throw ShellError(error.description) }
+        case ".last":
+            showLast()
+        default:
+            var message = "unknown command '\(name)'"
+            if let match = DotCommandName.closest(to: name, among: DotCommandName.all) {
+                message += "; did you mean '\(match)'?"
+            } else {
+                message += "; enter .help for the list"
+            }
+            throw ShellError(message)
         }
-        return true
+        return .proceed
+    }
+
+    private func onOff(_ argument: String, usage: String) throws -> Bool {
+        guard argument == "on" || argument == "off" else { throw ShellError("usage: \(usage)") }
+        return argument == "on"
     }
 
     private func setMode(_ argument: String) throws {
         if argument.isEmpty {
-            shell.sink.write(shell.format.rawValue + "\n")
+            sink.write(format.rawValue + "\n")
             return
         }
         guard let format = OutputFormat(rawValue: argument) else {
             let names = OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")
             throw ShellError("unknown format '\(argument)'; expected one of \(names)")
         }
-        shell.format = format
+        self.format = format
+    }
+
+    /// `.format plain` is `set number_format = plain`: one setting, which
+    /// scripts and hosts can also change.
+    private func setNumberFormat(_ argument: String) throws {
+        if argument.isEmpty {
+            sink.write(database.numberFormat.rawValue + "\n")
+            return
+        }
+        guard NumberFormat(rawValue: argument) != nil else {
+            let names = NumberFormat.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ShellError("unknown number format '\(argument)'; expected one of \(names)")
+        }
+        do throws(CRMQLError) {
+            try database.execute("set number_format = \(argument)")
+        } catch {
+            throw ShellError(error.message)
+        }
     }
 
     /// `--safe` refuses the dot commands that touch files, as the engine
     /// refuses `load`, `export`, `save` and `open`.
     private func refuseInSafeMode(_ command: String, _ access: String) throws {
-        if shell.database.isSafe {
+        if database.isSafe {
             throw ShellError("\(command) is not allowed in safe mode: it \(access) a file")
         }
     }
@@ -118,14 +164,31 @@ extension REPL {
     /// `.last`: the previous result, every row, through the pager when a
     /// person is reading standard output.
     private func showLast() {
-        guard let result = shell.lastResult else {
+        guard let result = lastResult else {
             StandardError.line("no result yet")
             return
         }
-        let sink = shell.sink
-        let text = shell.render(result, maxRows: nil, forTerminal: sink.isTerminal)
+        let text = render(result, maxRows: nil, forTerminal: sink.isTerminal)
         if sink.isTerminal, Terminal.isTerminal(STDIN_FILENO), ExternalProgram.page(text) { return }
         sink.write(text)
+    }
+}
+
+extension REPL {
+    /// Runs one dot command typed at the prompt. Returns false to leave.
+    func runDotCommand(_ line: String) -> Bool {
+        do {
+            switch try shell.runDotCommand(line) {
+            case .proceed: return true
+            case .quit: return false
+            case .edit: edit()
+            }
+        } catch let error as ShellError where error.isReported {
+            // The statements it ran have printed their errors.
+        } catch {
+            StandardError.line(ShellError.text(of: error))
+        }
+        return true
     }
 
     /// `.edit`: the statement being typed (or else the last one) in the

@@ -6,7 +6,7 @@ import Foundation
 /// Started with `posix_spawn` in the shell's own process group, so that they
 /// are in the terminal's foreground and may read the keyboard.
 enum ExternalProgram {
-    /// Shows `text` through `$PAGER`, or `less -FRX` when `PAGER` is unset.
+    /// Shows `text` through `$PAGER`, or `less -FRXS` when `PAGER` is unset (long lines chopped, as psql asks of it).
     /// - Returns: false when there is no pager to run; the caller prints
     ///   the text itself then.
     static func page(_ text: String) -> Bool {
@@ -15,7 +15,7 @@ enum ExternalProgram {
         if let pager = environment["PAGER"], !pager.trimmingCharacters(in: .whitespaces).isEmpty {
             command = pager
         } else if isOnPath("less") {
-            command = "less -FRX"
+            command = "less -FRXS"
         } else {
             return false
         }

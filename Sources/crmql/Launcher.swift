@@ -21,7 +21,7 @@ struct Launcher {
             script = try readScript()
             dataDirectory = try options.data.map(DataDirectory.init(path:))
         } catch {
-            StandardError.line("crmql: \(error)")
+            StandardError.line("crmql: \(ShellError.text(of: error))")
             return Status.usage
         }
 
@@ -42,9 +42,8 @@ struct Launcher {
         let format = options.outputFormat ?? (OutputSink.standardOutput.isTerminal ? .table : .csv)
         let shell = Shell(database: database, format: format, timer: options.timer,
                           maxRows: isInteractive ? Shell.terminalMaxRows : nil, isInteractive: isInteractive)
-        if isInteractive { REPL.printBanner() }
-
         guard startUp(shell, dataDirectory: dataDirectory) else { return Status.statementFailed }
+        if isInteractive { REPL.printBanner(hasData: !database.schema.entities.isEmpty) }
         if let script {
             return shell.run(script.text, sourceName: script.name) ? Status.success : Status.statementFailed
         }
@@ -70,12 +69,11 @@ struct Launcher {
         return nil
     }
 
-    /// `--open`, `--demo`, then `--data`, each through the public API as
-    /// a script would do it. Returns false when one failed.
+    /// `--demo`, `--open`, then `--data`, each through the public API as
+    /// a script would do it: a snapshot opened with `--demo` replaces the
+    /// demo data, as `open` at the prompt would. Returns false when one
+    /// failed.
     private func startUp(_ shell: Shell, dataDirectory: DataDirectory?) -> Bool {
-        if let snapshot = options.open, !shell.run("open " + DataDirectory.stringLiteral(snapshot), sourceName: "--open") {
-            return false
-        }
         if options.demo {
             do {
                 try shell.loadDemo()
@@ -83,6 +81,9 @@ struct Launcher {
                 StandardError.line(error.description)
                 return false
             }
+        }
+        if let snapshot = options.open, !shell.run("open " + DataDirectory.stringLiteral(snapshot), sourceName: "--open") {
+            return false
         }
         for statement in dataDirectory?.statements ?? [] where !shell.run(statement, sourceName: "--data") {
             return false

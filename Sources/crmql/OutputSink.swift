@@ -1,3 +1,4 @@
+import CRMQL
 import Foundation
 import LineReader
 
@@ -59,5 +60,32 @@ enum StandardError {
 /// command argument), as opposed to a statement's error.
 struct ShellError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// True when the problem has been printed already (a statement that
+    /// `.read` ran failed with its own message).
+    let isReported: Bool
+    init(_ description: String) {
+        self.description = description
+        isReported = false
+    }
+
+    private init(reported description: String) {
+        self.description = description
+        isReported = true
+    }
+
+    /// A failure whose message is already on standard error.
+    static let reported = ShellError(reported: "a statement failed")
+}
+
+extension ShellError {
+    /// What an error says to a person: the shell's and the library's errors
+    /// describe themselves; anything else gets the system's wording, never
+    /// a dump of its fields.
+    static func text(of error: any Error) -> String {
+        switch error {
+        case let shell as ShellError: return shell.description
+        case let crmql as CRMQLError: return crmql.description
+        default: return error.localizedDescription
+        }
+    }
 }

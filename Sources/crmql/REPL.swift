@@ -41,10 +41,13 @@ final class REPL {
 
     /// The greeting; on standard error when standard output is redirected,
     /// so that the file receives results only.
-    static func printBanner() {
+    /// - Parameter hasData: whether data is loaded already (`--demo`,
+    ///   `--open`, `--data`), so the banner suggests a query, not `.demo`.
+    static func printBanner(hasData: Bool) {
+        let hint = hasData ? "Enter .help for help; show entities lists the data loaded." : "Enter .help for help, .demo to load demo data."
         let banner = """
             crmql \(crmqlVersion) — customer-relationship analytics
-            Enter .help for help, .demo to load demo data.
+            \(hint)
 
             """
         if OutputSink.standardOutput.isTerminal { OutputSink.standardOutput.write(banner) } else { StandardError.write(banner) }
@@ -122,16 +125,14 @@ struct REPLCompleter {
         if pending.text.isEmpty, before.drop(while: { $0 == " " }).hasPrefix(".") {
             return dotCommandCandidates(before.drop(while: { $0 == " " }))
         }
-        // The schema is taken at each Tab: the statements run since may have changed it.
-        let completion = Completion(schema: database.schema)
         if pending.text.isEmpty, let last = pending.lastQuery, InteractiveInput.refine(last, with: line) != nil {
             // A clause line completes in the context of the query it refines.
             let prefix = last + "\n"
-            return completion.candidates(for: prefix + line, cursor: prefix.utf8.count + max(0, cursor))
+            return Completion(schema: database.schema).candidates(for: prefix + line, cursor: prefix.utf8.count + max(0, cursor))
         }
-        guard !pending.text.isEmpty else { return completion.candidates(for: line, cursor: cursor) }
+        guard !pending.text.isEmpty else { return Completion(schema: database.schema).candidates(for: line, cursor: cursor) }
         let prefix = pending.text + "\n"
-        return completion.candidates(for: prefix + line, cursor: prefix.utf8.count + max(0, cursor))
+        return Completion(schema: database.schema).candidates(for: prefix + line, cursor: prefix.utf8.count + max(0, cursor))
     }
 
     private func dotCommandCandidates(_ text: Substring) -> [String] {
@@ -142,7 +143,8 @@ struct REPLCompleter {
         let argument = String(text[space...].drop(while: { $0 == " " }))
         switch command {
         case ".mode": return OutputFormat.allCases.map(\.rawValue).filter { $0.hasPrefix(argument) }
-        case ".timer": return ["on", "off"].filter { $0.hasPrefix(argument) }
+        case ".timer", ".pager": return ["on", "off"].filter { $0.hasPrefix(argument) }
+        case ".format": return NumberFormat.allCases.map(\.rawValue).filter { $0.hasPrefix(argument) }
         case ".schema": return database.schema.entities.map(\.name).filter { $0.hasPrefix(argument) }
         case ".read": return Completion.paths(completing: argument)
         case ".output": return ["stdout"].filter { $0.hasPrefix(argument) } + Completion.paths(completing: argument)

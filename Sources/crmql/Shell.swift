@@ -5,10 +5,9 @@ import LineReader
 /// Runs statements and prints what they produce, the same way for a script,
 /// `-c`, piped input and the REPL.
 ///
-/// Query results go to the output sink; messages (`3 customers updated`)
-/// join them in table format and go to standard error in the formats tools
-/// read, so that standard output carries results only. Errors always go to
-/// standard error.
+/// Query results go to the output sink; messages (`3 customers updated`,
+/// `help`, `explain`) and errors go to standard error in every format, so
+/// that standard output carries results only.
 final class Shell {
     let database: Database
     var format: OutputFormat
@@ -19,10 +18,20 @@ final class Shell {
     static let terminalMaxRows = 40
     /// True at the REPL: Ctrl-C cancels a statement, long ones show a spinner.
     let isInteractive: Bool
+    /// Whether a table taller than the terminal goes through `$PAGER` at the
+    /// REPL (`.pager on|off`).
+    var pagerEnabled = true
+    /// How many files `.read` is reading, one inside the other.
+    var readDepth = 0
     private(set) var sink: OutputSink = .standardOutput
     /// The last result set, for `.last`.
     private(set) var lastResult: ResultSet?
     private let colorAllowed: Bool
+
+    /// TUNING: a result up to this many rows is laid out whole for the
+    /// pager; a longer one shows its first and last rows, as with `.pager
+    /// off`, rather than keep the prompt waiting while it is formatted.
+    static let pagedRowLimit = 50_000
 
     init(database: Database, format: OutputFormat, timer: Bool, maxRows: Int?, isInteractive: Bool) {
         self.database = database
@@ -39,12 +48,52 @@ final class Shell {
         sink = newSink
     }
 
-    /// Runs the statements of `text`, stopping at the first that fails.
-    /// - Returns: false when a statement failed (its error has been printed).
+    /// Runs the statements and dot commands of `text`, stopping at the
+    /// first that fails. Every statement is parsed before anything runs,
+    /// so all syntax errors are reported at once, as for a script without
+    /// dot commands.
+    /// - Returns: false when something failed (its error has been printed).
     @discardableResult
     func run(_ text: String, sourceName: String) -> Bool {
+        let segments = ScriptSegment.split(text)
+        var afterResult = false
+        if segments.count <= 1, case .statements? = segments.first {
+            return runStatements(text, sourceName: sourceName, afterResult: &afterResult)
+        }
+        if let syntaxErrors = Database.syntaxErrors(ScriptSegment.statementsOnly(segments), sourceName: sourceName) {
+            StandardError.line(syntaxErrors.description)
+            return false
+        }
+        for segment in segments {
+            switch segment {
+            case .statements(let statements):
+                guard runStatements(statements, sourceName: sourceName, afterResult: &afterResult) else { return false }
+            case .dotCommand(let line, let lineNumber):
+                do {
+                    switch try runDotCommand(line) {
+                    case .proceed: break
+                    case .quit: return true
+                    case .edit: throw ShellError(".edit works only at the prompt")
+                    }
+                } catch let error as ShellError where error.isReported {
+                    return false
+                } catch {
+                    StandardError.line("\(sourceName):\(lineNumber): error: \(ShellError.text(of: error))\n\(line)")
+                    return false
+                }
+            }
+        }
+        return true
+    }
+
+    /// Runs statements only, stopping at the first that fails.
+    /// - Parameter afterResult: whether the last output was a result set,
+    ///   which the next one is set apart from by an empty line; kept across
+    ///   the dot commands of a script.
+    private func runStatements(_ text: String, sourceName: String, afterResult: inout Bool) -> Bool {
         let monitor = isInteractive ? StatementMonitor(database: database, showsSpinner: StandardError.isTerminal) : nil
-        var previousWasResult = false
+        var previousWasResult = afterResult
+        defer { afterResult = previousWasResult }
         var failure: CRMQLError?
         do throws(CRMQLError) {
             // Statement by statement, so each one's output shows before the next runs.
@@ -75,13 +124,36 @@ final class Shell {
         case .rows(let result):
             lastResult = result
             if afterResult { sink.write("\n") }
+            if pages(result) { return true }
             sink.write(render(result, maxRows: format == .table ? maxRows : nil, forTerminal: sink.isTerminal))
             return true
         case .message(let text):
-            if format == .table, afterResult { sink.write("\n") }
             message(text)
             return false
+        case .text(let text):
+            // An answer, not a notice: where the rows go.
+            sink.write(text.hasSuffix("\n") ? text : text + "\n")
+            return true
         }
+    }
+
+    /// At the REPL, a table taller than the terminal goes through the pager
+    /// whole, as psql does; returns false when the result is for the
+    /// caller to print (not a person at a terminal, `.pager off`, a short
+    /// or a very long result).
+    private func pages(_ result: ResultSet) -> Bool {
+        guard format == .table, pagerEnabled, isInteractive, sink.path == nil, sink.isTerminal,
+              Terminal.isTerminal(STDIN_FILENO), result.rowCount <= Shell.pagedRowLimit,
+              let height = Terminal.height(of: STDOUT_FILENO) else { return false }
+        // Taller than the screen by rows alone: lay it out and count lines.
+        guard result.rowCount + 4 >= height else { return false }
+        let text = render(result, maxRows: nil, forTerminal: true)
+        let lines = text.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
+        // The prompt needs the last line.
+        guard lines >= height else { return false }
+        if ExternalProgram.page(text) { return true }
+        sink.write(text)
+        return true
     }
 
     /// Loads the demo data and says what it holds.
@@ -91,11 +163,10 @@ final class Shell {
         message("demo data loaded: \(summary)")
     }
 
-    /// Prints a message the way statement messages go: with the results in
-    /// table format, to standard error in the formats tools read.
+    /// Prints a message: to standard error in every format, so that
+    /// standard output (or the `.output` file) holds results only.
     func message(_ text: String) {
-        let line = text.hasSuffix("\n") ? text : text + "\n"
-        if format == .table { sink.write(line) } else { StandardError.write(line) }
+        StandardError.write(text.hasSuffix("\n") ? text : text + "\n")
     }
 
     /// The text of a result in the current format, fitted to the terminal
@@ -106,6 +177,7 @@ final class Shell {
             terminalWidth: forTerminal ? Terminal.width(of: STDOUT_FILENO) : nil,
             maxRows: maxRows,
             color: forTerminal && colorAllowed,
+            numberFormat: database.numberFormat,
             moreRowsHint: isInteractive ? "use .last to see all rows" : nil
         )
         let text = ResultRenderer.render(result, options: options)

@@ -9,7 +9,7 @@ import Testing
     private func explain(_ db: Database, _ query: String) throws -> [String] {
         var text = ""
         for output in try db.execute("explain analyze \(query)") {
-            if case .message(let message) = output { text += message }
+            if case .text(let message) = output { text += message }
         }
         return text.split(separator: "\n").map(String.init)
     }

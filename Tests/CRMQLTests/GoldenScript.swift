@@ -39,7 +39,7 @@ enum GoldenScript {
                     switch output {
                     case .rows(let result):
                         pieces.append(ResultRenderer.render(result, options: RenderOptions(format: .table, thousandsSeparators: false)))
-                    case .message(let message):
+                    case .message(let message), .text(let message):
                         pieces.append(message)
                     }
                 }

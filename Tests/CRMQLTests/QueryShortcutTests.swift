@@ -49,7 +49,7 @@ import Testing
         try db.execute("create index on orders(placed)")
         #expect(try ids(db, query) == plain)
         let plan = try db.execute("explain " + query).compactMap { output -> String? in
-            if case .message(let text) = output { return text }
+            if case .text(let text) = output { return text }
             return nil
         }.joined(separator: "\n")
         #expect(plan.contains("USING INDEX placed"), "\(plan)")

@@ -89,25 +89,36 @@ import Testing
         }
     }
 
-    @Test func interruptStopsAStatementFromAnotherThread() async throws {
+    /// What a statement run on another thread ended with.
+    final class Outcome: Sendable {
+        let error = Mutex<CRMQLError?>(nil)
+        let done = DispatchSemaphore(value: 0)
+    }
+
+    @Test func interruptStopsAStatementFromAnotherThread() throws {
         let db = try Database.demo()
         let gate = Gate()
         try db.register("pause") { arguments in
             gate.waitInside()
             return arguments.first ?? .null
         }
-        let running = Task.detached { () -> CRMQLError? in
+        // A thread of its own, not a task: with the test pool's few threads
+        // busy with other suites, a task might not start before the gate's
+        // deadline, and the interrupt would come before the statement.
+        let outcome = Outcome()
+        Thread.detachNewThread {
             do throws(CRMQLError) {
                 _ = try db.query("select customers where pause(points) >= 0 show name, revenue")
-                return nil
             } catch {
-                return error
+                outcome.error.withLock { $0 = error }
             }
+            outcome.done.signal()
         }
         gate.waitUntilEntered()
         db.interrupt()
         gate.released.store(true, ordering: .sequentiallyConsistent)
-        let error = await running.value
+        outcome.done.wait()
+        let error = outcome.error.withLock { $0 }
         #expect(error?.phase == .interrupted)
         // The database goes on working.
         #expect(try db.query("select count customers")[0].get(0, as: Int.self) > 0)

@@ -49,11 +49,11 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(run.standardError.contains("2"), run.standardError)
     }
 
-    func testMessagesGoToStandardOutputInTable() throws {
+    func testMessagesGoToStandardErrorInTableToo() throws {
         let run = try crmql(["--data", "data", "--format", "table", "-c", "update customers set loyalty = 1 where region = \"north\""])
         XCTAssertEqual(run.status, 0, run.standardError)
-        XCTAssertTrue(run.standardOutput.contains("2"), run.standardOutput)
-        XCTAssertFalse(run.standardError.contains("updated"), run.standardError)
+        XCTAssertEqual(run.standardOutput, "")
+        XCTAssertTrue(run.standardError.contains("2 customers updated"), run.standardError)
     }
 
     func testScriptFile() throws {

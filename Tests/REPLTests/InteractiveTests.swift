@@ -33,9 +33,9 @@ final class InteractiveTests: XCTestCase {
     }
 
     func testBannerAndQuit() throws {
-        let session = try startREPL()
+        let session = try startREPL([])
         XCTAssertTrue(session.screen.text.contains(".help"), session.screen.text)
-        XCTAssertTrue(session.screen.text.contains(".demo"), session.screen.text)
+        XCTAssertTrue(session.screen.text.contains(".demo to load demo data"), session.screen.text)
         session.type(".quit")
         session.press(.enter)
         XCTAssertEqual(session.waitForExit(), 0)

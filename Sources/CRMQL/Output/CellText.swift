@@ -1,4 +1,5 @@
 import CRMQLCore
+import CRMQLStorage
 
 /// The text of one cell as a terminal shows it, with its display width.
 ///
@@ -66,20 +67,16 @@ struct CellText: Sendable {
         self = builder.cell
     }
 
-    /// A value as the table format shows it: numbers with optional thousands
-    /// separators, dates in ISO 8601, enums as their symbol, null as `∅`.
-    init(_ value: Value, thousandsSeparators: Bool) {
+    /// A value as the table format shows it: numbers as `NumberText`
+    /// writes them, dates in ISO 8601, enums as their symbol, null as `∅`.
+    init(_ value: Value, style: NumberStyle = .general, isReference: Bool = false,
+         format: NumberFormat = .readable, thousandsSeparators: Bool) {
         switch value {
         case .null:
             self.init(mark: CellText.nullSign)
-        case .int(let v):
-            let text = String(v)
-            self.init(plain: thousandsSeparators ? NumberGrouping.grouped(text) : text)
-        case .number(let v):
-            // The plain form writes NaN as an empty cell; a grid says what it is.
-            if v.isNaN { self.init(plain: "NaN"); return }
-            let text = ValueFormatter.number(v)
-            self.init(plain: thousandsSeparators ? NumberGrouping.grouped(text) : text)
+        case .int, .number:
+            self.init(plain: NumberText.text(value, style: style, isReference: isReference, format: format,
+                                             grouping: thousandsSeparators) ?? "")
         case .text, .symbol:
             self.init(escaping: ValueFormatter.plain(value))
         case .bool, .date, .datetime:
@@ -111,6 +108,46 @@ struct CellText: Sendable {
         }
         builder.append(CellText.ellipsis, isMark: true)
         return builder.cell
+    }
+
+    /// The cell over lines of at most `limit` columns, broken after a
+    /// space where one is near the end of a line; past `maximumLines`, the
+    /// last line ends in `…`. Always at least one line.
+    func wrapped(to limit: Int, maximumLines: Int) -> [CellText] {
+        if width <= limit || limit <= 1 { return [fitted(to: limit)] }
+        var characters: [(character: Character, width: Int, isMark: Bool)] = []
+        for piece in pieces {
+            for character in piece.text {
+                characters.append((character, character.unicodeScalars.reduce(0) { $0 + DisplayWidth.of($1) }, piece.isMark))
+            }
+        }
+        var lines: [CellText] = []
+        var start = 0
+        while start < characters.count {
+            var end = start
+            var used = 0
+            var lastSpace: Int?
+            while end < characters.count, used + characters[end].width <= limit {
+                if characters[end].character == " " { lastSpace = end }
+                used += characters[end].width
+                end += 1
+            }
+            if end == start { end = start + 1 }
+            // Break after a space in the line's second half rather than in a word.
+            if end < characters.count, let lastSpace, lastSpace > start + (end - start) / 2 { end = lastSpace + 1 }
+            var builder = Builder()
+            for index in start..<end { builder.append(String(characters[index].character), isMark: characters[index].isMark) }
+            if lines.count == maximumLines - 1, end < characters.count {
+                var rest = builder
+                for index in end..<characters.count { rest.append(String(characters[index].character), isMark: characters[index].isMark) }
+                lines.append(rest.cell.fitted(to: limit))
+                return lines
+            }
+            lines.append(builder.cell)
+            start = end
+            while start < characters.count, characters[start].character == " " { start += 1 }
+        }
+        return lines.isEmpty ? [.empty] : lines
     }
 
     /// The cell's text, with marks dimmed when `color` is on.
@@ -193,9 +230,9 @@ enum ANSI {
 
 /// Thousands separators for the table format.
 enum NumberGrouping {
-    /// TUNING: numbers below 10,000 stay as they are, so that years and
-    /// small counts (`2026`, `1500`) read as people write them.
-    static let minimumDigits = 5
+    /// Four digits and up are grouped (`8,500` as `25,000`); years and keys
+    /// are not grouped at all (`NumberStyle.identifier`).
+    static let minimumDigits = 4
 
     /// `1234567.5` → `1,234,567.5`. Text that is not a plain decimal
     /// (`1e+20`, `inf`) comes back unchanged.

@@ -14,9 +14,11 @@ public struct RenderOptions: Sendable {
     /// Whether ANSI colours may be used: decide with
     /// `ResultRenderer.shouldUseColor(isTerminal:environment:)`.
     public var color: Bool
-    /// Whether large numbers (five or more integer digits) are grouped by
-    /// thousands, `12,345.5`.
+    /// Whether numbers of four or more integer digits are grouped by
+    /// thousands, `12,345.50` (keys, refs and years never are).
     public var thousandsSeparators: Bool
+    /// How numbers read: rounded and grouped for people, or every digit.
+    public var numberFormat: NumberFormat
     /// How long the statement took; when set, the footer reports it.
     public var elapsedMilliseconds: Double?
     /// A hint printed under a table whose middle rows were elided, telling
@@ -33,6 +35,7 @@ public struct RenderOptions: Sendable {
         color: Bool = false,
         thousandsSeparators: Bool = true,
         elapsedMilliseconds: Double? = nil,
+        numberFormat: NumberFormat = .readable,
         moreRowsHint: String? = nil
     ) {
         self.format = format
@@ -41,6 +44,7 @@ public struct RenderOptions: Sendable {
         self.color = color
         self.thousandsSeparators = thousandsSeparators
         self.elapsedMilliseconds = elapsedMilliseconds
+        self.numberFormat = numberFormat
         self.moreRowsHint = moreRowsHint
     }
 }

@@ -86,11 +86,17 @@ struct RowWindow: Sendable {
 
 /// Footer and gap lines shared by the grid and the vertical layout.
 enum TableText {
-    /// `(3 rows)`, `(1 row in 3.2 ms)`, `(20 rows, 4 columns hidden)`.
-    static func footer(rowCount: Int, hiddenColumns: Int, elapsedMilliseconds: Double?, grouping: Bool) -> String {
+    /// TUNING: the footer names this many hidden columns at most.
+    static let maximumHiddenNames = 12
+
+    /// `(3 rows)`, `(1 row in 3.2 ms)`, `(20 rows, 2 columns hidden: email, region)`.
+    static func footer(rowCount: Int, hiddenColumns: [String], elapsedMilliseconds: Double?, grouping: Bool) -> String {
         var text = "(" + count(rowCount, "row", "rows", grouping: grouping)
-        if hiddenColumns > 0 {
-            text += ", " + count(hiddenColumns, "column", "columns", grouping: grouping) + " hidden"
+        if !hiddenColumns.isEmpty {
+            // Naming them, as DuckDB does, tells what to ask for with `show`.
+            let named = hiddenColumns.prefix(maximumHiddenNames).joined(separator: ", ")
+            let more = hiddenColumns.count > maximumHiddenNames ? ", " + CellText.ellipsis : ""
+            text += ", " + count(hiddenColumns.count, "column", "columns", grouping: grouping) + " hidden: " + named + more
         }
         if let elapsed = elapsedMilliseconds.flatMap(duration) { text += " in " + elapsed }
         return text + ")"

@@ -25,6 +25,16 @@ enum TableLayout: Equatable {
     /// crowd out all the others.
     static let elidedColumnWidthCap = 20
 
+    /// TUNING: text up to this wide (an enum symbol, a short name) and
+    /// column names up to this wide are never cut: hiding middle columns
+    /// reads better than `individ…` and `platin…`.
+    static let shortTextWidth = 12
+    /// TUNING: the last column's text wraps rather than being cut when it
+    /// has at least this many columns; a cell wraps onto this many lines at
+    /// most.
+    static let minimumWrapWidth = 16
+    static let maximumWrappedLines = 12
+
     /// The width of the `…` column.
     static let elisionWidth = 1
 

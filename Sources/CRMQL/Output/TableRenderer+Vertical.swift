@@ -45,6 +45,6 @@ extension TableRenderer {
                 out += names[column] + (value.width == 0 ? " │" : " │ " + value.rendered(color: color)) + "\n"
             }
         }
-        return out + footerLines(hiddenColumns: 0)
+        return out + footerLines(hidden: [])
     }
 }

@@ -31,8 +31,12 @@ struct TableRenderer {
     }
 
     func render() -> String {
-        guard columnCount > 0 else { return footerLines(hiddenColumns: 0) }
+        guard columnCount > 0 else { return footerLines(hidden: []) }
         let headers = (0..<columnCount).map { CellText(escaping: result.columnNames[$0]) }
+        let styles = (0..<columnCount).map { result.columns[$0].style }
+        let references = (0..<columnCount).map { column -> Bool in
+            if case .ref = result.columns[column].type { return true } else { return false }
+        }
         let cells = window.rows.map { row in
             (0..<columnCount).map { column in
                 let value = result.safeValue(row: row, column: column)
@@ -40,7 +44,8 @@ struct TableRenderer {
                 if case .date(let days) = value, let period = result.columns[column].period {
                     return CellText(plain: period.label(days: days))
                 }
-                return CellText(value, thousandsSeparators: options.thousandsSeparators)
+                return CellText(value, style: styles[column], isReference: references[column],
+                                format: options.numberFormat, thousandsSeparators: options.thousandsSeparators)
             }
         }
         var natural = headers.map(\.width)
@@ -51,12 +56,15 @@ struct TableRenderer {
                 widestValue[column] = max(widestValue[column], cell.width)
             }
         }
-        // Cutting a number, a date or a bool would change what it says, so only
-        // their headers may be cut; text may be cut down to a few columns.
+        // Cutting a number, a date or a bool would change what it says; a
+        // short text (`individual`) or a column's name cut to a stub says
+        // too little. Only long text may be cut, down to a few columns; when
+        // that is not enough, middle columns are hidden instead.
         let minimum = (0..<columnCount).map { column in
-            let textual = isTextual(column)
-            let floor = min(natural[column], TableLayout.minimumTextWidth)
-            return textual ? floor : max(floor, widestValue[column])
+            let header = min(headers[column].width, TableLayout.shortTextWidth)
+            guard isTextual(column) else { return max(header, widestValue[column]) }
+            let keep = widestValue[column] <= TableLayout.shortTextWidth ? widestValue[column] : TableLayout.minimumTextWidth
+            return min(natural[column], max(keep, header))
         }
         let layout = TableLayout.choose(
             natural: natural, minimum: minimum, terminalWidth: terminalWidth, shownRows: window.shownCount)
@@ -75,16 +83,22 @@ struct TableRenderer {
         var width: Int
         var column: Int?
         var rightAligned: Bool
+        /// Long text wraps onto more lines instead of being cut.
+        var wraps: Bool
     }
 
     private func renderGrid(headers: [CellText], cells: [[CellText]], columns: [Int], widths: [Int], elidedAfter: Int?) -> String {
         var slots = zip(columns, widths).map { column, width in
-            Slot(width: width, column: column, rightAligned: isRightAligned(column))
+            Slot(width: width, column: column, rightAligned: isRightAligned(column), wraps: false)
+        }
+        if let last = slots.indices.last, let column = slots[last].column, elidedAfter == nil || elidedAfter! < slots.count,
+           isTextual(column), slots[last].width >= TableLayout.minimumWrapWidth {
+            slots[last].wraps = true
         }
         if let elidedAfter, elidedAfter <= slots.count {
-            slots.insert(Slot(width: TableLayout.elisionWidth, column: nil, rightAligned: false), at: elidedAfter)
+            slots.insert(Slot(width: TableLayout.elisionWidth, column: nil, rightAligned: false, wraps: false), at: elidedAfter)
         }
-        guard let lastSlot = slots.indices.last else { return footerLines(hiddenColumns: 0) }
+        guard let lastSlot = slots.indices.last else { return footerLines(hidden: []) }
 
         let gapText = TableText.gap(hiddenRows: window.hiddenCount, grouping: options.thousandsSeparators)
         if window.hiddenCount > 0 {
@@ -110,10 +124,23 @@ struct TableRenderer {
             for slot in slots {
                 out += " "
                 let cell = slot.column.map { rowCells[$0] } ?? elisionCell
-                cell.fitted(to: slot.width).appendPadded(to: &out, width: slot.width, rightAligned: slot.rightAligned, color: color)
+                let shown = slot.wraps ? (cell.wrapped(to: slot.width, maximumLines: TableLayout.maximumWrappedLines).first ?? .empty)
+                    : cell.fitted(to: slot.width)
+                shown.appendPadded(to: &out, width: slot.width, rightAligned: slot.rightAligned, color: color)
                 out += " │"
             }
             out += "\n"
+            // The last column's long text goes on over more lines, so a
+            // definition (`describe`) reads whole instead of cut.
+            guard let last = slots.last, last.wraps, let column = last.column else { return }
+            let more = rowCells[column].wrapped(to: last.width, maximumLines: TableLayout.maximumWrappedLines).dropFirst()
+            for piece in more {
+                out += "│"
+                for slot in slots.dropLast() { out += String(repeating: " ", count: slot.width + 2) + "│" }
+                out += " "
+                piece.appendPadded(to: &out, width: last.width, rightAligned: false, color: color)
+                out += " │\n"
+            }
         }
 
         var out = rule("┌", "┬", "┐")
@@ -134,8 +161,9 @@ struct TableRenderer {
             if position < cells.count { appendRow(cells[position], to: &out) }
         }
         out += rule("└", "┴", "┘")
-        let hiddenColumns = elidedAfter == nil ? 0 : columnCount - columns.count
-        return out + footerLines(hiddenColumns: hiddenColumns)
+        let shown = Set(columns)
+        let hidden = elidedAfter == nil ? [] : (0..<columnCount).filter { !shown.contains($0) }.map { result.columnNames[$0] }
+        return out + footerLines(hidden: hidden)
     }
 
     /// The width between the outer borders.
@@ -146,9 +174,10 @@ struct TableRenderer {
     // MARK: - Shared
 
     /// The footer, and the hint when rows were left out.
-    func footerLines(hiddenColumns: Int) -> String {
+    /// - Parameter hidden: the names of the columns left out.
+    func footerLines(hidden: [String]) -> String {
         var out = TableText.footer(
-            rowCount: result.rowCount, hiddenColumns: hiddenColumns,
+            rowCount: result.rowCount, hiddenColumns: hidden,
             elapsedMilliseconds: options.elapsedMilliseconds, grouping: options.thousandsSeparators) + "\n"
         if window.hiddenCount > 0, let hint = options.moreRowsHint { out += "(" + hint + ")\n" }
         return out

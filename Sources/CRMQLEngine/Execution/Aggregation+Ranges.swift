@@ -49,6 +49,8 @@ extension Aggregation {
         if let hundredths, function == .sum || function == .avg, type == .number, hundredths.count == values.count {
             return exactRanges(function, hundredths, nulls, offsets)
         }
+        // Decimals that are not a stored field's add exactly in the general path.
+        if case .decimal = values.style, function == .sum || function == .avg { return nil }
         switch (function, values.data) {
         case (.count, _):
             var counts = [Int64](repeating: 0, count: segmentCount)

@@ -52,6 +52,10 @@ enum Aggregation {
                 }
                 return exactResults(function, sums, counts)
             }
+            if case .decimal(let places) = values.style, type == .number,
+               let exact = decimalSums(values, places: places, segments, segmentCount) {
+                return decimalResults(function, exact.sums, exact.counts, places: places)
+            }
             // Other numbers: compensated, so that many small values added
             // to a large total are not lost.
             var sums = [CompensatedSum](repeating: CompensatedSum(), count: segmentCount)
@@ -102,7 +106,10 @@ enum Aggregation {
             let results: [Double?] = buckets.map { bucket in
                 function == .stddev ? Statistics.stddev(bucket) : Statistics.percentile(bucket, fraction ?? 0.5)
             }
-            return Column(type: .number, data: .number(results.map { $0 ?? 0 }), nulls: NullBitmap(count: segmentCount) { results[$0] == nil })
+            var column = Column(type: .number, data: .number(results.map { $0 ?? 0 }), nulls: NullBitmap(count: segmentCount) { results[$0] == nil })
+            // The median of money reads as money, rounded where it falls between two.
+            if case .decimal(let places) = values.style { column.style = .rounded(places: places) }
+            return column
         }
     }
 
@@ -136,11 +143,19 @@ enum Aggregation {
             }
             initialized = n
         }
-        guard empty else { return Column(type: .number, data: .number(results)) }
+        // A sum of money is money; an average is money rounded.
+        let style: NumberStyle = average ? .rounded(places: 2) : .decimal(places: 2)
+        guard empty else {
+            var column = Column(type: .number, data: .number(results))
+            column.style = style
+            return column
+        }
         // An empty segment's total is 0, so its result is already 0.
         var words = [UInt64](repeating: 0, count: (n + 63) >> 6)
         for s in 0..<n { words[s >> 6] |= UInt64(counts[s] == 0 ? 1 : 0) &<< UInt64(s & 63) }
-        return Column(type: .number, data: .number(results), nulls: NullBitmap(words: words))
+        var column = Column(type: .number, data: .number(results), nulls: NullBitmap(words: words))
+        column.style = style
+        return column
     }
 
     /// The row of each segment holding its smallest (largest) present value.

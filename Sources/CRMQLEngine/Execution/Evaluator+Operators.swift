@@ -169,7 +169,7 @@ extension Evaluator {
             case .matches:
                 let pattern: CompiledPattern
                 do { pattern = try CompiledPattern(needle) } catch {
-                    throw Diagnostic.runtime("invalid regular expression: \(error)", expr.range)
+                    throw Diagnostic.runtime("invalid regular expression: \(ErrorText.of(error))", expr.range)
                 }
                 let poll = services.checkInterrupt as () throws -> Void
                 for row in 0..<n where !nulls.isNull(row) {
@@ -222,7 +222,7 @@ extension Evaluator {
         for row in 0..<n {
             let arguments = columns.map { $0.value(at: $0.at(row)) }
             do { out.append(try function.body(arguments)) } catch {
-                throw Diagnostic.runtime("\(name): \(error)", expr.range)
+                throw Diagnostic.runtime("\(name): \(ErrorText.of(error))", expr.range)
             }
         }
         return makeColumn(out.map { conform($0, to: expr.type) }, type: expr.type)

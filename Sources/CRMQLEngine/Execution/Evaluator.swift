@@ -82,16 +82,21 @@ final class Evaluator {
         try services.checkInterrupt(materializing: context.length)
         switch expr.node {
         case .constant(let value):
-            return Column.constant(value, type: expr.type)
+            var column = Column.constant(value, type: expr.type)
+            column.style = Evaluator.literalStyle(value)
+            return column
         case .parameter(let name, _):
             // A compiled query fills its slots before it runs; this serves
             // any path that meets one unfilled.
             guard let filled = expr.instantiated(catalog.parameters), case .constant(let value) = filled.node else {
                 throw Diagnostic.runtime("parameter '$\(name)' holds a value of another kind than when the query was prepared", expr.range)
             }
-            return Column.constant(value, type: expr.type)
+            var column = Column.constant(value, type: expr.type)
+            column.style = Evaluator.literalStyle(value)
+            return column
         case .field(let index):
-            let column = context.entity.columns[index]
+            var column = context.entity.columns[index]
+            column.style = fieldStyle(context.entity, index)
             return context.isAllRows ? column : column.gather(context.rows)
         case .navigate(let refField, let parentName, let inner):
             record(.navigateParent)
@@ -103,12 +108,17 @@ final class Evaluator {
             }
             return context.isAllRows ? full : full.gather(context.rows)
         case .negate(let operand):
-            return try negate(try evaluate(operand, context), expr)
+            let column = try evaluate(operand, context)
+            var negated = try negate(column, expr)
+            negated.style = column.style
+            return negated
         case .not(let operand):
             let column = try evaluate(operand, context)
             return makeBool(column.bools.map { !$0 }, nulls: column.nulls)
         case .arithmetic(let op, let left, let right):
-            return try arithmetic(op, try evaluate(left, context), try evaluate(right, context), expr, context.length)
+            let l = try evaluate(left, context), r = try evaluate(right, context)
+            if expr.type == .number, let exact = exactArithmetic(op, l, r, context.length) { return exact }
+            return try arithmetic(op, l, r, expr, context.length)
         case .shift(let operand, let amount, let unit):
             return try shift(try evaluate(operand, context), amount: amount, unit: unit, expr)
         case .compare(let op, let left, let right):
@@ -144,7 +154,9 @@ final class Evaluator {
         case .call(let function, let arguments):
             var columns: [Column] = []
             for argument in arguments { columns.append(try evaluate(argument, context)) }
-            return try callScalar(function, columns, expr, context.length)
+            var result = try callScalar(function, columns, expr, context.length)
+            result.style = scalarStyle(function, columns, result)
+            return result
         case .hostCall(let name, let arguments):
             var columns: [Column] = []
             for argument in arguments { columns.append(try evaluate(argument, context)) }

@@ -1,3 +1,4 @@
+import CRMQLCore
 import CPCRE2
 
 /// Why a `matches` pattern was refused, or why matching it stopped.

@@ -41,7 +41,7 @@ extension Binder {
             if match == .matches, case .parameter = r.node { throw ParameterDependence() }
             if match == .matches, case .constant(.text(let pattern)) = r.node {
                 do { _ = try CompiledPattern(pattern) } catch {
-                    throw Diagnostic.semantic("invalid regular expression: \(error)", r.range)
+                    throw Diagnostic.semantic("invalid regular expression: \(ErrorText.of(error))", r.range)
                 }
             }
             return BoundExpr(.textMatch(match, asText(l), asText(r)), .bool, range)

@@ -43,6 +43,7 @@ enum Help {
         """),
         ("statements", """
         let name = <query>            param $name = <literal>       set today = 2026-06-30
+        set fiscal_year_start = 4     set number_format = readable|plain
         define entity.field = <expr>  create entity name (field type [key], ...)
         load entity from "file.csv" [with (header = true, delimiter = ",", skip_bad = false)]
         insert into entity (f, ...) values (v, ...)   update entity set f = v [where ...]

@@ -64,9 +64,21 @@ extension Interpreter {
             default:
                 throw Diagnostic.semantic("fast_paths is on or off, as in set fast_paths = off", value.range)
             }
+        case "number_format":
+            // A word, as `.format` takes it: `set number_format = plain`.
+            var word: String?
+            switch value.kind {
+            case .identifier(let text, _): word = text
+            case .literal(.text(let text)): word = text
+            default: word = nil
+            }
+            guard let word, Interpreter.numberFormats.contains(word.lowercased()) else {
+                throw Diagnostic.semantic("number_format is readable (rounded, grouped by thousands) or plain (every digit)", value.range)
+            }
+            state.numberFormat = word.lowercased()
         default:
             throw Diagnostic.semantic(Suggestion.message("unknown setting '\(name.text)'", for: name.text,
-                                                         among: ["today", "fiscal_year_start", "fast_paths"]), name.range)
+                                                         among: ["today", "fiscal_year_start", "fast_paths", "number_format"]), name.range)
         }
     }
 

@@ -39,7 +39,7 @@ extension Interpreter {
         } catch let diagnostic as Diagnostic {
             throw Diagnostic(diagnostic.phase, diagnostic.message, at: pathExpr.range)
         } catch {
-            throw Diagnostic(.io, "cannot read '\(path)': \(error)", at: pathExpr.range)
+            throw Diagnostic(.io, "cannot read '\(path)': \(ErrorText.of(error))", at: pathExpr.range)
         }
         let format = LoadFormat(fileName: path)
         let fileName = (path as NSString).lastPathComponent
@@ -54,7 +54,7 @@ extension Interpreter {
         var message = "loaded \(result.rowsLoaded) \(result.rowsLoaded == 1 ? singular(entityName.text) : entityName.text) from \(fileName)"
         if !result.rejected.isEmpty {
             do { try result.writeRejected(besides: path) } catch {
-                throw Diagnostic(.io, "cannot write '\(LoadResult.rejectedPath(for: path))': \(error)", at: pathExpr.range)
+                throw Diagnostic(.io, "cannot write '\(LoadResult.rejectedPath(for: path))': \(ErrorText.of(error))", at: pathExpr.range)
             }
             let count = result.rejected.count
             message += "; \(count) rejected \(count == 1 ? "line" : "lines") written to \((LoadResult.rejectedPath(for: path) as NSString).lastPathComponent)"
@@ -113,91 +113,23 @@ extension Interpreter {
     func export(_ query: Query, _ pathExpr: Expr, _ source: SourceFile) throws -> String {
         try requireFiles("export", pathExpr.range)
         let path = try self.path(pathExpr, source)
+        // Guessing CSV for `.xlsx` would write a file the program it names
+        // cannot open: the extension must be one we write.
+        guard let format = TabularFormat(fileName: path) else {
+            let written = (path as NSString).pathExtension
+            let what = written.isEmpty ? "'\((path as NSString).lastPathComponent)' has no extension" : "cannot export to '.\(written)' files"
+            throw Diagnostic(.io, "\(what); the file name must end in .csv, .json, .ndjson or .jsonl", at: pathExpr.range)
+        }
         let output = try runQuery(query, source)
-        let format = TabularFormat(fileName: path) ?? .csv
         let bytes = try TabularWriter.write(format, names: output.names, columns: output.columns, poll: services.checkInterrupt)
         do {
             try FileIO.writeAtomically(bytes, to: path, poll: services.checkInterrupt)
         } catch let diagnostic as Diagnostic where diagnostic.phase == .interrupted || diagnostic.phase == .limit {
             throw diagnostic
         } catch {
-            throw Diagnostic(.io, "cannot write '\(path)': \(error)", at: pathExpr.range)
+            throw Diagnostic(.io, "cannot write '\(path)': \(ErrorText.of(error))", at: pathExpr.range)
         }
         let rows = output.columns.first?.count ?? 0
         return "exported \(rows) \(rows == 1 ? "row" : "rows") to \((path as NSString).lastPathComponent)"
-    }
-
-    func save(_ pathExpr: Expr, _ source: SourceFile) throws -> String {
-        try requireFiles("save", pathExpr.range)
-        let path = try self.path(pathExpr, source)
-        do {
-            try Snapshot.save(state.store, extra: Array(sessionScript().utf8), to: path, poll: services.checkInterrupt)
-        } catch let diagnostic as Diagnostic where diagnostic.phase == .interrupted || diagnostic.phase == .limit {
-            throw diagnostic
-        } catch let diagnostic as Diagnostic {
-            throw Diagnostic(.io, diagnostic.message, at: pathExpr.range)
-        } catch {
-            throw Diagnostic(.io, "cannot save to '\(path)': \(error)", at: pathExpr.range)
-        }
-        return "saved \(state.store.entityNames.count) entities to \((path as NSString).lastPathComponent)"
-    }
-
-    func open(_ pathExpr: Expr, _ source: SourceFile) throws -> String {
-        try requireFiles("open", pathExpr.range)
-        let path = try self.path(pathExpr, source)
-        let store = try replaceSession(withSnapshotAt: path, errorsAt: pathExpr.range)
-        return "opened \(store.entityNames.count) entities from \((path as NSString).lastPathComponent)"
-    }
-
-    /// Replaces the store, definitions and named queries with the snapshot's;
-    /// on failure the session is unchanged. Returns the new store.
-    func replaceSession(withSnapshotAt path: String, errorsAt range: SourceRange?) throws -> Store {
-        let name = (path as NSString).lastPathComponent
-        let opened: (Store, [UInt8])
-        do {
-            opened = try Snapshot.open(path: path, poll: services.checkInterrupt)
-        } catch let diagnostic as Diagnostic where diagnostic.phase == .interrupted || diagnostic.phase == .limit {
-            throw diagnostic
-        } catch let diagnostic as Diagnostic {
-            throw Diagnostic(.io, diagnostic.message, at: range)
-        } catch {
-            throw Diagnostic(.io, "cannot open '\(path)': \(error)", at: range)
-        }
-        var next = SessionState(today: state.today)
-        next.fiscalYearStart = state.fiscalYearStart
-        next.parameters = state.parameters
-        next.store = opened.0
-        let previous = state
-        state = next
-        // Definitions and named queries travel as CRMQL text.
-        let script = SourceFile(name: name, text: String(decoding: opened.1, as: UTF8.self))
-        do {
-            try run(script) { _ in }
-        } catch {
-            state = previous
-            throw Diagnostic(.io, "'\(path)' holds definitions that no longer work: \(error)", at: range)
-        }
-        loadPreludeIfReady()
-        return opened.0
-    }
-
-    /// The user's definitions and named queries as a script, saved with a snapshot.
-    func sessionScript() -> String {
-        var lines: [String] = []
-        for entity in state.store.entityNames {
-            for definition in state.definitions[entity] ?? [] where !definition.fromPrelude {
-                lines.append("define \(entity).\(quoteName(definition.name)) = \(definition.source.text(of: definition.expr.range))")
-            }
-        }
-        for name in state.lets.keys.sorted() {
-            guard let definition = state.lets[name] else { continue }
-            lines.append("let \(quoteName(name)) = \(definition.source.text(of: definition.query.range))")
-        }
-        return lines.joined(separator: ";\n")
-    }
-
-    func quoteName(_ name: String) -> String {
-        let simple = name.unicodeScalars.allSatisfy { $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
-        return simple && !(name.first?.isNumber ?? true) ? name : "`" + name + "`"
     }
 }

@@ -38,6 +38,7 @@ extension Interpreter {
         var next = SessionState(today: DemoData.today)
         next.parameters = state.parameters
         next.fiscalYearStart = state.fiscalYearStart
+        next.numberFormat = state.numberFormat
         next.store = DemoData.makeStore()
         // User definitions of other entities do not survive a change of data.
         state = next
