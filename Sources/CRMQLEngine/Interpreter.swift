@@ -291,7 +291,8 @@ public final class Interpreter {
     func runQuery(_ query: Query, _ source: SourceFile) throws -> QueryOutput {
         let runner = runner(source)
         defer { if let trace = runner.evaluator.trace { operatorTrace?.formUnion(trace) } }
-        guard case .named(let name) = query.source, let entity = state.store[name.text],
+        // A query `as of` a date is planned over a view made for its run.
+        guard case .named(let name) = query.source, query.asOf == nil, let entity = state.store[name.text],
               source.text.utf8.count <= PlanCache.maximumTextBytes else {
             return try runner.run(query)
         }

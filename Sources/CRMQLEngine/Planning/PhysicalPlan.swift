@@ -202,6 +202,9 @@ final class PhysicalPlan: @unchecked Sendable {
     let storedEntity: String?
     /// A derived table's or named query's rows' entity; nil for a stored one.
     let derivedEntity: Entity?
+    /// For `select … as of <date>`: the view of the store the plan was made
+    /// over, whose runner runs it. Set once, by the planner.
+    var asOf: AsOfView?
 
     init(query: BoundQuery, root: PlanNode, strategies: ExpressionStrategies, source: PlannedSource) {
         self.query = query

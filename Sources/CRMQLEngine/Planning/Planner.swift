@@ -23,6 +23,16 @@ extension QueryRunner {
     /// Resolves, binds and plans a query: the one route by which every
     /// `select` runs, and what `explain` prints.
     func plan(_ query: Query) throws -> PhysicalPlan {
+        if let asOf = query.asOf {
+            // Planned over the store as it was on the date; the plan runs
+            // with the view's runner (`execute` hands it over).
+            let view = try AsOfView(try constantDate(asOf, "as of"), of: self)
+            var inner = query
+            inner.asOf = nil
+            let plan = try view.run(for: self) { try $0.plan(inner) }
+            plan.asOf = view
+            return plan
+        }
         let source = try planSource(query)
         let bound = try bindQuery(query, source.entity)
         return makePlan(bound, source)
@@ -46,7 +56,9 @@ extension QueryRunner {
                 var inner = QueryRunner(catalog: catalog, evaluator: evaluator, source: definition.source, lets: lets)
                 inner.expanding = expanding + [name.text]
                 let innerPlan = try inner.plan(definition.query)
-                if definition.query.preservesRows {
+                // A row-preserving `let` hands on its rows, to be read with
+                // this store's measures; one `as of` a date hands on its answer.
+                if definition.query.preservesRows && definition.query.asOf == nil {
                     // Its rows are the answer: the projection under which
                     // they would be shown does not run.
                     let rowsNode = innerPlan.root.input ?? innerPlan.root
@@ -66,12 +78,19 @@ extension QueryRunner {
             let candidates = catalog.store.entityNames + lets.keys.sorted()
             throw Diagnostic.semantic(Suggestion.message("unknown entity '\(name.text)'", for: name.text, among: candidates), name.range)
         case .function(let name, let arguments, let range):
-            guard name.text.lowercased() == "rules" else {
-                throw Diagnostic.semantic(Suggestion.message("unknown table function '\(name.text)'", for: name.text, among: ["rules"]), name.range)
+            let function = name.text.lowercased()
+            let output: QueryOutput
+            switch function {
+            case "rules": output = try RulesSource(runner: self).run(arguments, range: range)
+            case "retention": output = try TimelineSource(runner: self, kind: .retention).run(arguments, range: range)
+            case "cohorts": output = try TimelineSource(runner: self, kind: .cohorts).run(arguments, range: range)
+            case "transitions": output = try TransitionsSource(runner: self).run(arguments, range: range)
+            default:
+                throw Diagnostic.semantic(Suggestion.message("unknown table function '\(name.text)'", for: name.text,
+                                                             among: ["rules", "retention", "cohorts", "transitions"]), name.range)
             }
-            let output = try RulesSource(runner: self).run(arguments, range: range)
-            let entity = Entity(derivedFrom: output, name: "rules")
-            let node = PlanNode(.tableFunction("rules"), .tableFunction, input: nil, range: range,
+            let entity = Entity(derivedFrom: output, name: function)
+            let node = PlanNode(.tableFunction(function), .tableFunction, input: nil, range: range,
                                 detail: normalizedText(source, range), estimate: entity.rowCount)
             return PlannedSource(entity: entity, node: node, isStored: false, estimate: entity.rowCount)
         }
