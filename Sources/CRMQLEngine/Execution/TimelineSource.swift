@@ -70,9 +70,17 @@ struct TimelineSource {
         }
         let period = try Self.period(every, fiscalYearStart: runner.catalog.fiscalYearStart)
         let entity = input.entity
-        let whoColumn = try column(who, default: try Self.customerField(entity, name, range: input.range), input)
-        let atExpr = at ?? Expr(.identifier(try Self.dateField(entity, name, range: input.range), quoted: true), input.range)
-        let atColumn = try column(atExpr, default: nil, input)
+        var whoExpr: Expr, atExpr: Expr
+        if let who { whoExpr = who } else {
+            let field = try Self.customerField(entity, name, range: input.range)
+            whoExpr = Expr(.identifier(field, quoted: true), input.range)
+        }
+        if let at { atExpr = at } else {
+            let field = try Self.dateField(entity, name, range: input.range)
+            atExpr = Expr(.identifier(field, quoted: true), input.range)
+        }
+        let whoColumn = try column(whoExpr, input)
+        let atColumn = try column(atExpr, input)
         guard atColumn.type == .date || atColumn.type == .datetime || atColumn.type == .null else {
             let dates = entity.fields.filter { $0.type == .date || $0.type == .datetime }.map(\.name)
             throw Diagnostic.semantic("at: needs a date or datetime field, but this is \(atColumn.type.kindName)"
@@ -99,8 +107,7 @@ struct TimelineSource {
     }
 
     /// A `who:` or `at:` column over the source rows.
-    private func column(_ expr: Expr?, default field: String?, _ input: TableFunctionInput) throws -> Column {
-        let expr = expr ?? Expr(.identifier(field ?? "", quoted: true), input.range)
+    private func column(_ expr: Expr, _ input: TableFunctionInput) throws -> Column {
         let bound = try runner.binder.bind(expr, in: Scope(entity: input.entity))
         let column = try runner.evaluator.unplanned {
             try runner.evaluator.evaluate(bound, EvalContext(entity: input.entity, rows: input.rows))
