@@ -49,7 +49,9 @@ struct Events {
             high = max(high, day)
         }
         try check()
-        let shownLow = from ?? low, shownHigh = to ?? high
+        let calendar = CRMCalendar.dayRange
+        let shownLow = from.map { min(max($0, calendar.lowerBound), calendar.upperBound) } ?? low
+        let shownHigh = to.map { min(max($0, calendar.lowerBound), calendar.upperBound) } ?? high
         guard low <= high || (from != nil && to != nil) else { return }
         guard shownLow <= shownHigh else { return }
         let dataLow = low <= high ? low : shownLow, dataHigh = low <= high ? high : shownHigh
