@@ -170,7 +170,7 @@ public final class Database: Sendable {
         } catch let diagnostic as Diagnostic {
             return (nil, [], [diagnostic])
         } catch {
-            return (nil, [], [Diagnostic(.runtime, "\(error)", at: statement.range)])
+            return (nil, [], [Diagnostic(.runtime, ErrorText.of(error), at: statement.range)])
         }
     }
 

@@ -140,7 +140,7 @@ final class CursorReader: Sendable {
         } catch let diagnostic as Diagnostic {
             throw error([diagnostic])
         } catch {
-            throw CRMQLError(phase: .runtime, message: "\(error)")
+            throw CRMQLError(phase: .runtime, message: ErrorText.of(error))
         }
     }
 }

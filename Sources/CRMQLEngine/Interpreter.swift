@@ -317,7 +317,8 @@ public final class Interpreter {
     /// this run. `fresh` tells whether the plan was made for this run (its
     /// index probe still holds).
     func plannedQuery(_ query: Query, _ source: SourceFile, _ runner: QueryRunner) throws -> (PhysicalPlan, BoundQuery, fresh: Bool) {
-        guard case .named(let name) = query.source, let entity = state.store[name.text],
+        // A query `as of` a date is planned over a view made for its run.
+        guard case .named(let name) = query.source, query.asOf == nil, let entity = state.store[name.text],
               source.text.utf8.count <= PlanCache.maximumTextBytes else {
             let plan = try runner.plan(query)
             return (plan, plan.query, true)

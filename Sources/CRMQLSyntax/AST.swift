@@ -120,12 +120,16 @@ public struct Query: Sendable {
     public var orderBy: [OrderItem]?
     public var limit: Expr?
     public var offset: Expr?
+    /// `select customers as of 2025-12-31 …`: the date the query sees the
+    /// data as it was on.
+    public var asOf: Expr?
     public var range: SourceRange
 
     public init(source: QuerySource, isCount: Bool = false, whereClause: Expr? = nil, groupBy: [ShowItem]? = nil,
                 having: Expr? = nil, show: [ShowItem]? = nil, orderBy: [OrderItem]? = nil,
-                limit: Expr? = nil, offset: Expr? = nil, range: SourceRange) {
+                limit: Expr? = nil, offset: Expr? = nil, asOf: Expr? = nil, range: SourceRange) {
         self.source = source
+        self.asOf = asOf
         self.isCount = isCount
         self.whereClause = whereClause
         self.groupBy = groupBy
@@ -141,7 +145,8 @@ public struct Query: Sendable {
 public enum QuerySource: Sendable {
     /// An entity or a named query (`let`).
     case named(Name)
-    /// A table function: `rules(orders, item: product, by: basket)`.
+    /// A table function: `rules(orders, item: product, by: basket)`; an
+    /// argument may be a filtered entity (`retention(orders where channel = web)`).
     case function(name: Name, arguments: [Argument], range: SourceRange)
 
     public var range: SourceRange {

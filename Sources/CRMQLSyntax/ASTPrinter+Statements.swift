@@ -70,6 +70,7 @@ extension ASTPrinter {
             }
             text += nameText(name.text, avoiding: ["count"]) + "(" + list.joined(separator: ", ") + ")"
         }
+        if let asOf = query.asOf { text += " as of " + print(asOf) }
         if let whereClause = query.whereClause { text += " where " + print(whereClause) }
         if let groupBy = query.groupBy { text += " group by " + itemsText(groupBy) }
         if let having = query.having { text += " having " + print(having) }

@@ -28,6 +28,8 @@ public enum Keywords {
         "bool", "date", "datetime", "enum", "int", "key", "number", "ref", "text",
         // `nulls first|last` and date ranges
         "first", "last", "next", "this", "fiscal", "including",
+        // `as of` a date
+        "of",
         // duration and date-range units
         "day", "days", "week", "weeks", "month", "months", "quarter", "quarters", "year", "years",
     ]

@@ -1,6 +1,6 @@
 import CRMQLCore
 
-// query → 'select' [ 'count' ] source { clause }
+// query → 'select' [ 'count' ] source [ 'as' 'of' expression ] { clause }
 // clause → 'where' expression | 'group' 'by' items | 'having' expression
 //        | 'show' items | 'order' 'by' order-items | 'limit' expression
 //        | 'offset' expression
@@ -15,6 +15,11 @@ extension Parser.State {
         }
         let source = try parseSource()
         var query = Query(source: source, isCount: isCount, range: select.range)
+        if peek().isWord("as"), tokens[indexPastNewlines(from: index + 1)].isWord("of") {
+            advance()
+            advance()
+            query.asOf = try parseExpression().expr
+        }
         var seen: Set<String> = []
         while true {
             let token = peek()
@@ -51,7 +56,7 @@ extension Parser.State {
     }
 
     // source → name [ '(' [ argument { ',' argument } ] ')' ]
-    // argument → [ word ':' ] expression
+    // argument → [ word ':' ] ( expression [ 'where' expression ] | 'fiscal' ( 'quarter' | 'year' ) )
     mutating func parseSource() throws -> QuerySource {
         let name = try expectName("an entity or query name")
         guard let open = accept(.leftParen) else { return .named(name) }
@@ -66,7 +71,7 @@ extension Parser.State {
                     advance()
                     advance()
                 }
-                arguments.append(Argument(label: label, value: try parseExpression().expr))
+                arguments.append(Argument(label: label, value: try parseUnlabeledArgument().expr))
             } while skip(.comma)
         }
         let close = try expectClosing(open)

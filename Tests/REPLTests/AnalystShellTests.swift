@@ -143,6 +143,6 @@ final class AnalystShellTests: XCTestCase {
     func testHelpFunctionsListsShareAbove() throws {
         let run = try crmql(["-c", "help functions"])
         XCTAssertEqual(run.status, 0, run.standardError)
-        XCTAssertTrue(run.standardError.contains("share_above(x)"), run.standardError)
+        XCTAssertTrue(run.standardOutput.contains("share_above(x)"), run.standardOutput)
     }
 }

@@ -42,6 +42,7 @@ extension Evaluator {
         let values = try unplanned {
             try aggregate.argument.map { try evaluate($0, EvalContext(allOf: child)).expanded(to: child.rowCount) }
         }
+        try services.checkInterrupt(materializing: parent.rowCount)
         return try Aggregation.reduceRanges(aggregate.function, values: values, offsets: index.offsets,
                                             distinct: aggregate.distinct, type: expr.type, range: expr.range,
                                             hundredths: fastPaths.moneyField(aggregate.function, aggregate.argument, child))
@@ -51,9 +52,12 @@ extension Evaluator {
     /// tagged with its row (or group), reduced per tag.
     private func childSegments(_ aggregate: RelationAggregate, _ expr: BoundExpr, _ context: EvalContext, child: Entity) throws -> Column {
         let (childRows, segments, segmentCount) = try children(of: context, child: child, refField: aggregate.refField, filter: aggregate.filter)
+        // Each phase walks every child in question: the limits are checked between them.
+        try services.checkInterrupt(materializing: childRows.count)
         let values = try aggregate.argument.map {
             try evaluate($0, EvalContext(entity: child, rows: childRows)).expanded(to: childRows.count)
         }
+        try services.checkInterrupt()
         let hundredths = fastPaths.moneyField(aggregate.function, aggregate.argument, child).map { Self.counts($0, at: childRows) }
         return try Aggregation.reduce(aggregate.function, values: values, segments: segments, segmentCount: segmentCount,
                                       distinct: aggregate.distinct, fraction: aggregate.fraction, type: expr.type, range: expr.range,

@@ -48,6 +48,9 @@ extension QueryRunner {
     /// Runs a plan with `bound`: the query it was planned for, or the same
     /// query with other parameter values filled in.
     func execute(_ plan: PhysicalPlan, _ bound: BoundQuery, run: PlanRun) throws -> QueryOutput {
+        if let view = plan.asOf, view.runner.catalog !== catalog {
+            return try view.run(for: self) { try $0.execute(plan, bound, run: run) }
+        }
         let entity = try entity(of: plan)
         let previous = evaluator.enter(plan)
         defer { evaluator.leave(previous) }
@@ -100,6 +103,9 @@ extension QueryRunner {
     /// A row-preserving plan's rows, in its order: what a named query
     /// hands to the query that reads it.
     func selectRows(_ plan: PhysicalPlan, run: PlanRun) throws -> [Int32] {
+        if let view = plan.asOf, view.runner.catalog !== catalog {
+            return try view.run(for: self) { try $0.selectRows(plan, run: run) }
+        }
         let entity = try entity(of: plan)
         let previous = evaluator.enter(plan)
         defer { evaluator.leave(previous) }

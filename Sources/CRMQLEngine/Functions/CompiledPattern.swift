@@ -258,7 +258,7 @@ private final class Program {
     static func message(of error: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 256)
         let length = cpcre2_error_message(error, &buffer, buffer.count)
-        guard length > 0 else { return "invalid regular expression (error \(error))" }
+        guard length > 0 else { return "invalid regular expression (PCRE2 code \(Int(error)))" }
         return String(decoding: buffer.prefix(Int(length)), as: UTF8.self)
     }
 }

@@ -69,7 +69,11 @@ struct FilterStep: Sendable {
     var positions: [Int]
     var conjuncts: [BoundExpr]
     var strategy: OperatorName
-    var text: String
+    /// The step's text, formatted only when `explain` asks: a query with a
+    /// megabyte literal should not pay for copying it into its plan.
+    let source: SourceFile
+    let textRange: SourceRange
+    var text: String { normalizedText(source, textRange) }
     /// Rows expected to pass this step and every step before it.
     var estimate: Int
     /// For `ParentMarkFilter`: the parent whose rows are tested.
@@ -92,7 +96,9 @@ struct Actual: Sendable {
 /// field, a population function, a measure, a `contains` scan.
 struct ExpressionOperator: Sendable {
     var name: OperatorName
-    var text: String
+    let source: SourceFile
+    let textRange: SourceRange
+    var text: String { normalizedText(source, textRange) }
     /// Further strategies it uses (`ExactMoneySum` beside a sum).
     var with: [OperatorName] = []
 }
@@ -124,8 +130,10 @@ final class PlanNode: @unchecked Sendable {
     let input: PlanNode?
     /// The span of the query this operator comes from.
     let range: SourceRange
-    /// What explain prints after the operator's name.
-    var detail: String
+    /// What explain prints after the operator's name, formatted only when
+    /// it asks.
+    private let describe: () -> String
+    var detail: String { describe() }
     /// Rows expected out of this operator; nil where no estimate is made.
     var estimate: Int?
     /// Operators inside the expressions this operator evaluates.
@@ -140,12 +148,13 @@ final class PlanNode: @unchecked Sendable {
     /// A filter's steps with what `explain analyze` measured of each.
     var annotatedSteps: [FilterStep]?
 
-    init(_ kind: Kind, _ name: OperatorName, input: PlanNode?, range: SourceRange, detail: String, estimate: Int? = nil) {
+    init(_ kind: Kind, _ name: OperatorName, input: PlanNode?, range: SourceRange,
+         detail: @escaping @autoclosure () -> String, estimate: Int? = nil) {
         self.kind = kind
         self.name = name
         self.input = input
         self.range = range
-        self.detail = detail
+        describe = detail
         self.estimate = estimate
     }
 
@@ -202,6 +211,9 @@ final class PhysicalPlan: @unchecked Sendable {
     let storedEntity: String?
     /// A derived table's or named query's rows' entity; nil for a stored one.
     let derivedEntity: Entity?
+    /// For `select … as of <date>`: the view of the store the plan was made
+    /// over, whose runner runs it. Set once, by the planner.
+    var asOf: AsOfView?
 
     init(query: BoundQuery, root: PlanNode, strategies: ExpressionStrategies, source: PlannedSource) {
         self.query = query

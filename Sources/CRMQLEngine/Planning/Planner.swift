@@ -23,6 +23,16 @@ extension QueryRunner {
     /// Resolves, binds and plans a query: the one route by which every
     /// `select` runs, and what `explain` prints.
     func plan(_ query: Query) throws -> PhysicalPlan {
+        if let asOf = query.asOf {
+            // Planned over the store as it was on the date; the plan runs
+            // with the view's runner (`execute` hands it over).
+            let view = try AsOfView(try constantDate(asOf, "as of"), of: self)
+            var inner = query
+            inner.asOf = nil
+            let plan = try view.run(for: self) { try $0.plan(inner) }
+            plan.asOf = view
+            return plan
+        }
         let source = try planSource(query)
         let bound = try bindQuery(query, source.entity)
         return makePlan(bound, source)
@@ -46,7 +56,9 @@ extension QueryRunner {
                 var inner = QueryRunner(catalog: catalog, evaluator: evaluator, source: definition.source, lets: lets)
                 inner.expanding = expanding + [name.text]
                 let innerPlan = try inner.plan(definition.query)
-                if definition.query.preservesRows {
+                // A row-preserving `let` hands on its rows, to be read with
+                // this store's measures; one `as of` a date hands on its answer.
+                if definition.query.preservesRows && definition.query.asOf == nil {
                     // Its rows are the answer: the projection under which
                     // they would be shown does not run.
                     let rowsNode = innerPlan.root.input ?? innerPlan.root
@@ -66,12 +78,19 @@ extension QueryRunner {
             let candidates = catalog.store.entityNames + lets.keys.sorted()
             throw Diagnostic.semantic(Suggestion.message("unknown entity '\(name.text)'", for: name.text, among: candidates), name.range)
         case .function(let name, let arguments, let range):
-            guard name.text.lowercased() == "rules" else {
-                throw Diagnostic.semantic(Suggestion.message("unknown table function '\(name.text)'", for: name.text, among: ["rules"]), name.range)
+            let function = name.text.lowercased()
+            let output: QueryOutput
+            switch function {
+            case "rules": output = try RulesSource(runner: self).run(arguments, range: range)
+            case "retention": output = try TimelineSource(runner: self, kind: .retention).run(arguments, range: range)
+            case "cohorts": output = try TimelineSource(runner: self, kind: .cohorts).run(arguments, range: range)
+            case "transitions": output = try TransitionsSource(runner: self).run(arguments, range: range)
+            default:
+                throw Diagnostic.semantic(Suggestion.message("unknown table function '\(name.text)'", for: name.text,
+                                                             among: ["rules", "retention", "cohorts", "transitions"]), name.range)
             }
-            let output = try RulesSource(runner: self).run(arguments, range: range)
-            let entity = Entity(derivedFrom: output, name: "rules")
-            let node = PlanNode(.tableFunction("rules"), .tableFunction, input: nil, range: range,
+            let entity = Entity(derivedFrom: output, name: function)
+            let node = PlanNode(.tableFunction(function), .tableFunction, input: nil, range: range,
                                 detail: normalizedText(source, range), estimate: entity.rowCount)
             return PlannedSource(entity: entity, node: node, isStored: false, estimate: entity.rowCount)
         }
@@ -80,6 +99,9 @@ extension QueryRunner {
     /// The physical plan of a bound query over its source: every strategy
     /// is chosen here, from the query's shape and the data's statistics.
     func makePlan(_ bound: BoundQuery, _ planned: PlannedSource) -> PhysicalPlan {
+        // What the lazily formatted texts below capture: the text, not the
+        // runner (a kept plan must not hold on to an evaluator).
+        let source = self.source
         let entity = planned.entity
         let rules = fastPaths
         var strategies = ExpressionStrategies()
@@ -111,7 +133,8 @@ extension QueryRunner {
                 let stepStrategy = members.count == 1 ? strategy : groupStrategy(members, entity, rules)
                 estimate *= AccessPlanner.selectivity(of: members, entity: entity, indexes: indexes, store: catalog.store)
                 let positions = order.filter { !access.consumed.contains($0) }
-                var step = FilterStep(positions: Array(positions[group]), conjuncts: members, strategy: stepStrategy, text: normalizedText(self.source, members[0].range),
+                var step = FilterStep(positions: Array(positions[group]), conjuncts: members, strategy: stepStrategy,
+                                      source: source, textRange: members[0].range,
                                       estimate: Int(estimate.rounded(.up)))
                 if stepStrategy == .parentMarkFilter, let (_, parent, _) = rules.throughParent(members[0], rows: before) {
                     step.parent = parent.name
@@ -139,8 +162,10 @@ extension QueryRunner {
         let (offset, limit) = constantLimits(bound)
         if bound.grouped {
             let strategy = rules.groupStrategy(bound, entity)
-            let keys = bound.groupKeys.map { key in key.alias.map { "\(key.text) as \($0)" } ?? key.text }.joined(separator: ", ")
-            let group = PlanNode(.group(strategy), strategy, input: node, range: bound.range, detail: keys, estimate: nil)
+            let keys = bound.groupKeys
+            let group = PlanNode(.group(strategy), strategy, input: node, range: bound.range,
+                                 detail: keys.map { key in key.alias.map { "\(key.text) as \($0)" } ?? key.text }.joined(separator: ", "),
+                                 estimate: nil)
             for key in bound.groupKeys {
                 group.expressions += planExpressions(key.bound, entity, rows: rows, grouped: false, rules, &strategies)
             }
@@ -154,7 +179,7 @@ extension QueryRunner {
                 node = filter
             }
             if !bound.orderBy.isEmpty {
-                let sort = PlanNode(.sort(.sort), .sort, input: node, range: bound.range, detail: orderText(bound))
+                let sort = PlanNode(.sort(.sort), .sort, input: node, range: bound.range, detail: Self.orderText(bound, source))
                 for key in bound.orderBy {
                     if case .expr(let expr) = key.source {
                         sort.expressions += planExpressions(expr, entity, rows: rows, grouped: true, rules, &strategies)
@@ -169,7 +194,7 @@ extension QueryRunner {
             } else if limit != nil, rules.enabled {
                 strategy = .topN
             }
-            let sort = PlanNode(.sort(strategy), strategy, input: node, range: bound.range, detail: orderText(bound), estimate: rows)
+            let sort = PlanNode(.sort(strategy), strategy, input: node, range: bound.range, detail: Self.orderText(bound, source), estimate: rows)
             if strategy != .indexOrder {
                 for key in bound.orderBy {
                     let expr: BoundExpr
@@ -190,10 +215,11 @@ extension QueryRunner {
                             estimate: bound.grouped ? nil : max(0, min(taken, rows - offset)))
             if !bound.grouped { rows = node.estimate ?? rows }
         }
-        let shown = bound.items.map { item in
-            item.alias.map { "\(normalizedText(source, item.expr.range)) as \($0)" } ?? item.name
-        }
-        let project = PlanNode(.project, .project, input: node, range: bound.range, detail: shown.joined(separator: ", "),
+        let items = bound.items
+        let project = PlanNode(.project, .project, input: node, range: bound.range,
+                               detail: items.map { item in
+                                   item.alias.map { "\(normalizedText(source, item.expr.range)) as \($0)" } ?? item.name
+                               }.joined(separator: ", "),
                                estimate: bound.grouped ? nil : rows)
         if !bound.grouped {
             for item in bound.items {
@@ -218,13 +244,16 @@ extension QueryRunner {
     func planExpressions(_ expr: BoundExpr, _ entity: Entity, rows: Int, grouped: Bool, _ rules: FastPaths,
                          _ strategies: inout ExpressionStrategies) -> [ExpressionOperator] {
         var found: [ExpressionOperator] = []
+        let source = self.source
         func visit(_ expr: BoundExpr, _ entity: Entity, rows: Int) {
-            let text = normalizedText(source, expr.range)
+            func named(_ name: OperatorName) -> ExpressionOperator {
+                ExpressionOperator(name: name, source: source, textRange: expr.range)
+            }
             switch expr.node {
             case .relationAggregate(let aggregate):
                 let strategy = grouped ? .childSegmentAggregate
                     : rules.relationStrategy(aggregate, type: expr.type, parent: entity, rows: rows)
-                var operation = ExpressionOperator(name: strategy, text: text)
+                var operation = named(strategy)
                 if let child = catalog.store[aggregate.child], rules.moneyField(aggregate.function, aggregate.argument, child) != nil {
                     operation.with.append(.exactMoneySum)
                 }
@@ -235,40 +264,40 @@ extension QueryRunner {
                 let strategy = grouped ? .childExistsScan
                     : rules.existsStrategy(child: child, refField: refField, filter: filter, parent: entity, rows: rows)
                 strategies[expr.range] = strategy
-                found.append(ExpressionOperator(name: strategy, text: text))
+                found.append(named(strategy))
                 return
             case .groupAggregate(let aggregate):
                 if rules.moneyField(aggregate.function, aggregate.argument, entity) != nil {
                     strategies[expr.range] = .exactMoneySum
-                    found.append(ExpressionOperator(name: .exactMoneySum, text: text))
+                    found.append(named(.exactMoneySum))
                 }
                 if let argument = aggregate.argument { visit(argument, entity, rows: rows) }
                 return
             case .navigate(let refField, let parentName, let inner):
                 strategies[expr.range] = .navigateParent
-                found.append(ExpressionOperator(name: .navigateParent, text: text))
+                found.append(named(.navigateParent))
                 _ = refField
                 if let parent = catalog.store[parentName] { visit(inner, parent, rows: rows) }
                 return
             case .computed:
                 strategies[expr.range] = .measure
-                found.append(ExpressionOperator(name: .measure, text: text))
+                found.append(named(.measure))
                 return
             case .population(_, let argument, _, let by):
                 strategies[expr.range] = .populationWindow
-                found.append(ExpressionOperator(name: .populationWindow, text: text))
+                found.append(named(.populationWindow))
                 visit(argument, entity, rows: entity.rowCount)
                 if let by { visit(by, entity, rows: entity.rowCount) }
                 return
             case .running(_, let argument, let order, let by):
                 strategies[expr.range] = .populationWindow
-                found.append(ExpressionOperator(name: .populationWindow, text: text))
+                found.append(named(.populationWindow))
                 for operand in [argument, order, by].compactMap({ $0 }) { visit(operand, entity, rows: entity.rowCount) }
                 return
             case .textMatch(.contains, let operand, let needle) where !grouped:
                 if rules.foldedTextApplies(operand, needle, entity) {
                     strategies[expr.range] = .foldedTextScan
-                    found.append(ExpressionOperator(name: .foldedTextScan, text: text))
+                    found.append(named(.foldedTextScan))
                     return
                 }
             default:
@@ -290,7 +319,7 @@ extension QueryRunner {
         return (count(bound.offset) ?? 0, count(bound.limit))
     }
 
-    private func orderText(_ bound: BoundQuery) -> String {
+    private static func orderText(_ bound: BoundQuery, _ source: SourceFile) -> String {
         bound.orderBy.map { key in
             let text: String
             switch key.source {

@@ -2,11 +2,11 @@
 enum Help {
     static let topics: [(String, String)] = [
         ("select", """
-        select <source> [where <condition>] [group by <expr> [as name], ...] [having <condition>]
+        select <source> [as of <date>] [where <condition>] [group by <expr> [as name], ...] [having <condition>]
                [show <expr> [as name], ...] [order by <expr> [asc|desc] [nulls first|last], ...]
                [limit <n> [offset <m>]]
         Clauses may come in any order; they take effect in the order above.
-        select count <source> [where ...] counts rows.
+        select count <source> [where ...] counts rows. as of: see help time.
           select customers where loyalty > 0.8 and stage = mature
           select customers group by value_class show value_class, count(), sum(value)
         """),
@@ -55,6 +55,18 @@ enum Help {
         ("rules", """
         select rules(orders, item: product, by: basket [, support: 0.01] [, confidence: 0.3])
         columns: antecedent consequent support confidence lift count
+        """),
+        ("time", """
+        select retention(orders [where ...] [, who: customer] [, at: placed] [, every: month] [, from: d] [, to: d])
+          one row per period: period active new active_prev retained lost returning
+          retention_rate = retained/active_prev  churn_rate = lost/active_prev
+          growth_rate = new/active_prev  net_growth = active/active_prev - 1
+        select cohorts(orders, every: quarter)   cohort period customers active rate (= active/customers)
+          every: week|month|quarter|year|fiscal quarter|fiscal year; active = an event in the period,
+          new = the period of the customer's first event; who:/at: default to the only ref / date field
+        select customers as of 2025-12-31 ...   today is that date; later child rows are invisible
+        select transitions(customers, of: rfm_segment, from: 2025-12-31, to: 2026-06-30)
+          from_state to_state count share (each from_state's shares sum to 1; null is a state)
         """),
     ]
 

@@ -69,13 +69,14 @@ extension Interpreter {
     func explain(_ query: Query, analyze: Bool, _ source: SourceFile) throws -> String {
         let runner = runner(source)
         let plan = try runner.plan(query)
-        guard analyze else { return PlanPrinter.lines(plan.root, analyze: false).joined(separator: "\n") }
+        let view = plan.asOf.map { ["AS OF " + $0.description.dropFirst("as of ".count)] } ?? []
+        guard analyze else { return (PlanPrinter.lines(plan.root, analyze: false) + view).joined(separator: "\n") }
         let clock = ContinuousClock()
         let start = clock.now
         let output = try runner.execute(plan, run: PlanRun(analyze: true, fresh: true))
         let elapsed = clock.now - start
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        var lines = PlanPrinter.lines(plan.root, analyze: true)
+        var lines = PlanPrinter.lines(plan.root, analyze: true) + view
         lines.append("(whole query: \(output.columns.first?.count ?? 0) rows in \(PlanPrinter.milliseconds(ms)))")
         return lines.joined(separator: "\n")
     }

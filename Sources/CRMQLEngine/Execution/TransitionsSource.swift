@@ -1,0 +1,144 @@
+import CRMQLCore
+import CRMQLStorage
+import CRMQLSyntax
+
+/// `transitions(customers, of: rfm_segment, from: 2025-12-31, to: 2026-06-30)`:
+/// how rows moved between the values of a field between two dates, each
+/// value computed `as of` its date — a Markov transition matrix whose rows
+/// (one `from_state`) sum to 1. Nulls are a state of their own.
+struct TransitionsSource {
+    let runner: QueryRunner
+    private let usage = "transitions(customers, of: rfm_segment, from: 2025-12-31, to: 2026-06-30)"
+
+    func run(_ arguments: [Argument], range: SourceRange) throws -> QueryOutput {
+        guard let first = arguments.first, first.label == nil, case .identifier(let name, _) = first.value.kind else {
+            throw Diagnostic.semantic("transitions needs an entity first: \(usage)", arguments.first?.value.range ?? range)
+        }
+        guard runner.catalog.store[name] != nil else {
+            throw Diagnostic.semantic(Suggestion.message("unknown entity '\(name)'", for: name, among: runner.catalog.store.entityNames), first.value.range)
+        }
+        var of: Expr?, from: Expr?, to: Expr?
+        for argument in arguments.dropFirst() {
+            guard let label = argument.label else {
+                throw Diagnostic.semantic("transitions takes named arguments after the entity: of:, from:, to:", argument.value.range)
+            }
+            switch label.text.lowercased() {
+            case "of": of = argument.value
+            case "from": from = argument.value
+            case "to": to = argument.value
+            default:
+                throw Diagnostic.semantic(Suggestion.message("unknown argument '\(label.text)' of transitions; it takes of:, from:, to:",
+                                                             for: label.text, among: ["of", "from", "to"]), label.range)
+            }
+        }
+        guard let of else { throw Diagnostic.semantic("transitions needs the field whose values move: \(usage)", range) }
+        guard let from else { throw Diagnostic.semantic("transitions needs the first date: from: 2025-12-31", range) }
+        guard let to else { throw Diagnostic.semantic("transitions needs the second date: to: 2026-06-30", range) }
+        let fromDay = try runner.constantDate(from, "from:")
+        let toDay = try runner.constantDate(to, "to:")
+        guard fromDay <= toDay else {
+            throw Diagnostic.semantic("from: \(CivilDate(days: fromDay).iso) is after to: \(CivilDate(days: toDay).iso); give the earlier date in from:", from.range)
+        }
+        let before = try states(name, of, on: fromDay)
+        let after = try states(name, of, on: toDay)
+        guard before.column.type == after.column.type || before.column.type == .null || after.column.type == .null else {
+            throw Diagnostic.semantic("'\(runner.source.text(of: of.range))' has another type on each date", of.range)
+        }
+
+        // A row counts when it exists on the first date; it exists on the
+        // second too, since a view on a later date hides fewer rows.
+        let pairs = Self.matchRows(before.kept, after.kept, count: before.column.count)
+        let fromStates = StateCodes(before.column)
+        let toStates = StateCodes(after.column)
+        let width = toStates.values.count
+        var counts = [Int](repeating: 0, count: fromStates.values.count * width)
+        for (row, later) in pairs {
+            counts[Int(fromStates.codes[row]) * width + Int(toStates.codes[later])] += 1
+        }
+        let type = before.column.type == .null ? after.column.type : before.column.type
+        var fromValues: [Value] = [], toValues: [Value] = [], countValues: [Int64] = [], shares: [Value] = []
+        for f in fromStates.order {
+            let total = (0..<width).reduce(0) { $0 + counts[f * width + $1] }
+            for t in toStates.order where counts[f * width + t] > 0 {
+                fromValues.append(fromStates.values[f])
+                toValues.append(toStates.values[t])
+                countValues.append(Int64(counts[f * width + t]))
+                shares.append(.number(Double(counts[f * width + t]) / Double(total)))
+            }
+        }
+        return QueryOutput(names: ["from_state", "to_state", "count", "share"],
+                           columns: [Column.make(type: type, values: fromValues), Column.make(type: type, values: toValues),
+                                     Column(type: .int, data: .int(countValues)), Column.make(type: .number, values: shares)])
+    }
+
+    /// The field's value for every row of the entity as of `day`, and the
+    /// entity's rows in that view as positions in the stored entity (nil:
+    /// all of them).
+    private func states(_ name: String, _ of: Expr, on day: Int64) throws -> (column: Column, kept: [Int32]?) {
+        let view = try AsOfView(day, of: runner)
+        return try view.run(for: runner) { runner in
+            guard let entity = runner.catalog.store[name] else { throw Diagnostic.runtime("unknown entity '\(name)'", of.range) }
+            let bound = try runner.binder.bind(of, in: Scope(entity: entity))
+            let column = try runner.evaluator.unplanned { try runner.evaluator.evaluate(bound, EvalContext(allOf: entity)) }
+            return (column.expanded(to: entity.rowCount), view.filtered.first { $0.entity == name }?.kept)
+        }
+    }
+
+    /// Pairs (row in the first view, row in the second) of the rows both
+    /// views hold, from the views' kept positions (ascending, the first a
+    /// subset of the second).
+    static func matchRows(_ first: [Int32]?, _ second: [Int32]?, count: Int) -> [(Int, Int)] {
+        let firstPositions = first ?? (0..<Int32(count)).map { $0 }
+        var pairs: [(Int, Int)] = []
+        pairs.reserveCapacity(firstPositions.count)
+        guard let second else {
+            for (row, position) in firstPositions.enumerated() { pairs.append((row, Int(position))) }
+            return pairs
+        }
+        var later = 0
+        for (row, position) in firstPositions.enumerated() {
+            while later < second.count, second[later] < position { later += 1 }
+            if later < second.count, second[later] == position { pairs.append((row, later)) }
+        }
+        return pairs
+    }
+}
+
+/// A column's distinct values as small codes, null one of them, with the
+/// codes in the values' order (nulls last).
+struct StateCodes {
+    var codes: [Int32] = []
+    var values: [Value] = []
+    /// Codes in the order the states are shown.
+    var order: [Int] = []
+
+    init(_ column: Column) {
+        var seen: [Value: Int32] = [:]
+        var nullCode: Int32?
+        codes.reserveCapacity(column.count)
+        for row in 0..<column.count {
+            if column.isNull(row) {
+                if nullCode == nil {
+                    nullCode = Int32(values.count)
+                    values.append(.null)
+                }
+                codes.append(nullCode!)
+                continue
+            }
+            let value = column.value(at: row)
+            if let code = seen[value] {
+                codes.append(code)
+            } else {
+                let code = Int32(values.count)
+                seen[value] = code
+                values.append(value)
+                codes.append(code)
+            }
+        }
+        order = values.indices.sorted { a, b in
+            if values[a] == .null { return false }
+            if values[b] == .null { return true }
+            return ValueOrder.compare(values[a], values[b]) < 0
+        }
+    }
+}
