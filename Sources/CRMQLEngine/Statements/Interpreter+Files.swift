@@ -138,6 +138,10 @@ extension Interpreter {
         next.store = opened.0
         let previous = state
         state = next
+        // The prelude first: a saved named query or definition may use its
+        // measures (`let big = select customers where revenue > 2000`), and
+        // a saved definition of the same name still replaces the prelude's.
+        loadPreludeIfReady()
         // Definitions and named queries travel as CRMQL text.
         let script = SourceFile(name: name, text: String(decoding: opened.1, as: UTF8.self))
         do {
