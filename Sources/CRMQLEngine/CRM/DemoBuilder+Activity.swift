@@ -106,13 +106,14 @@ extension DemoBuilder {
     /// written without its order columns all held at once.
     func forEachOrderSlice(maximumLines: Int, _ body: (OrderTable) throws -> Void) rethrows {
         let order = Self.dateOrder(baskets.map(\.day))
-        var slice = OrderTable()
+        let room = min(maximumLines, lines.count)
+        var slice = OrderTable(reserving: room)
         var nextLineID: Int64 = 1
         for (number, basketIndex) in order.enumerated() {
             let basket = baskets[basketIndex]
             if !slice.ids.isEmpty && slice.ids.count + Int(basket.lineCount) > maximumLines {
                 try body(slice)
-                slice = OrderTable()
+                slice = OrderTable(reserving: room)
             }
             for lineIndex in Int(basket.firstLine)..<Int(basket.firstLine + basket.lineCount) {
                 let line = lines[lineIndex]
@@ -154,6 +155,22 @@ extension DemoBuilder {
         var amounts: [Double] = []
         var costs: [Double] = []
         var channels: [Int32] = []
+
+        init() {}
+
+        /// An empty table with room for `count` rows, so that filling it never reallocates.
+        init(reserving count: Int) {
+            ids.reserveCapacity(count)
+            customers.reserveCapacity(count)
+            placed.reserveCapacity(count)
+            baskets.reserveCapacity(count)
+            products.reserveCapacity(count)
+            categories.reserveCapacity(count)
+            quantities.reserveCapacity(count)
+            amounts.reserveCapacity(count)
+            costs.reserveCapacity(count)
+            channels.reserveCapacity(count)
+        }
     }
 
     // MARK: Interactions
@@ -235,7 +252,7 @@ extension DemoBuilder {
         var start = 0
         repeat {
             let end = min(order.count, start + max(maximumRows, 1))
-            var slice = InteractionTable()
+            var slice = InteractionTable(reserving: end - start)
             for (offset, touchIndex) in order[start..<end].enumerated() {
                 let touch = touches[touchIndex]
                 slice.ids.append(Int64(start + offset) + 1)
@@ -261,5 +278,18 @@ extension DemoBuilder {
         var scores: [Int64] = []
         var scoreNulls = NullBitmap()
         var agents: [Int32] = []
+
+        init() {}
+
+        /// An empty table with room for `count` rows.
+        init(reserving count: Int) {
+            ids.reserveCapacity(count)
+            customers.reserveCapacity(count)
+            days.reserveCapacity(count)
+            kinds.reserveCapacity(count)
+            outcomes.reserveCapacity(count)
+            scores.reserveCapacity(count)
+            agents.reserveCapacity(count)
+        }
     }
 }
