@@ -3,7 +3,7 @@
 // parsing, binding, planning and execution of each query, but no process
 // start-up and no output formatting.
 //
-//     crmql-bench DATA_DIR [--today 2026-06-30] [--min-runs 5] [--max-runs 50] [--budget-ms 300] [--cold-runs 3]
+//     crmql-bench DATA_DIR [--today 2026-06-30] [--min-runs 5] [--max-runs 50] [--budget-ms 300] [--cold-runs 3] [--slow-ms 1000]
 //
 // Standard input holds the workload, one tab-separated line each:
 //     setup<TAB>name<TAB>statement   run once after the loads, timed with them
@@ -31,6 +31,7 @@ struct Arguments {
     var maxRuns = 50
     var budgetMilliseconds = 300.0
     var coldRuns = 3
+    var slowMilliseconds = 1_000.0
 
     static func parse(_ words: [String]) -> Arguments? {
         var result = Arguments()
@@ -47,6 +48,7 @@ struct Arguments {
             case "--max-runs": guard let value = next().flatMap({ Int($0) }), value >= 1 else { return nil }; result.maxRuns = value
             case "--budget-ms": guard let value = next().flatMap({ Double($0) }), value >= 0 else { return nil }; result.budgetMilliseconds = value
             case "--cold-runs": guard let value = next().flatMap({ Int($0) }), value >= 1 else { return nil }; result.coldRuns = value
+            case "--slow-ms": guard let value = next().flatMap({ Double($0) }), value >= 0 else { return nil }; result.slowMilliseconds = value
             default:
                 if word.hasPrefix("-") || !result.dataDirectory.isEmpty { return nil }
                 result.dataDirectory = word
@@ -171,7 +173,7 @@ func literal(_ text: String) -> String {
 }
 
 guard let arguments = Arguments.parse(Array(CommandLine.arguments.dropFirst())) else {
-    print("usage: crmql-bench DATA_DIR [--today YYYY-MM-DD] [--min-runs N] [--max-runs N] [--budget-ms MS] [--cold-runs N] < workload.tsv")
+    print("usage: crmql-bench DATA_DIR [--today YYYY-MM-DD] [--min-runs N] [--max-runs N] [--budget-ms MS] [--cold-runs N] [--slow-ms MS] < workload.tsv")
     exit(2)
 }
 guard let workload = readWorkload() else { fail("malformed workload line: expected kind<TAB>name<TAB>text") }
@@ -290,7 +292,9 @@ for item in workload where item.kind == .query || item.kind == .statement {
         let cold = milliseconds(clock.now - coldStart)
         var samples: [Double] = []
         var spent = 0.0
-        while samples.count < arguments.minRuns || (samples.count < arguments.maxRuns && spent < arguments.budgetMilliseconds) {
+        // A query slower than --slow-ms on its first run is timed once more only.
+        let least = cold < arguments.slowMilliseconds ? arguments.minRuns : 1
+        while samples.count < least || (samples.count < arguments.maxRuns && spent < arguments.budgetMilliseconds) {
             let start = clock.now
             _ = try run()
             let elapsed = milliseconds(clock.now - start)
