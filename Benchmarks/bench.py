@@ -141,10 +141,10 @@ SQLITE_INDEXES = [
 TABLES = ["customers", "orders", "interactions"]
 
 # The tables each query reads, for its growth curve: "linear" means linear
-# in the rows a query has to read. The generator does not keep the tables in
-# proportion (with its fixed seed it writes about 7.0 order lines per
-# customer at 10,000 customers and 9.8 at 1,000,000), so counting customers
-# alone would call a query over orders super-linear when it is not.
+# in the rows a query has to read. An outside generator need not keep the
+# tables in proportion (gen-crm-data.py writes about 7.0 order lines per
+# customer at 10,000 customers and 9.8 at 1,000,000), and counting customers
+# alone would then call a query over orders super-linear when it is not.
 READS = {
     "card_filter": ["customers"],
     "point_lookup": ["customers"],
@@ -500,6 +500,10 @@ def run_size(customers, args):
             if entry["kind"] == "cold" and warm is not None:
                 engines[peer]["queries"][entry["name"]] = dict(warm, name=entry["name"])
     shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        os.rmdir(os.path.dirname(scratch))  # only when no other size's folder is left
+    except OSError:
+        pass
     return {"customers": customers, "csv_bytes": csv_bytes, "rows": rows, "engines": engines,
             "mismatches": compare_answers(engines)}
 
