@@ -11,6 +11,10 @@ each query once to warm up and at least --min-runs more times; the median is
 reported. Answers are compared across engines; a mismatch is printed loudly
 and makes the exit status 1.
 
+With --workload broad it runs the broad workload of broad.py instead (more
+than fifty queries and statements, prelude measures cold and warm) against
+three peers: SQLite, DuckDB on one thread and DuckDB on all its threads.
+
 Writes results.md, results.json and chart.png to --results-dir.
 Run through Benchmarks/run.sh, which prepares the data, the build and the
 virtual environment.
@@ -22,6 +26,8 @@ import json
 import math
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -32,7 +38,10 @@ TODAY = dt.date(2026, 6, 30)
 RECENT_FROM = TODAY - dt.timedelta(days=89)
 ENGINES = ["crmql", "sqlite", "duckdb"]
 PEERS = ["sqlite", "duckdb"]
-LABELS = {"crmql": "crmql", "sqlite": "SQLite", "duckdb": "DuckDB", "baseline": "crmql (baseline build)"}
+LABELS = {"crmql": "crmql", "sqlite": "SQLite", "duckdb": "DuckDB", "duckdb_mt": "DuckDB (all threads)",
+          "baseline": "crmql (baseline build)"}
+# Which workload runs: "standard" (the ten queries below) or "broad" (broad.py).
+WORKLOAD_NAME = "standard"
 
 
 def point_id(customers):
@@ -132,10 +141,10 @@ SQLITE_INDEXES = [
 TABLES = ["customers", "orders", "interactions"]
 
 # The tables each query reads, for its growth curve: "linear" means linear
-# in the rows a query has to read. The generator does not keep the tables in
-# proportion (with its fixed seed it writes about 7.0 order lines per
-# customer at 10,000 customers and 9.8 at 1,000,000), so counting customers
-# alone would call a query over orders super-linear when it is not.
+# in the rows a query has to read. An outside generator need not keep the
+# tables in proportion (gen-crm-data.py writes about 7.0 order lines per
+# customer at 10,000 customers and 9.8 at 1,000,000), and counting customers
+# alone would then call a query over orders super-linear when it is not.
 READS = {
     "card_filter": ["customers"],
     "point_lookup": ["customers"],
@@ -150,11 +159,42 @@ READS = {
 }
 
 
+# The workload as entries (dicts): name, crmql, sql, ordered, kind ("query",
+# "cold" or "statement"), action (for statements) and reads. The standard
+# workload's ten queries are all of kind "query".
+ENTRIES = [{"name": n, "crmql": c, "sql": q, "ordered": o, "kind": "query", "reads": READS[n]}
+           for n, c, q, o in WORKLOAD]
+
+
+def use_broad_workload(peers=None):
+    """Switches every table and report to the broad workload and its peers
+    (by default SQLite, DuckDB on one thread and on all threads)."""
+    global WORKLOAD_NAME, ENTRIES, QUERY_NAMES, READS, PEERS, ENGINES
+    import broad
+    WORKLOAD_NAME = "broad"
+    ENTRIES = broad.workload()
+    QUERY_NAMES = [e["name"] for e in ENTRIES]
+    READS = {e["name"]: e["reads"] for e in ENTRIES}
+    PEERS = ["sqlite", "duckdb", "duckdb_mt"]
+    if peers:
+        chosen = [p.strip() for p in peers.split(",") if p.strip()]
+        unknown = [p for p in chosen if p not in PEERS]
+        if unknown or not chosen:
+            sys.exit("bench.py: --peers takes some of %s, not %s" % (",".join(PEERS), peers))
+        PEERS = [p for p in PEERS if p in chosen]
+    ENGINES = ["crmql"] + PEERS
+
+
 def sql_for(engine, template, customers):
+    if WORKLOAD_NAME == "broad":
+        import broad
+        return broad.sqlite_sql(template) if engine == "sqlite" else broad.duckdb_sql(template)
     return template.format(pid=point_id(customers), **DIALECT[engine])
 
 
-def crmql_for(template, customers):
+def crmql_for(template, customers, out_dir=""):
+    if WORKLOAD_NAME == "broad":
+        return template.replace("{out}", out_dir)
     return template.format(pid=point_id(customers))
 
 
@@ -187,20 +227,32 @@ def plain(value):
         return str(value)
 
 
-def time_queries(run, engine, customers, args):
+def time_queries(run, engine, customers, args, actions=None):
     """Warm-up run (reported as cold_ms), then at least min_runs timed runs,
-    more while the budget lasts; the same policy as crmql-bench."""
-    for name, _, template, _ in WORKLOAD:
-        sql = sql_for(engine, template, customers)
+    more while the budget lasts; the same policy as crmql-bench. A
+    statement's run is its action (update, export, save, open) from `actions`."""
+    for entry in ENTRIES:
+        name = entry["name"]
+        if entry["kind"] == "cold":
+            continue  # the same SQL as the warm entry: run_size copies its times
+        sql = sql_for(engine, entry["sql"], customers) if entry["sql"] else None
+        if entry.get("action"):
+            action = actions[entry["action"]]
+            run_one = lambda sql=sql, action=action: action(sql)  # noqa: E731
+        else:
+            run_one = lambda sql=sql: run(sql)  # noqa: E731
         try:
             start = time.perf_counter()
-            columns, rows = run(sql)
+            columns, rows = run_one()
             cold = (time.perf_counter() - start) * 1000
             samples = []
             spent = 0.0
-            while len(samples) < args.min_runs or (len(samples) < args.max_runs and spent < args.budget_ms):
+            # A query whose first run took longer than --slow-ms runs once
+            # more only: five runs of a minute each would tell no more.
+            least = args.min_runs if cold < args.slow_ms else 1
+            while len(samples) < least or (len(samples) < args.max_runs and spent < args.budget_ms):
                 start = time.perf_counter()
-                run(sql)
+                run_one()
                 elapsed = (time.perf_counter() - start) * 1000
                 samples.append(elapsed)
                 spent += elapsed
@@ -242,22 +294,58 @@ def sqlite_worker(data_dir, customers, args):
           "rss_after_load_kb": memory_kb("VmRSS"), "hwm_after_load_kb": memory_kb("VmHWM"),
           "version": sqlite3.sqlite_version})
 
+    # `matches` as SQLite users get it: the module's regexp function.
+    con.create_function("regexp", 2, lambda pattern, text: text is not None and re.search(pattern, text) is not None,
+                        deterministic=True)
+
     def run(sql):
         cursor = con.execute(sql)
         rows = cursor.fetchall()
         return [d[0] for d in cursor.description], rows
 
-    time_queries(run, "sqlite", customers, args)
+    out = args.out_dir or "."
+
+    def update(sql):
+        cursor = con.execute(sql)
+        con.commit()
+        return ["changed"], [[cursor.rowcount]]
+
+    def export(sql):
+        cursor = con.execute(sql)
+        with open(os.path.join(out, "customers_export.csv"), "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow([d[0] for d in cursor.description])
+            writer.writerows(cursor)
+        return ["file"], []
+
+    def save(_):
+        path = os.path.join(out, "store.sqlite")
+        if os.path.exists(path):
+            os.remove(path)
+        target = sqlite3.connect(path)
+        con.backup(target)
+        target.close()
+        return ["file"], []
+
+    def open_(_):
+        source = sqlite3.connect(os.path.join(out, "store.sqlite"))
+        source.backup(con)
+        source.close()
+        return run("SELECT count(*) FROM customers")
+
+    time_queries(run, "sqlite", customers, args, {"update": update, "export": export, "save": save, "open": open_})
     emit({"event": "done", "hwm_kb": memory_kb("VmHWM")})
 
 
-def duckdb_worker(data_dir, customers, args):
+def duckdb_worker(data_dir, customers, args, all_threads=False):
     import duckdb
     rss_before = memory_kb("VmRSS")
     steps = []
     start = time.perf_counter()
     con = duckdb.connect(":memory:")
-    con.execute("SET threads = 1")
+    if not all_threads:
+        con.execute("SET threads = 1")
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
     for table in TABLES:
         step = time.perf_counter()
         path = os.path.join(data_dir, table + ".csv").replace("'", "''")
@@ -268,14 +356,37 @@ def duckdb_worker(data_dir, customers, args):
     load_ms = (time.perf_counter() - start) * 1000
     emit({"event": "load", "ms": load_ms, "steps": steps, "rss_before_kb": rss_before,
           "rss_after_load_kb": memory_kb("VmRSS"), "hwm_after_load_kb": memory_kb("VmHWM"),
-          "version": duckdb.__version__})
+          "version": duckdb.__version__, "threads": threads})
 
     def run(sql):
         cursor = con.execute(sql)
         rows = cursor.fetchall()
         return [d[0] for d in cursor.description], rows
 
-    time_queries(run, "duckdb", customers, args)
+    out = (args.out_dir or ".").replace("'", "''")
+
+    def export(sql):
+        con.execute("COPY (%s) TO '%s/customers_export.csv' (HEADER, DELIMITER ',')" % (sql, out))
+        return ["file"], []
+
+    def save(_):
+        path = os.path.join(args.out_dir or ".", "store.duckdb")
+        for leftover in (path, path + ".wal"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+        con.execute("ATTACH '%s/store.duckdb' AS snapshot" % out)
+        con.execute("COPY FROM DATABASE memory TO snapshot")
+        con.execute("DETACH snapshot")
+        return ["file"], []
+
+    def open_(_):
+        con.execute("ATTACH '%s/store.duckdb' AS snapshot (READ_ONLY)" % out)
+        for table in TABLES:
+            con.execute("CREATE OR REPLACE TABLE memory.main.%s AS SELECT * FROM snapshot.main.%s" % (table, table))
+        con.execute("DETACH snapshot")
+        return run("SELECT count(*) FROM customers")
+
+    time_queries(run, "duckdb", customers, args, {"update": run, "export": export, "save": save, "open": open_})
     emit({"event": "done", "hwm_kb": memory_kb("VmHWM")})
 
 
@@ -346,23 +457,76 @@ def run_size(customers, args):
     rows = {t: data_lines(os.path.join(data_dir, t + ".csv")) for t in TABLES}
     print("\n%d customers (%s, %.1f MB of CSV)" % (customers, data_dir, csv_bytes / 1e6), flush=True)
     timing = ["--min-runs", str(args.min_runs), "--max-runs", str(args.max_runs), "--budget-ms", str(args.budget_ms)]
-    lines = ["setup\t%s\t%s" % (s.replace("create index on ", "index "), s) for s in CRMQL_SETUP]
-    lines += ["query\t%s\t%s" % (name, crmql_for(text, customers)) for name, text, _, _ in WORKLOAD]
+    # What the statements of the broad workload write goes to a folder of
+    # each engine's own, emptied first.
+    scratch = os.path.join(args.results_dir, "scratch", str(customers))
+    out_dirs = {}
+    for engine in ENGINES + (["baseline"] if args.baseline_bin_dir else []):
+        out_dirs[engine] = os.path.abspath(os.path.join(scratch, engine))
+        shutil.rmtree(out_dirs[engine], ignore_errors=True)
+        os.makedirs(out_dirs[engine])
+
+    def workload_lines(engine):
+        lines = ["setup\t%s\t%s" % (s.replace("create index on ", "index "), s) for s in CRMQL_SETUP]
+        lines += ["%s\t%s\t%s" % (e["kind"], e["name"], crmql_for(e["crmql"], customers, out_dirs[engine]))
+                  for e in ENTRIES]
+        return "\n".join(lines) + "\n"
+
+    # Options older crmql-bench builds (a --baseline) do not know, so only
+    # for the broad workload, which needs this build's crmql-bench anyway.
+    cold_runs = ["--cold-runs", str(args.cold_runs), "--slow-ms", str(args.slow_ms)] if WORKLOAD_NAME == "broad" else []
     engines = {}
     engines["crmql"] = read_events([os.path.join(args.bin_dir, "crmql-bench"), data_dir,
-                                    "--today", TODAY.isoformat()] + timing,
-                                   "\n".join(lines) + "\n", "crmql")
+                                    "--today", TODAY.isoformat()] + timing + cold_runs,
+                                   workload_lines("crmql"), "crmql")
+    settle_answers(engines["crmql"], out_dirs["crmql"], crmql=True)
     if args.baseline_bin_dir:
         # Another build of crmql in the same run, for a change's before and after.
         engines["baseline"] = read_events([os.path.join(args.baseline_bin_dir, "crmql-bench"), data_dir,
-                                           "--today", TODAY.isoformat()] + timing,
-                                          "\n".join(lines) + "\n", "baseline")
+                                           "--today", TODAY.isoformat()] + timing + cold_runs,
+                                          workload_lines("baseline"), "baseline")
+        settle_answers(engines["baseline"], out_dirs["baseline"], crmql=True)
     for peer in PEERS:
         engines[peer] = read_events([sys.executable, os.path.abspath(__file__), "--worker", peer,
-                                     "--customers", str(customers), "--data-dir", data_dir] + timing,
+                                     "--workload", WORKLOAD_NAME, "--out-dir", out_dirs[peer],
+                                     "--customers", str(customers), "--data-dir", data_dir,
+                                     "--slow-ms", str(args.slow_ms)] + timing,
                                     "", peer)
+        settle_answers(engines[peer], out_dirs[peer], crmql=False)
+        # SQLite and DuckDB keep no results between runs: a cold entry is
+        # its warm entry, timed once rather than twice.
+        for entry in ENTRIES:
+            warm = engines[peer]["queries"].get(entry["name"][len("cold_"):])
+            if entry["kind"] == "cold" and warm is not None:
+                engines[peer]["queries"][entry["name"]] = dict(warm, name=entry["name"])
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        os.rmdir(os.path.dirname(scratch))  # only when no other size's folder is left
+    except OSError:
+        pass
     return {"customers": customers, "csv_bytes": csv_bytes, "rows": rows, "engines": engines,
             "mismatches": compare_answers(engines)}
+
+
+def settle_answers(result, out_dir, crmql):
+    """A statement's answer, the same for every engine: the rows an update
+    changed (crmql says it in its message), the data rows of the file an
+    export wrote, whether a save wrote a file."""
+    for entry in ENTRIES:
+        query = result["queries"].get(entry["name"])
+        action = entry.get("action")
+        if query is None or action not in ("update", "export", "save"):
+            continue
+        if action == "update" and crmql:
+            numbers = re.findall(r"\d+", " ".join(str(r[0]) for r in query["rows"]))
+            query["rows"] = [[int(numbers[0])]] if numbers else []
+        elif action == "export":
+            files = [f for f in os.listdir(out_dir) if f.endswith(".csv")]
+            query["rows"] = [[data_lines(os.path.join(out_dir, files[0]))]] if len(files) == 1 else []
+        elif action == "save":
+            sizes = [os.path.getsize(os.path.join(out_dir, f)) for f in os.listdir(out_dir)
+                     if f.startswith("store.") and not f.endswith(".wal")]
+            query["rows"] = [[bool(sizes) and min(sizes) > 0]]
 
 
 def same_value(a, b):
@@ -393,7 +557,7 @@ def same_rows(rows_a, rows_b, ordered):
 
 def compare_answers(engines):
     mismatches = []
-    ordered = {name: o for name, _, _, o in WORKLOAD}
+    ordered = {e["name"]: e["ordered"] for e in ENTRIES}
     for name in QUERY_NAMES:
         reference = engines["crmql"]["queries"].get(name)
         for peer in PEERS:
@@ -412,7 +576,7 @@ def compare_answers(engines):
     for name, peer, detail in mismatches:
         print("  !! ANSWER MISMATCH %s (crmql vs %s): %s" % (name, LABELS[peer], detail))
     if not mismatches:
-        print("  answers: all three engines agree on all %d queries" % len(QUERY_NAMES))
+        print("  answers: all %d engines agree on all %d queries" % (len(ENGINES), len(QUERY_NAMES)))
     return mismatches
 
 
@@ -466,8 +630,10 @@ def size_table(size):
         rows.append([name] + [fmt_ms(median_ms(size, e, name)) for e in ENGINES]
                     + [fmt_ratio(ratio(size, name)), fmt_ms(cold),
                        "MISMATCH" if name in mismatched else ("ok" if name != "load" else "")])
-    rows.append(["**geometric mean** (queries)", "", "", "", fmt_ratio(geomean([ratio(size, n) for n in QUERY_NAMES])), "", ""])
-    return markdown_table(["query", "crmql ms", "SQLite ms", "DuckDB ms", "crmql / best peer", "crmql first run ms", "answer"], rows)
+    rows.append(["**geometric mean** (queries)"] + [""] * len(ENGINES)
+                + [fmt_ratio(geomean([ratio(size, n) for n in QUERY_NAMES])), "", ""])
+    return markdown_table(["query"] + ["%s ms" % LABELS[e] for e in ENGINES]
+                          + ["crmql / best peer", "crmql first run ms", "answer"], rows)
 
 
 def memory_table(size):
@@ -548,16 +714,17 @@ def draw_chart(sizes, path):
         print("matplotlib is missing: no chart")
         return False
     names = QUERY_NAMES + ["load"]
-    colors = {"crmql": "#d62728", "sqlite": "#1f77b4", "duckdb": "#ff7f0e"}
-    fig, axes = plt.subplots(len(sizes) + 1, 1, figsize=(12, 3.6 * (len(sizes) + 1)), squeeze=False)
-    width = 0.27
+    colors = {"crmql": "#d62728", "sqlite": "#1f77b4", "duckdb": "#ff7f0e", "duckdb_mt": "#2ca02c"}
+    wide = max(12, 0.32 * len(names))
+    fig, axes = plt.subplots(len(sizes) + 1, 1, figsize=(wide, 3.6 * (len(sizes) + 1)), squeeze=False)
+    width = 0.8 / len(ENGINES)
     for axis, size in zip(axes[:-1, 0], sizes):
         for offset, engine in enumerate(ENGINES):
             xs, ys = [], []
             for i, name in enumerate(names):
                 value = median_ms(size, engine, name)
                 if value:
-                    xs.append(i + (offset - 1) * width)
+                    xs.append(i + (offset - (len(ENGINES) - 1) / 2) * width)
                     ys.append(value)
             axis.bar(xs, ys, width, label=LABELS[engine], color=colors[engine])
         axis.set_yscale("log")
@@ -587,7 +754,8 @@ def draw_chart(sizes, path):
     axis.set_title("crmql / best peer (below 1: crmql faster)", fontsize=10)
     axis.grid(axis="y", which="major", alpha=0.3)
     axis.legend(fontsize=8, loc="upper left", title="customers", title_fontsize=8)
-    fig.suptitle("crmql vs SQLite vs DuckDB (in memory, queries on 1 thread): median ms per query", fontsize=11)
+    fig.suptitle("crmql vs %s (in memory): median ms per query, %s workload" % (
+        ", ".join(LABELS[p] for p in PEERS), WORKLOAD_NAME), fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 0.98))
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -596,7 +764,13 @@ def draw_chart(sizes, path):
 
 def report(sizes, startup, args):
     out = []
-    out.append("# crmql benchmark results\n")
+    out.append("# crmql benchmark results%s\n" % (": the broad workload" if WORKLOAD_NAME == "broad" else ""))
+    if WORKLOAD_NAME == "broad":
+        out.append("Queries named `cold_…` are the first query after a load that needs a prelude measure: crmql "
+                   "loads the data afresh before each of their runs (untimed); SQLite and DuckDB keep no results "
+                   "between runs, so theirs are timed like any query. DuckDB (all threads) runs with %s threads; "
+                   "crmql runs its queries on one.\n" % (
+                       (sizes[0]["engines"].get("duckdb_mt", {}).get("load") or {}).get("threads", "?")))
     out.append("Machine: %s. Swift release build; SQLite %s (Python sqlite3); DuckDB %s (`threads = 1`). "
                "`today` = %s. Median of at least %d runs after a warm-up; the first run is shown apart "
                "(crmql builds a few structures on first use, such as the case-folded text a `contains` scans and the counts of hundredths a sum of money adds)." % (
@@ -604,7 +778,8 @@ def report(sizes, startup, args):
                    (sizes[0]["engines"]["sqlite"]["load"] or {}).get("version", "?"),
                    (sizes[0]["engines"]["duckdb"]["load"] or {}).get("version", "?"),
                    TODAY.isoformat(), args.min_runs))
-    out.append("\nReproduce: `bash Benchmarks/run.sh --sizes %s`\n" % ",".join(str(s["customers"]) for s in sizes))
+    out.append("\nReproduce: `bash Benchmarks/run.sh --sizes %s%s`\n" % (
+        ",".join(str(s["customers"]) for s in sizes), " --workload broad" if WORKLOAD_NAME == "broad" else ""))
     busiest = max(e["load_average"] for s in sizes for e in s["engines"].values())
     if busiest > 1.0:
         out.append("Note: the machine was busy during this run (1-minute load average up to %.2f on %d cores); "
@@ -761,22 +936,38 @@ def main():
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--data-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "data"))
     ap.add_argument("--bin-dir", help="folder holding the release crmql and crmql-bench")
-    ap.add_argument("--results-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
+    default_results = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+    ap.add_argument("--results-dir", default=default_results,
+                    help="where the results go (default Benchmarks/results, or its broad/ for --workload broad)")
     ap.add_argument("--min-runs", type=int, default=5)
     ap.add_argument("--max-runs", type=int, default=50)
     ap.add_argument("--budget-ms", type=float, default=300.0, help="keep timing a query while under this total")
+    ap.add_argument("--peers", help="broad workload: the peers to run, of sqlite,duckdb,duckdb_mt (default all)")
+    ap.add_argument("--slow-ms", type=float, default=1000.0,
+                    help="a query whose first run takes longer is timed once more only")
     ap.add_argument("--startup-runs", type=int, default=20)
     ap.add_argument("--no-startup", action="store_true")
     ap.add_argument("--baseline-bin-dir", help="folder holding another build's crmql-bench, timed in the same run "
                     "(run.sh --baseline REV builds one from a git revision)")
-    ap.add_argument("--worker", choices=PEERS, help=argparse.SUPPRESS)
+    ap.add_argument("--workload", choices=["standard", "broad"], default="standard",
+                    help="the ten queries (standard) or the broad workload of broad.py")
+    ap.add_argument("--cold-runs", type=int, default=3,
+                    help="broad workload: loads before each cold run of a crmql measure query")
+    ap.add_argument("--worker", choices=["sqlite", "duckdb", "duckdb_mt"], help=argparse.SUPPRESS)
+    ap.add_argument("--out-dir", help=argparse.SUPPRESS)
     ap.add_argument("--customers", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.min_runs = max(args.min_runs, 5)
+    if args.workload == "broad":
+        use_broad_workload(args.peers)
+        if args.results_dir == default_results:
+            args.results_dir = os.path.join(default_results, "broad")
 
     if args.worker:
-        worker = sqlite_worker if args.worker == "sqlite" else duckdb_worker
-        worker(args.data_dir, args.customers, args)
+        if args.worker == "sqlite":
+            sqlite_worker(args.data_dir, args.customers, args)
+        else:
+            duckdb_worker(args.data_dir, args.customers, args, all_threads=args.worker == "duckdb_mt")
         return 0
     if not args.bin_dir:
         ap.error("--bin-dir is required")

@@ -3,11 +3,16 @@
 // parsing, binding, planning and execution of each query, but no process
 // start-up and no output formatting.
 //
-//     crmql-bench DATA_DIR [--today 2026-06-30] [--min-runs 5] [--max-runs 50] [--budget-ms 300]
+//     crmql-bench DATA_DIR [--today 2026-06-30] [--min-runs 5] [--max-runs 50] [--budget-ms 300] [--cold-runs 3] [--slow-ms 1000]
 //
 // Standard input holds the workload, one tab-separated line each:
 //     setup<TAB>name<TAB>statement   run once after the loads, timed with them
 //     query<TAB>name<TAB>query       warm-up run, then timed runs
+//     cold<TAB>name<TAB>query        the first query after a load: each of
+//                                    --cold-runs runs loads the data afresh
+//                                    (untimed) and times the query once
+//     statement<TAB>name<TAB>text    like query, for statements (update,
+//                                    export, save): their messages are the answer
 // Standard output gets one JSON object a line (see `Report`), for
 // Benchmarks/bench.py to compare with the SQL engines.
 import CRMQL
@@ -25,6 +30,8 @@ struct Arguments {
     var minRuns = 5
     var maxRuns = 50
     var budgetMilliseconds = 300.0
+    var coldRuns = 3
+    var slowMilliseconds = 1_000.0
 
     static func parse(_ words: [String]) -> Arguments? {
         var result = Arguments()
@@ -40,6 +47,8 @@ struct Arguments {
             case "--min-runs": guard let value = next().flatMap({ Int($0) }), value >= 1 else { return nil }; result.minRuns = value
             case "--max-runs": guard let value = next().flatMap({ Int($0) }), value >= 1 else { return nil }; result.maxRuns = value
             case "--budget-ms": guard let value = next().flatMap({ Double($0) }), value >= 0 else { return nil }; result.budgetMilliseconds = value
+            case "--cold-runs": guard let value = next().flatMap({ Int($0) }), value >= 1 else { return nil }; result.coldRuns = value
+            case "--slow-ms": guard let value = next().flatMap({ Double($0) }), value >= 0 else { return nil }; result.slowMilliseconds = value
             default:
                 if word.hasPrefix("-") || !result.dataDirectory.isEmpty { return nil }
                 result.dataDirectory = word
@@ -53,7 +62,7 @@ struct Arguments {
 
 /// One workload line from standard input.
 struct WorkloadItem {
-    enum Kind: String { case setup, query }
+    enum Kind: String { case setup, query, cold, statement }
     var kind: Kind
     var name: String
     var text: String
@@ -164,35 +173,42 @@ func literal(_ text: String) -> String {
 }
 
 guard let arguments = Arguments.parse(Array(CommandLine.arguments.dropFirst())) else {
-    print("usage: crmql-bench DATA_DIR [--today YYYY-MM-DD] [--min-runs N] [--max-runs N] [--budget-ms MS] < workload.tsv")
+    print("usage: crmql-bench DATA_DIR [--today YYYY-MM-DD] [--min-runs N] [--max-runs N] [--budget-ms MS] [--cold-runs N] [--slow-ms MS] < workload.tsv")
     exit(2)
 }
 guard let workload = readWorkload() else { fail("malformed workload line: expected kind<TAB>name<TAB>text") }
 
 let clock = ContinuousClock()
-let database: Database
-do {
-    database = try Database(options: Database.Options(today: arguments.today))
-} catch {
-    fail(error.description)
+let directory = arguments.dataDirectory.hasSuffix("/") ? String(arguments.dataDirectory.dropLast()) : arguments.dataDirectory
+
+/// A database with the three files loaded and the setup statements run,
+/// each step timed.
+func loadedDatabase() -> (Database, [(String, Double, Int?)]) {
+    let database: Database
+    do {
+        database = try Database(options: Database.Options(today: arguments.today))
+    } catch {
+        fail(error.description)
+    }
+    // The three files in dependency order (refs need their parent first),
+    // then the setup statements (indexes), all counted as load time.
+    var steps: [(String, Double, Int?)] = []
+    var loadStatements = ["customers", "orders", "interactions"].map { ("load \($0)", "load \($0) from \(literal(directory + "/" + $0 + ".csv"))") }
+    loadStatements += workload.filter { $0.kind == .setup }.map { ($0.name, $0.text) }
+    for (name, statement) in loadStatements {
+        let start = clock.now
+        do {
+            try database.execute(statement)
+        } catch {
+            fail("\(name): \(error.description)")
+        }
+        steps.append((name, milliseconds(clock.now - start), memoryKilobytes("VmHWM")))
+    }
+    return (database, steps)
 }
 
-// Load: the three files in dependency order (refs need their parent first),
-// then the setup statements (indexes), all counted as load time.
 let residentBefore = memoryKilobytes("VmRSS")
-var steps: [(String, Double, Int?)] = []
-let directory = arguments.dataDirectory.hasSuffix("/") ? String(arguments.dataDirectory.dropLast()) : arguments.dataDirectory
-var loadStatements = ["customers", "orders", "interactions"].map { ("load \($0)", "load \($0) from \(literal(directory + "/" + $0 + ".csv"))") }
-loadStatements += workload.filter { $0.kind == .setup }.map { ($0.name, $0.text) }
-for (name, statement) in loadStatements {
-    let start = clock.now
-    do {
-        try database.execute(statement)
-    } catch {
-        fail("\(name): \(error.description)")
-    }
-    steps.append((name, milliseconds(clock.now - start), memoryKilobytes("VmHWM")))
-}
+let (database, steps) = loadedDatabase()
 let loadMilliseconds = steps.reduce(0) { $0 + $1.1 }
 emit([
     ("event", JSON.string("load")),
@@ -203,38 +219,90 @@ emit([
     ("hwm_after_load_kb", JSON.optional(memoryKilobytes("VmHWM"))),
 ])
 
+/// The median of `samples`.
+func median(_ samples: [Double]) -> Double {
+    let sorted = samples.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+func emitQuery(_ name: String, median: Double, minimum: Double, cold: Double, runs: Int, columns: [String], rows: [String]) {
+    emit([
+        ("event", JSON.string("query")),
+        ("name", JSON.string(name)),
+        ("median_ms", JSON.number(median)),
+        ("min_ms", JSON.number(minimum)),
+        ("cold_ms", JSON.number(cold)),
+        ("runs", String(runs)),
+        ("columns", "[" + columns.map(JSON.string).joined(separator: ",") + "]"),
+        ("rows", "[" + rows.joined(separator: ",") + "]"),
+    ])
+}
+
+/// A statement's answer: its messages, one row each.
+func messageRows(_ outputs: [StatementOutput]) -> [String] {
+    outputs.map { output in
+        switch output {
+        case .message(let text), .text(let text): return "[" + JSON.string(text) + "]"
+        case .rows(let result): return "[" + JSON.string("\(result.count) rows") + "]"
+        }
+    }
+}
+
+// Cold queries first, each on a database of its own: the first query that
+// needs a measure after a load pays for computing it, and no other query
+// of the workload may have computed it before.
+for item in workload where item.kind == .cold {
+    var samples: [Double] = []
+    var answer: ResultSet?
+    for _ in 0..<arguments.coldRuns {
+        let (fresh, _) = loadedDatabase()
+        do {
+            let start = clock.now
+            let result = try fresh.query(item.text)
+            samples.append(milliseconds(clock.now - start))
+            answer = result
+        } catch {
+            emit([("event", JSON.string("error")), ("name", JSON.string(item.name)), ("message", JSON.string(error.description))])
+            break
+        }
+    }
+    guard let answer, samples.count == arguments.coldRuns else { continue }
+    let rows = answer.rows.map { "[" + $0.map(JSON.value).joined(separator: ",") + "]" }
+    emitQuery(item.name, median: median(samples), minimum: samples.min() ?? 0, cold: samples[0], runs: samples.count,
+              columns: answer.columnNames, rows: rows)
+}
+
 // Queries: the first run is reported apart as `cold_ms` (it pays for any
 // index built on first use); the median covers the runs after it, at least
 // `minRuns`, more while the time budget lasts, so sub-millisecond queries
 // get enough samples to be stable.
-for item in workload where item.kind == .query {
+for item in workload where item.kind == .query || item.kind == .statement {
     do {
+        // One run: a query's rows, or a statement's messages.
+        func run() throws(CRMQLError) -> ([String], [String]) {
+            if item.kind == .statement {
+                return (["message"], messageRows(try database.execute(item.text)))
+            }
+            let result = try database.query(item.text)
+            return (result.columnNames, result.rows.map { "[" + $0.map(JSON.value).joined(separator: ",") + "]" })
+        }
         let coldStart = clock.now
-        let result = try database.query(item.text)
+        let (columns, rows) = try run()
         let cold = milliseconds(clock.now - coldStart)
         var samples: [Double] = []
         var spent = 0.0
-        while samples.count < arguments.minRuns || (samples.count < arguments.maxRuns && spent < arguments.budgetMilliseconds) {
+        // A query slower than --slow-ms on its first run is timed once more only.
+        let least = cold < arguments.slowMilliseconds ? arguments.minRuns : 1
+        while samples.count < least || (samples.count < arguments.maxRuns && spent < arguments.budgetMilliseconds) {
             let start = clock.now
-            _ = try database.query(item.text)
+            _ = try run()
             let elapsed = milliseconds(clock.now - start)
             samples.append(elapsed)
             spent += elapsed
         }
-        samples.sort()
-        let middle = samples.count / 2
-        let median = samples.count % 2 == 1 ? samples[middle] : (samples[middle - 1] + samples[middle]) / 2
-        let rows = result.rows.map { "[" + $0.map(JSON.value).joined(separator: ",") + "]" }
-        emit([
-            ("event", JSON.string("query")),
-            ("name", JSON.string(item.name)),
-            ("median_ms", JSON.number(median)),
-            ("min_ms", JSON.number(samples.first ?? median)),
-            ("cold_ms", JSON.number(cold)),
-            ("runs", String(samples.count)),
-            ("columns", "[" + result.columnNames.map(JSON.string).joined(separator: ",") + "]"),
-            ("rows", "[" + rows.joined(separator: ",") + "]"),
-        ])
+        emitQuery(item.name, median: median(samples), minimum: samples.min() ?? 0, cold: cold, runs: samples.count,
+                  columns: columns, rows: rows)
     } catch {
         emit([("event", JSON.string("error")), ("name", JSON.string(item.name)), ("message", JSON.string(error.description))])
     }

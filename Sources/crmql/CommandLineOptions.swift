@@ -21,6 +21,9 @@ struct CommandLineOptions: ParsableCommand {
               crmql --demo
               crmql --data ./crm -c "select customers where stage = mature"
               crmql report.crmql --format json --param region=north
+
+            'crmql generate [--customers N] [--seed S] DIR' writes demo data of any size \
+            as CSV (see 'crmql generate --help').
             """,
         version: crmqlVersion
     )

@@ -80,4 +80,24 @@ import Testing
         try db.execute("open \"\(good)\"")
         #expect(try contents(db) == contents(saved))
     }
+
+    /// A named query over a prelude measure, and a saved redefinition of
+    /// another, open again: the prelude is there before the saved script runs.
+    @Test func namedQueriesOverPreludeMeasuresSurviveSaveAndOpen() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let db = try Database.demo()
+        try db.execute("""
+            define customers.order_count = count(orders)
+            let big = select customers where revenue > 2000
+            let big_north = select big where region = north
+            """)
+        let question = "select big_north group by tier show tier, count(), max(order_count)"
+        let before = ResultRenderer.render(try db.query(question), options: RenderOptions(format: .csv))
+        let path = folder.appendingPathComponent("measures.snapshot").path
+        try db.execute("save \"\(path)\"")
+        try db.execute("open \"\(path)\"")
+        #expect(ResultRenderer.render(try db.query(question), options: RenderOptions(format: .csv)) == before)
+        let opened = try Database(snapshot: path, options: Database.Options(today: "2026-06-30"))
+        #expect(ResultRenderer.render(try opened.query(question), options: RenderOptions(format: .csv)) == before)
+    }
 }

@@ -95,33 +95,42 @@ extension DemoBuilder {
     /// order they were drawn, which is by customer), so that order ids and
     /// basket ids both grow with time.
     func orderTable() -> OrderTable {
+        var table: OrderTable?
+        forEachOrderSlice(maximumLines: Int.max) { table = $0 }
+        return table ?? OrderTable()
+    }
+
+    /// The rows of `orderTable()` handed to `body` a slice of at most
+    /// `maximumLines` lines at a time (whole baskets; a basket larger than
+    /// the limit is a slice of its own), so that a large data set can be
+    /// written without its order columns all held at once.
+    func forEachOrderSlice(maximumLines: Int, _ body: (OrderTable) throws -> Void) rethrows {
         let order = Self.dateOrder(baskets.map(\.day))
-        var basketOfLine: [Int] = []
-        var lineOrder: [Int] = []
-        basketOfLine.reserveCapacity(lines.count)
-        lineOrder.reserveCapacity(lines.count)
-        var basketNumber = [Int64](repeating: 0, count: baskets.count)
+        let room = min(maximumLines, lines.count)
+        var slice = OrderTable(reserving: room)
+        var nextLineID: Int64 = 1
         for (number, basketIndex) in order.enumerated() {
-            basketNumber[basketIndex] = Int64(number) + 1
             let basket = baskets[basketIndex]
-            for line in Int(basket.firstLine)..<Int(basket.firstLine + basket.lineCount) {
-                basketOfLine.append(basketIndex)
-                lineOrder.append(line)
+            if !slice.ids.isEmpty && slice.ids.count + Int(basket.lineCount) > maximumLines {
+                try body(slice)
+                slice = OrderTable(reserving: room)
+            }
+            for lineIndex in Int(basket.firstLine)..<Int(basket.firstLine + basket.lineCount) {
+                let line = lines[lineIndex]
+                slice.ids.append(nextLineID)
+                nextLineID += 1
+                slice.customers.append(basket.customer)
+                slice.placed.append(basket.day)
+                slice.baskets.append(Int64(number) + 1)
+                slice.products.append(line.product)
+                slice.categories.append(categoryOfProduct[Int(line.product)])
+                slice.quantities.append(line.quantity)
+                slice.amounts.append(line.amount)
+                slice.costs.append(line.cost)
+                slice.channels.append(basket.channel)
             }
         }
-        // Column by column: each is one tight map over the new row order.
-        let outputLines = lineOrder.map { lines[$0] }
-        return OrderTable(
-            ids: outputLines.indices.map { Int64($0) + 1 },
-            customers: basketOfLine.map { baskets[$0].customer },
-            placed: basketOfLine.map { baskets[$0].day },
-            baskets: basketOfLine.map { basketNumber[$0] },
-            products: outputLines.map(\.product),
-            categories: outputLines.map { categoryOfProduct[Int($0.product)] },
-            quantities: outputLines.map(\.quantity),
-            amounts: outputLines.map(\.amount),
-            costs: outputLines.map(\.cost),
-            channels: basketOfLine.map { baskets[$0].channel })
+        if !slice.ids.isEmpty || order.isEmpty { try body(slice) }
     }
 
     /// The positions of `days` sorted by day, ties kept in position order:
@@ -136,16 +145,32 @@ extension DemoBuilder {
     }
 
     struct OrderTable {
-        var ids: [Int64]
-        var customers: [Int64]
-        var placed: [Int64]
-        var baskets: [Int64]
-        var products: [Int32]
-        var categories: [Int32]
-        var quantities: [Int64]
-        var amounts: [Double]
-        var costs: [Double]
-        var channels: [Int32]
+        var ids: [Int64] = []
+        var customers: [Int64] = []
+        var placed: [Int64] = []
+        var baskets: [Int64] = []
+        var products: [Int32] = []
+        var categories: [Int32] = []
+        var quantities: [Int64] = []
+        var amounts: [Double] = []
+        var costs: [Double] = []
+        var channels: [Int32] = []
+
+        init() {}
+
+        /// An empty table with room for `count` rows, so that filling it never reallocates.
+        init(reserving count: Int) {
+            ids.reserveCapacity(count)
+            customers.reserveCapacity(count)
+            placed.reserveCapacity(count)
+            baskets.reserveCapacity(count)
+            products.reserveCapacity(count)
+            categories.reserveCapacity(count)
+            quantities.reserveCapacity(count)
+            amounts.reserveCapacity(count)
+            costs.reserveCapacity(count)
+            channels.reserveCapacity(count)
+        }
     }
 
     // MARK: Interactions
@@ -215,28 +240,56 @@ extension DemoBuilder {
 
     /// The interactions entity's columns, in date order (ties by customer).
     func interactionTable() -> InteractionTable {
-        let ordered = Self.dateOrder(touches.map(\.day)).map { touches[$0] }
-        var scoreNulls = NullBitmap()
-        for (row, touch) in ordered.enumerated() where touch.score == 0 { scoreNulls.set(row) }
-        return InteractionTable(
-            ids: ordered.indices.map { Int64($0) + 1 },
-            customers: ordered.map(\.customer),
-            days: ordered.map(\.day),
-            kinds: ordered.map(\.kind),
-            outcomes: ordered.map(\.outcome),
-            scores: ordered.map(\.score),
-            scoreNulls: scoreNulls,
-            agents: ordered.map(\.agent))
+        var table: InteractionTable?
+        forEachInteractionSlice(maximumRows: Int.max) { table = $0 }
+        return table ?? InteractionTable()
+    }
+
+    /// The rows of `interactionTable()` handed to `body` at most
+    /// `maximumRows` at a time, ids continuing from slice to slice.
+    func forEachInteractionSlice(maximumRows: Int, _ body: (InteractionTable) throws -> Void) rethrows {
+        let order = Self.dateOrder(touches.map(\.day))
+        var start = 0
+        repeat {
+            let end = min(order.count, start + max(maximumRows, 1))
+            var slice = InteractionTable(reserving: end - start)
+            for (offset, touchIndex) in order[start..<end].enumerated() {
+                let touch = touches[touchIndex]
+                slice.ids.append(Int64(start + offset) + 1)
+                slice.customers.append(touch.customer)
+                slice.days.append(touch.day)
+                slice.kinds.append(touch.kind)
+                slice.outcomes.append(touch.outcome)
+                slice.scores.append(touch.score)
+                if touch.score == 0 { slice.scoreNulls.set(offset) }
+                slice.agents.append(touch.agent)
+            }
+            try body(slice)
+            start = end
+        } while start < order.count
     }
 
     struct InteractionTable {
-        var ids: [Int64]
-        var customers: [Int64]
-        var days: [Int64]
-        var kinds: [Int32]
-        var outcomes: [Int32]
-        var scores: [Int64]
-        var scoreNulls: NullBitmap
-        var agents: [Int32]
+        var ids: [Int64] = []
+        var customers: [Int64] = []
+        var days: [Int64] = []
+        var kinds: [Int32] = []
+        var outcomes: [Int32] = []
+        var scores: [Int64] = []
+        var scoreNulls = NullBitmap()
+        var agents: [Int32] = []
+
+        init() {}
+
+        /// An empty table with room for `count` rows.
+        init(reserving count: Int) {
+            ids.reserveCapacity(count)
+            customers.reserveCapacity(count)
+            days.reserveCapacity(count)
+            kinds.reserveCapacity(count)
+            outcomes.reserveCapacity(count)
+            scores.reserveCapacity(count)
+            agents.reserveCapacity(count)
+        }
     }
 }

@@ -89,6 +89,9 @@ struct DemoBuilder {
     var random: DemoRandom
     let today: Int64
     var customers = CustomerColumns()
+    /// The index of the customer in `customers`' first row: more than zero
+    /// once `generate(customerCount:chunk:flush:)` has handed rows out.
+    var customerBase = 0
     var baskets: [Basket] = []
     var lines: [Line] = []
     var touches: [Touch] = []
@@ -129,10 +132,35 @@ struct DemoBuilder {
         }
     }
 
+    /// Generates the same customers as `generate(customerCount:)`, but hands
+    /// their columns to `flush` every `chunk` customers and then forgets
+    /// them, so that the customers of a large data set are never all held at
+    /// once. Orders and interactions are kept: they are written in date
+    /// order, which only the last customer completes.
+    mutating func generate(
+        customerCount: Int, chunk: Int, flush: (CustomerColumns) throws -> Void
+    ) rethrows {
+        let chunk = max(chunk, 1)
+        customers.reserve(min(chunk, customerCount))
+        baskets.reserveCapacity(customerCount * 5)
+        lines.reserveCapacity(customerCount * 9)
+        touches.reserveCapacity(customerCount * 4)
+        for index in 0..<customerCount {
+            addCustomer(index: index)
+            if customers.ids.count == chunk || index == customerCount - 1 {
+                try flush(customers)
+                customers = CustomerColumns()
+                customers.reserve(min(chunk, customerCount - index - 1))
+                customerBase = index + 1
+            }
+        }
+    }
+
     // MARK: Customers
 
     private mutating func addCustomer(index: Int) {
         let id = Int64(index) + 1
+        let row = index - customerBase
         let stage = Stage(rawValue: random.pick(stageWeights)) ?? .mature
         var isBusiness = random.chance(0.3)
         let name: DemoCatalogue.Name
@@ -145,7 +173,7 @@ struct DemoBuilder {
         customers.ids.append(id)
         customers.names.append(name.shown)
         if random.chance(0.05) {
-            customers.emailNulls.set(index)
+            customers.emailNulls.set(row)
             customers.emails.append("")
         } else {
             let domain = isBusiness ? "example.org" : "example.com"
@@ -154,7 +182,7 @@ struct DemoBuilder {
         let region = random.pick(regionWeights)
         customers.regions.append(Int32(region))
         let industry = Int32(random.pick(industryWeights))
-        if random.chance(0.03) { customers.industryNulls.set(index) }
+        if random.chance(0.03) { customers.industryNulls.set(row) }
         customers.industries.append(industry)
         customers.kinds.append(isBusiness ? 1 : 0)
         customers.stages.append(Int32(stage.rawValue))
@@ -175,7 +203,7 @@ struct DemoBuilder {
         let shift = stageShift[stage.rawValue] + regionShift[region]
         let perceived = Self.rounded(Self.clamp(expected + shift + 1.3 * random.normal(), 1, 10), 1)
         let perceivedIsNull = random.chance(0.03)
-        if perceivedIsNull { customers.perceivedNulls.set(index) }
+        if perceivedIsNull { customers.perceivedNulls.set(row) }
         customers.perceived.append(perceived)
         let tier = Int32(Self.clamp((loyalty * 4 - 0.3 + 0.6 * random.normal()).rounded(.down), 0, 3))
         customers.tiers.append(tier)
@@ -195,7 +223,7 @@ struct DemoBuilder {
         var serviceCost = 15 + 90 * random.unit() * random.unit()
         serviceCost += 40 * Double(load.complaints) + 6 * Double(load.others)
         if isBusiness { serviceCost *= 1.4 }
-        if random.chance(0.02) { customers.serviceCostNulls.set(index) }
+        if random.chance(0.02) { customers.serviceCostNulls.set(row) }
         customers.serviceCosts.append(Self.rounded(serviceCost, 2))
     }
 

@@ -41,9 +41,9 @@ public enum DemoData {
         var builder = DemoBuilder(seed: seed, today: today)
         builder.generate(customerCount: min(max(customerCount, 0), 1_000_000))
         var store = Store()
-        store["customers"] = builder.customersEntity()
-        store["orders"] = builder.ordersEntity()
-        store["interactions"] = builder.interactionsEntity()
+        store["customers"] = DemoBuilder.customersEntity(builder.customers)
+        store["orders"] = DemoBuilder.ordersEntity(builder.orderTable())
+        store["interactions"] = DemoBuilder.interactionsEntity(builder.interactionTable())
         return store
     }
 }
@@ -65,7 +65,7 @@ enum DemoTypes {
 }
 
 extension DemoBuilder {
-    func customersEntity() -> Entity {
+    static func customersEntity(_ customers: CustomerColumns) -> Entity {
         let fields: [Field] = [
             Field(name: "id", type: .int, isKey: true),
             Field(name: "name", type: .text),
@@ -83,7 +83,6 @@ extension DemoBuilder {
             Field(name: "points", type: .int),
             Field(name: "service_cost", type: .number),
         ]
-        let customers = self.customers
         let columns: [ColumnData] = [
             .int(customers.ids), .text(customers.names), .text(customers.emails),
             .codes(EnumCodes(customers.regions)), .codes(EnumCodes(customers.industries)), .codes(EnumCodes(customers.kinds)),
@@ -95,10 +94,10 @@ extension DemoBuilder {
             "email": customers.emailNulls, "industry": customers.industryNulls,
             "perceived": customers.perceivedNulls, "service_cost": customers.serviceCostNulls,
         ]
-        return Self.entity("customers", fields, columns, nulls)
+        return entity("customers", fields, columns, nulls)
     }
 
-    func ordersEntity() -> Entity {
+    static func ordersEntity(_ orders: OrderTable) -> Entity {
         let fields: [Field] = [
             Field(name: "id", type: .int, isKey: true),
             Field(name: "customer", type: .ref("customers")),
@@ -111,16 +110,15 @@ extension DemoBuilder {
             Field(name: "cost", type: .number),
             Field(name: "channel", type: .enumeration(DemoTypes.channel)),
         ]
-        let orders = self.orderTable()
         let columns: [ColumnData] = [
             .int(orders.ids), .int(orders.customers), .temporal(orders.placed), .int(orders.baskets),
             .codes(EnumCodes(orders.products)), .codes(EnumCodes(orders.categories)), .int(orders.quantities),
             .number(orders.amounts), .number(orders.costs), .codes(EnumCodes(orders.channels)),
         ]
-        return Self.entity("orders", fields, columns, [:])
+        return entity("orders", fields, columns, [:])
     }
 
-    func interactionsEntity() -> Entity {
+    static func interactionsEntity(_ interactions: InteractionTable) -> Entity {
         let fields: [Field] = [
             Field(name: "id", type: .int, isKey: true),
             Field(name: "customer", type: .ref("customers")),
@@ -130,13 +128,12 @@ extension DemoBuilder {
             Field(name: "score", type: .int),
             Field(name: "agent", type: .enumeration(DemoTypes.agent)),
         ]
-        let interactions = self.interactionTable()
         let columns: [ColumnData] = [
             .int(interactions.ids), .int(interactions.customers), .temporal(interactions.days),
             .codes(EnumCodes(interactions.kinds)), .codes(EnumCodes(interactions.outcomes)), .int(interactions.scores),
             .codes(EnumCodes(interactions.agents)),
         ]
-        return Self.entity("interactions", fields, columns, ["score": interactions.scoreNulls])
+        return entity("interactions", fields, columns, ["score": interactions.scoreNulls])
     }
 
     private static func entity(
