@@ -121,34 +121,17 @@ public final class Database: Sendable {
     func run(_ statement: Statement, _ source: SourceFile, bindings: [String: Value],
              interruptBaseline: UInt64? = nil) -> ([EngineOutput], [Diagnostic]?) {
         if Interpreter.isReadOnly(statement) {
-            let (start, generation) = engine.withLock { writer -> (ReaderStart, Int) in
-                let generation = writer.generation
-                if let kept = idleReader.take(generation: generation) { return (.kept(kept), generation) }
-                return (.snapshot(writer.snapshot()), generation)
-            }
-            // The interpreter is made outside the lock, which a write may be waiting for.
-            let reader: IdleReader
-            switch start {
-            case .kept(let kept): reader = kept
-            case .snapshot(let snapshot): reader = IdleReader(Interpreter(reading: snapshot))
-            }
-            defer { idleReader.put(reader, generation: generation) }
-            return Database.run(statement, source, bindings, interruptBaseline, on: reader.interpreter)
+            return read { interpreter in Database.run(statement, source, bindings, interruptBaseline, on: interpreter) }
         }
         return write { interpreter in
             Database.run(statement, source, bindings, interruptBaseline, on: interpreter)
         }
     }
 
-    /// Opens a cursor over a query's answer on a reader of the session (see
-    /// `RowCursor`); nil with the statement's outputs when it is not a query,
-    /// which then ran as `run` runs it.
-    func openCursor(_ statement: Statement, _ source: SourceFile, bindings: [String: Value],
-                    interruptBaseline: UInt64?) -> (RowCursor?, [EngineOutput], [Diagnostic]?) {
-        guard case .query = statement.kind else {
-            let (outputs, problems) = run(statement, source, bindings: bindings, interruptBaseline: interruptBaseline)
-            return (nil, outputs, problems)
-        }
+    /// Runs `body` on a reader of the session: the reader kept from the
+    /// last read while the session has not changed, else one over a new
+    /// snapshot, made outside the lock, which a write may be waiting for.
+    func read<Result>(_ body: (Interpreter) -> Result) -> Result {
         let (start, generation) = engine.withLock { writer -> (ReaderStart, Int) in
             let generation = writer.generation
             if let kept = idleReader.take(generation: generation) { return (.kept(kept), generation) }
@@ -159,18 +142,32 @@ public final class Database: Sendable {
         case .kept(let kept): reader = kept
         case .snapshot(let snapshot): reader = IdleReader(Interpreter(reading: snapshot))
         }
-        // The cursor keeps nothing of the reader's but its snapshot's data,
-        // so the reader can serve the next read while the cursor is read.
         defer { idleReader.put(reader, generation: generation) }
-        reader.interpreter.interruptBaseline = interruptBaseline
-        do {
-            return (try reader.interpreter.openCursor(statement, source, binding: bindings), [], nil)
-        } catch let list as DiagnosticList {
-            return (nil, [], list.diagnostics)
-        } catch let diagnostic as Diagnostic {
-            return (nil, [], [diagnostic])
-        } catch {
-            return (nil, [], [Diagnostic(.runtime, ErrorText.of(error), at: statement.range)])
+        return body(reader.interpreter)
+    }
+
+    /// Opens a cursor over a query's answer on a reader of the session (see
+    /// `RowCursor`); nil with the statement's outputs when it is not a query,
+    /// which then ran as `run` runs it. The cursor keeps nothing of the
+    /// reader's but its snapshot's data, so the reader can serve the next
+    /// read while the cursor is read.
+    func openCursor(_ statement: Statement, _ source: SourceFile, bindings: [String: Value],
+                    interruptBaseline: UInt64?) -> (RowCursor?, [EngineOutput], [Diagnostic]?) {
+        guard case .query = statement.kind else {
+            let (outputs, problems) = run(statement, source, bindings: bindings, interruptBaseline: interruptBaseline)
+            return (nil, outputs, problems)
+        }
+        return read { interpreter in
+            interpreter.interruptBaseline = interruptBaseline
+            do {
+                return (try interpreter.openCursor(statement, source, binding: bindings), [], nil)
+            } catch let list as DiagnosticList {
+                return (nil, [], list.diagnostics)
+            } catch let diagnostic as Diagnostic {
+                return (nil, [], [diagnostic])
+            } catch {
+                return (nil, [], [Diagnostic(.runtime, ErrorText.of(error), at: statement.range)])
+            }
         }
     }
 
