@@ -29,7 +29,7 @@ extension Interpreter {
             }
         }
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(path) } catch let diagnostic as Diagnostic {
+        do { bytes = try loadedFileBytes(path) } catch let diagnostic as Diagnostic {
             throw Diagnostic(.io, diagnostic.message, at: pathExpr.range)
         } catch {
             throw Diagnostic(.io, "cannot read '\(path)': \(error)", at: pathExpr.range)
@@ -45,7 +45,7 @@ extension Interpreter {
         }
         var message = "loaded \(result.rowsLoaded) \(result.rowsLoaded == 1 ? singular(entityName.text) : entityName.text) from \(fileName)"
         if !result.rejected.isEmpty {
-            do { try result.writeRejected(besides: path) } catch {
+            do { if !durable.isReplaying { try result.writeRejected(besides: path) } } catch {
                 throw Diagnostic(.io, "cannot write '\(LoadResult.rejectedPath(for: path))': \(error)", at: pathExpr.range)
             }
             let count = result.rejected.count
@@ -133,13 +133,16 @@ extension Interpreter {
             throw Diagnostic(.io, "cannot open '\(path)': \(error)", at: range)
         }
         var next = SessionState(today: state.today)
+        next.todayIsSet = state.todayIsSet
+        next.parameterDefaults = state.parameterDefaults
         next.fiscalYearStart = state.fiscalYearStart
         next.parameters = state.parameters
         next.store = opened.0
         let previous = state
         state = next
-        // Definitions and named queries travel as CRMQL text.
-        let script = SourceFile(name: name, text: String(decoding: opened.1, as: UTF8.self))
+        // Definitions and named queries travel as CRMQL text (a database
+        // file's settings follow it after a zero byte).
+        let script = SourceFile(name: name, text: String(decoding: opened.1.prefix { $0 != 0 }, as: UTF8.self))
         do {
             try run(script) { _ in }
         } catch {
