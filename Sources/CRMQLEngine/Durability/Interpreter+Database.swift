@@ -185,6 +185,17 @@ extension Interpreter {
         if file.logIsFull { try? file.writeCheckpoint(checkpointBytes(sequence: file.lastSequence)) }
     }
 
+    /// Whether a statement is committed as a log record: one that changes
+    /// the session, except those that replace it whole (committed by a
+    /// checkpoint) or switch files. Replay runs nothing else, so a damaged
+    /// or forged log can never make an open read or write another file.
+    static func isLogged(_ statement: Statement) -> Bool {
+        switch statement.kind {
+        case .open, .openDatabase: return false
+        default: return !isReadOnly(statement)
+        }
+    }
+
     /// The demo data, committed to the database file when there is one.
     public func loadDemoDurably() throws {
         guard let file = durable.file else { return loadDemo() }
@@ -206,7 +217,11 @@ extension Interpreter {
     /// A `load`'s file: read from disk, and kept for the statement's log
     /// record; while replaying, the bytes the record kept.
     func loadedFileBytes(_ path: String) throws -> [UInt8] {
-        if durable.isReplaying, let bytes = durable.replayedLoad { return bytes }
+        if durable.isReplaying {
+            // A replayed load never reads a file: its record carries the bytes.
+            guard let bytes = durable.replayedLoad else { throw Diagnostic(.io, "the log's record of this load lacks its data", at: nil) }
+            return bytes
+        }
         let bytes = try FileIO.read(path)
         if durable.file != nil { durable.loadedBytes = bytes }
         return bytes
@@ -323,8 +338,9 @@ extension Interpreter {
             }
             let source = SourceFile(name: "\(name)#\(sequence)", text: record.text)
             let (script, diagnostics) = Parser.parse(source)
-            guard diagnostics.isEmpty, script.statements.count == 1, let statement = script.statements.first else {
-                throw Diagnostic(.io, "cannot open '\(logName)': statement \(sequence) is not one statement this version reads", at: nil)
+            guard diagnostics.isEmpty, script.statements.count == 1, let statement = script.statements.first,
+                  Interpreter.isLogged(statement) else {
+                throw Diagnostic(.io, "cannot open '\(logName)': statement \(sequence) is not one statement this version logs", at: nil)
             }
             state.today = record.today
             state.parameters = record.parameters
