@@ -207,8 +207,14 @@ public final class Interpreter {
             if pinned != nil { try checkLoggable(statement, source) }
             try services.checkInterrupt()
             services.stamp = stamp
-            try dispatch(statement, source, output: output)
-            if let pinned { try commit(statement, source, today: pinned.today, parameters: pinned.parameters, output: output) }
+            // A change reports success (its message) only once it is durable.
+            var held: [EngineOutput] = []
+            func hold(_ produced: EngineOutput) { if pinned == nil { output(produced) } else { held.append(produced) } }
+            try dispatch(statement, source, output: hold)
+            if let pinned {
+                try commit(statement, source, today: pinned.today, parameters: pinned.parameters)
+                held.forEach(output)
+            }
         } catch let diagnostic as Diagnostic where diagnostic.phase == .limit && diagnostic.range == nil {
             if let saved { rollBack(to: saved) }
             throw Diagnostic(.limit, diagnostic.message, at: statement.range)

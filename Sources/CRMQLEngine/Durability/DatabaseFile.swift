@@ -61,6 +61,20 @@ final class DatabaseFile {
     /// Locks the files (unless read-only) and reads them.
     /// - Parameter checkpointSequence: reads a checkpoint's sequence number.
     func open(checkpointSequence: ([UInt8]) throws -> UInt64) throws -> Opened {
+        if !readOnly { return try read(checkpointSequence: checkpointSequence) }
+        // A reader takes no lock, so a writer may fold its log between the
+        // reader's reads of the checkpoint and of the log: read again.
+        var attempt = 0
+        while true {
+            do {
+                return try read(checkpointSequence: checkpointSequence)
+            } catch let diagnostic as Diagnostic where diagnostic.message.contains("statements in between are missing") && attempt < 5 {
+                attempt += 1
+            }
+        }
+    }
+
+    private func read(checkpointSequence: ([UInt8]) throws -> UInt64) throws -> Opened {
         if !readOnly { try lock() }
         do {
             let checkpoint = fileSystem.exists(path) ? try fileSystem.readAll(path) : nil

@@ -161,8 +161,7 @@ extension Interpreter {
 
     /// Makes a statement that has run durable, or throws (and `execute`
     /// rolls it back).
-    func commit(_ statement: Statement, _ source: SourceFile, today: Int64, parameters: [String: Value],
-                output: (EngineOutput) -> Void) throws {
+    func commit(_ statement: Statement, _ source: SourceFile, today: Int64, parameters: [String: Value]) throws {
         guard let file = durable.file else { return }
         let loaded = durable.loadedBytes
         durable.loadedBytes = nil
