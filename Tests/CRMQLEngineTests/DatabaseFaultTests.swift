@@ -181,6 +181,18 @@ final class DatabaseFaultTests: XCTestCase {
         XCTAssertEqual(try rows(reopened(), "select items show id, qty"), ["1,10", "2,5"])
     }
 
+    func testTheLogIsFoldedIntoTheFileWhenItPassesItsSize() throws {
+        let files = FaultyFileSystem()
+        let interpreter = try opened(files)
+        interpreter.durable.file?.checkpointThreshold = 300
+        let mark = files.mark
+        for round in 1...20 { try run(interpreter, "update items set qty = \(round) where id = 1") }
+        XCTAssertGreaterThan(files.calls(since: mark).filter { $0 == "rename shop.crmdb" }.count, 2, "checkpoints were written")
+        let log = try FileManager.default.attributesOfItem(atPath: path + "-log")[.size] as? NSNumber
+        XCTAssertLessThan(log?.intValue ?? .max, 600, "the log stays near its size")
+        XCTAssertEqual(try rows(reopened(), "select items show id, qty"), ["1,20", "2,20"])
+    }
+
     func testATornLogTailIsCutAtTheLastWholeRecordWithAMessage() throws {
         let interpreter = try opened(POSIXFileSystem())
         try run(interpreter, "update items set qty = 15 where id = 1")
