@@ -31,7 +31,13 @@ extension Interpreter {
     public func openDatabase(atPath path: String, readOnly: Bool = false,
                              fileSystem: FileSystem = POSIXFileSystem()) throws -> String? {
         let file = DatabaseFile(path: path, fileSystem: fileSystem, readOnly: readOnly)
-        let opened = try file.open(checkpointSequence: { try Interpreter.checkpointSettings(of: $0, name: path).sequence })
+        // The checkpoint is decoded once: for its sequence number, then its state.
+        var decoded: (store: Store, extra: [UInt8])?
+        let opened = try file.open(checkpointSequence: { bytes in
+            let found = try Snapshot.decode(bytes, name: path)
+            decoded = found
+            return try Interpreter.settings(fromExtra: found.extra, name: path).settings.sequence
+        })
         let previous = state
         let previousDurable = durable
         let previousLimits = limits
@@ -42,7 +48,7 @@ extension Interpreter {
         limits = ExecutionLimits()
         parameterOverrides = [:]
         do {
-            try restore(checkpoint: opened.checkpoint, name: path)
+            try restore(checkpoint: opened.checkpoint == nil ? nil : decoded, name: path)
             try replay(opened.records, logName: file.logPath)
         } catch {
             state = previous
@@ -257,12 +263,8 @@ extension Interpreter {
         return Snapshot.encode(state.store, extra: extra)
     }
 
-    /// A checkpoint's settings; a plain snapshot's are the defaults.
-    static func checkpointSettings(of bytes: [UInt8], name: String) throws -> CheckpointSettings {
-        let (_, extra) = try Snapshot.decode(bytes, name: name)
-        return try settings(fromExtra: extra, name: name).settings
-    }
-
+    /// The session script and settings a checkpoint's extra bytes hold; a
+    /// plain snapshot's settings are the defaults.
     private static func settings(fromExtra extra: [UInt8], name: String) throws -> (script: String, settings: CheckpointSettings) {
         guard let zero = extra.firstIndex(of: 0) else { return (String(decoding: extra, as: UTF8.self), CheckpointSettings()) }
         let script = String(decoding: extra[..<zero], as: UTF8.self)
@@ -293,13 +295,12 @@ extension Interpreter {
     }
 
     /// The state a checkpoint holds (empty without one).
-    private func restore(checkpoint: [UInt8]?, name: String) throws {
+    private func restore(checkpoint: (store: Store, extra: [UInt8])?, name: String) throws {
         var next = SessionState(today: options.today ?? Interpreter.systemToday())
-        guard let checkpoint else {
+        guard let (store, extra) = checkpoint else {
             state = next
             return
         }
-        let (store, extra) = try Snapshot.decode(checkpoint, name: name)
         let (script, settings) = try Interpreter.settings(fromExtra: extra, name: name)
         next.store = store
         next.fiscalYearStart = settings.fiscalYearStart
