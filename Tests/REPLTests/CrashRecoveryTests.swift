@@ -158,7 +158,6 @@ final class CrashRecoveryTests: XCTestCase {
 private struct Workload {
     var nextItem: Int
     var nextLine = 1
-    var nextName = 1
     var items: [Int] = []
     var lines: [Int] = []
     var indexed = false
@@ -214,17 +213,16 @@ private struct Workload {
                 let file = try fixture.write("load-\(round)-\(statements.count).csv", "id,name,qty,kind\n" + rows.joined(separator: "\n") + "\n")
                 statements.append("load items from \"\(file)\"")
             case 11:
-                statements.append("define items.d\(nextName) = qty * \(Int.random(in: 2...9, using: &random))")
-                nextName += 1
+                // Names come from small pools, redefined again and again, so
+                // the session (and each reopen) stays the same size over rounds.
+                statements.append("define items.d\(Int.random(in: 0..<4, using: &random)) = qty * \(Int.random(in: 2...9, using: &random))")
             case 12:
-                statements.append("let q\(nextName) = select items where qty > \(Int.random(in: 0..<100, using: &random)) show id, qty")
-                nextName += 1
+                statements.append("let q\(Int.random(in: 0..<4, using: &random)) = select items where qty > \(Int.random(in: 0..<100, using: &random)) show id, qty")
             case 13:
                 statements.append(indexed ? "drop index on items(qty)" : "create index on items(qty)")
                 indexed.toggle()
             case 14:
-                statements.append("param $p\(nextName) = \(Int.random(in: 0..<1000, using: &random))")
-                nextName += 1
+                statements.append("param $p\(Int.random(in: 0..<4, using: &random)) = \(Int.random(in: 0..<1000, using: &random))")
             default:
                 statements.append("set fiscal_year_start = \(Int.random(in: 1...12, using: &random))")
             }
