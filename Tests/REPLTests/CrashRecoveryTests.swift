@@ -46,19 +46,26 @@ final class CrashRecoveryTests: XCTestCase {
         // to start and open the file, measured on an empty script: kills fall
         // anywhere from late in the start-up (replay) to the round's end.
         var roundSeconds = 0.0
-        let started = Date()
-        _ = try runChild(database: database, script: try fixture.write("empty.crmql", ""), killAfter: nil)
-        let startUpSeconds = Date().timeIntervalSince(started)
+        let empty = try fixture.write("empty.crmql", "")
+        var startUpSeconds = Double.infinity
+        for _ in 0..<3 {
+            let started = Date()
+            _ = try runChild(database: database, script: empty, killAfter: nil)
+            startUpSeconds = min(startUpSeconds, Date().timeIntervalSince(started))
+        }
         var round = 0
         var killed = 0
         while killed < kills {
             try workload.resynchronize(with: model)
             let statements = try workload.round(round, fixture: fixture, using: &generator)
             let script = try fixture.write("round-\(round).crmql", statements.joined(separator: "\n") + "\n")
-            let delay = round == 0 ? nil : Double.random(in: (startUpSeconds * 0.6)..<max(roundSeconds, startUpSeconds + 0.05), using: &generator)
+            let earliest = min(startUpSeconds * 0.6, roundSeconds * 0.5)
+            let delay = round == 0 ? nil : Double.random(in: earliest..<max(roundSeconds, earliest + 0.02), using: &generator)
             let started = Date()
             let run = try runChild(database: database, script: script, killAfter: delay)
             if round == 0 { roundSeconds = Date().timeIntervalSince(started) * 1.1 }
+            // A round that ended before its kill was wasted: aim earlier.
+            if round > 0 { roundSeconds *= run.wasKilled ? 1.02 : 0.9 }
             if run.wasKilled { killed += 1 }
             XCTAssertFalse(run.standardError.contains("error:") || run.standardError.contains("Error:"), "round \(round) failed:\n\(run.standardError)")
             let done = run.standardError.split(separator: "\n").filter { $0.hasPrefix("Time: ") }.count
