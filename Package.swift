@@ -56,7 +56,7 @@ let package = Package(
             dependencies: ["CRMQL", "CRMQLCore"],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "REPLTests", dependencies: ["crmql"]),
+        .testTarget(name: "REPLTests", dependencies: ["crmql", "CRMQL"]),
         .target(name: "CCRMQL"),
         .target(name: "CRMQLC", dependencies: ["CRMQL", "CCRMQL"]),
         .executableTarget(name: "crmql-host-example", dependencies: ["CRMQL"], path: "Examples/embedding/swift"),

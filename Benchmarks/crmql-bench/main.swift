@@ -279,17 +279,21 @@ for item in workload where item.kind == .cold {
 // get enough samples to be stable.
 for item in workload where item.kind == .query || item.kind == .statement {
     do {
-        // One run: a query's rows, or a statement's messages.
-        func run() throws(CRMQLError) -> ([String], [String]) {
-            if item.kind == .statement {
-                return (["message"], messageRows(try database.execute(item.text)))
-            }
-            let result = try database.query(item.text)
-            return (result.columnNames, result.rows.map { "[" + $0.map(JSON.value).joined(separator: ",") + "]" })
+        // One run: a query's rows, or a statement's messages. Only the run
+        // is timed; its answer is written out as JSON once, afterwards.
+        enum Answer { case rows(ResultSet), messages([StatementOutput]) }
+        func run() throws(CRMQLError) -> Answer {
+            if item.kind == .statement { return .messages(try database.execute(item.text)) }
+            return .rows(try database.query(item.text))
         }
         let coldStart = clock.now
-        let (columns, rows) = try run()
+        let answer = try run()
         let cold = milliseconds(clock.now - coldStart)
+        let (columns, rows): ([String], [String])
+        switch answer {
+        case .messages(let outputs): (columns, rows) = (["message"], messageRows(outputs))
+        case .rows(let result): (columns, rows) = (result.columnNames, result.rows.map { "[" + $0.map(JSON.value).joined(separator: ",") + "]" })
+        }
         var samples: [Double] = []
         var spent = 0.0
         // A query slower than --slow-ms on its first run is timed once more only.

@@ -39,6 +39,12 @@ public final class Database: Sendable {
         }
     }
 
+    /// A database file is checkpointed and let go when its last user lets
+    /// the database go (see `close()`).
+    deinit {
+        _ = try? engine.withLock { try $0.closeDatabase() }
+    }
+
     /// The session. Writers hold the lock while they run; readers hold it only
     /// to take a snapshot.
     let engine: Locked<Interpreter>

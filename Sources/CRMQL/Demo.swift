@@ -6,8 +6,15 @@ extension Database {
     /// made-up company, with `today` fixed at 2026-06-30 so that answers are
     /// reproducible. Replaces whatever the database held.
     /// It reads no file, so it works in safe mode too.
+    /// On a database file, the demo data is committed to it as a checkpoint.
     public func loadDemo() throws(CRMQLError) {
-        write { $0.loadDemo() }
+        let failure = write { interpreter -> Diagnostic? in
+            do { try interpreter.loadDemoDurably() } catch let diagnostic as Diagnostic { return diagnostic } catch {
+                return Diagnostic(.io, "\(ErrorText.of(error))", at: nil)
+            }
+            return nil
+        }
+        if let failure { throw CRMQLError([failure], source: nil) }
     }
 
     /// How many customers the built-in demo has (10,000).

@@ -21,16 +21,25 @@ public func crmqlOpenV2(_ snapshot: UnsafePointer<CChar>?, _ flags: Int32, _ tod
                         _ db: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     guard let db else { return CRMQL_MISUSE }
     db.pointee = nil
-    let known = CRMQL_OPEN_SAFE | CRMQL_OPEN_DEMO
+    let known = CRMQL_OPEN_SAFE | CRMQL_OPEN_DEMO | CRMQL_OPEN_DATABASE | CRMQL_OPEN_READONLY
     var failure: (code: Int32, message: String)?
     var database: Database?
     if flags & ~known != 0 {
         failure = (CRMQL_MISUSE, "unknown flags \(flags & ~known) for crmql_open_v2")
+    } else if flags & CRMQL_OPEN_READONLY != 0, flags & CRMQL_OPEN_DATABASE == 0 {
+        failure = (CRMQL_MISUSE, "CRMQL_OPEN_READONLY needs CRMQL_OPEN_DATABASE")
+    } else if flags & CRMQL_OPEN_DATABASE != 0, (snapshot.map(CString.read) ?? "").isEmpty {
+        failure = (CRMQL_MISUSE, "CRMQL_OPEN_DATABASE needs a file name")
     } else {
         let options = Database.Options(today: today.map(CString.read), safe: flags & CRMQL_OPEN_SAFE != 0)
         do throws(CRMQLError) {
             let path = snapshot.map(CString.read) ?? ""
-            let opened = path.isEmpty ? try Database(options: options) : try Database(snapshot: path, options: options)
+            let opened: Database
+            if flags & CRMQL_OPEN_DATABASE != 0 {
+                opened = try Database(path: path, readOnly: flags & CRMQL_OPEN_READONLY != 0, options: options)
+            } else {
+                opened = path.isEmpty ? try Database(options: options) : try Database(snapshot: path, options: options)
+            }
             if flags & CRMQL_OPEN_DEMO != 0 { try opened.loadDemo() }
             database = opened
         } catch {

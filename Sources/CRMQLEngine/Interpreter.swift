@@ -35,6 +35,12 @@ struct SessionState: Sendable {
     var lets: [String: LetQuery] = [:]
     var parameters: [String: Value] = [:]
     var today: Int64
+    /// Whether `today` was fixed by `set today` (or the demo data) rather
+    /// than given by the host; a database file keeps only a fixed one.
+    var todayIsSet = false
+    /// Each `param`'s default as declared, whatever a host overrides it with:
+    /// what a database file keeps.
+    var parameterDefaults: [String: Value] = [:]
     var fiscalYearStart = 1
     /// `set fast_paths = on|off`.
     var fastPaths = FastPaths.defaultEnabled
@@ -91,6 +97,9 @@ public final class Interpreter {
     /// How many `execute` calls are under way: a statement a statement runs
     /// (the script of `open`) shares the limits of the one the host submitted.
     private var executing = 0
+    /// The database file this session logs its changes to, and the record
+    /// being replayed while one opens.
+    var durable = DurableContext()
 
     public init(options: SessionOptions, interrupt: InterruptFlag) {
         self.options = options
@@ -196,6 +205,8 @@ public final class Interpreter {
         // it has nothing to undo: a short query need not copy the state.
         let saved = Interpreter.isReadOnly(statement) ? nil : state
         let submitted = executing == 0
+        // What the statement's log record must pin, taken before it runs.
+        let pinned = submitted && saved != nil && durable.file != nil ? (today: state.today, parameters: state.parameters) : nil
         executing += 1
         defer {
             executing -= 1
@@ -206,14 +217,23 @@ public final class Interpreter {
                 services.budget = StatementBudget(limits: limits, interruptBaseline: interruptBaseline ?? interrupt.handledGeneration)
                 try limits.checkNesting(statement)
             }
+            if pinned != nil { try checkLoggable(statement, source) }
             try services.checkInterrupt()
             services.stamp = stamp
-            try dispatch(statement, source, output: output)
+            // A change reports success (its message) only once it is durable.
+            var held: [EngineOutput] = []
+            func hold(_ produced: EngineOutput) { if pinned == nil { output(produced) } else { held.append(produced) } }
+            try dispatch(statement, source, output: hold)
+            if let pinned {
+                try commit(statement, source, today: pinned.today, parameters: pinned.parameters)
+                held.forEach(output)
+            }
         } catch let diagnostic as Diagnostic where diagnostic.phase == .limit && diagnostic.range == nil {
             if let saved { rollBack(to: saved) }
             throw Diagnostic(.limit, diagnostic.message, at: statement.range)
         } catch {
             if let saved { rollBack(to: saved) }
+            durable.loadedBytes = nil
             throw error
         }
     }
@@ -279,6 +299,8 @@ public final class Interpreter {
             output(.message(try save(path, source)))
         case .open(let path):
             output(.message(try open(path, source)))
+        case .openDatabase(let path):
+            output(.message(try openDatabase(path, source)))
         case .explain(let query, let analyze):
             output(.text(try explain(query, analyze: analyze, source)))
         case .describe(let entity):
@@ -354,7 +376,8 @@ public final class Interpreter {
 
     /// Refuses a file operation in safe mode.
     func requireFiles(_ what: String, _ range: SourceRange) throws {
-        if options.safe { throw Diagnostic(.io, "\(what) is not allowed in safe mode: no statement may read or write files", at: range) }
+        // A replayed load reads its bytes from the log, not from a file.
+        if options.safe, !durable.isReplaying { throw Diagnostic(.io, "\(what) is not allowed in safe mode: no statement may read or write files", at: range) }
     }
 
     /// A statement's file name: a string literal or a text parameter.

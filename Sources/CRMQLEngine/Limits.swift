@@ -129,7 +129,7 @@ enum NestingDepth {
             return assignments.map(\.value) + (condition.map { [$0] } ?? [])
         case .delete(_, let condition, _):
             return condition.map { [$0] } ?? []
-        case .save(let path), .open(let path):
+        case .save(let path), .open(let path), .openDatabase(let path):
             return [path]
         case .createEntity, .createIndex, .dropIndex, .describe, .showEntities, .showIndexes, .help:
             return []

@@ -39,7 +39,7 @@ extension Interpreter {
         case .query, .explain, .describe, .showEntities, .showIndexes, .help, .export, .save:
             return true
         case .letQuery, .param, .set, .define, .createEntity, .load, .insert, .update, .delete,
-             .createIndex, .dropIndex, .open:
+             .createIndex, .dropIndex, .open, .openDatabase:
             return false
         }
     }

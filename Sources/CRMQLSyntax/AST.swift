@@ -55,6 +55,9 @@ public indirect enum StatementKind: Sendable {
     case export(query: Query, path: Expr)
     case save(path: Expr)
     case open(path: Expr)
+    /// `open database "file"`: the session becomes that database file's,
+    /// every later change logged to it.
+    case openDatabase(path: Expr)
     /// `explain [analyze] <query>`
     case explain(query: Query, analyze: Bool)
     case describe(entity: Name)

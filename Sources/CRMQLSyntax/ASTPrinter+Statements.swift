@@ -46,6 +46,8 @@ extension ASTPrinter {
             return "save \(print(path))"
         case .open(let path):
             return "open \(print(path))"
+        case .openDatabase(let path):
+            return "open database \(print(path))"
         case .explain(let query, let analyze):
             return (analyze ? "explain analyze " : "explain ") + queryText(query)
         case .describe(let entity):

@@ -146,7 +146,12 @@ extension Parser.State {
             kind = .save(path: try parseExpression().expr)
         case "open":
             advance()
-            kind = .open(path: try parseExpression().expr)
+            if peekRequired().isWord("database") {
+                advance()
+                kind = .openDatabase(path: try parseExpression().expr)
+            } else {
+                kind = .open(path: try parseExpression().expr)
+            }
         case "explain":
             advance()
             let analyze = peekRequired().isWord("analyze")

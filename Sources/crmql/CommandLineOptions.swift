@@ -19,6 +19,7 @@ struct CommandLineOptions: ParsableCommand {
 
             Examples:
               crmql --demo
+              crmql shop.crmdb
               crmql --data ./crm -c "select customers where stage = mature"
               crmql report.crmql --format json --param region=north
 
@@ -28,8 +29,14 @@ struct CommandLineOptions: ParsableCommand {
         version: crmqlVersion
     )
 
-    @Argument(help: "A CRMQL script to run instead of starting the shell.")
+    @Argument(help: "A CRMQL script to run instead of starting the shell, or a database file (*.crmdb) to open.")
     var file: String?
+
+    @Option(help: ArgumentHelp("Open (or create) a database file: every change is written to it before it reports success.", valueName: "file"))
+    var db: String?
+
+    @Flag(help: "Open the database file read-only, even while another session writes it.")
+    var readonly = false
 
     @Option(name: [.customShort("c"), .customLong("command")], help: ArgumentHelp("Statements to run instead of starting the shell.", valueName: "statements"))
     var command: String?
@@ -58,8 +65,30 @@ struct CommandLineOptions: ParsableCommand {
     @Flag(help: "Report each statement's time on standard error.")
     var timer = false
 
+    /// A positional FILE ending in `.crmdb` names a database, not a script.
+    static let databaseExtension = ".crmdb"
+
+    /// The database file to open: `--db`, or a positional `*.crmdb`.
+    var databasePath: String? {
+        if let db { return db }
+        if let file, file.hasSuffix(CommandLineOptions.databaseExtension) { return file }
+        return nil
+    }
+
+    /// The script to run: the positional FILE unless it names the database.
+    var scriptPath: String? {
+        guard let file, !(db == nil && file.hasSuffix(CommandLineOptions.databaseExtension)) else { return nil }
+        return file
+    }
+
     func validate() throws {
-        if file != nil, command != nil {
+        if db != nil, let file, file.hasSuffix(CommandLineOptions.databaseExtension) {
+            throw ValidationError("give the database as FILE or with --db, not both")
+        }
+        if readonly, databasePath == nil {
+            throw ValidationError("--readonly needs a database file (FILE.crmdb or --db FILE)")
+        }
+        if scriptPath != nil, command != nil {
             throw ValidationError("give a script FILE or -c statements, not both")
         }
         if let format, OutputFormat(rawValue: format) == nil {

@@ -26,11 +26,21 @@ struct Launcher {
         }
 
         let database: Database
+        let databaseOptions = Database.Options(today: options.today, safe: options.safe, parameters: options.parameterValues)
         do {
-            database = try Database(options: Database.Options(today: options.today, safe: options.safe, parameters: options.parameterValues))
+            if let path = options.databasePath {
+                database = try Database(path: path, readOnly: options.readonly, options: databaseOptions)
+                if let note = database.recoveryNote { StandardError.line("crmql: \(path): \(note)") }
+            } else {
+                database = try Database(options: databaseOptions)
+            }
         } catch {
             StandardError.line(error.description)
-            return Status.usage
+            return options.databasePath == nil ? Status.usage : Status.statementFailed
+        }
+        // A clean exit folds the database file's log into it.
+        defer {
+            do { try database.close() } catch { StandardError.line(error.description) }
         }
 
         let isInteractive = script == nil
@@ -57,7 +67,7 @@ struct Launcher {
     /// The statements to run without the REPL: FILE, `-c`, or standard
     /// input when it is not a terminal; nil starts the REPL.
     private func readScript() throws -> (text: String, name: String)? {
-        if let file = options.file {
+        if let file = options.scriptPath {
             guard let data = FileManager.default.contents(atPath: file) else { throw ShellError("cannot read '\(file)'") }
             return (String(decoding: data, as: UTF8.self), file)
         }

@@ -72,6 +72,10 @@ typedef struct crmql_stmt crmql_stmt;
 /* Flags of crmql_open_v2. */
 #define CRMQL_OPEN_SAFE   0x01   /* no statement may read or write a file */
 #define CRMQL_OPEN_DEMO   0x02   /* start on the built-in demo data */
+#define CRMQL_OPEN_DATABASE 0x04 /* the file is a database file, created when missing: every change is
+                                    logged to it and fsync'ed before it reports success */
+#define CRMQL_OPEN_READONLY 0x08 /* with CRMQL_OPEN_DATABASE: read it, even while another process writes it;
+                                    refuse every change */
 
 /* Limits (crmql_limit). */
 #define CRMQL_LIMIT_TIME_MS        0   /* longest time one statement may run, in milliseconds */
@@ -99,6 +103,9 @@ int crmql_open(const char *snapshot, crmql_db **db);
  * On success *db is a new database. On failure *db is, when memory allows,
  * a database that only reports the error through crmql_errmsg; either way
  * the caller releases *db with crmql_close.
+ * With CRMQL_OPEN_DATABASE, snapshot names a database file (opened or
+ * created); a second writer of the same file fails with CRMQL_IO, and
+ * crmql_close (of the last reference) folds its log into the file.
  */
 int crmql_open_v2(const char *snapshot, int flags, const char *today, crmql_db **db);
 

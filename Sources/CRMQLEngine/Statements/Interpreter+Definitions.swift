@@ -22,9 +22,14 @@ extension Interpreter {
         // A host's value wins over the script's default.
         if let override = parameterOverrides[parameterName] {
             state.parameters[parameterName] = Interpreter.literal(fromText: override)
+            // Kept for a database file when it can be computed; a default
+            // that fails while overridden never failed before either.
+            if let declared = try? constant(value, source, what: "a parameter's default") { state.parameterDefaults[parameterName] = declared }
             return
         }
-        state.parameters[parameterName] = try constant(value, source, what: "a parameter's default")
+        let declared = try constant(value, source, what: "a parameter's default")
+        state.parameters[parameterName] = declared
+        state.parameterDefaults[parameterName] = declared
     }
 
     /// Evaluates an expression that may use no fields: literals, parameters,
@@ -49,6 +54,7 @@ extension Interpreter {
                 throw Diagnostic.semantic("today must be a date, as in set today = 2026-06-30", value.range)
             }
             state.today = days
+            state.todayIsSet = true
         case "fiscal_year_start":
             guard case .int(let month) = try constant(value, source, what: "fiscal_year_start"), (1...12).contains(month) else {
                 throw Diagnostic.semantic("fiscal_year_start must be a month number from 1 to 12", value.range)

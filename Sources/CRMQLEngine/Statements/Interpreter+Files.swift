@@ -32,10 +32,12 @@ extension Interpreter {
         let services = self.services
         let memoryLimit = services.budget.memoryLimit
         do {
-            bytes = try FileIO.read(path, admitSize: { size in
-                guard let memoryLimit else { return }
-                try Self.admitLoad(of: path, size: size, memoryLimit: memoryLimit)
-            }, poll: services.checkInterrupt)
+            bytes = try loadedFileBytes(path) {
+                try FileIO.read(path, admitSize: { size in
+                    guard let memoryLimit else { return }
+                    try Self.admitLoad(of: path, size: size, memoryLimit: memoryLimit)
+                }, poll: services.checkInterrupt)
+            }
         } catch let diagnostic as Diagnostic {
             throw Diagnostic(diagnostic.phase, diagnostic.message, at: pathExpr.range)
         } catch {
@@ -53,7 +55,7 @@ extension Interpreter {
         }
         var message = "loaded \(result.rowsLoaded) \(result.rowsLoaded == 1 ? singular(entityName.text) : entityName.text) from \(fileName)"
         if !result.rejected.isEmpty {
-            do { try result.writeRejected(besides: path) } catch {
+            do { if !durable.isReplaying { try result.writeRejected(besides: path) } } catch {
                 throw Diagnostic(.io, "cannot write '\(LoadResult.rejectedPath(for: path))': \(ErrorText.of(error))", at: pathExpr.range)
             }
             let count = result.rejected.count

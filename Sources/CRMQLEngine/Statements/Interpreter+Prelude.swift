@@ -36,7 +36,9 @@ extension Interpreter {
     /// is fixed so tutorials print the same results everywhere.
     public func loadDemo() {
         var next = SessionState(today: DemoData.today)
+        next.todayIsSet = true
         next.parameters = state.parameters
+        next.parameterDefaults = state.parameterDefaults
         next.fiscalYearStart = state.fiscalYearStart
         next.numberFormat = state.numberFormat
         next.store = DemoData.makeStore()

@@ -54,7 +54,9 @@ extension Interpreter {
         }
         let previous = state
         do {
-            try restoreSession(opened.0, script: String(decoding: opened.1, as: UTF8.self), name: (path as NSString).lastPathComponent)
+            // A database file's settings follow the script after a zero byte.
+            try restoreSession(opened.0, script: String(decoding: opened.1.prefix { $0 != 0 }, as: UTF8.self),
+                               name: (path as NSString).lastPathComponent)
         } catch {
             state = previous
             throw Diagnostic(.io, "'\(path)' holds \(ErrorText.of(error))", at: range)
@@ -70,6 +72,8 @@ extension Interpreter {
     /// - Throws: a `Diagnostic` naming the first statement that cannot run.
     private func restoreSession(_ store: Store, script text: String, name: String) throws {
         var next = SessionState(today: state.today)
+        next.todayIsSet = state.todayIsSet
+        next.parameterDefaults = state.parameterDefaults
         next.fiscalYearStart = state.fiscalYearStart
         next.numberFormat = state.numberFormat
         next.fastPaths = state.fastPaths
@@ -113,8 +117,11 @@ extension Interpreter {
     /// queries may use them; definitions in the order they were made.
     func sessionScript() -> String {
         var lines: [String] = []
-        for name in state.parameters.keys.sorted() {
-            guard let value = state.parameters[name], let literal = Interpreter.literalText(value) else { continue }
+        // A parameter's declared default, not a value a host gave this
+        // session: a snapshot reopened elsewhere starts from the defaults.
+        for name in Set(state.parameters.keys).union(state.parameterDefaults.keys).sorted() {
+            guard let value = state.parameterDefaults[name] ?? state.parameters[name],
+                  let literal = Interpreter.literalText(value) else { continue }
             lines.append("param $\(name) = \(literal)")
         }
         for entity in state.store.entityNames {
