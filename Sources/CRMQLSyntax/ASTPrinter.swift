@@ -142,8 +142,10 @@ public enum ASTPrinter {
         return words.joined(separator: " ")
     }
 
-    /// A string literal in double quotes with the escapes the lexer reads.
-    static func quoted(_ text: String) -> String {
+    /// A string literal in double quotes with the escapes the lexer reads:
+    /// what reads back as `text` (the printer's, and a snapshot's saved
+    /// parameters').
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

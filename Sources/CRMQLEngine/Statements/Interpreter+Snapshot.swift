@@ -150,28 +150,8 @@ extension Interpreter {
             return text
         case .bool(let v): return v ? "true" : "false"
         case .date, .datetime: return ValueFormatter.plain(value)
-        case .text, .symbol: return stringLiteral(ValueFormatter.plain(value))
+        case .text, .symbol: return ASTPrinter.quoted(ValueFormatter.plain(value))
         }
-    }
-
-    /// Text as a double-quoted string literal, with escapes.
-    static func stringLiteral(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 
     func quoteName(_ name: String) -> String {
