@@ -2,14 +2,13 @@
 """Checks crmql's retention and cohort figures on the real CDNOW data against
 an independent pandas computation.
 
-    python3 Tests/timeline_check.py [path/to/crmql]
+    bash .ci/python Tests/timeline_check.py [path/to/crmql]
 
 Runs the queries of Examples/cdnow-retention.crmql (without rounding) through
 the crmql binary (default .build/debug/crmql) with CSV output, computes the
 same figures from Examples/data/cdnow/transactions_master.csv with pandas,
-and fails on any difference. pandas comes from a virtual environment under
-.build/ that this script makes when the system Python lacks it, so the check
-runs on a fresh machine with only Python 3 and network access to PyPI.
+and fails on any difference. `.ci/run` runs it through `.ci/python`, whose
+virtual environment holds pandas.
 """
 import csv
 import io
@@ -19,25 +18,6 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "Examples", "data", "cdnow", "transactions_master.csv")
-VENV = os.path.join(ROOT, ".build", "timeline-check-venv")
-
-
-def ensure_pandas():
-    """Re-runs this script under a venv with pandas when it is missing."""
-    try:
-        import pandas  # noqa: F401
-        return
-    except ImportError:
-        pass
-    python = os.path.join(VENV, "bin", "python3")
-    if os.environ.get("TIMELINE_CHECK_IN_VENV") == "1":
-        sys.exit("pandas is still missing inside " + VENV)
-    if not os.path.exists(python):
-        print("installing pandas into " + VENV + " …", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-        subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "pandas"], check=True)
-    env = dict(os.environ, TIMELINE_CHECK_IN_VENV="1")
-    os.execve(python, [python] + sys.argv, env)
 
 
 def crmql_rows(binary, query):
@@ -60,7 +40,6 @@ def number(text):
 
 
 def main():
-    ensure_pandas()
     import pandas as pd
 
     binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "debug", "crmql")
