@@ -223,7 +223,11 @@ public final class Interpreter {
             // A change reports success (its message) only once it is durable.
             var held: [EngineOutput] = []
             func hold(_ produced: EngineOutput) { if pinned == nil { output(produced) } else { held.append(produced) } }
-            try dispatch(statement, source, output: hold)
+            if submitted {
+                try IndexBuild.$current.withValue(services.buildStop()) { try dispatch(statement, source, output: hold) }
+            } else {
+                try dispatch(statement, source, output: hold)
+            }
             if let pinned {
                 try commit(statement, source, today: pinned.today, parameters: pinned.parameters)
                 held.forEach(output)
@@ -329,6 +333,7 @@ public final class Interpreter {
         let runner = runner(source)
         defer { if let trace = runner.evaluator.trace { operatorTrace?.formUnion(trace) } }
         let (plan, bound, fresh) = try plannedQuery(query, source, runner)
+        try services.checkInterrupt()
         return try runner.execute(plan, bound, run: PlanRun(fresh: fresh))
     }
 
@@ -355,6 +360,8 @@ public final class Interpreter {
             if compiled == nil {
                 do {
                     let made = try runner.compile(query, entity)
+                    // An index build stopped by the limits leaves a plan without the index: never kept.
+                    try services.checkInterrupt()
                     plans.keep(made, key)
                     compiled = made
                     fresh = true

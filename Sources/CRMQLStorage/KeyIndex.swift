@@ -24,7 +24,8 @@ public struct KeyIndex: Sendable {
     public let duplicateCount: Int
 
     /// Indexes an int, text or ref column; nil for any other kind of data,
-    /// or for more rows than an `Int32` position can name.
+    /// or for more rows than an `Int32` position can name, or when the
+    /// running statement must stop (`IndexBuild`).
     /// - Complexity: O(n).
     public init?(column: Column) {
         guard column.count < Int(Int32.max) else { return nil }
@@ -39,6 +40,7 @@ public struct KeyIndex: Sendable {
             }
             var table = IntKeyTable(capacity: keys.count)
             for row in keys.indices where !column.isNull(row) {
+                if IndexBuild.shouldStop(at: row) { return nil }
                 if !table.insert(keys[row], Int32(truncatingIfNeeded: row)) { duplicates += 1 }
             }
             storage = .int(table)
@@ -47,6 +49,7 @@ public struct KeyIndex: Sendable {
             var map: [String: Int32] = [:]
             map.reserveCapacity(keys.count)
             for row in keys.indices where !column.isNull(row) {
+                if IndexBuild.shouldStop(at: row) { return nil }
                 if map.updateValue(Int32(truncatingIfNeeded: row), forKey: keys[row]) != nil { duplicates += 1 }
             }
             if duplicates > 0 {

@@ -30,7 +30,8 @@ public struct RefIndex: Sendable {
     public var parentCount: Int { offsets.count - 1 }
 
     /// Resolves `childColumn` (ref values) against the parent's key index;
-    /// nil when either side has more rows than an `Int32` can name.
+    /// nil when either side has more rows than an `Int32` can name, or
+    /// when the running statement must stop (`IndexBuild`).
     /// - Parameter parentCount: the parent entity's row count.
     /// - Complexity: O(children + parents).
     public init?(childColumn: Column, parentKeys: KeyIndex, parentCount: Int) {
@@ -42,6 +43,7 @@ public struct RefIndex: Sendable {
         var ordered = true
         var previous: Int32 = 0
         for row in 0..<childCount {
+            if IndexBuild.shouldStop(at: row) { return nil }
             if childColumn.isNull(row) {
                 ordered = false
                 continue
@@ -61,6 +63,7 @@ public struct RefIndex: Sendable {
         var next = counts
         var children = [Int32](repeating: 0, count: Int(counts[parentCount]))
         for row in 0..<childCount {
+            if IndexBuild.shouldStop(at: row) { return nil }
             let parent = parents[row]
             guard parent >= 0 else { continue }
             children[Int(next[Int(parent)])] = Int32(truncatingIfNeeded: row)
@@ -150,22 +153,26 @@ public struct PostingLists: Sendable {
     /// Rows where the field is null, ascending.
     public let nullRows: [Int32]
 
-    /// Builds the lists of an enum column; nil for other columns.
+    /// Builds the lists of an enum column; nil for other columns, or when
+    /// the running statement must stop (`IndexBuild`).
     /// - Complexity: O(rows + symbols).
     public init?(column: Column) {
         guard case .codes(let codes) = column.data, case .enumeration(let type) = column.type,
               column.count < Int(Int32.max) else { return nil }
-        switch codes.storage {
-        case .narrow(let values): (offsets, rows, nullRows) = PostingLists.build(values, column.nulls, symbolCount: type.symbols.count)
-        case .wide(let values): (offsets, rows, nullRows) = PostingLists.build(values, column.nulls, symbolCount: type.symbols.count)
+        let built = switch codes.storage {
+        case .narrow(let values): PostingLists.build(values, column.nulls, symbolCount: type.symbols.count)
+        case .wide(let values): PostingLists.build(values, column.nulls, symbolCount: type.symbols.count)
         }
+        guard let built else { return nil }
+        (offsets, rows, nullRows) = built
     }
 
     private static func build<Code: FixedWidthInteger>(_ codes: [Code], _ isNull: NullBitmap, symbolCount: Int)
-        -> (offsets: [Int32], rows: [Int32], nullRows: [Int32]) {
+        -> (offsets: [Int32], rows: [Int32], nullRows: [Int32])? {
         var counts = [Int32](repeating: 0, count: symbolCount + 1)
         var nulls: [Int32] = []
         for row in codes.indices {
+            if IndexBuild.shouldStop(at: row) { return nil }
             let code = Int(codes[row])
             if isNull.isNull(row) || code < 0 || code >= symbolCount {
                 nulls.append(Int32(truncatingIfNeeded: row))
@@ -177,6 +184,7 @@ public struct PostingLists: Sendable {
         var next = counts
         var rows = [Int32](repeating: 0, count: Int(counts[symbolCount]))
         for row in codes.indices where !isNull.isNull(row) {
+            if IndexBuild.shouldStop(at: row) { return nil }
             let code = Int(codes[row])
             guard code >= 0, code < symbolCount else { continue }
             rows[Int(next[code])] = Int32(truncatingIfNeeded: row)

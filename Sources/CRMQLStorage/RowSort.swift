@@ -5,16 +5,18 @@
 /// Both sorts are stable and start from ascending rows, so rows with equal
 /// keys stay in row order, which is the tie order the index promises.
 enum RowSort {
-    /// `rows` (ascending) ordered by `key(row)`, ties by row.
+    /// `rows` (ascending) ordered by `key(row)`, ties by row; nil when the
+    /// running statement must stop (`IndexBuild`).
     /// - Parameter key: an order-preserving map of the row's value to UInt64.
     /// - Complexity: O(n + range) when the keys span a range no wider than
     ///   about the row count (dates, small counts); else O(n · d) for the
     ///   d bytes in which the keys differ.
-    static func sorted(_ rows: [Int32], key: (Int32) -> UInt64) -> [Int32] {
+    static func sorted(_ rows: [Int32], key: (Int32) -> UInt64) -> [Int32]? {
         guard rows.count > 1 else { return rows }
         var low = UInt64.max
         var high = UInt64.min
-        for row in rows {
+        for (index, row) in rows.enumerated() {
+            if IndexBuild.shouldStop(at: index) { return nil }
             let value = key(row)
             low = min(low, value)
             high = max(high, value)
@@ -27,12 +29,14 @@ enum RowSort {
     }
 
     /// One bucket per key value; the keys are read again rather than kept.
-    private static func counting(_ rows: [Int32], key: (Int32) -> UInt64, low: UInt64, buckets: Int) -> [Int32] {
+    private static func counting(_ rows: [Int32], key: (Int32) -> UInt64, low: UInt64, buckets: Int) -> [Int32]? {
         var starts = [Int](repeating: 0, count: buckets + 1)
         for row in rows { starts[Int(key(row) - low) + 1] += 1 }
+        if IndexBuild.shouldStop() { return nil }
         for bucket in 0..<buckets { starts[bucket + 1] += starts[bucket] }
         var result = [Int32](repeating: 0, count: rows.count)
-        for row in rows {
+        for (index, row) in rows.enumerated() {
+            if IndexBuild.shouldStop(at: index) { return nil }
             let bucket = Int(key(row) - low)
             result[starts[bucket]] = row
             starts[bucket] += 1
@@ -41,7 +45,7 @@ enum RowSort {
     }
 
     /// Least significant byte first, skipping the bytes every key shares.
-    private static func radix(_ rows: [Int32], keys: [UInt64], low: UInt64, high: UInt64) -> [Int32] {
+    private static func radix(_ rows: [Int32], keys: [UInt64], low: UInt64, high: UInt64) -> [Int32]? {
         var keys = keys.map { $0 - low }
         let width = 64 - (high - low).leadingZeroBitCount
         var rows = rows
@@ -49,12 +53,14 @@ enum RowSort {
         var otherRows = [Int32](repeating: 0, count: rows.count)
         var shift = 0
         while shift < width {
+            if IndexBuild.shouldStop() { return nil }
             var starts = [Int](repeating: 0, count: 257)
             for value in keys { starts[Int((value >> UInt64(shift)) & 0xFF) + 1] += 1 }
             // A byte all keys share leaves the order as it is.
             if !starts.contains(rows.count) {
                 for digit in 0..<256 { starts[digit + 1] += starts[digit] }
                 for index in rows.indices {
+                    if IndexBuild.shouldStop(at: index) { return nil }
                     let digit = Int((keys[index] >> UInt64(shift)) & 0xFF)
                     let target = starts[digit]
                     otherKeys[target] = keys[index]
@@ -67,6 +73,51 @@ enum RowSort {
             shift += 8
         }
         return rows
+    }
+
+    /// `rows` ordered by a comparison that is a total order (ties broken by
+    /// row), for keys no integer map can order (text); nil when the running
+    /// statement must stop. The standard library's sort cannot be left
+    /// midway, so runs of `IndexBuild.pollRows` rows are sorted by it and
+    /// then merged pairwise, asking the statement's stop between runs and
+    /// every `pollRows` rows merged.
+    static func compared(_ rows: [Int32], by isBefore: (Int32, Int32) -> Bool) -> [Int32]? {
+        let run = IndexBuild.pollRows
+        var current = rows
+        var start = 0
+        while start < current.count {
+            if IndexBuild.shouldStop() { return nil }
+            let end = min(start + run, current.count)
+            current[start..<end].sort(by: isBefore)
+            start = end
+        }
+        var width = run
+        var merged = [Int32](repeating: 0, count: current.count)
+        while width < current.count {
+            var out = 0
+            var left = 0
+            while left < current.count {
+                let middle = min(left + width, current.count)
+                let right = min(left + 2 * width, current.count)
+                var i = left
+                var j = middle
+                while i < middle || j < right {
+                    if IndexBuild.shouldStop(at: out) { return nil }
+                    if j >= right || (i < middle && !isBefore(current[j], current[i])) {
+                        merged[out] = current[i]
+                        i += 1
+                    } else {
+                        merged[out] = current[j]
+                        j += 1
+                    }
+                    out += 1
+                }
+                left = right
+            }
+            swap(&current, &merged)
+            width *= 2
+        }
+        return current
     }
 
     /// A map of doubles to UInt64 that keeps their order (NaN excluded):

@@ -47,7 +47,8 @@ public struct SortedIndex: Sendable {
     private let rowCount: Int
 
     /// Sorts a column's rows; nil for a bool or ref column, or one with more
-    /// rows than an `Int32` can name.
+    /// rows than an `Int32` can name, or when the running statement must
+    /// stop (`IndexBuild`).
     /// - Parameter foldCase: lowercase text keys, for `starts with`.
     /// - Complexity: O(n) for numbers, dates and enums (see `RowSort`), O(n log n) for text.
     public init?(column: Column, foldCase: Bool = false) {
@@ -59,21 +60,26 @@ public struct SortedIndex: Sendable {
         switch column.data {
         case .int(let values), .temporal(let values):
             guard !foldCase else { return nil }
-            rows = RowSort.sorted(rows) { RowSort.orderedBits(values[Int($0)]) }
+            guard let sorted = RowSort.sorted(rows, key: { RowSort.orderedBits(values[Int($0)]) }) else { return nil }
+            rows = sorted
             keys = .int(rows.map { values[Int($0)] })
         case .codes(let enumCodes):
             guard !foldCase else { return nil }
             let codes = enumCodes.wide
-            rows = RowSort.sorted(rows) { RowSort.orderedBits(Int64(codes[Int($0)])) }
+            guard let sorted = RowSort.sorted(rows, key: { RowSort.orderedBits(Int64(codes[Int($0)])) }) else { return nil }
+            rows = sorted
             keys = .int(rows.map { Int64(codes[Int($0)]) })
         case .number(let values):
             guard !foldCase else { return nil }
             rows.removeAll { values[Int($0)].isNaN }
-            rows = RowSort.sorted(rows) { RowSort.orderedBits(values[Int($0)]) }
+            guard let sorted = RowSort.sorted(rows, key: { RowSort.orderedBits(values[Int($0)]) }) else { return nil }
+            rows = sorted
             keys = .number(rows.map { values[Int($0)] })
         case .text(let values):
             let texts = foldCase ? values.map { $0.lowercased() } : values
-            rows.sort { texts[Int($0)] != texts[Int($1)] ? texts[Int($0)] < texts[Int($1)] : $0 < $1 }
+            guard let sorted = RowSort.compared(rows, by: { texts[Int($0)] != texts[Int($1)] ? texts[Int($0)] < texts[Int($1)] : $0 < $1 })
+            else { return nil }
+            rows = sorted
             keys = .text(rows.map { texts[Int($0)] })
         case .bool:
             return nil

@@ -106,7 +106,7 @@ extension Evaluator {
         let parent = context.entity
         if filter == nil {
             // Without a filter a row's children need not be read at all.
-            let offsets = services.children(parent: parent, child: child, refField: refField).offsets
+            let offsets = try services.children(parent: parent, child: child, refField: refField).offsets
             return context.rows.map { row in
                 let r = Int(row)
                 return r >= 0 && r + 1 < offsets.count && offsets[r + 1] > offsets[r]
@@ -116,7 +116,7 @@ extension Evaluator {
         // filter that could fail on a row must not run over other rows'
         // children.
         guard let filter, filter.cannotFail else { return nil }
-        let parentOf = services.refPositions(child: child, refField: refField, parent: parent)
+        let parentOf = try services.refPositions(child: child, refField: refField, parent: parent)
         let passing = try self.filter(filter, EvalContext(allOf: child))
         var marked = [Bool](repeating: false, count: parent.rowCount)
         for row in passing {
@@ -135,7 +135,7 @@ extension Evaluator {
         if context.isAllRows && context.grouping == nil {
             return try childrenOfEveryRow(context, child: child, refField: refField, filter: filter)
         }
-        let adjacency = services.children(parent: context.entity, child: child, refField: refField)
+        let adjacency = try services.children(parent: context.entity, child: child, refField: refField)
         let groupOf = context.grouping?.groupOf
         // Counted first, so both lists are allocated once at their size.
         var total = 0
@@ -180,10 +180,10 @@ extension Evaluator {
     /// tagged with its parent's position, so no child column is gathered
     /// when every child has a parent and no filter applies.
     private func childrenOfEveryRow(_ context: EvalContext, child: Entity, refField: Int, filter: BoundExpr?) throws -> ([Int32], [Int32], Int) {
-        let parentOf = services.refPositions(child: child, refField: refField, parent: context.entity)
+        let parentOf = try services.refPositions(child: child, refField: refField, parent: context.entity)
         // The adjacency lists only children with a parent, so its length
         // says whether every child has one without reading `parentOf`.
-        if filter == nil, services.children(parent: context.entity, child: child, refField: refField).rows.count == parentOf.count {
+        if filter == nil, try services.children(parent: context.entity, child: child, refField: refField).rows.count == parentOf.count {
             // Every child counts and has a parent: its parent's row is its segment.
             return (AllRows.of(count: child.rowCount), parentOf, context.length)
         }

@@ -27,7 +27,7 @@ extension Evaluator {
             index.markChildren(of: passing, in: &bits)
             return bits
         }
-        let parentOf = services.refPositions(child: context.entity, refField: refField, parent: parent)
+        let parentOf = try services.refPositions(child: context.entity, refField: refField, parent: parent)
         // One bit per parent, shifted by one so a null or dangling ref (-1)
         // reads the clear bit 0. Bits rather than bools keep a million
         // parents in 128 KB, within the core's own cache, where the

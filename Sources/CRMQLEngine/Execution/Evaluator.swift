@@ -215,7 +215,7 @@ final class Evaluator {
 
     private func navigate(refField: Int, parentName: String, inner: BoundExpr, _ context: EvalContext) throws -> Column {
         guard let parent = catalog.store[parentName] else { return Column.nulls(context.rows.count, type: inner.type) }
-        let positions = services.refPositions(child: context.entity, refField: refField, parent: parent)
+        let positions = try services.refPositions(child: context.entity, refField: refField, parent: parent)
         var parentRows: [Int32] = []
         parentRows.reserveCapacity(context.rows.count)
         var missing = false

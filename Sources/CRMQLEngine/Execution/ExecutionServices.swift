@@ -83,6 +83,20 @@ final class ExecutionServices {
         self.stamp = stamp
     }
 
+    /// What lets an index build of the running statement stop: the same
+    /// interrupt and deadline `checkInterrupt` checks, readable from any
+    /// thread (`IndexBuild`).
+    func buildStop() -> BuildStop {
+        let flag = interrupt
+        let baseline = budget.interruptBaseline
+        let deadline = budget.deadline
+        return BuildStop {
+            if flag.generation != baseline { return true }
+            if let deadline, ContinuousClock.now >= deadline { return true }
+            return false
+        }
+    }
+
     /// Stops the statement when it was interrupted or ran out of time.
     func checkInterrupt() throws {
         if interrupt.generation != budget.interruptBaseline { throw Diagnostic(.interrupted, "interrupted", at: nil) }
@@ -117,8 +131,10 @@ final class ExecutionServices {
     }
 
     /// For each child row, its parent's row (-1 for null or dangling refs).
-    func refPositions(child: Entity, refField: Int, parent: Entity) -> [Int32] {
+    func refPositions(child: Entity, refField: Int, parent: Entity) throws -> [Int32] {
         guard let index = indexes.refIndex(child: child, field: child.fields[refField].name, parent: parent) else {
+            // No index may also mean its build was stopped: then no answer.
+            try checkInterrupt()
             return [Int32](repeating: -1, count: child.rowCount)
         }
         return index.parentRows
@@ -131,8 +147,9 @@ final class ExecutionServices {
     }
 
     /// Each parent row's children, as offsets into a list of child rows.
-    func children(parent: Entity, child: Entity, refField: Int) -> (offsets: [Int32], rows: [Int32]) {
+    func children(parent: Entity, child: Entity, refField: Int) throws -> (offsets: [Int32], rows: [Int32]) {
         guard let index = indexes.refIndex(child: child, field: child.fields[refField].name, parent: parent) else {
+            try checkInterrupt()
             return ([Int32](repeating: 0, count: parent.rowCount + 1), [])
         }
         return (index.offsets, index.childRows)

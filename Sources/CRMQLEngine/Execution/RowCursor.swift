@@ -93,6 +93,7 @@ extension Interpreter {
     func makeCursor(_ query: Query, _ source: SourceFile) throws -> RowCursor {
         let runner = runner(source)
         let (plan, bound, fresh) = try plannedQuery(query, source, runner)
+        try services.checkInterrupt()
         // A query `as of` a date runs over a view of its own: computed whole.
         if plan.asOf != nil {
             let output = try runner.execute(plan, bound, run: PlanRun(fresh: fresh))

@@ -183,6 +183,8 @@ extension Interpreter {
         }
         state.store.explicitIndexes.append(name)
         _ = services.indexes.sortedIndex(of: entity, field: field.text)
+        // A build the statement's limits stopped left no index: fail now.
+        try services.checkInterrupt()
     }
 
     func dropIndex(_ entityName: Name, _ field: Name) throws {

@@ -65,6 +65,8 @@ extension Interpreter {
         }
         state.store = result.store
         buildIndexes(of: entityName.text)
+        // A build the statement's limits stopped left no index: fail now.
+        try services.checkInterrupt()
         loadPreludeIfReady()
         return message
     }

@@ -90,7 +90,7 @@ extension Interpreter {
             for child in state.store.allEntities {
                 for (fieldIndex, field) in child.fields.enumerated() {
                     guard case .ref(let target) = field.type, target == parentName else { continue }
-                    let positions = services.refPositions(child: child, refField: fieldIndex, parent: parent)
+                    let positions = try services.refPositions(child: child, refField: fieldIndex, parent: parent)
                     var referencing: [Int32] = []
                     for (row, position) in positions.enumerated() where position >= 0 && parentRows.contains(position) {
                         referencing.append(Int32(row))
@@ -190,7 +190,7 @@ extension Interpreter {
         }
         for (index, field) in entity.fields.enumerated() {
             guard case .ref(let parentName) = field.type, let parent = state.store[parentName] ?? (parentName == entity.name ? entity : nil) else { continue }
-            let positions = services.refPositions(child: entity, refField: index, parent: parentName == entity.name ? entity : parent)
+            let positions = try services.refPositions(child: entity, refField: index, parent: parentName == entity.name ? entity : parent)
             let column = entity.columns[index]
             for row in newRows ?? 0..<entity.rowCount where positions[row] < 0 && !column.isNull(row) {
                 throw Diagnostic.runtime("\(field.name) \(ValueFormatter.plain(column.value(at: row))) does not exist in \(parentName)", range)
