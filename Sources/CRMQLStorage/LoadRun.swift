@@ -96,7 +96,10 @@ enum LoadRun {
 
         var fields = plan.fields
         var columns: [Column] = []
+        // The assembly below is linear in the rows, column by column: the
+        // statement's limits are asked between columns.
         for field in plan.columns.indices {
+            try poll()
             switch plan.columns[field] {
             case .declared(let column):
                 columns.append(column.column())
@@ -121,12 +124,16 @@ enum LoadRun {
                         message: failure.problem.rendered(fileName: fileName))
         }
         let dropped = failures.rows.keys.sorted()
-        columns = columns.map { $0.removing(sortedRows: dropped) }
+        columns = try columns.map { column in
+            try poll()
+            return column.removing(sortedRows: dropped)
+        }
 
         let entity: Entity
         if var current = existing {
             var joined: [Column] = []
             for (index, column) in current.columns.enumerated() {
+                try poll()
                 guard let both = column.appending(columns[index]) else {
                     throw Diagnostic(.io, "\(fileName): field '\(current.fields[index].name)' of \(entityName) cannot hold the loaded values", at: nil)
                 }
