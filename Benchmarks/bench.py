@@ -166,13 +166,14 @@ ENTRIES = [{"name": n, "crmql": c, "sql": q, "ordered": o, "kind": "query", "rea
            for n, c, q, o in WORKLOAD]
 
 
-def use_broad_workload(peers=None):
+def use_broad_workload(peers=None, name="broad"):
     """Switches every table and report to the broad workload and its peers
-    (by default SQLite, DuckDB on one thread and on all threads)."""
+    (by default SQLite, DuckDB on one thread and on all threads); with name
+    "timeline", to its customers-over-time entries alone."""
     global WORKLOAD_NAME, ENTRIES, QUERY_NAMES, READS, PEERS, ENGINES
     import broad
-    WORKLOAD_NAME = "broad"
-    ENTRIES = broad.workload()
+    WORKLOAD_NAME = name
+    ENTRIES = broad.workload() if name == "broad" else broad.timeline_workload()
     QUERY_NAMES = [e["name"] for e in ENTRIES]
     READS = {e["name"]: e["reads"] for e in ENTRIES}
     PEERS = ["sqlite", "duckdb", "duckdb_mt"]
@@ -186,14 +187,14 @@ def use_broad_workload(peers=None):
 
 
 def sql_for(engine, template, customers):
-    if WORKLOAD_NAME == "broad":
+    if WORKLOAD_NAME != "standard":
         import broad
         return broad.sqlite_sql(template) if engine == "sqlite" else broad.duckdb_sql(template)
     return template.format(pid=point_id(customers), **DIALECT[engine])
 
 
 def crmql_for(template, customers, out_dir=""):
-    if WORKLOAD_NAME == "broad":
+    if WORKLOAD_NAME != "standard":
         return template.replace("{out}", out_dir)
     return template.format(pid=point_id(customers))
 
@@ -474,7 +475,7 @@ def run_size(customers, args):
 
     # Options older crmql-bench builds (a --baseline) do not know, so only
     # for the broad workload, which needs this build's crmql-bench anyway.
-    cold_runs = ["--cold-runs", str(args.cold_runs), "--slow-ms", str(args.slow_ms)] if WORKLOAD_NAME == "broad" else []
+    cold_runs = ["--cold-runs", str(args.cold_runs), "--slow-ms", str(args.slow_ms)] if WORKLOAD_NAME != "standard" else []
     engines = {}
     engines["crmql"] = read_events([os.path.join(args.bin_dir, "crmql-bench"), data_dir,
                                     "--today", TODAY.isoformat()] + timing + cold_runs,
@@ -764,8 +765,9 @@ def draw_chart(sizes, path):
 
 def report(sizes, startup, args):
     out = []
-    out.append("# crmql benchmark results%s\n" % (": the broad workload" if WORKLOAD_NAME == "broad" else ""))
-    if WORKLOAD_NAME == "broad":
+    out.append("# crmql benchmark results%s\n" % {"standard": "", "broad": ": the broad workload",
+                                                   "timeline": ": customers over time"}[WORKLOAD_NAME])
+    if WORKLOAD_NAME != "standard":
         out.append("Queries named `cold_…` are the first query after a load that needs a prelude measure: crmql "
                    "loads the data afresh before each of their runs (untimed); SQLite and DuckDB keep no results "
                    "between runs, so theirs are timed like any query. DuckDB (all threads) runs with %s threads; "
@@ -779,7 +781,7 @@ def report(sizes, startup, args):
                    (sizes[0]["engines"]["duckdb"]["load"] or {}).get("version", "?"),
                    TODAY.isoformat(), args.min_runs))
     out.append("\nReproduce: `bash Benchmarks/run.sh --sizes %s%s`\n" % (
-        ",".join(str(s["customers"]) for s in sizes), " --workload broad" if WORKLOAD_NAME == "broad" else ""))
+        ",".join(str(s["customers"]) for s in sizes), "" if WORKLOAD_NAME == "standard" else " --workload " + WORKLOAD_NAME))
     busiest = max(e["load_average"] for s in sizes for e in s["engines"].values())
     if busiest > 1.0:
         out.append("Note: the machine was busy during this run (1-minute load average up to %.2f on %d cores); "
@@ -949,8 +951,9 @@ def main():
     ap.add_argument("--no-startup", action="store_true")
     ap.add_argument("--baseline-bin-dir", help="folder holding another build's crmql-bench, timed in the same run "
                     "(run.sh --baseline REV builds one from a git revision)")
-    ap.add_argument("--workload", choices=["standard", "broad"], default="standard",
-                    help="the ten queries (standard) or the broad workload of broad.py")
+    ap.add_argument("--workload", choices=["standard", "broad", "timeline"], default="standard",
+                    help="the ten queries (standard), the broad workload of broad.py, or its customers-over-time "
+                         "entries alone (timeline)")
     ap.add_argument("--cold-runs", type=int, default=3,
                     help="broad workload: loads before each cold run of a crmql measure query")
     ap.add_argument("--worker", choices=["sqlite", "duckdb", "duckdb_mt"], help=argparse.SUPPRESS)
@@ -958,10 +961,10 @@ def main():
     ap.add_argument("--customers", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.min_runs = max(args.min_runs, 5)
-    if args.workload == "broad":
-        use_broad_workload(args.peers)
+    if args.workload != "standard":
+        use_broad_workload(args.peers, args.workload)
         if args.results_dir == default_results:
-            args.results_dir = os.path.join(default_results, "broad")
+            args.results_dir = os.path.join(default_results, args.workload)
 
     if args.worker:
         if args.worker == "sqlite":

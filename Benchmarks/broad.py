@@ -152,6 +152,66 @@ MEASURES = [
      False),
 ]
 
+# Customers over time. A month is numbered year * 12 + month - 1
+# (MONTHIDX), so both engines count months in integers and step through
+# them with a recursive CTE; MONTHDATE turns a number back into the
+# month's first day. Empty months are rows, as `retention` gives them.
+EVENT_MONTHS = """RECURSIVE ev AS (SELECT DISTINCT customer, MONTHIDX(placed) AS m FROM orders),
+  firsts AS (SELECT customer, min(m) AS fm FROM ev GROUP BY customer)"""
+
+RETENTION_MONTH = "WITH " + EVENT_MONTHS + """,
+  ks(k) AS (SELECT min(m) FROM ev UNION ALL SELECT k + 1 FROM ks WHERE k < (SELECT max(m) FROM ev)),
+  act AS (SELECT m, count(*) AS active FROM ev GROUP BY m),
+  nw AS (SELECT fm AS m, count(*) AS new FROM firsts GROUP BY fm),
+  ret AS (SELECT a.m, count(*) AS retained FROM ev a JOIN ev b ON b.customer = a.customer AND b.m = a.m - 1 GROUP BY a.m),
+  t AS (SELECT k, coalesce(act.active, 0) AS active, coalesce(nw.new, 0) AS new, coalesce(p.active, 0) AS active_prev,
+               coalesce(ret.retained, 0) AS retained
+        FROM ks LEFT JOIN act ON act.m = k LEFT JOIN act p ON p.m = k - 1 LEFT JOIN nw ON nw.m = k LEFT JOIN ret ON ret.m = k)
+SELECT MONTHDATE(k) AS period, active, new, active_prev, retained, active_prev - retained AS lost,
+       active - new - retained AS "returning",
+       CASE WHEN active_prev > 0 THEN retained * 1.0 / active_prev END AS retention_rate,
+       CASE WHEN active_prev > 0 THEN (active_prev - retained) * 1.0 / active_prev END AS churn_rate,
+       CASE WHEN active_prev > 0 THEN new * 1.0 / active_prev END AS growth_rate,
+       CASE WHEN active_prev > 0 THEN active * 1.0 / active_prev - 1 END AS net_growth
+FROM t ORDER BY k"""
+
+COHORTS_MONTH = "WITH " + EVENT_MONTHS + """,
+  cs AS (SELECT fm AS cohort, count(*) AS customers FROM firsts GROUP BY fm),
+  grid(cohort, customers, k) AS (SELECT cohort, customers, 0 FROM cs
+        UNION ALL SELECT cohort, customers, k + 1 FROM grid WHERE cohort + k < (SELECT max(m) FROM ev)),
+  act AS (SELECT f.fm AS cohort, e.m - f.fm AS k, count(*) AS active FROM ev e JOIN firsts f ON f.customer = e.customer
+          GROUP BY f.fm, e.m - f.fm)
+SELECT MONTHDATE(grid.cohort) AS cohort, grid.k AS period, grid.customers, coalesce(act.active, 0) AS active,
+       coalesce(act.active, 0) * 1.0 / grid.customers AS rate
+FROM grid LEFT JOIN act ON act.cohort = grid.cohort AND act.k = grid.k ORDER BY grid.cohort, grid.k"""
+
+
+def rfm_states(day, tag):
+    """Each customer's rfm_segment as of `day`: orders after it unseen,
+    `today` that day (recency orders as last_order does)."""
+    return """ol_%(t)s AS (SELECT customer, sum(CAST(round(amount * 100) AS BIGINT)) AS revenue_c,
+         count(DISTINCT basket) AS order_count, max(placed) AS last_order
+  FROM orders WHERE placed <= DATE '%(d)s' GROUP BY customer),
+  b_%(t)s AS (SELECT c.id, coalesce(o.order_count, 0) AS order_count, o.last_order, coalesce(o.revenue_c, 0) AS revenue_c
+  FROM customers c LEFT JOIN ol_%(t)s o ON o.customer = c.id),
+  s_%(t)s AS (SELECT id, %(r)s AS r_score, %(f)s AS f_score, %(m)s AS m_score FROM b_%(t)s),
+  st_%(t)s AS (SELECT id, %(seg)s AS state FROM s_%(t)s)""" % {
+        "t": tag, "d": day, "r": quintile("last_order"), "f": quintile("order_count"), "m": quintile("revenue_c"),
+        "seg": SEGMENT}
+
+
+TRANSITIONS_RFM = "WITH " + rfm_states("2025-12-31", "a") + ",\n  " + rfm_states("2026-06-30", "b") + """
+SELECT a.state AS from_state, b.state AS to_state, count(*) AS count,
+       count(*) * 1.0 / sum(count(*)) OVER (PARTITION BY a.state) AS share
+FROM st_a a JOIN st_b b ON b.id = a.id GROUP BY a.state, b.state"""
+
+TIMELINE = [
+    ("retention_month", "select retention(orders, every: month)", RETENTION_MONTH, True),
+    ("cohorts_month", "select cohorts(orders, every: month)", COHORTS_MONTH, True),
+    ("transitions_rfm", "select transitions(customers, of: rfm_segment, from: 2025-12-31, to: 2026-06-30)",
+     TRANSITIONS_RFM, False),
+]
+
 # Everything else an analyst asks. (name, CRMQL, SQL, ordered)
 QUERIES = [
     # Population functions.
@@ -372,6 +432,7 @@ STATEMENTS = [
 ]
 
 READS = {
+    "retention_month": ["orders"], "cohorts_month": ["orders"], "transitions_rfm": ["customers", "orders"],
     "revenue": ["customers", "orders"], "order_count": ["customers", "orders"],
     "first_order": ["customers", "orders"], "last_order": ["customers", "orders"],
     "recency": ["customers", "orders"], "satisfaction": ["customers"], "value": ["customers", "orders"],
@@ -459,6 +520,8 @@ def duckdb_sql(sql):
     sql = re.sub(r"\bYEAR\(", "year(", sql)
     sql = re.sub(r"\bQUARTER\(", "quarter(", sql)
     sql = re.sub(r"\bWEEKDAY\(([^()]+)\)", r"isodow(\1)", sql)
+    sql = re.sub(r"\bMONTHIDX\(([^()]+)\)", r"(year(\1) * 12 + month(\1) - 1)", sql)
+    sql = re.sub(r"\bMONTHDATE\(([^()]+)\)", r"make_date(CAST(\1 // 12 AS INTEGER), CAST(\1 % 12 + 1 AS INTEGER), 1)", sql)
     return sql
 
 
@@ -468,6 +531,9 @@ def sqlite_sql(sql):
     sql = sql_text(sql)
     sql = re.sub(r"DAYS\(([^,()]+(?:\([^()]*\))?), ([^,()]+)\)", r"CAST(julianday(\1) - julianday(\2) AS INTEGER)", sql)
     sql = re.sub(r"DATE '(\d{4}-\d\d-\d\d)'", r"'\1'", sql)
+    sql = re.sub(r"\bMONTHIDX\(([^()]+)\)",
+                 r"(CAST(strftime('%Y', \1) AS INTEGER) * 12 + CAST(strftime('%m', \1) AS INTEGER) - 1)", sql)
+    sql = re.sub(r"\bMONTHDATE\(([^()]+)\)", r"printf('%04d-%02d-01', \1 / 12, \1 % 12 + 1)", sql)
     sql = re.sub(r"\bYEAR\(([^()]+)\)", r"CAST(strftime('%Y', \1) AS INTEGER)", sql)
     sql = re.sub(r"\bQUARTER\(([^()]+)\)", r"((CAST(strftime('%m', \1) AS INTEGER) + 2) / 3)", sql)
     sql = re.sub(r"\bWEEKDAY\(([^()]+)\)", r"((CAST(strftime('%w', \1) AS INTEGER) + 6) % 7 + 1)", sql)
@@ -478,6 +544,13 @@ def sqlite_sql(sql):
     return sql
 
 
+def timeline_workload():
+    """The customers-over-time entries alone: retention, cohorts and
+    transitions beside the same questions in SQL."""
+    return [{"name": name, "crmql": crmql, "sql": sql, "ordered": ordered, "kind": "query", "reads": READS[name]}
+            for name, crmql, sql, ordered in TIMELINE]
+
+
 def workload():
     """Entries in run order: cold measures, warm measures, the other
     queries, then the statements."""
@@ -485,7 +558,7 @@ def workload():
     for name, crmql, sql, ordered in MEASURES:
         entries.append({"name": "cold_" + name, "crmql": crmql, "sql": sql, "ordered": ordered, "kind": "cold",
                         "reads": READS[name]})
-    for name, crmql, sql, ordered in MEASURES + QUERIES:
+    for name, crmql, sql, ordered in MEASURES + QUERIES + TIMELINE:
         entries.append({"name": name, "crmql": crmql, "sql": sql, "ordered": ordered, "kind": "query",
                         "reads": READS[name]})
     for name, crmql, sql, action in STATEMENTS:

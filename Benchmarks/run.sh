@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks crmql against SQLite and DuckDB on generated CRM data.
 #
-#   bash Benchmarks/run.sh [--sizes 10000,100000,1000000] [--workload standard|broad] [--seed S]
+#   bash Benchmarks/run.sh [--sizes 10000,100000,1000000] [--workload standard|broad|timeline] [--seed S]
 #                          [--generator PATH] [--baseline REV] [bench.py options]
 #
 # Prepares what the benchmark needs, then runs Benchmarks/bench.py:
@@ -18,7 +18,8 @@
 #   (in .build-baseline), timed in the same run so a change's before and
 #   after are measured side by side.
 # Results go to Benchmarks/results/ (results.md, results.json, chart.png),
-# those of --workload broad to Benchmarks/results/broad/. Options bench.py
+# those of --workload broad (or timeline: retention, cohorts, transitions) to
+# Benchmarks/results/broad/ (timeline/). Options bench.py
 # knows (--workload, --cold-runs, --min-runs, --max-runs, --budget-ms,
 # --startup-runs, --no-startup, --results-dir) are passed on.
 set -euo pipefail
