@@ -182,14 +182,45 @@ enum Aggregation {
 
     /// Keeps the first occurrence of each (segment, value) pair.
     private static func deduplicate(_ values: Column, _ segments: [Int32]) -> (Column, [Int32]) {
-        var seen = Set<SegmentValue>()
-        var keep: [Int32] = []
-        for index in 0..<segments.count where !values.isNull(index) {
-            if seen.insert(SegmentValue(segment: segments[index], value: values.value(at: index))).inserted {
-                keep.append(Int32(index))
+        let keep: [Int32]
+        switch values.data {
+        case .int(let ints), .temporal(let ints):
+            keep = firstOccurrences(values, segments) { ints[$0] }
+        case .codes(let codes):
+            let wide = codes.wide
+            keep = firstOccurrences(values, segments) { Int64(wide[$0]) }
+        default:
+            var seen = Set<SegmentValue>(minimumCapacity: segments.count)
+            var kept: [Int32] = []
+            for index in 0..<segments.count where !values.isNull(index) {
+                if seen.insert(SegmentValue(segment: segments[index], value: values.value(at: index))).inserted {
+                    kept.append(Int32(index))
+                }
             }
+            keep = kept
         }
         return (values.gather(keep), keep.map { segments[Int($0)] })
+    }
+
+    /// `deduplicate` for values held as integers (ints, dates, enum codes):
+    /// the pair hashed as two integers rather than as a `Value`, in a set
+    /// sized once. `count(distinct …)` of a relation hashes every child row,
+    /// so this is most of its time.
+    private static func firstOccurrences(_ values: Column, _ segments: [Int32], _ integer: (Int) -> Int64) -> [Int32] {
+        var seen = Set<SegmentInteger>(minimumCapacity: segments.count)
+        var kept: [Int32] = []
+        let nulls = values.nulls
+        for index in 0..<segments.count where !nulls.isNull(index) {
+            if seen.insert(SegmentInteger(segment: segments[index], value: integer(index))).inserted {
+                kept.append(Int32(index))
+            }
+        }
+        return kept
+    }
+
+    private struct SegmentInteger: Hashable {
+        var segment: Int32
+        var value: Int64
     }
 
     private struct SegmentValue: Hashable {
