@@ -45,6 +45,6 @@ extension ResultSet {
     }
 
     private func chartMessage(_ kind: ChartKind?, _ error: ChartError) -> String {
-        "cannot draw this result as a \((kind ?? defaultChartKind).rawValue) chart: \(error.message)"
+        "cannot draw this result as \(ChartRenderer.noun(kind ?? defaultChartKind)): \(error.message)"
     }
 }

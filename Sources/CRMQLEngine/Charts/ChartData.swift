@@ -106,7 +106,7 @@ struct ChartInput: Sendable {
         let numbers = columns.indices.filter { $0 != labelIndex && columns[$0].type.isNumeric }
         guard let firstNumber = numbers.first else {
             let besides = labelIndex.map { " besides \(describe($0))" } ?? ""
-            throw ChartError("a \(kind.rawValue) chart needs a number column\(besides) to draw, and the result has none (\(columnList))")
+            throw ChartError("\(ChartRenderer.noun(kind)) needs a number column\(besides) to draw, and the result has none (\(columnList))")
         }
         var chosen = [firstNumber]
         var omitted: [String] = []
@@ -134,7 +134,7 @@ struct ChartInput: Sendable {
         var series: [SeriesData.Series] = []
         for index in chosen {
             let column = columns[index]
-            let values = rows.map { column.value(at: $0).doubleValue.flatMap { $0.isFinite ? $0 : nil } }
+            let values = rows.map { ChartInput.drawable(column.value(at: $0).doubleValue) }
             series.append(.init(name: names[index], values: values, isPercent: isPercent(index)))
         }
         if kind == .funnel, let negative = series[0].values.firstIndex(where: { ($0 ?? 0) < 0 }) {
@@ -168,9 +168,17 @@ struct ChartInput: Sendable {
         case .date(let days): return Double(days)
         case .datetime(let seconds): return Double(seconds)
         case .int(let v): return Double(v)
-        case .number(let v): return v.isFinite ? v : nil
+        case .number(let v): return drawable(v)
         default: return nil
         }
+    }
+
+    /// TUNING: a number a chart can place: infinities and NaN are not drawn
+    /// (like nulls), and magnitudes are held within ±1e300 so that the span
+    /// of an axis is itself a finite number. No CRM figure comes near.
+    static func drawable(_ value: Double?) -> Double? {
+        guard let value, value.isFinite else { return nil }
+        return min(max(value, -1e300), 1e300)
     }
 
     // MARK: Grid
@@ -199,7 +207,7 @@ struct ChartInput: Sendable {
                 throw ChartError("a heat map needs one row per pair of '\(names[0])' and '\(names[1])', and "
                     + "(\(label(columns[0], row)), \(label(columns[1], row))) comes more than once; group by both first")
             }
-            cells[r][c] = values.value(at: row).doubleValue.flatMap { $0.isFinite ? $0 : nil }
+            cells[r][c] = ChartInput.drawable(values.value(at: row).doubleValue)
         }
         return GridData(rowName: names[0], columnName: names[1], valueName: names[valueIndex],
                         rowLabels: shownRows.map { ChartInput.text($0, columns[0]) },

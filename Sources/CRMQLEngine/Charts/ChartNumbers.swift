@@ -6,8 +6,10 @@ enum ChartNumbers {
     /// A value as a bar, a funnel step or a heat cell shows it.
     static func value(_ v: Double, percent: Bool) -> String {
         if percent { return percentText(v) }
-        if v == v.rounded(), abs(v) < 1e15 { return grouped(Int64(v)) }
         let magnitude = abs(v)
+        // Past 15 digits a grouped number is no longer read, and past 2^63 it is no Int64.
+        if magnitude >= 1e15 { return String(format: "%.3g", v) }
+        if v == v.rounded() { return grouped(Int64(v)) }
         // Two significant decimals below 10, one below 1,000: a chart is read
         // at a glance, the table keeps every digit.
         let decimals = magnitude < 10 ? 2 : (magnitude < 1000 ? 1 : 0)
@@ -22,6 +24,7 @@ enum ChartNumbers {
     static func tick(_ v: Double, percent: Bool) -> String {
         if percent { return percentText(v) }
         let magnitude = abs(v)
+        if magnitude >= 1e15 { return String(format: "%.2g", v) }
         for (limit, suffix) in [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e4, "k")] where magnitude >= limit {
             return trimmed(v / (limit == 1e4 ? 1e3 : limit), decimals: 1) + suffix
         }
@@ -66,6 +69,10 @@ enum ChartNumbers {
         let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? 10 * power
         let first = floor(low / step) * step
         let last = ceil(high / step) * step
+        // Subnormal or overflowing spans have no round steps: the ends will do.
+        guard step.isFinite, step > 0, first.isFinite, last.isFinite, first < last else {
+            return low < high && (high - low).isFinite ? [low, high] : [0, 1]
+        }
         var ticks: [Double] = []
         var tick = first
         while tick <= last + step / 2, ticks.count < 50 {

@@ -11,6 +11,16 @@ public enum ChartRenderer {
         ChartInput(names: names, columns: columns).defaultKind
     }
 
+    /// The kind as a sentence names it: "a bar chart", "a heat map".
+    public static func noun(_ kind: ChartKind) -> String {
+        switch kind {
+        case .bar: return "a bar chart"
+        case .line: return "a line chart"
+        case .funnel: return "a funnel"
+        case .heat: return "a heat map"
+        }
+    }
+
     /// The chart as lines of text for a terminal.
     /// - Throws: `ChartError` when the result's columns do not fit the kind.
     public static func text(names: [String], columns: [Column], kind: ChartKind?, style: TextChartStyle) throws(ChartError) -> String {

@@ -73,7 +73,8 @@ struct SVGWriter {
     /// A number as an attribute writes it: at most two decimals.
     private func n(_ v: Double) -> String {
         guard v.isFinite else { return "0" }
-        let rounded = (v * 100).rounded() / 100
+        // Far off the page is as good as at its edge, and stays an Int.
+        let rounded = (min(max(v, -1e9), 1e9) * 100).rounded() / 100
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 

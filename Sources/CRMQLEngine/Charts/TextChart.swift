@@ -23,6 +23,8 @@ struct TextChart {
     /// TUNING: a line chart's plot is this many rows tall: enough to read a
     /// trend, short enough to keep the prompt and the query above it in view.
     static let plotHeight = 12
+    /// TUNING: a label gives way before a bar gets shorter than this.
+    static let minimumBar = 10
     /// xterm-256 colours of the lines and bars, one per series, told apart
     /// in colour-blind reading too (blue, orange, green, pink, yellow, teal).
     static let seriesColors = [33, 208, 35, 168, 178, 37]
@@ -35,9 +37,9 @@ struct TextChart {
     func bar(_ data: SeriesData) -> String {
         let series = data.series[0]
         let values = series.values.map { $0.map { ChartNumbers.value($0, percent: series.isPercent) } ?? "∅" }
-        let labelWidth = labelColumnWidth(data.labels)
         let valueWidth = values.map(DisplayWidth.of).max() ?? 1
-        let area = max(8, style.width - labelWidth - valueWidth - 2)
+        let labelWidth = min(labelColumnWidth(data.labels), max(3, style.width - valueWidth - 2 - TextChart.minimumBar))
+        let area = max(1, style.width - labelWidth - valueWidth - 2)
         let largest = series.values.compactMap { $0.map(abs) }.max() ?? 0
         var out = heading("\(series.name) by \(data.labelName)")
         for (row, label) in data.labels.enumerated() {
@@ -54,12 +56,12 @@ struct TextChart {
         let values = series.values.map { $0.map { ChartNumbers.value($0, percent: series.isPercent) } ?? "∅" }
         let base = series.values.compactMap { $0 }.first ?? 0
         let shares = series.values.map { value in value.flatMap { base > 0 ? ChartNumbers.value($0 / base, percent: true) : nil } ?? "" }
-        let labelWidth = labelColumnWidth(data.labels)
         let valueWidth = values.map(DisplayWidth.of).max() ?? 1
         let shareWidth = shares.map(DisplayWidth.of).max() ?? 0
-        let area = max(8, style.width - labelWidth - valueWidth - shareWidth - 3)
+        let labelWidth = min(labelColumnWidth(data.labels), max(3, style.width - valueWidth - shareWidth - 3 - TextChart.minimumBar))
+        let area = max(1, style.width - labelWidth - valueWidth - shareWidth - 3)
         let largest = series.values.compactMap { $0 }.max() ?? 0
-        var out = heading("\(series.name) by \(data.labelName)" + (base > 0 ? ", with each step's share of the first" : ""))
+        var out = heading("\(series.name) by \(data.labelName)" + (base > 0 ? ", % of the first" : ""))
         for (row, label) in data.labels.enumerated() {
             let value = series.values[row] ?? 0
             var cells = largest > 0 ? Int((value / largest * Double(area)).rounded()) : 0
@@ -109,10 +111,10 @@ struct TextChart {
         var canvas = DotCanvas(width: plotWidth * 2, height: height * 2)
         let xLow = positions.first ?? 0, xHigh = positions.last ?? 0
         func x(_ at: Double) -> Int {
-            xHigh == xLow ? canvas.width / 2 : Int(((at - xLow) / (xHigh - xLow) * Double(canvas.width - 1)).rounded())
+            xHigh == xLow ? canvas.width / 2 : TextChart.slot((at - xLow) / (xHigh - xLow) * Double(canvas.width - 1), canvas.width)
         }
         func y(_ value: Double) -> Int {
-            Int(((yHigh - value) / (yHigh - yLow) * Double(canvas.height - 1)).rounded())
+            TextChart.slot((yHigh - value) / (yHigh - yLow) * Double(canvas.height - 1), canvas.height)
         }
         for (index, series) in data.series.enumerated() {
             var previous: (Int, Int)?
@@ -125,7 +127,7 @@ struct TextChart {
         }
         var tickAtRow: [Int: String] = [:]
         for (tick, text) in zip(ticks, tickTexts) {
-            tickAtRow[Int(((yHigh - tick) / (yHigh - yLow) * Double(height - 1)).rounded())] = text
+            tickAtRow[TextChart.slot((yHigh - tick) / (yHigh - yLow) * Double(height - 1), height)] = text
         }
         var out = data.series.count == 1 ? heading("\(data.series[0].name) by \(data.labelName)") : legend(data)
         for row in 0..<height {
@@ -190,12 +192,18 @@ struct TextChart {
         return String(String(line).reversed().drop { $0 == " " }.reversed())
     }
 
+    /// Each series' mark and name, as many as fit on one line.
     private func legend(_ data: SeriesData) -> String {
-        let entries = data.series.enumerated().map { index, series in
-            paint(style.unicode ? "■" : TextChart.plainMarks[index % TextChart.plainMarks.count],
-                  TextChart.seriesColors[index % TextChart.seriesColors.count]) + " " + series.name
+        var out = "", used = 0
+        for (index, series) in data.series.enumerated() {
+            let name = cut(series.name, max(1, style.width - used - 2))
+            guard used + 2 + DisplayWidth.of(name) <= style.width else { break }
+            out += (used > 0 ? "  " : "") + paint(style.unicode ? "■" : TextChart.plainMarks[index % TextChart.plainMarks.count],
+                                                  TextChart.seriesColors[index % TextChart.seriesColors.count]) + " " + name
+            used += (used > 0 ? 2 : 0) + 2 + DisplayWidth.of(name)
         }
-        return entries.joined(separator: "  ") + "  by \(data.labelName)\n"
+        let by = "  by \(data.labelName)"
+        return out + (used + DisplayWidth.of(by) <= style.width ? by : "") + "\n"
     }
 
     // MARK: Heat
@@ -217,7 +225,9 @@ struct TextChart {
         func level(_ v: Double) -> Double { high > low ? (v - low) / (high - low) : 1 }
         var out = heading("\(grid.valueName) by \(grid.rowName) (rows) and \(grid.columnName) (columns)")
         out += String(repeating: " ", count: labelWidth + 1)
-        out += columnLabels.prefix(shown).map { padLeft(cut($0, textWidth), cellWidth - 1) + " " }.joined() + "\n"
+        // Each label ends where its column's numbers end.
+        out += columnLabels.prefix(shown).map { " " + padLeft(cut($0, textWidth), textWidth) + String(repeating: " ", count: cellWidth - textWidth - 1) }
+            .joined() + "\n"
         for (r, label) in grid.rowLabels.enumerated() {
             out += fit(label, labelWidth) + " "
             for c in 0..<shown {
@@ -227,7 +237,7 @@ struct TextChart {
                     continue
                 }
                 if style.colors {
-                    let index = min(TextChart.heatRamp.count - 1, Int(level(value) * Double(TextChart.heatRamp.count)))
+                    let index = TextChart.slot(level(value) * Double(TextChart.heatRamp.count) - 0.5, TextChart.heatRamp.count)
                     let foreground = index >= 7 ? 231 : 16
                     out += "\u{1B}[48;5;\(TextChart.heatRamp[index]);38;5;\(foreground)m " + text + " \u{1B}[0m"
                 } else {
@@ -238,7 +248,7 @@ struct TextChart {
         }
         let scale = [0.1, 0.3, 0.5, 0.7, 0.9].map { level in
             style.colors
-                ? "\u{1B}[48;5;\(TextChart.heatRamp[min(TextChart.heatRamp.count - 1, Int(level * Double(TextChart.heatRamp.count)))])m  \u{1B}[0m"
+                ? "\u{1B}[48;5;\(TextChart.heatRamp[TextChart.slot(level * Double(TextChart.heatRamp.count) - 0.5, TextChart.heatRamp.count)])m  \u{1B}[0m"
                 : shadeMark(level)
         }.joined()
         let ends = [low, high].map { grid.isPercent ? ChartNumbers.value($0, percent: true) : ChartNumbers.tick($0, percent: false) }
@@ -253,13 +263,21 @@ struct TextChart {
 
     private func shadeMark(_ level: Double) -> String {
         let marks = style.unicode ? ["·", "░", "▒", "▓", "█"] : [".", ":", "+", "*", "#"]
-        return marks[min(marks.count - 1, Int(level * Double(marks.count)))]
+        return marks[TextChart.slot(level * Double(marks.count) - 0.5, marks.count)]
     }
 
     // MARK: Text helpers
 
+    /// The nearest of `count` slots (0..<count) to a computed position; NaN
+    /// and positions off the scale land on the nearest end instead of trapping.
+    static func slot(_ position: Double, _ count: Int) -> Int {
+        guard position.isFinite else { return 0 }
+        return Int(min(max(position.rounded(), 0), Double(max(0, count - 1))))
+    }
+
     private func heading(_ text: String) -> String {
-        (style.colors ? "\u{1B}[1m" + text + "\u{1B}[0m" : text) + "\n"
+        let text = cut(text, style.width)
+        return (style.colors ? "\u{1B}[1m" + text + "\u{1B}[0m" : text) + "\n"
     }
 
     private func notes(_ data: SeriesData) -> String {

@@ -152,7 +152,7 @@ extension Interpreter {
         do {
             svg = try ChartRenderer.svg(names: output.names, columns: output.columns, kind: chartKind, title: ASTPrinter.print(query))
         } catch {
-            throw Diagnostic.semantic("cannot draw this result as a \(chartKind.rawValue) chart: \(error.message)", kind.range)
+            throw Diagnostic.semantic("cannot draw this result as \(ChartRenderer.noun(chartKind)): \(error.message)", kind.range)
         }
         do {
             try FileIO.writeAtomically(Array(svg.utf8), to: path, poll: services.checkInterrupt)
@@ -161,6 +161,7 @@ extension Interpreter {
         } catch {
             throw Diagnostic(.io, "cannot write '\(path)': \(ErrorText.of(error))", at: pathExpr.range)
         }
-        return "exported a \(chartKind.rawValue) chart of \(output.columns.first?.count ?? 0) rows to \((path as NSString).lastPathComponent)"
+        let rows = output.columns.first?.count ?? 0
+        return "exported \(ChartRenderer.noun(chartKind)) of \(rows) \(rows == 1 ? "row" : "rows") to \((path as NSString).lastPathComponent)"
     }
 }
