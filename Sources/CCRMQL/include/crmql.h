@@ -251,6 +251,24 @@ void crmql_interrupt(crmql_db *db);
  */
 int64_t crmql_limit(crmql_db *db, int id, int64_t value);
 
+/* Flags of crmql_chart. */
+#define CRMQL_CHART_TEXT     0x01   /* lines of text for a terminal instead of an SVG document */
+#define CRMQL_CHART_UNICODE  0x02   /* with CRMQL_CHART_TEXT: block characters (else ASCII only) */
+#define CRMQL_CHART_COLOR    0x04   /* with CRMQL_CHART_TEXT: 256-colour escape sequences */
+
+/*
+ * Runs the statements of text and draws the last result they return as a
+ * chart: kind is "bar", "line", "funnel" or "heat", or NULL (or "") for the
+ * kind the result suits (heat for cohorts(...), line along a date, else
+ * bar). Without CRMQL_CHART_TEXT, *out is an SVG document headed by title
+ * (NULL: what is drawn against what) and width is ignored; with it, lines
+ * of text at most width columns wide (at least 24). *out is set to NULL on
+ * failure, else to a string the caller frees with crmql_free. A result
+ * whose columns do not fit the kind (a line over text labels) is
+ * CRMQL_ERROR with the reason in crmql_errmsg; no result at all is too.
+ */
+int crmql_chart(crmql_db *db, const char *text, const char *kind, const char *title, int width, int flags, char **out);
+
 #ifdef __cplusplus
 }
 #endif
