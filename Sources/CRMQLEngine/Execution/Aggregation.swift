@@ -202,25 +202,41 @@ enum Aggregation {
         return (values.gather(keep), keep.map { segments[Int($0)] })
     }
 
-    /// `deduplicate` for values held as integers (ints, dates, enum codes):
-    /// the pair hashed as two integers rather than as a `Value`, in a set
-    /// sized once. `count(distinct …)` of a relation hashes every child row,
-    /// so this is most of its time.
+    /// `deduplicate` for values held as integers (ints, dates, enum codes),
+    /// without hashing: the rows are bucketed by segment (a counting sort),
+    /// each segment's rows sorted by value, and the first row of each run of
+    /// equal values kept. `count(distinct …)` of a relation meets every
+    /// child row here, and hashing each pair was most of its time.
     private static func firstOccurrences(_ values: Column, _ segments: [Int32], _ integer: (Int) -> Int64) -> [Int32] {
-        var seen = Set<SegmentInteger>(minimumCapacity: segments.count)
-        var kept: [Int32] = []
+        var starts = [Int](repeating: 0, count: (segments.max().map { Int($0) } ?? -1) + 2)
         let nulls = values.nulls
-        for index in 0..<segments.count where !nulls.isNull(index) {
-            if seen.insert(SegmentInteger(segment: segments[index], value: integer(index))).inserted {
-                kept.append(Int32(index))
+        for index in segments.indices where !nulls.isNull(index) && segments[index] >= 0 { starts[Int(segments[index]) + 1] += 1 }
+        for segment in 0..<(starts.count - 1) { starts[segment + 1] += starts[segment] }
+        var bySegment = [Int32](repeating: 0, count: starts[starts.count - 1])
+        var next = starts
+        for index in segments.indices where !nulls.isNull(index) && segments[index] >= 0 {
+            let segment = Int(segments[index])
+            bySegment[next[segment]] = Int32(index)
+            next[segment] += 1
+        }
+        var keep = [Bool](repeating: false, count: segments.count)
+        for segment in 0..<(starts.count - 1) {
+            let rows = starts[segment]..<starts[segment + 1]
+            guard !rows.isEmpty else { continue }
+            // Rows are ascending within a segment; a stable order by value
+            // puts each value's first row first.
+            bySegment[rows].sort { integer(Int($0)) != integer(Int($1)) ? integer(Int($0)) < integer(Int($1)) : $0 < $1 }
+            var previous: Int64?
+            for position in rows {
+                let row = Int(bySegment[position])
+                let value = integer(row)
+                if value != previous { keep[row] = true }
+                previous = value
             }
         }
+        var kept: [Int32] = []
+        for index in keep.indices where keep[index] { kept.append(Int32(index)) }
         return kept
-    }
-
-    private struct SegmentInteger: Hashable {
-        var segment: Int32
-        var value: Int64
     }
 
     private struct SegmentValue: Hashable {
