@@ -19,12 +19,14 @@ extension SQLCompiler {
         case .round:
             let digits = args.count > 1 ? arg(1) : "0"
             if arguments[0].type == .int && args.count < 2 { return arg(0) }
-            if d == .postgresql {
-                // PostgreSQL rounds a double half to even; numeric rounds
-                // half away from zero, as crmql does.
-                return whole("CAST(round(CAST(\(arg(0)) AS NUMERIC), CAST(\(digits) AS INTEGER)) AS \(numberType))")
-            }
-            return whole("round(\(number(0)), \(digits))")
+            // crmql rounds the number as it is written (the shortest
+            // decimal that reads back as the double: 0.975 to 0.98), half
+            // away from zero; so does a decimal rounded from that text.
+            // Past 1e15 a double has no fraction left to round.
+            let decimal = d == .postgresql ? "NUMERIC" : "DECIMAL(38, 20)"
+            let places = d == .postgresql ? "CAST(\(digits) AS INTEGER)" : digits
+            let exact = "CAST(round(CAST(\(d.cast(number(0), .text)) AS \(decimal)), \(places)) AS \(numberType))"
+            return whole("(CASE WHEN abs(\(number(0))) < 1e15 THEN \(exact) ELSE \(number(0)) END)")
         case .floor: return arguments[0].type == .int ? arg(0) : "floor(\(number(0)))"
         case .ceil: return arguments[0].type == .int ? arg(0) : "ceil(\(number(0)))"
         case .sqrt: return "sqrt(CASE WHEN \(number(0)) >= 0 THEN \(number(0)) END)"
