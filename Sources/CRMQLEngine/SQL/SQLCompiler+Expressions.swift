@@ -125,7 +125,10 @@ extension SQLCompiler {
         case .int(let v): return String(v)
         case .number(let v):
             guard v.isFinite else { return "CAST(NULL AS \(dialect.typeName(.number)))" }
-            return dialect.cast(SQLDialect.number(v), .number)
+            // A short decimal reads the same as a literal of every engine
+            // (they widen it to a double beside one); others are cast.
+            let text = SQLDialect.number(v)
+            return text.contains("e") || Swift.abs(v) >= 1e15 ? dialect.cast(text, .number) : text
         case .text(let v): return dialect.string(v)
         case .bool(let v): return v ? "TRUE" : "FALSE"
         case .date(let days): return "DATE '\(CivilDate(days: days).iso)'"
@@ -201,12 +204,31 @@ extension SQLCompiler {
     }
 
     /// A measure: its bound definition, compiled in place over the same
-    /// scope (a measure is a column of every row of its entity).
+    /// scope (a measure is a column of every row of its entity). One built
+    /// on a window is a named column of the scope's layer instead, so the
+    /// statement reads `c.r_score`, not the window spelled out.
     private func measure(_ entity: String, _ name: String, _ scope: SQLScope, _ range: SourceRange) throws -> String {
         let key = entity + "." + name
         guard !expanding.contains(key), expanding.count < 64 else {
             throw Diagnostic.semantic("circular definition of '\(name)'", measureRange ?? range)
         }
+        let body = try measureBody(entity, name, range)
+        let outer = measureRange
+        if measureRange == nil { measureRange = range }
+        expanding.append(key)
+        defer { expanding.removeLast(); measureRange = outer }
+        guard try usesWindow(body) else { return try expr(body, scope, nil) }
+        switch body.node {
+        case .population(let function, let argument, let k, let by):
+            return try population(function, argument, k: k, by: by, scope, body.range, name: name)
+        case .running(let function, let argument, let order, let by):
+            return try running(function, argument, order: order, by: by, scope, body.type, name: name)
+        default:
+            return derived(try expr(body, layer(of: scope), nil), name: name, in: scope)
+        }
+    }
+
+    private func measureBody(_ entity: String, _ name: String, _ range: SourceRange) throws -> BoundExpr {
         if catalog.cachedComputed(entity: entity, field: name) == nil {
             var binder = Binder(catalog: catalog, source: SourceFile(name: "", text: ""))
             _ = try binder.computedType(entity: entity, field: name, range)
@@ -214,10 +236,27 @@ extension SQLCompiler {
         guard let body = catalog.cachedComputed(entity: entity, field: name) else {
             throw Diagnostic.semantic("'\(name)' cannot be computed", range)
         }
-        let outer = measureRange
-        if measureRange == nil { measureRange = range }
-        expanding.append(key)
-        defer { expanding.removeLast(); measureRange = outer }
-        return try expr(body, scope, nil)
+        return body
+    }
+
+    /// Whether an expression holds a population or running function, in
+    /// itself or in a measure it uses (not across a relation, whose
+    /// children have windows of their own).
+    private func usesWindow(_ e: BoundExpr, depth: Int = 0) throws -> Bool {
+        guard depth < 64 else { return false }
+        switch e.node {
+        case .population, .running: return true
+        case .computed(let entity, let name): return try usesWindow(measureBody(entity, name, e.range), depth: depth + 1)
+        case .relationAggregate, .exists, .navigate: return false
+        default:
+            var found = false
+            var failure: Error?
+            e.forEachChild { child in
+                guard !found, failure == nil else { return }
+                do { found = try usesWindow(child, depth: depth + 1) } catch { failure = error }
+            }
+            if let failure { throw failure }
+            return found
+        }
     }
 }

@@ -89,10 +89,10 @@ extension SQLCompiler {
     /// ordered ascending; rows with a null `x` are a partition of their own
     /// and get null.
     func population(_ function: PopulationFunction, _ argument: BoundExpr, k: Int64, by: BoundExpr?,
-                    _ scope: SQLScope, _ range: SourceRange) throws -> String {
-        let layer = windowLayer(of: scope)
+                    _ scope: SQLScope, _ range: SourceRange, name: String? = nil) throws -> String {
+        let layer = layer(of: scope)
         let d = dialect
-        var x = try expr(argument, layer, nil)
+        var x = try value(argument, layer, name: name.map { $0 + "_input" })
         let present = "\(x) IS NOT NULL"
         if case .enumeration(let type) = argument.type { x = enumCode(x, type) }
         let byPartition = try by.map { try expr($0, layer, nil) }
@@ -122,14 +122,26 @@ extension SQLCompiler {
             let above = "coalesce(sum(\(positive)) OVER (\(ranked) ORDER BY \(order) ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
             sql = "CASE WHEN \(present) AND \(sum) > 0 THEN \(above) / \(sum) END"
         }
-        return window(sql, in: scope)
+        var label = name
+        if label == nil, case .computed(_, let measure) = argument.node { label = function.rawValue + "_" + measure }
+        if label == nil, case .field(let index) = argument.node { label = function.rawValue + "_" + layer.entity.fields[index].name }
+        return derived(sql, name: label, in: scope)
+    }
+
+    /// An argument a window names several times: a column of its own one
+    /// layer down, unless it is a stored field already.
+    private func value(_ argument: BoundExpr, _ layer: SQLScope, name hint: String?) throws -> String {
+        if case .field = argument.node { return try expr(argument, layer, nil) }
+        var name = hint
+        if case .computed(_, let measure) = argument.node { name = measure }
+        return derived(try expr(argument, self.layer(of: layer), nil), name: name, in: layer)
     }
 
     /// `running_sum(x, order: o, by: b)`: a window over every row of the
     /// entity up to this one, ties in the order broken by the key.
     func running(_ function: RunningFunction, _ argument: BoundExpr?, order: BoundExpr, by: BoundExpr?,
-                 _ scope: SQLScope, _ type: DataType) throws -> String {
-        let layer = windowLayer(of: scope)
+                 _ scope: SQLScope, _ type: DataType, name: String? = nil) throws -> String {
+        let layer = layer(of: scope)
         let d = dialect
         let value = try argument.map { try expr($0, layer, nil) }
         var keys = [orderKey(try expr(order, layer, nil), order.type, false, false)]
@@ -142,6 +154,6 @@ extension SQLCompiler {
         case .count: sql = "count(\(value ?? "*")) \(frame)"
         case .avg: sql = d.cast("avg(\(value ?? "1")) \(frame)", .number)
         }
-        return window(sql, in: scope)
+        return derived(sql, name: name, in: scope)
     }
 }

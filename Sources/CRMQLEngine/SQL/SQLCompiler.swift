@@ -19,6 +19,13 @@ final class SQLCompiler {
     var ctes: [(name: String, lines: [String])] = []
     private var aliasCounts: [String: Int] = [:]
     private var cteNames: Set<String> = []
+    /// Names of layer columns, unique in the statement: a layer's `*`
+    /// carries the columns of the layers under it.
+    private var derivedNames: Set<String> = []
+    private var derivedCount = 0
+    /// Child aggregate subqueries by `child.refField`, and those written.
+    private var childGroups: [String: SQLChildGroup] = [:]
+    private var definedGroups: Set<String> = []
     /// While a measure's definition is compiled, the span of the name that
     /// used it: the span an error about it points at.
     var measureRange: SourceRange?
@@ -133,19 +140,21 @@ final class SQLCompiler {
     }
 
     /// The table a scope reads: the stored entity, or the named subquery
-    /// of its window layer.
+    /// of its layer.
     private func base(_ scope: SQLScope) -> String {
-        guard let layer = scope.windowLayer, !layer.windows.isEmpty else { return dialect.identifier(scope.entity.name) }
+        guard let layer = scope.layer, !layer.columns.isEmpty else { return dialect.identifier(scope.entity.name) }
         var lines = ["SELECT"]
-        let columns = ["\(layer.alias).*"] + layer.windows.map { "\($0.sql) AS \($0.name)" }
+        let columns = ["\(layer.alias).*"] + layer.columns.map { "\($0.sql) AS \(dialect.identifier($0.name))" }
         lines += columns.enumerated().map { "  " + $1 + ($0 < columns.count - 1 ? "," : "") }
         lines += fromLines(layer)
-        let name = cteName(scope.entity.name + "_windows")
+        let windows = layer.columns.contains { $0.sql.contains(" OVER (") }
+        let name = cteName(scope.entity.name + (windows ? "_windows" : "_values"))
         ctes.append((name, lines))
         return name
     }
 
     private func defineChildGroup(_ group: SQLChildGroup) -> String {
+        guard definedGroups.insert(group.name).inserted else { return group.name }
         let child = group.scope
         let ref = child.column(group.refField, dialect)
         var lines = ["SELECT"]
@@ -172,23 +181,30 @@ final class SQLCompiler {
         return "(CASE \(sql) \(cases) END)"
     }
 
-    /// The window layer of a scope, made when a window first needs it.
-    func windowLayer(of scope: SQLScope) -> SQLScope {
-        if let layer = scope.windowLayer { return layer }
+    /// The layer under a scope, made when a window first needs it.
+    func layer(of scope: SQLScope) -> SQLScope {
+        if let layer = scope.layer { return layer }
         let layer = newScope(scope.entity)
-        scope.windowLayer = layer
+        scope.layer = layer
         return layer
     }
 
-    /// The column of a window computed in a scope's layer.
-    func window(_ sql: String, in scope: SQLScope) -> String {
-        let layer = windowLayer(of: scope)
-        if let existing = layer.windows.first(where: { $0.sql == sql }) {
-            return scope.alias + "." + existing.name
+    /// A column computed in a scope's layer (its text over the layer's
+    /// scope), named after what it holds when that is known.
+    func derived(_ sql: String, name: String?, in scope: SQLScope) -> String {
+        let layer = layer(of: scope)
+        if let existing = layer.columns.first(where: { $0.sql == sql }) {
+            return scope.alias + "." + dialect.identifier(existing.name)
         }
-        let name = "w\(layer.windows.count + 1)"
-        layer.windows.append((sql, name))
-        return scope.alias + "." + name
+        var chosen = name ?? "w\(derivedCount + 1)"
+        derivedCount += 1
+        let taken = Set(scope.entity.fields.map(\.name))
+        var n = 2
+        let stem = chosen
+        while derivedNames.contains(chosen) || taken.contains(chosen) { chosen = "\(stem)_\(n)"; n += 1 }
+        derivedNames.insert(chosen)
+        layer.columns.append((sql, chosen))
+        return scope.alias + "." + dialect.identifier(chosen)
     }
 
     /// The join to a parent through a ref field, made once per scope.
@@ -208,9 +224,18 @@ final class SQLCompiler {
     func childGroup(of scope: SQLScope, child: String, refField: Int, _ range: SourceRange) throws -> SQLChildGroup {
         let key = "\(child).\(refField)"
         if let existing = scope.childGroups[key] { return existing }
-        guard let childEntity = catalog.store[child] else { throw Diagnostic.semantic("unknown entity '\(child)'", range) }
-        let name = cteName("\(child)_per_\(scope.entity.name.hasSuffix("s") ? String(scope.entity.name.dropLast()) : scope.entity.name)")
-        let group = SQLChildGroup(scope: newScope(childEntity), refField: refField, name: name)
+        // One grouped subquery per relation in the whole statement, joined
+        // by every scope (layer) that needs some of its aggregates: the
+        // children are read and grouped once.
+        let group: SQLChildGroup
+        if let shared = childGroups[key] {
+            group = shared
+        } else {
+            guard let childEntity = catalog.store[child] else { throw Diagnostic.semantic("unknown entity '\(child)'", range) }
+            let parent = scope.entity.name.hasSuffix("s") ? String(scope.entity.name.dropLast()) : scope.entity.name
+            group = SQLChildGroup(scope: newScope(childEntity), refField: refField, name: cteName("\(child)_per_\(parent)"))
+            childGroups[key] = group
+        }
         scope.childGroups[key] = group
         scope.joins.append(.children(group))
         return group

@@ -17,11 +17,12 @@ final class SQLScope {
     var childGroups: [String: SQLChildGroup] = [:]
     /// Population and running functions are computed over every row of the
     /// entity before the query's `where`, so they live in a layer under
-    /// this scope: the entity's rows with one more column per window.
-    var windowLayer: SQLScope?
-    /// In a window layer: the window columns, by their text (so a measure
-    /// used twice is computed once).
-    var windows: [(sql: String, name: String)] = []
+    /// this scope: the entity's rows with one more column per window, per
+    /// measure built on a window, and per window's argument.
+    var layer: SQLScope?
+    /// In a layer: its columns, by their text (so a measure used twice is
+    /// computed once).
+    var columns: [(sql: String, name: String)] = []
 
     init(entity: Entity, alias: String) {
         self.entity = entity
