@@ -42,8 +42,8 @@ extension SQLCompiler {
         case .compare(let op, let left, let right):
             var l = try sub(left), r = try sub(right)
             if op != .equal && op != .notEqual {
-                if case .enumeration(let type) = left.type { l = enumCode(l, type) }
-                if case .enumeration(let type) = right.type { r = enumCode(r, type) }
+                if case .enumeration(let type) = left.type { l = code(left, l, type) }
+                if case .enumeration(let type) = right.type { r = code(right, r, type) }
                 if left.type == .text && right.type == .text { l = d.textOrder(l) }
             }
             return "(\(l) \(comparison(op)) \(r))"
@@ -114,6 +114,12 @@ extension SQLCompiler {
         }
     }
 
+    /// An enum's position: a symbol's is known now.
+    private func code(_ e: BoundExpr, _ sql: String, _ type: EnumType) -> String {
+        if case .constant(.symbol(let code, _)) = e.node { return String(code) }
+        return enumCode(sql, type)
+    }
+
     func untranslatable(_ feature: String, _ range: SourceRange) -> Diagnostic {
         .semantic("\(feature) has no SQL translation; run this query in memory", measureRange ?? range)
     }
@@ -174,7 +180,10 @@ extension SQLCompiler {
         case .modulo:
             if type == .int { return "mod(\(l), NULLIF(\(r), 0))" }
             let a = dialect.cast(l, .number), b = dialect.cast(r, .number)
-            return "(\(a) - \(b) * CAST(trunc(\(a) / NULLIF(\(b), 0)) AS \(dialect.typeName(.number))))"
+            // PostgreSQL has no remainder of doubles; the others' `%` is
+            // the truncated remainder crmql gives.
+            guard dialect == .postgresql else { return "(\(a) % NULLIF(\(b), 0))" }
+            return "(\(a) - \(b) * trunc(\(a) / NULLIF(\(b), 0)))"
         }
     }
 
