@@ -7,7 +7,9 @@ row for row (numbers to a relative 1e-9, since crmql adds money exactly).
            [--customers N] [--queries FILE]
 
 PostgreSQL is reached through `psql` with the PG* environment variables
-(.ci/postgres sets them); DuckDB through its Python package.
+(.ci/postgres sets them); DuckDB through its Python package; Spark (local
+mode) through pyspark and crmql's own Python package (`crmql.spark.sql`),
+which calls the compiler through the C library.
 """
 import argparse
 import datetime
@@ -71,6 +73,8 @@ def sql_type(crmql_type, dialect):
         return "BIGINT"
     if crmql_type == "number":
         return "DOUBLE PRECISION" if dialect == "postgresql" else "DOUBLE"
+    if dialect == "spark" and crmql_type not in ("date", "datetime", "bool"):
+        return "STRING"
     if crmql_type == "date":
         return "DATE"
     if crmql_type == "datetime":
@@ -154,6 +158,38 @@ class PostgreSQL:
         return names, rows or []
 
 
+class Spark:
+    """Spark in local mode on two cores: the CSV files read with the
+    entities' schema, each a temporary view of the entity's name, and each
+    query run through the Python package, `crmql.spark.sql(spark, query)`,
+    against a crmql session made from the Spark tables themselves."""
+    name = "spark"
+    through_python = True
+
+    def __init__(self, data, schemas):
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "Python"))
+        import crmql.spark
+        from pyspark.sql import SparkSession
+        self.crmql_spark = crmql.spark
+        self.spark = (SparkSession.builder.master("local[2]").appName("crmql-sql-differential")
+                      .config("spark.sql.session.timeZone", "UTC")
+                      .config("spark.sql.shuffle.partitions", "2")
+                      .config("spark.ui.enabled", "false")
+                      .config("spark.ui.showConsoleProgress", "false")
+                      .getOrCreate())
+        self.spark.sparkContext.setLogLevel("ERROR")
+        for entity, fields in schemas.items():
+            ddl = ", ".join(f"`{n}` {sql_type(t, 'spark')}" for n, t in fields)
+            frame = self.spark.read.csv(os.path.join(data, entity + ".csv"), header=True, schema=ddl,
+                                        escape='"', multiLine=True)
+            frame.cache().createOrReplaceTempView(entity)
+        self.schema = crmql.spark.schema_database(self.spark, tables=list(schemas), today=TODAY)
+
+    def run(self, query):
+        frame = self.crmql_spark.sql(self.spark, query, database=self.schema)
+        return list(frame.columns), [list(row) for row in frame.collect()]
+
+
 def quote_pg(name):
     return '"' + name.replace('"', '""') + '"'
 
@@ -172,30 +208,35 @@ def main():
     schemas = {e: schema(args.crmql, data, e) for e in ("customers", "orders", "interactions")}
     engines = []
     for name in args.engines.split(","):
-        engines.append({"duckdb": DuckDB, "postgresql": PostgreSQL}[name](data, schemas))
+        engines.append({"duckdb": DuckDB, "postgresql": PostgreSQL, "spark": Spark}[name](data, schemas))
 
     # One crmql run: each query, then its SQL for every engine.
     script = []
     for q in queries:
         script.append(q + ";")
         for engine in engines:
-            script.append(f"explain sql {engine.name} {q};")
+            if not getattr(engine, "through_python", False):
+                script.append(f"explain sql {engine.name} {q};")
     done = run_crmql(args.crmql, data, "\n".join(script) + "\n")
     if done.returncode != 0:
         print(done.stderr, file=sys.stderr)
         sys.exit("crmql failed on the corpus")
     results = results_of(done.stdout)
-    per_query = 1 + len(engines)
+    compiled = [e for e in engines if not getattr(e, "through_python", False)]
+    per_query = 1 + len(compiled)
     assert len(results) == per_query * len(queries), (len(results), len(queries))
     failures = 0
     compared = 0
     for i, q in enumerate(queries):
         expected = results[i * per_query]
-        for j, engine in enumerate(engines):
-            sql = results[i * per_query + 1 + j][0]["sql"]
+        for engine in engines:
             problem = None
             try:
-                names, rows = engine.run(sql)
+                if getattr(engine, "through_python", False):
+                    names, rows = engine.run(q)
+                else:
+                    sql = results[i * per_query + 1 + compiled.index(engine)][0]["sql"]
+                    names, rows = engine.run(sql)
             except Exception as error:  # noqa: BLE001 - any engine error is a failure to report
                 problem = f"engine error: {str(error).splitlines()[0] if str(error) else error!r}"
             if problem is None:
