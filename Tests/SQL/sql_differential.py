@@ -190,6 +190,15 @@ class Spark:
         return list(frame.columns), [list(row) for row in frame.collect()]
 
 
+class SparkTables(Spark):
+    """Spark running statements compiled beforehand (`explain sql spark`)."""
+    through_python = False
+
+    def run(self, sql):
+        frame = self.spark.sql(sql)
+        return list(frame.columns), [list(row) for row in frame.collect()]
+
+
 def quote_pg(name):
     return '"' + name.replace('"', '""') + '"'
 
