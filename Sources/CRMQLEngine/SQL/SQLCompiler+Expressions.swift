@@ -205,7 +205,8 @@ extension SQLCompiler {
             guard let value else { throw untranslatable("\(function.rawValue) without an argument", range) }
             if case .enumeration = type { throw untranslatable("\(function.rawValue) of an enum", range) }
             if type == .bool { throw untranslatable("\(function.rawValue) of a bool", range) }
-            return "\(function.rawValue)(\(value))"
+            // The least text is by code point, as crmql orders text.
+            return "\(function.rawValue)(\(type == .text ? d.textOrder(value) : value))"
         case .median: return d.percentile(value ?? "NULL", 0.5)
         case .percentile: return d.percentile(value ?? "NULL", fraction ?? 0.5)
         case .stddev: return "stddev_samp(\(value ?? "NULL"))"

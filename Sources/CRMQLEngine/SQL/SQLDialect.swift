@@ -2,7 +2,7 @@ import CRMQLCore
 
 /// The SQL engines a query compiles for. Each answers the few spellings
 /// that differ between them; everything else is standard SQL the three share.
-public enum SQLDialect: String, Sendable, CaseIterable {
+enum SQLDialect: String, Sendable, CaseIterable {
     case postgresql, duckdb, spark
 
     /// A name as an identifier: quoted always, so a field named like a
