@@ -121,7 +121,8 @@ extension SQLCompiler {
     }
 
     func untranslatable(_ feature: String, _ range: SourceRange) -> Diagnostic {
-        .semantic("\(feature) has no SQL translation; run this query in memory", measureRange ?? range)
+        let within = expanding.first.map { " (in the measure '\($0.split(separator: ".").last ?? "")')" } ?? ""
+        return .semantic("\(feature)\(within) has no SQL translation; run this query in memory", measureRange ?? range)
     }
 
     /// A constant as a literal of its type.
