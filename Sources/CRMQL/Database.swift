@@ -216,6 +216,10 @@ public final class Database: Sendable {
         case .rows(let names, let columns): return .rows(ResultSet(columnNames: names, columns: columns))
         case .message(let text): return .message(text)
         case .text(let text): return .text(text)
+        case .document(let name, let text):
+            var result = ResultSet(columnNames: [name], columns: [Column.make(type: .text, values: [.text(text)])])
+            result.isDocument = true
+            return .rows(result)
         }
     }
 

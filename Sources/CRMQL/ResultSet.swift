@@ -14,6 +14,9 @@ public struct ResultSet: Sendable {
     public let rowCount: Int
     /// Column positions by name, built once for every row to share.
     let lookup: ColumnLookup
+    /// One text cell that a table or markdown shows as the text itself
+    /// (`explain sql`), not boxed; csv and json write it as a result.
+    var isDocument = false
 
     init(columnNames: [String], columns: [Column]) {
         self.columnNames = columnNames

@@ -23,6 +23,10 @@ public enum EngineOutput: Sendable {
     case message(String)
     /// A statement's answer as text: `explain`'s plan, `help`.
     case text(String)
+    /// A statement's answer that is one text (`explain sql`): a result of
+    /// one row and one column named `name` for hosts and in csv or json,
+    /// the text itself in a table at a terminal.
+    case document(name: String, text: String)
 }
 
 /// Everything a statement may change. A statement runs against this state and
@@ -309,6 +313,8 @@ public final class Interpreter {
             output(.message(try openDatabase(path, source)))
         case .explain(let query, let analyze):
             output(.text(try explain(query, analyze: analyze, source)))
+        case .explainSQL(let query, let dialect):
+            output(.document(name: "sql", text: try explainSQL(query, dialect: dialect, source)))
         case .describe(let entity):
             let result = try describe(entity)
             try emitRows(result.names, result.columns, statement, output: output)

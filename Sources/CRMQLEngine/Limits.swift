@@ -113,7 +113,7 @@ extension ExecutionLimits {
 enum NestingDepth {
     static func expressions(of statement: Statement) -> [Expr] {
         switch statement.kind {
-        case .query(let query), .letQuery(_, let query), .explain(let query, _):
+        case .query(let query), .letQuery(_, let query), .explain(let query, _), .explainSQL(let query, _):
             return expressions(of: query)
         case .export(let query, let path), .exportChart(_, let query, let path):
             return expressions(of: query) + [path]

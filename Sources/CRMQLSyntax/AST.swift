@@ -63,6 +63,9 @@ public indirect enum StatementKind: Sendable {
     case openDatabase(path: Expr)
     /// `explain [analyze] <query>`
     case explain(query: Query, analyze: Bool)
+    /// `explain sql [dialect] <query>`: the query compiled to one SQL
+    /// statement; `dialect` is the word written, nil for the default.
+    case explainSQL(query: Query, dialect: Name?)
     case describe(entity: Name)
     case showEntities
     case showIndexes

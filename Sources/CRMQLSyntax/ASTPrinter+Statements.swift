@@ -52,6 +52,8 @@ extension ASTPrinter {
             return "open database \(print(path))"
         case .explain(let query, let analyze):
             return (analyze ? "explain analyze " : "explain ") + queryText(query)
+        case .explainSQL(let query, let dialect):
+            return "explain sql " + (dialect.map { $0.text + " " } ?? "") + queryText(query)
         case .describe(let entity):
             return "describe \(nameText(entity.text))"
         case .showEntities:

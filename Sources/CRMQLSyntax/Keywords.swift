@@ -22,7 +22,7 @@ public enum Keywords {
         // statements
         "analyze", "cascade", "chart", "count", "create", "database", "define", "delete", "describe", "drop",
         "entities", "entity", "explain", "export", "from", "help", "index", "indexes",
-        "insert", "into", "let", "load", "on", "open", "param", "save", "set", "to",
+        "insert", "into", "let", "load", "on", "open", "param", "save", "set", "sql", "to",
         "update", "values", "with",
         // types in `create entity`
         "bool", "date", "datetime", "enum", "int", "key", "number", "ref", "text",

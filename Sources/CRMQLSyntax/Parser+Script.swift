@@ -154,6 +154,19 @@ extension Parser.State {
             }
         case "explain":
             advance()
+            if peekRequired().isWord("sql") {
+                // `explain sql [dialect] select …`: the dialect is any word
+                // but `select`; the interpreter checks it against the engines.
+                advance()
+                var dialect: Name?
+                let next = peekRequired()
+                if next.kind == .identifier && !next.isWord("select") {
+                    dialect = Name(next.text, next.range)
+                    advance()
+                }
+                kind = .explainSQL(query: try parseQuery(), dialect: dialect)
+                return Statement(kind, SourceRange(start, lastEnd))
+            }
             let analyze = peekRequired().isWord("analyze")
             if analyze { advance() }
             kind = .explain(query: try parseQuery(), analyze: analyze)

@@ -131,6 +131,18 @@ final class StatementParserTests: XCTestCase {
         XCTAssertTrue(analyze)
     }
 
+    func testExplainSQL() {
+        XCTAssertEqual(canonical("explain sql select orders where amount > 5"), "explain sql select orders where amount > 5")
+        XCTAssertEqual(canonical("EXPLAIN SQL spark select orders"), "explain sql spark select orders")
+        guard let statement = parseOne("explain sql DuckDB select customers"),
+              case .explainSQL(_, let dialect) = statement.kind else { return XCTFail() }
+        XCTAssertEqual(dialect?.text, "DuckDB")
+        guard let plain = parseOne("explain sql select customers"), case .explainSQL(_, nil) = plain.kind else { return XCTFail() }
+        // `sql` without a query, and a dialect without one, are parse errors.
+        XCTAssertFalse(parseScript("explain sql").1.isEmpty)
+        XCTAssertFalse(parseScript("explain sql duckdb").1.isEmpty)
+    }
+
     func testIntrospection() {
         XCTAssertEqual(canonical("describe customers"), "describe customers")
         XCTAssertEqual(canonical("show entities"), "show entities")

@@ -27,6 +27,21 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(run.standardOutput, "name\nAnn\nBob\n王芳\n")
     }
 
+    /// `explain sql` is text in a table, one row of one column `sql` in
+    /// csv and json.
+    func testExplainSQLIsTextInATableAndOneCellInCSVAndJSON() throws {
+        let statement = "explain sql duckdb select count customers"
+        let sql = "SELECT\n  count(*) AS \"count()\"\nFROM \"customers\" AS c"
+        let table = try crmql(["--data", "data", "--format", "table", "-c", statement])
+        XCTAssertEqual(table.status, 0, table.standardError)
+        XCTAssertEqual(table.standardOutput, sql + "\n")
+        let csv = try crmql(["--data", "data", "--format", "csv", "-c", statement])
+        XCTAssertEqual(csv.standardOutput, "sql\n\"" + sql.replacingOccurrences(of: "\"", with: "\"\"") + "\"\n")
+        let json = try crmql(["--data", "data", "--format", "json", "-c", statement])
+        let rows = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: String]]
+        XCTAssertEqual(rows, [["sql": sql]])
+    }
+
     func testConsecutiveResultsAreSeparatedByOneEmptyLine() throws {
         let run = try crmql(["--data", "data", "-c", "select customers where stage = mature show name; select orders where amount > 10 show id"])
         XCTAssertEqual(run.status, 0, run.standardError)

@@ -21,6 +21,10 @@ public enum ResultRenderer {
     /// - `markdown`: a GitHub table; null is an empty cell.
     /// - Complexity: O(rows × columns) for the rows written.
     public static func render(_ result: ResultSet, options: RenderOptions) -> String {
+        if result.isDocument, options.format == .table || options.format == .markdown, result.rowCount == 1,
+           case .text(let text) = result.value(row: 0, column: 0) {
+            return text.hasSuffix("\n") ? text : text + "\n"
+        }
         switch options.format {
         case .table: return TableRenderer(result: result, options: options).render()
         case .csv: return machineReadable(result, .csv)

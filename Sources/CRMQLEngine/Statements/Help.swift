@@ -50,6 +50,7 @@ enum Help {
         delete entity [where ...] [cascade]           create index on entity(field)
         export <query> to "file.csv"   save "file"   open "file"   explain [analyze] <query>
         export chart bar|line|funnel|heat <query> to "file.svg"
+        explain sql [postgresql|duckdb|spark] <query>   the query as one SQL statement
         describe entity   show entities   show indexes   help [topic]
         set fast_paths = off          plans of general operators only (same answers, slower)
         """),

@@ -81,3 +81,20 @@ extension Interpreter {
         return lines.joined(separator: "\n")
     }
 }
+
+extension Interpreter {
+    /// `explain sql [dialect] <query>`: the statement the query compiles to,
+    /// with `today` and parameters' values written in as literals.
+    func explainSQL(_ query: Query, dialect: Name?, _ source: SourceFile) throws -> String {
+        var chosen = SQLDialect.postgresql
+        if let dialect {
+            guard let named = SQLDialect(rawValue: dialect.text.lowercased()) else {
+                let names = SQLDialect.allCases.map(\.rawValue)
+                throw Diagnostic.semantic(Suggestion.message("unknown SQL dialect '\(dialect.text)'", for: dialect.text.lowercased(), among: names)
+                                          + " (dialects: \(names.joined(separator: ", ")))", dialect.range)
+            }
+            chosen = named
+        }
+        return try runner(source).compileSQL(query, dialect: chosen)
+    }
+}

@@ -123,7 +123,7 @@ enum ScriptCorpus {
                         for row in 0..<count {
                             text += columns.map { ValueFormatter.plain($0.value(at: row)) }.joined(separator: "|") + "\n"
                         }
-                    case .message(let message), .text(let message):
+                    case .message(let message), .text(let message), .document(_, let message):
                         text += message + "\n"
                     }
                 }
