@@ -92,11 +92,7 @@ extension ResultSet {
         case .text:
             return 0
         }
-        for row in 0..<count {
-            let present = !stored.nulls.isNull(row)
-            valid[row] = present ? 1 : 0
-            if !present { values[row] = 0 }
-        }
+        markValid(stored.nulls, count: count, values: values, valid: valid)
         return count
     }
 
@@ -107,7 +103,8 @@ extension ResultSet {
         let stored = columns[column]
         var total = 0
         if case .text(let array) = stored.data {
-            for row in 0..<rowCount where !stored.nulls.isNull(row) { total += array[row].utf8.count }
+            let nulls = stored.nulls
+            for row in 0..<rowCount where !nulls.isNull(row) { total += array[row].utf8.count }
         } else {
             for row in 0..<rowCount where !stored.nulls.isNull(row) { total += stored.value(at: row).description.utf8.count }
         }
@@ -119,35 +116,51 @@ extension ResultSet {
     /// array: the cells' bytes one after the other in `bytes`, cell `i`
     /// from `offsets[i]` to `offsets[i + 1]` (so `offsets` holds one more
     /// than the row count), and `valid` 1 or 0 per row (a null is empty).
-    /// Returns false, copying nothing, when a buffer is too small or the
-    /// column out of range.
+    /// Returns false when a buffer is too small (`bytes` then holds only
+    /// the cells that fitted) or the column is out of range.
     public func copyText(column: Int, bytes: UnsafeMutableBufferPointer<UInt8>,
                          offsets: UnsafeMutableBufferPointer<Int64>, valid: UnsafeMutableBufferPointer<UInt8>) -> Bool {
         guard columns.indices.contains(column), offsets.count > rowCount, valid.count >= rowCount,
-              bytes.count >= textByteCount(column: column) else { return false }
+              let offsetBase = offsets.baseAddress, let validBase = valid.baseAddress else { return false }
         let stored = columns[column]
+        let nulls = stored.nulls
         var position = 0
-        offsets[0] = 0
+        let capacity = bytes.count
+        offsetBase[0] = 0
+        // Raw pointers and one pass: this loop is what a data frame of a
+        // million text cells waits for.
+        let cellText: (Int) -> String
+        if case .text(let array) = stored.data {
+            cellText = { array[$0] }
+        } else {
+            cellText = { stored.value(at: $0).description }
+        }
         for row in 0..<rowCount {
-            if stored.nulls.isNull(row) {
-                valid[row] = 0
-            } else {
-                valid[row] = 1
-                var text: String
-                if case .text(let array) = stored.data { text = array[row] } else { text = stored.value(at: row).description }
-                text.withUTF8 { utf8 in
-                    _ = UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(bytes)[position..<(position + utf8.count)])
-                        .initializeMemory(as: UInt8.self, from: utf8)
-                    position += utf8.count
+            if nulls.isNull(row) {
+                validBase[row] = 0
+                offsetBase[row + 1] = Int64(position)
+                continue
+            }
+            let utf8 = cellText(row).utf8
+            let length = utf8.count
+            guard position + length <= capacity else { return false }
+            if length > 0, let target = bytes.baseAddress {
+                let copied = utf8.withContiguousStorageIfAvailable { source in
+                    (target + position).update(from: source.baseAddress!, count: length)
+                }
+                if copied == nil {
+                    for (index, byte) in utf8.enumerated() { target[position + index] = byte }
                 }
             }
-            offsets[row + 1] = Int64(position)
+            position += length
+            validBase[row] = 1
+            offsetBase[row + 1] = Int64(position)
         }
         return true
     }
 
-    private func markValid(_ nulls: NullBitmap, count: Int, values: UnsafeMutableBufferPointer<Int64>,
-                           valid: UnsafeMutableBufferPointer<UInt8>) {
+    private func markValid<Element: Numeric>(_ nulls: NullBitmap, count: Int, values: UnsafeMutableBufferPointer<Element>,
+                                             valid: UnsafeMutableBufferPointer<UInt8>) {
         guard nulls.hasNulls else {
             _ = valid.baseAddress.map { $0.update(repeating: 1, count: count) }
             return

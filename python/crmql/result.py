@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import array
 import ctypes
+import os
 import datetime as _dt
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
 from . import _lib
 
 _EPOCH_DATE = _dt.date(1970, 1, 1)
+# TUNING: above this many cells a result's columns are copied on several
+# threads; below it, starting the threads costs more than it saves.
+PARALLEL_COPY_CELLS = 200_000
 _EPOCH_DATETIME = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
 STORAGE_NAMES = {
@@ -51,7 +55,8 @@ class Column:
         self.values: Optional[array.array] = None
         self.text_bytes: Optional[bytearray] = None
         self.text_offsets: Optional[array.array] = None
-        valid = bytearray(rows)
+        # Never an empty buffer: the library takes a NULL pointer for misuse.
+        valid = bytearray(max(rows, 1))
         valid_pointer = _address(valid)
         if self.storage == "text":
             size = library.crmql_result_text_bytes(handle, index)
@@ -73,7 +78,7 @@ class Column:
             if rows:
                 library.crmql_result_copy_int64(handle, index, values.buffer_info()[0], valid_pointer, rows)
             self.values = values
-        self.valid = bytes(valid)
+        self.valid = bytes(valid[:rows])
 
     def python_values(self) -> List[Any]:
         """The cells as Python values (None for null): what DB-API rows hold."""
@@ -130,8 +135,17 @@ class Result:
         # or the names pays nothing, and a timing of to_pandas() includes it.
         if self._copied is None:
             handle = self._handle
+            count = len(self._names)
             try:
-                self._copied = [Column(self._lib, handle, i, self.row_count) for i in range(len(self._names))]
+                if self.row_count * count >= PARALLEL_COPY_CELLS and count > 1:
+                    # The library copies without the GIL (ctypes releases
+                    # it), so columns copy side by side on several cores.
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    with ThreadPoolExecutor(max_workers=min(count, os.cpu_count() or 1)) as pool:
+                        self._copied = list(pool.map(lambda i: Column(self._lib, handle, i, self.row_count), range(count)))
+                else:
+                    self._copied = [Column(self._lib, handle, i, self.row_count) for i in range(count)]
             finally:
                 self._release()
         return self._copied

@@ -140,21 +140,26 @@ class CRMQLKernel(Kernel):
         """Runs ``work`` on a helper thread, so that the SIGINT of an
         interrupt reaches this thread, which then asks the engine to stop."""
         box: Dict[str, Any] = {}
+        done = threading.Event()
 
         def run() -> None:
             try:
                 box["value"] = work()
             except BaseException as error:  # handed to the waiting thread
                 box["error"] = error
+            finally:
+                done.set()
 
-        worker = threading.Thread(target=run, daemon=True)
-        worker.start()
-        try:
-            while worker.is_alive():
-                worker.join(0.05)
-        except KeyboardInterrupt:
-            self.db.interrupt()
-            worker.join()
+        # An Event rather than Thread.join: a KeyboardInterrupt inside join
+        # can leave the thread marked finished while it still runs.
+        threading.Thread(target=run, daemon=True).start()
+        while True:
+            try:
+                while not done.wait(0.05):
+                    pass
+                break
+            except KeyboardInterrupt:
+                self.db.interrupt()
         if "error" in box:
             raise box["error"]
         return box.get("value")
