@@ -163,11 +163,14 @@ def test_kernel_starts_quickly(kernel_home):
     client.start_channels()
     try:
         client.wait_for_ready(timeout=60)
-        elapsed = time.monotonic() - started
-        print("kernel start with the demo data: %.2f s" % elapsed)
-        # TUNING: the bound allows for a busy shared test machine; an idle
-        # one starts the kernel in well under a second (the README's figure).
-        assert elapsed < 5.0
+        ready = time.monotonic() - started
+        reply, outputs = run(client, "select customers show count()")
+        answered = time.monotonic() - started
+        assert reply["status"] == "ok"
+        print("kernel ready after %.2f s, first demo result after %.2f s" % (ready, answered))
+        # TUNING: the bounds allow for a busy shared test machine; an idle
+        # one is ready in well under a second (the README's figure).
+        assert ready < 10.0 and answered < 20.0
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)

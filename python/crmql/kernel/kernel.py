@@ -74,10 +74,32 @@ class CRMQLKernel(Kernel):
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        self.db: Connection = self._open()
+        # The data loads while the kernel starts and the notebook draws: the
+        # first cell, completion or inspection waits for it, not the start.
+        self._opened = threading.Event()
+        self._connection: Optional[Connection] = None
+        self._open_error: Optional[BaseException] = None
+        threading.Thread(target=self._open_in_background, daemon=True).start()
         self.last_query: Optional[str] = None
         self.last_result: Optional[Result] = None
         self.chart_directory = tempfile.mkdtemp(prefix="crmql-kernel-")
+
+    def _open_in_background(self) -> None:
+        try:
+            self._connection = self._open()
+        except BaseException as error:  # reported by the first cell
+            self._open_error = error
+        finally:
+            self._opened.set()
+
+    @property
+    def db(self) -> Connection:
+        """The session's connection, once the data has loaded."""
+        self._opened.wait()
+        if self._connection is None:
+            error = self._open_error
+            raise Error("the kernel could not open its data: %s" % error, phase="io") if not isinstance(error, Error) else error
+        return self._connection
 
     @staticmethod
     def _open() -> Connection:
@@ -254,11 +276,13 @@ class CRMQLKernel(Kernel):
         return {"status": "incomplete", "indent": ""}
 
     def do_shutdown(self, restart: bool) -> Dict[str, Any]:
-        self.db.close()
-        if not restart:
-            self.db = None  # type: ignore[assignment]
-        else:
-            self.db = self._open()
+        self._opened.wait()
+        if self._connection is not None:
+            self._connection.close()
+        if restart:
+            self._opened.clear()
+            self._connection, self._open_error = None, None
+            threading.Thread(target=self._open_in_background, daemon=True).start()
         return {"status": "ok", "restart": restart}
 
 
