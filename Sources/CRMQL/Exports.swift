@@ -14,3 +14,5 @@ public typealias Phase = CRMQLCore.Phase
 /// library's own errors find it; for a host's commands of its own (the
 /// shell's dot commands), so that their errors read like the library's.
 public typealias Suggestion = CRMQLCore.Suggestion
+/// The pictures a result can be drawn as: bar, line, funnel, heat.
+public typealias ChartKind = CRMQLCore.ChartKind

@@ -295,6 +295,8 @@ public final class Interpreter {
             try dropIndex(entity, field)
         case .export(let query, let path):
             output(.message(try export(query, path, source)))
+        case .exportChart(let kind, let query, let path):
+            output(.message(try exportChart(kind, query, path, source)))
         case .save(let path):
             output(.message(try save(path, source)))
         case .open(let path):

@@ -115,7 +115,7 @@ enum NestingDepth {
         switch statement.kind {
         case .query(let query), .letQuery(_, let query), .explain(let query, _):
             return expressions(of: query)
-        case .export(let query, let path):
+        case .export(let query, let path), .exportChart(_, let query, let path):
             return expressions(of: query) + [path]
         case .param(_, let value), .set(_, let value):
             return [value]

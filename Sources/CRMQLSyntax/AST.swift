@@ -53,6 +53,9 @@ public indirect enum StatementKind: Sendable {
     case dropIndex(entity: Name, field: Name)
     /// `export <query> to "file"`
     case export(query: Query, path: Expr)
+    /// `export chart <kind> <query> to "file.svg"`: the query's result drawn
+    /// as a chart; `kind` is one of `ChartKind`'s names (the parser checks).
+    case exportChart(kind: Name, query: Query, path: Expr)
     case save(path: Expr)
     case open(path: Expr)
     /// `open database "file"`: the session becomes that database file's,

@@ -42,6 +42,8 @@ extension ASTPrinter {
             return "drop index on \(nameText(entity.text))(\(nameText(field.text)))"
         case .export(let query, let path):
             return "export \(queryText(query)) to \(print(path))"
+        case .exportChart(let kind, let query, let path):
+            return "export chart \(kind.text) \(queryText(query)) to \(print(path))"
         case .save(let path):
             return "save \(print(path))"
         case .open(let path):

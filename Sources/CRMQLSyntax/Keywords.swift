@@ -20,7 +20,7 @@ public enum Keywords {
     /// Words that are keywords only where the grammar expects them.
     public static let contextual: Set<String> = [
         // statements
-        "analyze", "cascade", "count", "create", "database", "define", "delete", "describe", "drop",
+        "analyze", "cascade", "chart", "count", "create", "database", "define", "delete", "describe", "drop",
         "entities", "entity", "explain", "export", "from", "help", "index", "indexes",
         "insert", "into", "let", "load", "on", "open", "param", "save", "set", "to",
         "update", "values", "with",

@@ -166,9 +166,26 @@ extension Parser.State {
         return .delete(entity: entity, whereClause: whereClause, cascade: cascade)
     }
 
-    // export → 'export' query 'to' expression
+    // export → 'export' [ 'chart' kind ] query 'to' expression
     mutating func parseExport() throws -> StatementKind {
         advance()
+        // A query starts with `select`, so `chart` here can only begin a chart.
+        if peekRequired().isWord("chart") {
+            advance()
+            let kind = try expectName("a chart kind (\(ChartKind.names))")
+            guard ChartKind(rawValue: kind.text.lowercased()) != nil else {
+                var message = "unknown chart kind '\(kind.text)'"
+                if let match = Suggestion.closest(to: kind.text, among: ChartKind.allCases.map(\.rawValue)) {
+                    message += "; did you mean '\(match)'?"
+                } else {
+                    message += "; expected one of \(ChartKind.names)"
+                }
+                throw failure(message, at: kind.range)
+            }
+            let query = try parseQuery()
+            try expectWord("to")
+            return .exportChart(kind: Name(kind.text.lowercased(), kind.range), query: query, path: try parseExpression().expr)
+        }
         let query = try parseQuery()
         try expectWord("to")
         return .export(query: query, path: try parseExpression().expr)

@@ -5,7 +5,7 @@ import LineReader
 /// The names of the dot commands, and "did you mean" among them.
 enum DotCommandName {
     static let all = [
-        ".demo", ".edit", ".exit", ".format", ".help", ".last", ".maxrows", ".mode", ".output", ".pager", ".quit", ".read",
+        ".chart", ".demo", ".edit", ".exit", ".format", ".help", ".last", ".maxrows", ".mode", ".output", ".pager", ".quit", ".read",
         ".schema", ".timer",
     ]
 
@@ -27,6 +27,7 @@ enum DotOutcome {
 
 extension Shell {
     static let helpText = """
+        .chart [KIND]       draw the last result: bar, line, funnel or heat
         .demo               load the built-in demo data
         .edit               edit the current or previous statement in $EDITOR, then run it
         .format readable|plain  numbers in tables: rounded and grouped, or every digit
@@ -96,6 +97,8 @@ extension Shell {
             do { try loadDemo() } catch { throw ShellError(error.description) }
         case ".last":
             showLast()
+        case ".chart":
+            try showChart(argument)
         default:
             var message = "unknown command '\(name)'"
             if let match = DotCommandName.closest(to: name, among: DotCommandName.all) {

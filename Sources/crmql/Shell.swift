@@ -26,7 +26,7 @@ final class Shell {
     private(set) var sink: OutputSink = .standardOutput
     /// The last result set, for `.last`.
     private(set) var lastResult: ResultSet?
-    private let colorAllowed: Bool
+    let colorAllowed: Bool
 
     /// TUNING: a result up to this many rows is laid out whole for the
     /// pager; a longer one shows its first and last rows, as with `.pager

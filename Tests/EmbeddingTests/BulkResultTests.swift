@@ -177,4 +177,30 @@ import Testing
         #expect(crmqlInspect(db, "   ", 1) == nil)
         #expect(crmqlComplete(nil, "select", 3, nil) == nil)
     }
+
+    @Test func aResultDrawsItselfAsSVGOrText() throws {
+        let db = try open()
+        defer { _ = crmqlClose(db) }
+        let result = try result(db, "select people order by id show name, score")
+        defer { crmqlResultFree(result) }
+        #expect(String(cString: crmqlResultChartKind(result)!) == "bar")
+        var message: UnsafeMutablePointer<CChar>?
+        let svg = try #require(crmqlResultSVG(result, "bar", "scores", &message))
+        #expect(String(cString: svg).contains("<svg") && String(cString: svg).contains("scores"))
+        #expect(message == nil)
+        free(svg)
+        let text = try #require(crmqlResultChart(result, nil, 40, 0, &message))
+        #expect(String(cString: text).contains("Ann"))
+        // Without CRMQL_CHART_UNICODE, no block characters (the data's own "Bø" stays as it is).
+        #expect(!String(cString: text).unicodeScalars.contains { (0x2580...0x259F).contains($0.value) })
+        free(text)
+        #expect(crmqlResultSVG(result, "line", nil, &message) == nil)
+        let refusal = try #require(message)
+        #expect(String(cString: refusal).hasPrefix("cannot draw this result as a line chart"))
+        free(refusal)
+        #expect(crmqlResultChart(result, "bra", 80, CRMQL_CHART_UNICODE, &message) == nil)
+        #expect(String(cString: try #require(message)) == "unknown chart kind 'bra'; did you mean 'bar'? (the kinds are bar, line, funnel, heat)")
+        free(message)
+        #expect(crmqlResultSVG(nil, nil, nil, nil) == nil)
+    }
 }

@@ -10,6 +10,7 @@ final class SafeModeTests: XCTestCase {
         let statements = [
             ("load customers from \"\(fixture.path("data/customers.csv"))\"", "load"),
             ("export select customers to \"\(fixture.path("out.csv"))\"", "export"),
+            ("export chart bar select customers group by region to \"\(fixture.path("out.svg"))\"", "export"),
             ("save \"\(fixture.path("out.snapshot"))\"", "save"),
             ("open \"\(fixture.path("out.snapshot"))\"", "open"),
         ]
@@ -21,6 +22,7 @@ final class SafeModeTests: XCTestCase {
             XCTAssertEqual(run.standardOutput, "", "the script stops at the refused statement")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.path("out.csv")))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.path("out.svg")))
         XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.path("out.snapshot")))
     }
 

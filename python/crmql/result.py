@@ -103,6 +103,10 @@ class Column:
         return [symbols[v] if ok and 0 <= v < len(symbols) else None for v, ok in zip(values, valid)]
 
 
+def _text(value: Optional[str]) -> Optional[bytes]:
+    return None if value is None else str(value).encode("utf-8")
+
+
 def _address(buffer: bytearray) -> int:
     if not len(buffer):
         return 0
@@ -136,18 +140,15 @@ class Result:
         if self._copied is None:
             handle = self._handle
             count = len(self._names)
-            try:
-                if self.row_count * count >= PARALLEL_COPY_CELLS and count > 1:
-                    # The library copies without the GIL (ctypes releases
-                    # it), so columns copy side by side on several cores.
-                    from concurrent.futures import ThreadPoolExecutor
+            if self.row_count * count >= PARALLEL_COPY_CELLS and count > 1:
+                # The library copies without the GIL (ctypes releases it),
+                # so columns copy side by side on several cores.
+                from concurrent.futures import ThreadPoolExecutor
 
-                    with ThreadPoolExecutor(max_workers=min(count, os.cpu_count() or 1)) as pool:
-                        self._copied = list(pool.map(lambda i: Column(self._lib, handle, i, self.row_count), range(count)))
-                else:
-                    self._copied = [Column(self._lib, handle, i, self.row_count) for i in range(count)]
-            finally:
-                self._release()
+                with ThreadPoolExecutor(max_workers=min(count, os.cpu_count() or 1)) as pool:
+                    self._copied = list(pool.map(lambda i: Column(self._lib, handle, i, self.row_count), range(count)))
+            else:
+                self._copied = [Column(self._lib, handle, i, self.row_count) for i in range(count)]
         return self._copied
 
     def _release(self) -> None:
@@ -208,6 +209,44 @@ class Result:
         from ._frames import to_arrow
 
         return to_arrow(self)
+
+    def svg(self, kind: Optional[str] = None, title: Optional[str] = None) -> str:
+        """The result drawn as an SVG chart, as ``export chart`` writes it.
+
+        Args:
+            kind: ``"bar"``, ``"line"``, ``"funnel"`` or ``"heat"``; None for
+                the kind the result suits (``chart_kind``).
+            title: the heading; None heads it with what is drawn.
+
+        Raises:
+            crmql.ProgrammingError: an unknown kind, or columns that do not
+                fit it (a line chart over text labels), in the engine's words.
+        """
+        return self._draw(lambda error: self._lib.crmql_result_svg(
+            self._handle, _text(kind), _text(title), error))
+
+    def chart(self, kind: Optional[str] = None, width: int = 80, unicode: bool = True, colors: bool = False) -> str:
+        """The result drawn as text for a terminal of ``width`` columns, as
+        the shell's ``.chart`` draws it (arguments and errors as ``svg``)."""
+        flags = (_lib.CHART_UNICODE if unicode else 0) | (_lib.CHART_COLORS if colors else 0)
+        return self._draw(lambda error: self._lib.crmql_result_chart(
+            self._handle, _text(kind), int(width), flags, error))
+
+    @property
+    def chart_kind(self) -> str:
+        """The chart the result suits: heat for a grid such as ``cohorts(...)``,
+        line along dates, else bar."""
+        return self._lib.crmql_result_chart_kind(self._handle).decode()
+
+    def _draw(self, call) -> str:
+        from .errors import ProgrammingError
+
+        error = ctypes.c_void_p()
+        drawn = _lib.take_text(self._lib, call(ctypes.byref(error)))
+        message = _lib.take_text(self._lib, error.value)
+        if drawn is None:
+            raise ProgrammingError(message or "cannot draw this result", phase="semantic")
+        return drawn
 
     def __repr__(self) -> str:
         return "<crmql.Result %d rows x %d columns: %s>" % (self.row_count, len(self._names), ", ".join(self._names))

@@ -112,10 +112,26 @@ def test_bad_kernel_commands(kernel):
     assert reply["status"] == "error" and "did you mean '.chart'" in reply["evalue"]
     reply, _ = run(client, "select customers order by id show name, points limit 5\n.chart line")
     assert reply["status"] == "error"
-    assert ".chart line needs dates or numbers" in reply["evalue"] and "'name' is text" in reply["evalue"]
+    assert "cannot draw this result as a line chart" in reply["evalue"] and "'name'" in reply["evalue"]
     reply, _ = run(client, ".chart pie")
     assert "unknown chart kind 'pie'" in reply["evalue"]
+    reply, _ = run(client, ".chart fnnel")
+    assert "did you mean 'funnel'?" in reply["evalue"]
     reply, _ = run(client, ".help")
+    assert reply["status"] == "ok"
+
+
+def test_chart_shows_svg_with_a_text_twin(kernel):
+    _, client = kernel
+    reply, outputs = run(client, "select customers group by stage show stage, count() as customers\n.chart funnel")
+    assert reply["status"] == "ok"
+    charts = [m["content"]["data"] for m in outputs
+              if m["msg_type"] == "display_data" and "image/svg+xml" in m["content"]["data"]]
+    assert len(charts) == 1
+    assert "<svg" in charts[0]["image/svg+xml"] and "prospect" in charts[0]["image/svg+xml"]
+    assert "prospect" in charts[0]["text/plain"]
+    # Without a kind the engine picks one: line along the periods of retention(...).
+    reply, outputs = run(client, "select retention(orders, every: quarter, from: 2025-01-01) show period, churn_rate\n.chart")
     assert reply["status"] == "ok"
 
 

@@ -326,6 +326,28 @@ int64_t crmql_result_text_bytes(crmql_result *result, int column);
 int crmql_result_copy_text(crmql_result *result, int column, char *bytes, int64_t capacity,
                            int64_t *offsets, uint8_t *valid, int64_t rows);
 
+/* Flags of crmql_result_chart. */
+#define CRMQL_CHART_UNICODE 0x01   /* block characters; without it ASCII only */
+#define CRMQL_CHART_COLORS  0x02   /* 256-colour escape sequences */
+
+/*
+ * A result drawn as a chart by the renderer of `export chart` and the
+ * shell's `.chart`: kind "bar", "line", "funnel" or "heat", or NULL for
+ * the kind that suits the result (crmql_result_chart_kind).
+ * crmql_result_svg writes an SVG document (800 pixels wide) headed by title,
+ * or when it is NULL by what is drawn against what; crmql_result_chart writes
+ * text for a terminal of width columns (at least 24) with CRMQL_CHART_*
+ * flags. Both return text the caller frees with crmql_free, or NULL with
+ * *errmsg (when errmsg is not NULL; the caller frees it with crmql_free)
+ * saying why: an unknown kind, or columns that do not fit it, such as a
+ * line chart over text labels.
+ */
+char *crmql_result_svg(crmql_result *result, const char *kind, const char *title, char **errmsg);
+char *crmql_result_chart(crmql_result *result, const char *kind, int width, int flags, char **errmsg);
+
+/* The kind a result suits: "heat" for a grid such as cohorts(...), "line" along dates, else "bar". Static: never freed. */
+const char *crmql_result_chart_kind(crmql_result *result);
+
 /*
  * Scripts: a text of several statements run one output at a time, the way
  * a notebook cell runs. A failing statement leaves the store as it was

@@ -49,6 +49,7 @@ enum Help {
         insert into entity (f, ...) values (v, ...)   update entity set f = v [where ...]
         delete entity [where ...] [cascade]           create index on entity(field)
         export <query> to "file.csv"   save "file"   open "file"   explain [analyze] <query>
+        export chart bar|line|funnel|heat <query> to "file.svg"
         describe entity   show entities   show indexes   help [topic]
         set fast_paths = off          plans of general operators only (same answers, slower)
         """),

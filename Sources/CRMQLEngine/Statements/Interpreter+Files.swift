@@ -134,4 +134,34 @@ extension Interpreter {
         let rows = output.columns.first?.count ?? 0
         return "exported \(rows) \(rows == 1 ? "row" : "rows") to \((path as NSString).lastPathComponent)"
     }
+
+    /// `export chart <kind> <query> to "file.svg"`: the query's result drawn
+    /// as an SVG chart titled with the query.
+    func exportChart(_ kind: Name, _ query: Query, _ pathExpr: Expr, _ source: SourceFile) throws -> String {
+        try requireFiles("export", pathExpr.range)
+        let path = try self.path(pathExpr, source)
+        guard (path as NSString).pathExtension.lowercased() == "svg" else {
+            let name = (path as NSString).lastPathComponent
+            throw Diagnostic(.io, "a chart is written as SVG; the file name must end in .svg, not '\(name)'", at: pathExpr.range)
+        }
+        guard let chartKind = ChartKind(rawValue: kind.text) else {
+            throw Diagnostic.semantic("unknown chart kind '\(kind.text)'; expected one of \(ChartKind.names)", kind.range)
+        }
+        let output = try runQuery(query, source)
+        let svg: String
+        do {
+            svg = try ChartRenderer.svg(names: output.names, columns: output.columns, kind: chartKind, title: ASTPrinter.print(query))
+        } catch {
+            throw Diagnostic.semantic("cannot draw this result as \(ChartRenderer.noun(chartKind)): \(error.message)", kind.range)
+        }
+        do {
+            try FileIO.writeAtomically(Array(svg.utf8), to: path, poll: services.checkInterrupt)
+        } catch let diagnostic as Diagnostic where diagnostic.phase == .interrupted || diagnostic.phase == .limit {
+            throw diagnostic
+        } catch {
+            throw Diagnostic(.io, "cannot write '\(path)': \(ErrorText.of(error))", at: pathExpr.range)
+        }
+        let rows = output.columns.first?.count ?? 0
+        return "exported \(ChartRenderer.noun(chartKind)) of \(rows) \(rows == 1 ? "row" : "rows") to \((path as NSString).lastPathComponent)"
+    }
 }

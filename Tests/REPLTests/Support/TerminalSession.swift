@@ -11,6 +11,10 @@ final class TerminalSession {
     private let master: Int32
     private let pid: pid_t
     private(set) var screen: ScreenEmulator
+    /// Every byte the program wrote, escape sequences included, for
+    /// assertions on what the screen does not keep (colours).
+    private var received: [UInt8] = []
+    var rawOutput: String { String(decoding: received, as: UTF8.self) }
     private var exitStatus: Int32?
 
     static let columns = 100
@@ -180,6 +184,7 @@ final class TerminalSession {
                 usleep(10_000)
                 return
             }
+            received.append(contentsOf: buffer[0..<count])
             screen.feed(Array(buffer[0..<count]))
         } while Date() < deadline
     }

@@ -2,7 +2,8 @@
 
 A cell holds CRMQL statements, and lines starting with a dot are the
 kernel's own commands (``.chart [bar|line|funnel|heat]`` draws the last
-result as SVG through the engine's ``export chart``). Each statement's rows
+result as SVG, with a text twin for consoles, from the engine's chart
+renderer that `export chart` uses). Each statement's rows
 show as an HTML table with a plain-text twin for consoles; a failing
 statement shows the engine's message with its caret and stops the cell,
 and the kernel goes on serving the next one. Completion and inspection
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import threading
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -82,7 +82,6 @@ class CRMQLKernel(Kernel):
         threading.Thread(target=self._open_in_background, daemon=True).start()
         self.last_query: Optional[str] = None
         self.last_result: Optional[Result] = None
-        self.chart_directory = tempfile.mkdtemp(prefix="crmql-kernel-")
 
     def _open_in_background(self) -> None:
         try:
@@ -211,27 +210,13 @@ class CRMQLKernel(Kernel):
             raise InterfaceError(".chart takes one kind (%s), not '%s'" % ("|".join(CHART_KINDS), " ".join(arguments)))
         if self.last_query is None or self.last_result is None:
             raise InterfaceError(".chart draws the last result, and no query has run yet: run a `select` first")
-        kind = arguments[0] if arguments else default_chart_kind(self.last_result)
-        if kind not in CHART_KINDS:
-            import difflib
-
-            close = difflib.get_close_matches(kind, CHART_KINDS, n=1)
-            hint = "; did you mean '%s'?" % close[0] if close else ""
-            raise InterfaceError("unknown chart kind '%s'%s (the kinds are %s)" % (kind, hint, ", ".join(CHART_KINDS)))
-        problem = chart_misfit(kind, self.last_result)
-        if problem:
-            raise InterfaceError(problem)
-        path = os.path.join(self.chart_directory, "chart.svg")
-        statement = 'export chart %s %s to "%s"' % (kind, self.last_query, path.replace("\\", "\\\\").replace('"', '\\"'))
-        for _ in self._interruptible(lambda: self.db.run(statement, source_name=".chart")):
-            pass
-        with open(path, encoding="utf-8") as handle:
-            svg = handle.read()
+        kind = arguments[0] if arguments else None
+        # The engine draws both and refuses a kind that does not fit the columns.
+        svg = self.last_result.svg(kind, title=self.last_query)
+        text = self.last_result.chart(kind, width=100, unicode=True)
         if not silent:
             self.send_response(self.iopub_socket, "display_data", {
-                "data": {"image/svg+xml": svg, "text/plain": "<%s chart of: %s>" % (kind, self.last_query)},
-                "metadata": {},
-            })
+                "data": {"image/svg+xml": svg, "text/plain": text}, "metadata": {}})
 
     # -- completion and inspection ----------------------------------------
 
@@ -290,29 +275,3 @@ def blank_dot_lines(code: str) -> str:
     """The cell with its kernel-command lines blanked (same length), so the
     engine completes and inspects only CRMQL at the same offsets."""
     return "\n".join(" " * len(line) if line.lstrip().startswith(".") else line for line in code.split("\n"))
-
-
-def default_chart_kind(result: Result) -> str:
-    """The kind ``.chart`` draws when none is named: line when the label is
-    a date, heat for a cohort table, else bar."""
-    columns = result.column_data
-    if columns and columns[0].storage in ("date", "datetime"):
-        return "line"
-    if any("cohort" in c.name for c in columns[:1]) and len(columns) > 2:
-        return "heat"
-    return "bar"
-
-
-def chart_misfit(kind: str, result: Result) -> Optional[str]:
-    """Why ``kind`` cannot draw ``result``'s columns, or None when it can."""
-    columns = result.column_data
-    numeric = [c for c in columns if c.storage in ("int", "number")]
-    if len(columns) < 2 or not numeric:
-        names = ", ".join("%s (%s)" % (c.name, c.decltype) for c in columns)
-        return ".chart %s needs a label column and a number column; the last result has %s" % (kind, names or "no columns")
-    if kind == "line" and columns[0].storage not in ("date", "datetime", "int", "number"):
-        return (".chart line needs dates or numbers along its axis; the first column '%s' is %s: "
-                "use .chart bar for labels" % (columns[0].name, columns[0].decltype))
-    if kind == "heat" and len(numeric) < 2:
-        return ".chart heat needs a label column and several number columns (a cohort table); the last result has %d" % len(numeric)
-    return None
