@@ -40,6 +40,7 @@ def test_the_crmql_kernel_notebook_runs(jupyter_path):
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert code and all(c.outputs for c in code)
     assert any("text/html" in o.get("data", {}) for c in code for o in c.outputs)
+    assert sum("image/svg+xml" in o.get("data", {}) for c in code for o in c.outputs) == 3
     assert not any(o.output_type == "error" for c in code for o in c.outputs)
 
 
