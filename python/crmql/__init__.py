@@ -32,6 +32,20 @@ from .errors import (
     Warning,
 )
 from .result import Result
+from .types import (
+    BINARY,
+    DATETIME,
+    NUMBER,
+    ROWID,
+    STRING,
+    Binary,
+    Date,
+    DateFromTicks,
+    Time,
+    TimeFromTicks,
+    Timestamp,
+    TimestampFromTicks,
+)
 
 #: PEP 249 module globals.
 apilevel = "2.0"
@@ -61,5 +75,6 @@ __all__ = [
     "connect", "Connection", "Cursor", "Result", "Output", "Error", "Warning", "InterfaceError",
     "DatabaseError", "DataError", "OperationalError", "IntegrityError", "InternalError",
     "ProgrammingError", "NotSupportedError", "LimitError", "InterruptedError",
-    "apilevel", "threadsafety", "paramstyle", "library_version", "load_ipython_extension",
+    "STRING", "NUMBER", "DATETIME", "ROWID", "BINARY", "Date", "Time", "Timestamp", "DateFromTicks",
+    "TimeFromTicks", "TimestampFromTicks", "Binary", "apilevel", "threadsafety", "paramstyle", "library_version", "load_ipython_extension",
 ]

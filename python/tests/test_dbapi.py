@@ -15,6 +15,14 @@ def test_module_globals():
     assert crmql.library_version().count(".") == 2
 
 
+def test_type_objects_compare_with_description(db):
+    cur = db.execute("select orders order by id show id, customer, placed, product, amount limit 1")
+    types = [d[1] for d in cur.description]
+    assert types[0] == crmql.NUMBER and types[1] == crmql.ROWID and types[2] == crmql.DATETIME
+    assert types[3] == crmql.STRING and types[4] == crmql.NUMBER and types[3] != crmql.NUMBER
+    assert crmql.Date(2026, 1, 2) == datetime.date(2026, 1, 2)
+
+
 def test_execute_with_parameters_and_fetch(db):
     cur = db.cursor()
     cur.execute("select customers where points >= $min show name, points order by points desc, name", {"min": 5000})

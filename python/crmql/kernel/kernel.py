@@ -43,7 +43,7 @@ def split_cell(code: str) -> List[Tuple[str, str, int]]:
     buffer: List[str] = []
     start = 0
     for number, line in enumerate(code.split("\n")):
-        if line.lstrip().startswith(".") and not line.lstrip().startswith(".."):
+        if is_dot_command(line):
             if any(b.strip() for b in buffer):
                 pieces.append(("crmql", "\n".join(buffer), start))
             buffer = []
@@ -223,7 +223,7 @@ class CRMQLKernel(Kernel):
     def do_complete(self, code: str, cursor_pos: int) -> Dict[str, Any]:
         line_start = code.rfind("\n", 0, cursor_pos) + 1
         line = code[line_start:cursor_pos]
-        if line.lstrip().startswith("."):
+        if line.lstrip().startswith(".") and (line.strip() == "." or is_dot_command(line)):
             return self._complete_dot(line, line_start, cursor_pos)
         try:
             start, matches = self.db.complete(blank_dot_lines(code), cursor_pos)
@@ -256,7 +256,7 @@ class CRMQLKernel(Kernel):
     def do_is_complete(self, code: str) -> Dict[str, Any]:
         # A console sends a cell when its last line is empty or ends a statement.
         stripped = code.rstrip()
-        if not stripped or stripped.endswith(";") or code.endswith("\n\n") or stripped.split("\n")[-1].lstrip().startswith("."):
+        if not stripped or stripped.endswith(";") or code.endswith("\n\n") or is_dot_command(stripped.split("\n")[-1]):
             return {"status": "complete"}
         return {"status": "incomplete", "indent": ""}
 
@@ -271,7 +271,13 @@ class CRMQLKernel(Kernel):
         return {"status": "ok", "restart": restart}
 
 
+def is_dot_command(line: str) -> bool:
+    """A kernel command: a line whose first word is a dot and a letter
+    (a CRMQL line never starts so; `.5` is a number)."""
+    return re.match(r"\s*\.[A-Za-z]", line) is not None
+
+
 def blank_dot_lines(code: str) -> str:
     """The cell with its kernel-command lines blanked (same length), so the
     engine completes and inspects only CRMQL at the same offsets."""
-    return "\n".join(" " * len(line) if line.lstrip().startswith(".") else line for line in code.split("\n"))
+    return "\n".join(" " * len(line) if is_dot_command(line) else line for line in code.split("\n"))
