@@ -1,6 +1,7 @@
 """Results as pandas DataFrames and Arrow tables: dtypes, nulls, speed."""
 
 import datetime
+import os
 import time
 
 import numpy as np
@@ -79,8 +80,15 @@ def test_a_million_rows_to_pandas_under_a_second(tmp_path):
     started = time.perf_counter()
     frame = result.to_pandas()
     elapsed = time.perf_counter() - started
-    print("to_pandas of %d rows x 5 columns: %.3f s" % (count, elapsed))
-    assert elapsed < 1.0, "to_pandas took %.2f s" % elapsed
+    build = os.environ.get("CRMQL_BUILD", "release")
+    print("to_pandas of %d rows x 5 columns: %.3f s (%s library)" % (count, elapsed, build))
+    # The promise is for the library pip builds (release). The suite's own
+    # run takes the debug library `swift test` built, whose unoptimized
+    # string copying is several times slower; it is held to a looser bound
+    # so that the check still catches a fall back to copying cell by cell
+    # (tens of seconds).
+    budget = 1.0 if build == "release" else 3.0
+    assert elapsed < budget, "to_pandas took %.2f s with the %s library" % (elapsed, build)
     assert frame["id"].iloc[-1] == count - 1
     assert frame["label"].iloc[12345] == "n12345"
     assert frame["amount"].iloc[1000] == pytest.approx(3.25)

@@ -132,8 +132,8 @@ class CRMQLKernel(Kernel):
 
     def _failed(self, error: Error, silent: bool) -> Dict[str, Any]:
         name = type(error).__name__
-        if not silent:
-            self.send_response(self.iopub_socket, "stream", {"name": "stderr", "text": error.message.rstrip("\n") + "\n"})
+        # The engine's message is the whole story: its caret says where, so
+        # no Python traceback is shown.
         traceback = [error.message]
         if not silent:
             self.send_response(self.iopub_socket, "error",
