@@ -1,75 +1,53 @@
 import CCRMQL
 import CRMQL
+import Foundation
 
-// The chart functions of crmql.h: a result drawn as SVG or as terminal
-// text by the renderer of `export chart` and the shell's `.chart`, so that
-// a notebook kernel shows the same picture.
-
-/// The chart kind C names, or the message that refuses it.
-private func chartKind(_ name: UnsafePointer<CChar>?) -> Result<ChartKind?, ChartRequestError> {
-    guard let name else { return .success(nil) }
-    let text = CString.read(name)
-    if let kind = ChartKind(rawValue: text) { return .success(kind) }
-    let base = "unknown chart kind '\(text)'"
-    let kinds = ChartKind.allCases.map(\.rawValue)
-    return .failure(ChartRequestError(message: Suggestion.message(base, for: text, among: kinds) + " (the kinds are \(ChartKind.names))"))
-}
-
-private struct ChartRequestError: Error {
-    let message: String
-}
-
-/// Draws with `draw`, handing the text over or the reason through `errmsg`.
-private func drawn(_ result: OpaquePointer?, _ kind: UnsafePointer<CChar>?,
-                   _ errmsg: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
-                   _ draw: (ResultSet, ChartKind?) throws(CRMQLError) -> String) -> UnsafeMutablePointer<CChar>? {
-    errmsg?.pointee = nil
-    guard let handle = ResultHandle.from(result) else {
-        errmsg?.pointee = CString.make("no result to draw")
-        return nil
+/// `crmql_chart`, as `crmql.h` documents it: the last result of `text`
+/// drawn by the library's renderer, the one `.chart` and `export chart` use,
+/// handed over as a string rather than a file (a notebook shows it inline,
+/// and safe mode allows it).
+@_cdecl("crmql_chart")
+public func crmqlChart(_ db: OpaquePointer?, _ text: UnsafePointer<CChar>?, _ kind: UnsafePointer<CChar>?,
+                       _ title: UnsafePointer<CChar>?, _ width: Int32, _ flags: Int32,
+                       _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    out?.pointee = nil
+    guard let handle = DatabaseHandle.from(db), let database = handle.database, let text, let out else {
+        return misuse(DatabaseHandle.from(db), "crmql_chart needs an open database, text and somewhere to put the chart")
     }
-    switch chartKind(kind) {
-    case .failure(let error):
-        errmsg?.pointee = CString.make(error.message)
-        return nil
-    case .success(let chosen):
-        do throws(CRMQLError) {
-            return CString.make(try draw(handle.result, chosen))
-        } catch {
-            errmsg?.pointee = CString.make(error.message)
-            return nil
+    let known = CRMQL_CHART_TEXT | CRMQL_CHART_UNICODE | CRMQL_CHART_COLOR
+    guard flags & ~known == 0 else { return misuse(handle, "crmql_chart: unknown flag \(flags & ~known)") }
+    var chartKind: ChartKind?
+    if let kind, !CString.read(kind).isEmpty {
+        let name = CString.read(kind)
+        guard let named = ChartKind(rawValue: name.lowercased()) else {
+            var message = "unknown chart kind '\(name)'"
+            if let match = Suggestion.closest(to: name, among: ChartKind.allCases.map(\.rawValue)) {
+                message += "; did you mean '\(match)'?"
+            } else {
+                message += "; expected one of \(ChartKind.names)"
+            }
+            handle.record(CRMQL_ERROR, message)
+            return CRMQL_ERROR
         }
+        chartKind = named
     }
-}
-
-/// `crmql_result_svg`, as `crmql.h` documents it.
-@_cdecl("crmql_result_svg")
-public func crmqlResultSVG(_ result: OpaquePointer?, _ kind: UnsafePointer<CChar>?, _ title: UnsafePointer<CChar>?,
-                           _ errmsg: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> UnsafeMutablePointer<CChar>? {
-    let heading = title.map(CString.read)
-    return drawn(result, kind, errmsg) { (rows, chosen) throws(CRMQLError) in try rows.svg(kind: chosen, title: heading) }
-}
-
-/// `crmql_result_chart`, as `crmql.h` documents it.
-@_cdecl("crmql_result_chart")
-public func crmqlResultChart(_ result: OpaquePointer?, _ kind: UnsafePointer<CChar>?, _ width: Int32, _ flags: Int32,
-                             _ errmsg: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> UnsafeMutablePointer<CChar>? {
-    drawn(result, kind, errmsg) { (rows, chosen) throws(CRMQLError) in
-        try rows.chart(kind: chosen, width: max(24, Int(width)), colors: flags & CRMQL_CHART_COLORS != 0,
-                       unicode: flags & CRMQL_CHART_UNICODE != 0)
+    do throws(CRMQLError) {
+        var last: ResultSet?
+        for case .rows(let result) in try database.execute(CString.read(text)) { last = result }
+        guard let result = last else {
+            handle.record(CRMQL_ERROR, "nothing to draw: the text returned no result")
+            return CRMQL_ERROR
+        }
+        let chart: String
+        if flags & CRMQL_CHART_TEXT != 0 {
+            chart = try result.chart(kind: chartKind, width: Int(width), colors: flags & CRMQL_CHART_COLOR != 0,
+                                     unicode: flags & CRMQL_CHART_UNICODE != 0)
+        } else {
+            chart = try result.svg(kind: chartKind, title: title.map(CString.read))
+        }
+        out.pointee = CString.make(chart)
+        return handle.succeeded()
+    } catch {
+        return handle.record(error)
     }
-}
-
-/// `crmql_result_chart_kind`, as `crmql.h` documents it.
-@_cdecl("crmql_result_chart_kind")
-public func crmqlResultChartKind(_ result: OpaquePointer?) -> UnsafePointer<CChar>? {
-    let kind = ResultHandle.from(result)?.result.defaultChartKind ?? .bar
-    let name: StaticString
-    switch kind {
-    case .bar: name = "bar"
-    case .line: name = "line"
-    case .funnel: name = "funnel"
-    case .heat: name = "heat"
-    }
-    return UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)
 }

@@ -145,6 +145,7 @@ struct REPLCompleter {
         case ".mode": return OutputFormat.allCases.map(\.rawValue).filter { $0.hasPrefix(argument) }
         case ".timer", ".pager": return ["on", "off"].filter { $0.hasPrefix(argument) }
         case ".format": return NumberFormat.allCases.map(\.rawValue).filter { $0.hasPrefix(argument) }
+        case ".chart": return ChartKind.allCases.map(\.rawValue).filter { $0.hasPrefix(argument) }
         case ".schema": return database.schema.entities.map(\.name).filter { $0.hasPrefix(argument) }
         case ".read": return Completion.paths(completing: argument)
         case ".output": return ["stdout"].filter { $0.hasPrefix(argument) } + Completion.paths(completing: argument)

@@ -51,7 +51,16 @@ import Testing
         while true {
             do {
                 guard let statement = try statements.next() else { break }
-                for case .rows(let result) in statement.outputs { _ = ResultRenderer.render(result, options: render) }
+                for case .rows(let result) in statement.outputs {
+                    _ = ResultRenderer.render(result, options: render)
+                    // As the fuzz target does: every chart kind, drawn or refused.
+                    if result.rowCount <= 300 {
+                        for kind in ChartKind.allCases {
+                            _ = try? result.chart(kind: kind, width: 40, colors: true)
+                            _ = try? result.svg(kind: kind)
+                        }
+                    }
+                }
             } catch {
                 _ = error.description
             }

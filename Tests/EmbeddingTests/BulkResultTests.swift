@@ -178,29 +178,32 @@ import Testing
         #expect(crmqlComplete(nil, "select", 3, nil) == nil)
     }
 
-    @Test func aResultDrawsItselfAsSVGOrText() throws {
+    @Test func aHeldResultDrawsItselfAsSVGOrText() throws {
         let db = try open()
         defer { _ = crmqlClose(db) }
         let result = try result(db, "select people order by id show name, score")
         defer { crmqlResultFree(result) }
         #expect(String(cString: crmqlResultChartKind(result)!) == "bar")
+        var out: UnsafeMutablePointer<CChar>?
         var message: UnsafeMutablePointer<CChar>?
-        let svg = try #require(crmqlResultSVG(result, "bar", "scores", &message))
-        #expect(String(cString: svg).contains("<svg") && String(cString: svg).contains("scores"))
-        #expect(message == nil)
-        free(svg)
-        let text = try #require(crmqlResultChart(result, nil, 40, 0, &message))
-        #expect(String(cString: text).contains("Ann"))
+        #expect(crmqlResultChart(result, "bar", "scores", 0, 0, &out, &message) == CRMQL_OK)
+        let svg = String(cString: try #require(out))
+        #expect(svg.contains("<svg") && svg.contains("scores") && message == nil)
+        free(out)
+        #expect(crmqlResultChart(result, nil, nil, 40, CRMQL_CHART_TEXT, &out, &message) == CRMQL_OK)
+        let text = String(cString: try #require(out))
+        #expect(text.contains("Ann"))
         // Without CRMQL_CHART_UNICODE, no block characters (the data's own "Bø" stays as it is).
-        #expect(!String(cString: text).unicodeScalars.contains { (0x2580...0x259F).contains($0.value) })
-        free(text)
-        #expect(crmqlResultSVG(result, "line", nil, &message) == nil)
-        let refusal = try #require(message)
-        #expect(String(cString: refusal).hasPrefix("cannot draw this result as a line chart"))
-        free(refusal)
-        #expect(crmqlResultChart(result, "bra", 80, CRMQL_CHART_UNICODE, &message) == nil)
-        #expect(String(cString: try #require(message)) == "unknown chart kind 'bra'; did you mean 'bar'? (the kinds are bar, line, funnel, heat)")
+        #expect(!text.unicodeScalars.contains { (0x2580...0x259F).contains($0.value) })
+        free(out)
+        #expect(crmqlResultChart(result, "line", nil, 0, 0, &out, &message) == CRMQL_ERROR)
+        #expect(out == nil)
+        #expect(String(cString: try #require(message)).hasPrefix("cannot draw this result as a line chart"))
         free(message)
-        #expect(crmqlResultSVG(nil, nil, nil, nil) == nil)
+        #expect(crmqlResultChart(result, "bra", nil, 80, CRMQL_CHART_TEXT, &out, &message) == CRMQL_ERROR)
+        #expect(String(cString: try #require(message)) == "unknown chart kind 'bra'; did you mean 'bar'?")
+        free(message)
+        #expect(crmqlResultChart(result, nil, nil, 80, 0x40, &out, nil) == CRMQL_MISUSE)
+        #expect(crmqlResultChart(nil, nil, nil, 0, 0, &out, nil) == CRMQL_MISUSE)
     }
 }

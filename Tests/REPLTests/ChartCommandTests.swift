@@ -67,6 +67,16 @@ final class ChartCommandTests: XCTestCase {
             """), session.screen.text)
     }
 
+    func testTabCompletesAChartKind() throws {
+        let session = try startREPL()
+        run(session, "select customers group by region")
+        session.type(".chart fu")
+        session.press(.tab)
+        XCTAssertTrue(session.wait { $0.currentLine == "crmql> .chart funnel" }, session.screen.text)
+        session.press(.enter)
+        XCTAssertTrue(session.waitFor("% of the first"), session.screen.text)
+    }
+
     func testAKindThatDoesNotFitIsAClearMessage() throws {
         let session = try startREPL()
         session.type(".chart")

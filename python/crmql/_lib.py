@@ -26,8 +26,8 @@ T_NULL, T_INT, T_NUMBER, T_TEXT, T_BOOL, T_DATE, T_DATETIME, T_ENUM = range(8)
 # Flags of crmql_open_v2.
 OPEN_SAFE, OPEN_DEMO, OPEN_DATABASE, OPEN_READONLY = 0x01, 0x02, 0x04, 0x08
 
-# Flags of crmql_result_chart.
-CHART_UNICODE, CHART_COLORS = 0x01, 0x02
+# Flags of crmql_chart and crmql_result_chart.
+CHART_TEXT, CHART_UNICODE, CHART_COLOR = 0x01, 0x02, 0x04
 
 # Limits of crmql_limit.
 LIMIT_TIME_MS, LIMIT_RESULT_ROWS, LIMIT_NESTING_DEPTH, LIMIT_MEMORY_BYTES = range(4)
@@ -85,8 +85,7 @@ _SIGNATURES = {
     "crmql_result_copy_double": (_I64, [_P, _I, _P, _P, _I64]),
     "crmql_result_text_bytes": (_I64, [_P, _I]),
     "crmql_result_copy_text": (_I, [_P, _I, _P, _I64, _P, _P, _I64]),
-    "crmql_result_svg": (_P, [_P, _S, _S, _PP]),
-    "crmql_result_chart": (_P, [_P, _S, _I, _I, _PP]),
+    "crmql_result_chart": (_I, [_P, _S, _S, _I, _I, _PP, _PP]),
     "crmql_result_chart_kind": (_S, [_P]),
     "crmql_script_open": (_I, [_P, _S, _S, _PP]),
     "crmql_script_next": (_I, [_P, _PP, _PP]),

@@ -222,15 +222,13 @@ class Result:
             crmql.ProgrammingError: an unknown kind, or columns that do not
                 fit it (a line chart over text labels), in the engine's words.
         """
-        return self._draw(lambda error: self._lib.crmql_result_svg(
-            self._handle, _text(kind), _text(title), error))
+        return self._draw(kind, title, 0, 0)
 
     def chart(self, kind: Optional[str] = None, width: int = 80, unicode: bool = True, colors: bool = False) -> str:
         """The result drawn as text for a terminal of ``width`` columns, as
         the shell's ``.chart`` draws it (arguments and errors as ``svg``)."""
-        flags = (_lib.CHART_UNICODE if unicode else 0) | (_lib.CHART_COLORS if colors else 0)
-        return self._draw(lambda error: self._lib.crmql_result_chart(
-            self._handle, _text(kind), int(width), flags, error))
+        flags = _lib.CHART_TEXT | (_lib.CHART_UNICODE if unicode else 0) | (_lib.CHART_COLOR if colors else 0)
+        return self._draw(kind, None, int(width), flags)
 
     @property
     def chart_kind(self) -> str:
@@ -238,11 +236,13 @@ class Result:
         line along dates, else bar."""
         return self._lib.crmql_result_chart_kind(self._handle).decode()
 
-    def _draw(self, call) -> str:
+    def _draw(self, kind: Optional[str], title: Optional[str], width: int, flags: int) -> str:
         from .errors import ProgrammingError
 
-        error = ctypes.c_void_p()
-        drawn = _lib.take_text(self._lib, call(ctypes.byref(error)))
+        out, error = ctypes.c_void_p(), ctypes.c_void_p()
+        self._lib.crmql_result_chart(self._handle, _text(kind), _text(title), width, flags,
+                                     ctypes.byref(out), ctypes.byref(error))
+        drawn = _lib.take_text(self._lib, out.value)
         message = _lib.take_text(self._lib, error.value)
         if drawn is None:
             raise ProgrammingError(message or "cannot draw this result", phase="semantic")

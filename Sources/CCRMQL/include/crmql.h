@@ -258,6 +258,24 @@ void crmql_interrupt(crmql_db *db);
  */
 int64_t crmql_limit(crmql_db *db, int id, int64_t value);
 
+/* Flags of crmql_chart. */
+#define CRMQL_CHART_TEXT     0x01   /* lines of text for a terminal instead of an SVG document */
+#define CRMQL_CHART_UNICODE  0x02   /* with CRMQL_CHART_TEXT: block characters (else ASCII only) */
+#define CRMQL_CHART_COLOR    0x04   /* with CRMQL_CHART_TEXT: 256-colour escape sequences */
+
+/*
+ * Runs the statements of text and draws the last result they return as a
+ * chart: kind is "bar", "line", "funnel" or "heat", or NULL (or "") for the
+ * kind the result suits (heat for cohorts(...), line along a date, else
+ * bar). Without CRMQL_CHART_TEXT, *out is an SVG document headed by title
+ * (NULL: what is drawn against what) and width is ignored; with it, lines
+ * of text at most width columns wide (at least 24). *out is set to NULL on
+ * failure, else to a string the caller frees with crmql_free. A result
+ * whose columns do not fit the kind (a line over text labels) is
+ * CRMQL_ERROR with the reason in crmql_errmsg; no result at all is too.
+ */
+int crmql_chart(crmql_db *db, const char *text, const char *kind, const char *title, int width, int flags, char **out);
+
 /*
  * Whole results, copied out a column at a time: what a data frame library
  * needs to take a large result without a call per cell.
@@ -326,24 +344,17 @@ int64_t crmql_result_text_bytes(crmql_result *result, int column);
 int crmql_result_copy_text(crmql_result *result, int column, char *bytes, int64_t capacity,
                            int64_t *offsets, uint8_t *valid, int64_t rows);
 
-/* Flags of crmql_result_chart. */
-#define CRMQL_CHART_UNICODE 0x01   /* block characters; without it ASCII only */
-#define CRMQL_CHART_COLORS  0x02   /* 256-colour escape sequences */
-
 /*
- * A result drawn as a chart by the renderer of `export chart` and the
- * shell's `.chart`: kind "bar", "line", "funnel" or "heat", or NULL for
- * the kind that suits the result (crmql_result_chart_kind).
- * crmql_result_svg writes an SVG document (800 pixels wide) headed by title,
- * or when it is NULL by what is drawn against what; crmql_result_chart writes
- * text for a terminal of width columns (at least 24) with CRMQL_CHART_*
- * flags. Both return text the caller frees with crmql_free, or NULL with
- * *errmsg (when errmsg is not NULL; the caller frees it with crmql_free)
- * saying why: an unknown kind, or columns that do not fit it, such as a
- * line chart over text labels.
+ * A result drawn as a chart, as crmql_chart draws the result of a query
+ * (kind, title, width and the CRMQL_CHART_* flags the same), for a host
+ * that holds the result already and should not run the query again. Returns
+ * CRMQL_OK with *out the chart, or CRMQL_ERROR with *out NULL and, when
+ * errmsg is not NULL, *errmsg saying why (an unknown kind, columns that do
+ * not fit it); the caller frees both with crmql_free. CRMQL_MISUSE for a
+ * NULL result or out.
  */
-char *crmql_result_svg(crmql_result *result, const char *kind, const char *title, char **errmsg);
-char *crmql_result_chart(crmql_result *result, const char *kind, int width, int flags, char **errmsg);
+int crmql_result_chart(crmql_result *result, const char *kind, const char *title, int width, int flags,
+                       char **out, char **errmsg);
 
 /* The kind a result suits: "heat" for a grid such as cohorts(...), "line" along dates, else "bar". Static: never freed. */
 const char *crmql_result_chart_kind(crmql_result *result);

@@ -89,7 +89,7 @@ struct ChartInput: Sendable {
 
     /// The label and number columns of a bar, line or funnel chart.
     func series(for kind: ChartKind) throws(ChartError) -> SeriesData {
-        try requireRows(kind)
+        try requireRows()
         let labelIndex: Int?
         if kind == .line {
             guard let axis = lineAxis() else {
@@ -185,7 +185,7 @@ struct ChartInput: Sendable {
 
     /// The rows, columns and cells of a heat map.
     func grid() throws(ChartError) -> GridData {
-        try requireRows(.heat)
+        try requireRows()
         guard columns.count >= 3, let valueIndex = columns.indices.dropFirst(2).last(where: { columns[$0].type.isNumeric }) else {
             throw ChartError("a heat map needs two columns for its rows and columns and a number column after them, "
                 + "as cohorts(...) gives cohort, period and rate; this result has \(columnList)")
@@ -245,7 +245,7 @@ struct ChartInput: Sendable {
 
     // MARK: Shared
 
-    private func requireRows(_ kind: ChartKind) throws(ChartError) {
+    private func requireRows() throws(ChartError) {
         guard !columns.isEmpty, rowCount > 0 else {
             throw ChartError("nothing to draw: the result has no rows")
         }

@@ -123,7 +123,15 @@ struct SVGChart {
             guard labelled.insert(index).inserted else { continue }
             let at = x(positions[index])
             svg.line(x1: at, y1: bottom, x2: at, y2: bottom + 5, stroke: "#333")
-            svg.text(data.labels[index], x: at, y: bottom + 18, anchor: "middle", fill: "#555")
+            // A label at either end of the axis stays on the page.
+            let half = SVGWriter.pixels(data.labels[index]) / 2
+            if at + half > Double(SVGChart.width) - 4 {
+                svg.text(data.labels[index], x: Double(SVGChart.width) - 4, y: bottom + 18, anchor: "end", fill: "#555")
+            } else if at - half < 4 {
+                svg.text(data.labels[index], x: 4, y: bottom + 18, fill: "#555")
+            } else {
+                svg.text(data.labels[index], x: at, y: bottom + 18, anchor: "middle", fill: "#555")
+            }
         }
         svg.text(data.labelName, x: left + plotWidth / 2, y: bottom + 40, anchor: "middle", fill: "#555")
         let showDots = positions.count <= 60

@@ -53,7 +53,10 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let watchdog = DispatchWorkItem { database.interrupt() }
     DispatchQueue.global().asyncAfter(deadline: .now() + inputDeadline, execute: watchdog)
     runEveryStatement(text, sourceName: "<fuzz>", on: database, output: { output in
-        if case .rows(let result) = output { _ = ResultRenderer.render(result, options: render) }
+        if case .rows(let result) = output {
+            _ = ResultRenderer.render(result, options: render)
+            drawEveryChart(result)
+        }
     }, failure: { error in
         _ = error.description
     })
@@ -63,6 +66,18 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     _ = InteractiveInput.refine("select customers", with: text)
     _ = Completion(schema: database.schema).candidates(for: text, cursor: bytes.count / 2)
     return 0
+}
+
+/// Every chart kind of a result, as text and as SVG: a kind that does not
+/// fit is an error, never a trap. TUNING: only results a chart draws whole
+/// (a few hundred rows) are drawn, so that an input's time goes to finding
+/// new shapes rather than to long lines.
+func drawEveryChart(_ result: ResultSet) {
+    guard result.rowCount <= 300 else { return }
+    for kind in ChartKind.allCases {
+        _ = try? result.chart(kind: kind, width: 40, colors: true)
+        _ = try? result.svg(kind: kind)
+    }
 }
 
 /// Runs every statement of `text`, going on after a failing one, as a
