@@ -81,15 +81,18 @@ def _pandas_column(pd, np, pa, column: Column) -> Any:
             return pd.Series(pd.arrays.ArrowStringArray(_arrow_column(pa, column).cast(pa.large_string())))
         return pd.Series(column.python_values(), dtype="string")
     values = np.frombuffer(column.values, dtype=np.float64 if storage == "number" else np.int64)
+    # The copied buffers belong to this result alone, so the frame takes
+    # them as they are; only a column with nulls is copied, to mark them.
     if storage == "int":
         if has_nulls:
-            return pd.Series(pd.arrays.IntegerArray(values.copy(), ~valid))
-        return pd.Series(values.copy())
+            return pd.Series(pd.arrays.IntegerArray(values, ~valid))
+        return pd.Series(values, copy=False)
     if storage == "number":
-        data = values.copy()
+        data = values
         if has_nulls:
+            data = values.copy()
             data[~valid] = np.nan
-        return pd.Series(data)
+        return pd.Series(data, copy=False)
     if storage == "bool":
         data = values.astype(bool)
         if has_nulls:

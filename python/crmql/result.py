@@ -37,7 +37,7 @@ class Column:
         storage: one of ``"null" "int" "number" "text" "bool" "date" "datetime" "enum"``.
         symbols: an enum column's symbols in declared order, else empty.
         values: an ``array.array`` of int64 or double (not for text), or None.
-        valid: bytes, 1 where the cell is present, 0 where null.
+        valid: a bytearray, 1 where the cell is present, 0 where null.
         text_bytes, text_offsets: a text column in Arrow layout.
     """
 
@@ -61,24 +61,24 @@ class Column:
         if self.storage == "text":
             size = library.crmql_result_text_bytes(handle, index)
             data = bytearray(max(size, 1))
-            offsets = array.array("q", bytes(8 * (rows + 1)))
+            offsets = array.array("q", [0]) * (rows + 1)
             code = library.crmql_result_copy_text(handle, index, _address(data), size, offsets.buffer_info()[0],
                                                   valid_pointer, rows)
             if code != _lib.OK:
                 raise RuntimeError("crmql_result_copy_text failed with code " + str(code))
-            self.text_bytes = data[:size] if size else bytearray()
+            self.text_bytes = data if size else bytearray()
             self.text_offsets = offsets
         elif self.storage == "number":
-            values = array.array("d", bytes(8 * rows))
+            values = array.array("d", [0.0]) * rows
             if rows:
                 library.crmql_result_copy_double(handle, index, values.buffer_info()[0], valid_pointer, rows)
             self.values = values
         elif self.storage != "null":
-            values = array.array("q", bytes(8 * rows))
+            values = array.array("q", [0]) * rows
             if rows:
                 library.crmql_result_copy_int64(handle, index, values.buffer_info()[0], valid_pointer, rows)
             self.values = values
-        self.valid = bytes(valid[:rows])
+        self.valid = valid if rows else bytearray()
 
     def python_values(self) -> List[Any]:
         """The cells as Python values (None for null): what DB-API rows hold."""

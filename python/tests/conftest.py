@@ -18,10 +18,11 @@ def db():
 
 @pytest.fixture(scope="session")
 def slow_load(tmp_path_factory):
-    """A `load` statement that runs for a few seconds (a few hundred
-    thousand rows), for tests that interrupt a running statement."""
+    """A `load` statement that runs for seconds even in a release build
+    (three million rows), for tests that interrupt it a fraction of a second
+    after it starts."""
     path = tmp_path_factory.mktemp("slow") / "big.csv"
     with open(path, "w") as handle:
         handle.write("id,label,amount\n")
-        handle.writelines("%d,n%d,%d.5\n" % (i, i % 1000, i % 977) for i in range(600_000))
+        handle.writelines("%d,n%d,%d.5\n" % (i, i % 1000, i % 977) for i in range(3_000_000))
     return 'load big from "%s"' % path
