@@ -130,6 +130,13 @@ public func crmqlErrorOffset(_ db: OpaquePointer?) -> Int32 {
     DatabaseHandle.from(db)?.offset ?? -1
 }
 
+/// `crmql_error_phase`, as `crmql.h` documents it.
+@_cdecl("crmql_error_phase")
+public func crmqlErrorPhase(_ db: OpaquePointer?) -> UnsafePointer<CChar>? {
+    let phase = DatabaseHandle.from(db)?.phase ?? "misuse"
+    return UnsafeRawPointer(phase.utf8Start).assumingMemoryBound(to: CChar.self)
+}
+
 /// `crmql_interrupt`, as `crmql.h` documents it.
 @_cdecl("crmql_interrupt")
 public func crmqlInterrupt(_ db: OpaquePointer?) {

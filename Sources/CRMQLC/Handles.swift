@@ -38,6 +38,8 @@ final class DatabaseHandle {
         var code: Int32 = CRMQL_OK
         var message: UnsafeMutablePointer<CChar>?
         var offset: Int32 = -1
+        /// The phase that failed, as `crmql_error_phase` names it.
+        var phase: StaticString = "none"
     }
 
     private func locked<T>(_ body: (inout FailureRecord) -> T) -> T {
@@ -47,11 +49,12 @@ final class DatabaseHandle {
     }
 
     /// Records the outcome of a call: a failure with its message, or success.
-    func record(_ code: Int32, _ message: String? = nil, offset: Int = -1) {
+    func record(_ code: Int32, _ message: String? = nil, offset: Int = -1, phase: StaticString? = nil) {
         let copy = message.flatMap { CString.make($0) }
         let previous = locked { record -> UnsafeMutablePointer<CChar>? in
             let previous = record.message
-            record = FailureRecord(code: code, message: copy, offset: Int32(clamping: offset))
+            record = FailureRecord(code: code, message: copy, offset: Int32(clamping: offset),
+                                   phase: phase ?? CStatus.phaseName(of: code))
             return previous
         }
         previous.map { free($0) }
@@ -61,7 +64,7 @@ final class DatabaseHandle {
     @discardableResult
     func record(_ error: CRMQLError) -> Int32 {
         let code = CStatus.code(of: error.phase)
-        record(code, error.description, offset: error.problems.first?.range?.start ?? -1)
+        record(code, error.description, offset: error.problems.first?.range?.start ?? -1, phase: CStatus.phaseName(of: error.phase))
         return code
     }
 
@@ -74,6 +77,7 @@ final class DatabaseHandle {
 
     var code: Int32 { locked { $0.code } }
     var offset: Int32 { locked { $0.offset } }
+    var phase: StaticString { locked { $0.phase } }
 
     /// The message as C reads it: the recorded one, or the code's description.
     var message: UnsafePointer<CChar>? {
@@ -97,6 +101,34 @@ enum CStatus {
         case .io: return CRMQL_IO
         case .limit: return CRMQL_LIMIT
         case .interrupted: return CRMQL_INTERRUPT
+        }
+    }
+
+    /// The name `crmql_error_phase` gives a failed phase.
+    static func phaseName(of phase: Phase) -> StaticString {
+        switch phase {
+        case .syntax: return "syntax"
+        case .semantic: return "semantic"
+        case .runtime: return "runtime"
+        case .io: return "io"
+        case .limit: return "limit"
+        case .interrupted: return "interrupted"
+        }
+    }
+
+    /// The phase name of a failure that is not the engine's (a misuse of the interface).
+    static func phaseName(of code: Int32) -> StaticString {
+        switch code {
+        case CRMQL_OK: return "none"
+        case CRMQL_SYNTAX: return "syntax"
+        case CRMQL_IO: return "io"
+        case CRMQL_LIMIT: return "limit"
+        case CRMQL_INTERRUPT: return "interrupted"
+        case CRMQL_ABORT: return "abort"
+        case CRMQL_MISUSE: return "misuse"
+        case CRMQL_RANGE: return "range"
+        case CRMQL_NOMEM: return "nomem"
+        default: return "runtime"
         }
     }
 }

@@ -103,6 +103,9 @@ final class StatementHandle {
 
     // MARK: Columns
 
+    /// The whole result of the last run; nil before it and for statements without rows.
+    var currentResult: ResultSet? { result }
+
     var columnCount: Int32 { Int32(clamping: result?.columnNames.count ?? 0) }
 
     func columnName(_ column: Int32) -> UnsafePointer<CChar>? {

@@ -238,6 +238,13 @@ const char *crmql_errmsg(crmql_db *db);
 int crmql_error_offset(crmql_db *db);
 
 /*
+ * The phase of that failure: "syntax", "semantic", "runtime", "io",
+ * "limit", "interrupted", or for a misuse of this interface "misuse",
+ * "range", "abort", "nomem"; "none" after a success. Static: never freed.
+ */
+const char *crmql_error_phase(crmql_db *db);
+
+/*
  * Asks the statement running on the database to stop; it fails with
  * CRMQL_INTERRUPT and leaves the store unchanged. Callable from any thread.
  * With no statement running, it has no effect.
@@ -268,6 +275,145 @@ int64_t crmql_limit(crmql_db *db, int id, int64_t value);
  * CRMQL_ERROR with the reason in crmql_errmsg; no result at all is too.
  */
 int crmql_chart(crmql_db *db, const char *text, const char *kind, const char *title, int width, int flags, char **out);
+
+/*
+ * Whole results, copied out a column at a time: what a data frame library
+ * needs to take a large result without a call per cell.
+ *
+ *     crmql_result *r = crmql_stmt_result(stmt);      (after crmql_step)
+ *     int64_t n = crmql_result_row_count(r);
+ *     int64_t *days = malloc(n * 8); uint8_t *valid = malloc(n);
+ *     crmql_result_copy_int64(r, 0, days, valid, n);   (a date column: days since 1970)
+ *     crmql_result_free(r);
+ */
+typedef struct crmql_result crmql_result;
+
+/*
+ * The whole result of the statement's last run, which the caller owns and
+ * releases with crmql_result_free; it stays valid after the statement runs
+ * again or is finalized. NULL before the first crmql_step and for
+ * statements that return no rows.
+ */
+crmql_result *crmql_stmt_result(crmql_stmt *stmt);
+
+/* Releases a result. NULL is harmless. */
+void crmql_result_free(crmql_result *result);
+
+/* The number of rows and of columns. */
+int64_t crmql_result_row_count(crmql_result *result);
+int crmql_result_column_count(crmql_result *result);
+
+/* A column's name and declared type (as crmql_column_decltype); NULL out of range. Valid until crmql_result_free. */
+const char *crmql_result_column_name(crmql_result *result, int column);
+const char *crmql_result_column_decltype(crmql_result *result, int column);
+
+/*
+ * How a column keeps its cells, which says which copy function reads it
+ * without conversion: CRMQL_INT (int, and ref to integer keys),
+ * CRMQL_NUMBER, CRMQL_TEXT (text, and ref to text keys), CRMQL_BOOL,
+ * CRMQL_DATE, CRMQL_DATETIME, CRMQL_ENUM, or CRMQL_NULL (every cell null,
+ * or out of range).
+ */
+int crmql_result_column_storage(crmql_result *result, int column);
+
+/* An enum column's symbols in declared order (a cell's code is its symbol's index); 0 and NULL for other columns. Valid until crmql_result_free. */
+int crmql_result_enum_count(crmql_result *result, int column);
+const char *crmql_result_enum_symbol(crmql_result *result, int column, int index);
+
+/*
+ * Copy the first count cells of a column into values, and 1 (present) or
+ * 0 (null, whose value is then 0) into valid. As integers: int, bool 1 or
+ * 0, a date in days and a datetime in seconds since 1970-01-01, an enum's
+ * code, a number toward zero; as doubles the same, keeping fractions.
+ * Return the number of cells copied: 0 for a text column.
+ */
+int64_t crmql_result_copy_int64(crmql_result *result, int column, int64_t *values, uint8_t *valid, int64_t count);
+int64_t crmql_result_copy_double(crmql_result *result, int column, double *values, uint8_t *valid, int64_t count);
+
+/* The UTF-8 bytes of every cell of a column as text (as crmql_column_text writes it), nulls counting none. */
+int64_t crmql_result_text_bytes(crmql_result *result, int column);
+
+/*
+ * Copies every cell of a column as text, laid out as an Arrow string array:
+ * the cells' bytes one after the other in bytes (capacity at least
+ * crmql_result_text_bytes), cell i from offsets[i] to offsets[i + 1]
+ * (offsets holds rows + 1 entries), valid[i] 1 or 0 (a null is empty). No
+ * NUL is written. rows must be crmql_result_row_count. CRMQL_RANGE when a
+ * buffer is too small or the column out of range.
+ */
+int crmql_result_copy_text(crmql_result *result, int column, char *bytes, int64_t capacity,
+                           int64_t *offsets, uint8_t *valid, int64_t rows);
+
+/*
+ * A result drawn as a chart, as crmql_chart draws the result of a query
+ * (kind, title, width and the CRMQL_CHART_* flags the same), for a host
+ * that holds the result already and should not run the query again. Returns
+ * CRMQL_OK with *out the chart, or CRMQL_ERROR with *out NULL and, when
+ * errmsg is not NULL, *errmsg saying why (an unknown kind, columns that do
+ * not fit it); the caller frees both with crmql_free. CRMQL_MISUSE for a
+ * NULL result or out.
+ */
+int crmql_result_chart(crmql_result *result, const char *kind, const char *title, int width, int flags,
+                       char **out, char **errmsg);
+
+/* The kind a result suits: "heat" for a grid such as cohorts(...), "line" along dates, else "bar". Static: never freed. */
+const char *crmql_result_chart_kind(crmql_result *result);
+
+/*
+ * Scripts: a text of several statements run one output at a time, the way
+ * a notebook cell runs. A failing statement leaves the store as it was
+ * before it; the script moves past it, so the caller may stop or go on.
+ *
+ *     crmql_script *script;
+ *     crmql_script_open(db, "define ...; select ...", "cell", &script);
+ *     crmql_result *rows; char *text; int rc;
+ *     while ((rc = crmql_script_next(script, &rows, &text)) != CRMQL_DONE) { ... }
+ *     crmql_script_close(script);
+ */
+typedef struct crmql_script crmql_script;
+
+/*
+ * Parses text (source_name names it in error messages; NULL for "<input>").
+ * Syntax errors are not reported here but by crmql_script_next, in their
+ * place among the statements. Release the script with crmql_script_close.
+ */
+int crmql_script_open(crmql_db *db, const char *text, const char *source_name, crmql_script **script);
+
+/*
+ * Hands over the next output, running the next statement when the last
+ * one's outputs are all handed over: CRMQL_ROW with *result a result the
+ * caller releases with crmql_result_free; CRMQL_OK with *text a message or
+ * text (explain's plan, "3 customers updated") the caller frees with
+ * crmql_free, or NULL for a statement that produced nothing; CRMQL_DONE
+ * after the last statement; or the failing statement's error code
+ * (crmql_errmsg says why). result and text may be NULL to ignore them.
+ */
+int crmql_script_next(crmql_script *script, crmql_result **result, char **text);
+
+/* The byte range in the text of the statement (or error) crmql_script_next reported last; -1 before any. */
+int crmql_script_range(crmql_script *script, int *start, int *end);
+
+/* Releases a script; statements not run yet never run. NULL is harmless. */
+void crmql_script_close(crmql_script *script);
+
+/*
+ * Completion of a statement being typed, for an editor or a notebook:
+ * the words that may replace the text from *start to cursor (a byte
+ * offset), one per line, in the order to offer them (keywords, entity and
+ * field names, enum symbols in declared order, parameters, file names
+ * inside a string); "" when none fits. The caller frees the text with
+ * crmql_free. NULL for a closed database.
+ */
+char *crmql_complete(crmql_db *db, const char *text, int cursor, int *start);
+
+/*
+ * What the database knows of the name at cursor (a byte offset): an
+ * entity's fields, a field's type, a computed field's definition (a
+ * measure of the CRM prelude included), a parameter, a named query or a
+ * function. The caller frees the text with crmql_free; NULL when the cursor
+ * is on no known name.
+ */
+char *crmql_inspect(crmql_db *db, const char *text, int cursor);
 
 #ifdef __cplusplus
 }
