@@ -167,7 +167,7 @@ class Spark:
     through_python = True
 
     def __init__(self, data, schemas):
-        sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "Python"))
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "python"))
         import crmql.spark
         from pyspark.sql import SparkSession
         self.crmql_spark = crmql.spark
@@ -183,10 +183,10 @@ class Spark:
             frame = self.spark.read.csv(os.path.join(data, entity + ".csv"), header=True, schema=ddl,
                                         escape='"', multiLine=True)
             frame.cache().createOrReplaceTempView(entity)
-        self.schema = crmql.spark.schema_database(self.spark, tables=list(schemas), today=TODAY)
+        self.schema = crmql.spark.schema_connection(self.spark, tables=list(schemas), today=TODAY)
 
     def run(self, query):
-        frame = self.crmql_spark.sql(self.spark, query, database=self.schema)
+        frame = self.crmql_spark.sql(self.spark, query, connection=self.schema)
         return list(frame.columns), [list(row) for row in frame.collect()]
 
 

@@ -5,6 +5,8 @@ import re
 from conftest import ROOT
 
 
+# The README's Spark block (```py) needs a Spark session; the SQL
+# differential test (.ci/sql-differential) makes the same call on every query.
 def test_readme_python_blocks_run(capsys):
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)

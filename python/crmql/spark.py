@@ -7,24 +7,24 @@ The query is compiled against a crmql session whose entities mirror the
 Spark tables (temporary views included): by default one made from a sample
 of each table, loaded the way crmql loads a CSV file, so the standard
 model's fields take their types and enums and other columns are inferred.
-Pass `database=` a `crmql.Database` holding the entities (a snapshot, or
-the same files) to choose the schema yourself.
+Pass `connection=` a `crmql.Connection` holding the entities (a snapshot,
+or the same files) to choose the schema yourself.
 """
 
 import csv
 import os
 import tempfile
 
-from . import Database
+from .connection import Connection, connect
 
-__all__ = ["sql", "schema_database"]
+__all__ = ["sql", "compile", "schema_connection"]
 
 # TUNING: rows read from each table to infer its schema: enough for every
 # symbol of an enum column to appear in practice, small enough to collect.
 SAMPLE_ROWS = 100_000
 
 
-def schema_database(spark, tables=None, today=None, sample_rows=SAMPLE_ROWS):
+def schema_connection(spark, tables=None, today=None, sample_rows=SAMPLE_ROWS) -> Connection:
     """A crmql session with one entity per Spark table, loaded from a sample
     of its rows (referenced tables first, so `customer` becomes a ref)."""
     names = tables or [t.name for t in spark.catalog.listTables()]
@@ -46,7 +46,7 @@ def schema_database(spark, tables=None, today=None, sample_rows=SAMPLE_ROWS):
 
     for name in names:
         visit(name)
-    database = Database(today=today)
+    connection = connect(today=today)
     folder = tempfile.mkdtemp(prefix="crmql-spark-")
     for name in ordered:
         frame = spark.table(name).limit(sample_rows)
@@ -58,8 +58,8 @@ def schema_database(spark, tables=None, today=None, sample_rows=SAMPLE_ROWS):
                 writer.writerow(["" if v is None else _text(v) for v in row])
         # A sampled child may name a parent outside the parent's sample.
         quoted = path.replace("\\", "\\\\").replace('"', '\\"')
-        database.execute(f'load `{name}` from "{quoted}" with (skip_bad = true)')
-    return database
+        connection.run(f'load `{name}` from "{quoted}" with (skip_bad = true)')
+    return connection
 
 
 def _text(value):
@@ -70,13 +70,18 @@ def _text(value):
     return str(value)
 
 
-def sql(spark, query, database=None, today=None):
+def compile(query, connection, dialect="spark"):
+    """The SQL statement `query` compiles to (`explain sql`) in `connection`."""
+    return connection.query(f"explain sql {dialect} {query}").rows()[0][0]
+
+
+def sql(spark, query, connection=None, today=None):
     """A Spark DataFrame of the query's rows, computed by Spark from the
     statement crmql compiles the query to (`explain sql spark`)."""
-    owned = database is None
-    session = database or schema_database(spark, today=today)
+    owned = connection is None
+    session = connection or schema_connection(spark, today=today)
     try:
-        statement = session.sql(query, dialect="spark")
+        statement = compile(query, session)
     finally:
         if owned:
             session.close()
