@@ -231,9 +231,11 @@ struct BGNBDFitted: FittedModel {
     }
 
     static func spendLogLikelihood(_ h: SpendHistories, _ s: BGNBDMath.SpendParameters) -> Double {
+        let xTerms = h.distinctX.map { BGNBDMath.spendXTerm(x: $0, s) }
         var total = 0.0
         for index in 0..<h.x.count {
-            total += BGNBDMath.spendLogLikelihood(x: h.x[index], mx: h.m[index], s)
+            total += BGNBDMath.spendLogLikelihood(x: h.x[index], mx: h.m[index], logMx: h.logM[index], logX: h.logX[index], s,
+                                                  xTerm: xTerms[Int(h.xIndex[index])])
         }
         return total
     }
@@ -363,13 +365,24 @@ struct BGNBDHistories {
 /// Repeat buyers' purchase counts and mean spends, for the Gamma-Gamma fit.
 struct SpendHistories {
     var x: [Double] = [], m: [Double] = []
+    var logX: [Double] = [], logM: [Double] = []
+    var xIndex: [Int32] = []
+    var distinctX: [Double] = []
     var count: Int { x.count }
     var meanMonetary: Double { m.isEmpty ? 1 : m.reduce(0, +) / Double(m.count) }
 
     init(x allX: [Double], monetary: [Double]) {
+        var xSlot: [Double: Int32] = [:]
         for index in 0..<allX.count where allX[index] > 0 && monetary[index] > 0 {
             x.append(allX[index])
             m.append(monetary[index])
+            logX.append(log(allX[index]))
+            logM.append(log(monetary[index]))
+            if let known = xSlot[allX[index]] { xIndex.append(known) } else {
+                xSlot[allX[index]] = Int32(distinctX.count)
+                xIndex.append(Int32(distinctX.count))
+                distinctX.append(allX[index])
+            }
         }
     }
 }
