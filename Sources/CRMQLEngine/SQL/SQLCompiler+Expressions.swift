@@ -105,6 +105,9 @@ extension SQLCompiler {
             return try running(function, argument, order: order, by: by, scope, e.type)
         case .hostCall(let name, _):
             throw untranslatable("the host function '\(name)'", e.range)
+        case .modelCall(let model, let function, _):
+            // A fitted model lives in the session, not in the warehouse.
+            throw untranslatable("the model function '\(function)' of model '\(model)'", e.range)
         case .toText(let operand):
             return try text(operand, sub)
         case .toNumber(let operand):
