@@ -55,6 +55,8 @@ enum Help {
         ("rules", """
         select rules(orders, item: product, by: basket [, support: 0.01] [, confidence: 0.3])
         columns: antecedent consequent support confidence lift count
+        select sequences(orders, item: product [, who: customer] [, at: placed] [, support: 0.01] [, confidence: 0.1] [, length: 3])
+          what customers buy on a later day: antecedent (a > b) consequent support confidence lift count
         """),
         ("time", """
         select retention(orders [where ...] [, who: customer] [, at: placed] [, every: month] [, from: d] [, to: d])
