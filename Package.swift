@@ -14,6 +14,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Log-gamma and log1p for the lifetime value models' likelihoods.
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
         .target(name: "CRMQLCore"),
@@ -21,7 +23,8 @@ let package = Package(
         .target(name: "CRMQLStorage", dependencies: ["CRMQLCore"]),
         .target(
             name: "CRMQLEngine",
-            dependencies: ["CRMQLCore", "CRMQLSyntax", "CRMQLStorage", "CPCRE2"],
+            dependencies: ["CRMQLCore", "CRMQLSyntax", "CRMQLStorage", "CPCRE2",
+                           .product(name: "RealModule", package: "swift-numerics")],
             exclude: ["README.md"],
             resources: [.copy("Resources/prelude.crmql")]
         ),

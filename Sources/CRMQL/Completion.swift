@@ -171,7 +171,7 @@ public struct Completion: Sendable {
     /// Statement words and what may follow them as the second word.
     private static let followers: [String: [String]] = [
         "select": ["count"], "describe": [], "update": [], "delete": [], "load": [], "define": [],
-        "create": ["entity", "index"], "drop": ["index"], "show": ["entities", "indexes"],
+        "create": ["entity", "index"], "drop": ["index", "model"], "show": ["entities", "indexes", "models"],
         "explain": ["select", "analyze"], "export": ["select"], "insert": ["into"],
         "set": ["today", "fiscal_year_start"], "help": [],
     ]

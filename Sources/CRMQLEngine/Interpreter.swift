@@ -46,6 +46,8 @@ struct SessionState: Sendable {
     var fastPaths = FastPaths.defaultEnabled
     /// How tables write numbers: `readable` or `plain` (`set number_format`).
     var numberFormat = "readable"
+    /// Fitted models by name (`model name = ...`), and the prelude's, fitted at first use.
+    var models: [String: ModelEntry] = [:]
 }
 
 /// Runs CRMQL scripts against a session: parse, bind, execute, one statement
@@ -183,7 +185,7 @@ public final class Interpreter {
     func makeCatalog() -> Catalog {
         Catalog(store: state.store, definitions: state.definitions, parameters: state.parameters,
                 hostFunctions: hostFunctions, today: state.today, fiscalYearStart: state.fiscalYearStart,
-                fastPathsEnabled: state.fastPaths)
+                fastPathsEnabled: state.fastPaths, models: state.models)
     }
 
     // MARK: Running
@@ -314,6 +316,16 @@ public final class Interpreter {
             try emitRows(result.names, result.columns, statement, output: output)
         case .help(let topic):
             output(.text(Help.text(topic: topic?.text)))
+        case .model(let name, let fit):
+            output(.message(try defineModel(name, fit, source)))
+        case .dropModel(let name):
+            try dropModel(name)
+        case .describeModel(let name):
+            let result = try describeModel(name, source)
+            try emitRows(result.names, result.columns, statement, output: output)
+        case .showModels:
+            let result = showModels()
+            try emitRows(result.names, result.columns, statement, output: output)
         }
     }
 

@@ -131,8 +131,11 @@ enum NestingDepth {
             return condition.map { [$0] } ?? []
         case .save(let path), .open(let path), .openDatabase(let path):
             return [path]
-        case .createEntity, .createIndex, .dropIndex, .describe, .showEntities, .showIndexes, .help:
+        case .createEntity, .createIndex, .dropIndex, .describe, .showEntities, .showIndexes, .help,
+             .dropModel, .describeModel, .showModels:
             return []
+        case .model(_, let fit):
+            return fit.arguments.map(\.value) + (fit.fitted ?? []).map(\.value)
         }
     }
 

@@ -36,9 +36,9 @@ extension Interpreter {
     /// but change nothing in the session.
     public static func isReadOnly(_ statement: Statement) -> Bool {
         switch statement.kind {
-        case .query, .explain, .describe, .showEntities, .showIndexes, .help, .export, .save:
+        case .query, .explain, .describe, .showEntities, .showIndexes, .help, .export, .save, .describeModel, .showModels:
             return true
-        case .letQuery, .param, .set, .define, .createEntity, .load, .insert, .update, .delete,
+        case .model, .dropModel, .letQuery, .param, .set, .define, .createEntity, .load, .insert, .update, .delete,
              .createIndex, .dropIndex, .open, .openDatabase:
             return false
         }

@@ -63,6 +63,15 @@ public indirect enum StatementKind: Sendable {
     case describe(entity: Name)
     case showEntities
     case showIndexes
+    /// `model name = fit(arguments)`: fits a model on the data of this
+    /// moment and keeps it in the session.
+    case model(name: Name, fit: ModelFit)
+    /// `drop model name`
+    case dropModel(name: Name)
+    /// `describe model name`: its fitted parameters as rows.
+    case describeModel(name: Name)
+    /// `show models`
+    case showModels
     /// `help [topic]`; the topic is any word or words after `help`.
     case help(topic: Name?)
 }
@@ -157,6 +166,24 @@ public enum QuerySource: Sendable {
         case .named(let name): return name.range
         case .function(_, _, let range): return range
         }
+    }
+}
+
+/// The right-hand side of `model name = bgnbd(orders, unit: week)`: the
+/// kind of model and its arguments, written like a table function's.
+public struct ModelFit: Sendable {
+    public var kind: Name
+    public var arguments: [Argument]
+    /// `fitted (r = 0.24, alpha = 4.4, ...)`: parameters fitted before,
+    /// which a snapshot writes so that reopening it does not fit again.
+    public var fitted: [OptionItem]?
+    /// The call, from the kind's name to its `)`.
+    public var range: SourceRange
+    public init(kind: Name, arguments: [Argument], fitted: [OptionItem]? = nil, range: SourceRange) {
+        self.kind = kind
+        self.arguments = arguments
+        self.fitted = fitted
+        self.range = range
     }
 }
 

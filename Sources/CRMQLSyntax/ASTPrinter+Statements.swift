@@ -56,6 +56,21 @@ extension ASTPrinter {
             return "show entities"
         case .showIndexes:
             return "show indexes"
+        case .model(let name, let fit):
+            let list = fit.arguments.map { argument in
+                (argument.label.map { wordText($0.text) + ": " } ?? "") + print(argument.value)
+            }
+            var text = "model \(nameText(name.text)) = \(nameText(fit.kind.text))(\(list.joined(separator: ", ")))"
+            if let fitted = fit.fitted {
+                text += " fitted (" + fitted.map { wordText($0.name.text) + " = " + print($0.value) }.joined(separator: ", ") + ")"
+            }
+            return text
+        case .dropModel(let name):
+            return "drop model \(nameText(name.text))"
+        case .describeModel(let name):
+            return "describe model \(nameText(name.text))"
+        case .showModels:
+            return "show models"
         case .help(let topic):
             return topic.map { "help " + $0.text } ?? "help"
         }

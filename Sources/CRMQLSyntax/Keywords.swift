@@ -22,7 +22,7 @@ public enum Keywords {
         // statements
         "analyze", "cascade", "count", "create", "database", "define", "delete", "describe", "drop",
         "entities", "entity", "explain", "export", "from", "help", "index", "indexes",
-        "insert", "into", "let", "load", "on", "open", "param", "save", "set", "to",
+        "insert", "into", "let", "load", "model", "models", "fitted", "on", "open", "param", "save", "set", "to",
         "update", "values", "with",
         // types in `create entity`
         "bool", "date", "datetime", "enum", "int", "key", "number", "ref", "text",
@@ -40,7 +40,7 @@ public enum Keywords {
     /// The words a statement starts with.
     public static let statements: [String] = [
         "select", "let", "param", "set", "define", "create", "load", "insert", "update",
-        "delete", "drop", "export", "save", "open", "explain", "describe", "show", "help",
+        "delete", "drop", "export", "save", "open", "explain", "describe", "show", "help", "model",
     ]
 
     /// The words a query clause starts with.

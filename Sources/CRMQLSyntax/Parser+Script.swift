@@ -159,7 +159,14 @@ extension Parser.State {
             kind = .explain(query: try parseQuery(), analyze: analyze)
         case "describe":
             advance()
-            kind = .describe(entity: try expectName("an entity name"))
+            if peekRequired().isWord("model"), tokens[indexPastNewlines(from: index + 1)].kind == .identifier
+                || tokens[indexPastNewlines(from: index + 1)].kind == .quotedIdentifier {
+                advance()
+                kind = .describeModel(name: try expectName("a model name"))
+            } else {
+                kind = .describe(entity: try expectName("an entity name"))
+            }
+        case "model": kind = try parseModel()
         case "show": kind = try parseShowStatement()
         case "help": kind = parseHelp()
         default:
@@ -206,10 +213,41 @@ extension Parser.State {
         return .define(entity: entity, field: field, expr: try parseExpression().expr)
     }
 
-    // show-statement → 'show' ( 'entities' | 'indexes' )
+    // model → 'model' name '=' name '(' [ argument { ',' argument } ] ')'
+    //           [ 'fitted' '(' option { ',' option } ')' ]
+    mutating func parseModel() throws -> StatementKind {
+        advance()
+        let name = try expectName("a name for the model")
+        try expect(.equal, "'=' and a fit such as bgnbd(orders)")
+        guard peekRequired().kind == .identifier || peekRequired().kind == .quotedIdentifier else {
+            throw failure(expected: "a fit such as bgnbd(orders, unit: week)")
+        }
+        guard case .function(let kind, let arguments, let range) = try parseSource() else {
+            throw failure("a model is fitted by a call such as bgnbd(orders, unit: week)", at: name.range)
+        }
+        var fitted: [OptionItem]?
+        if skipWord("fitted") {
+            let open = try expect(.leftParen, "'(' and the fitted parameters")
+            var items: [OptionItem] = []
+            repeat {
+                let parameter = try expectAnyWord("a parameter name")
+                try expect(.equal, "'='")
+                items.append(OptionItem(name: parameter, value: try parseExpression().expr))
+            } while skip(.comma)
+            try expectClosing(open)
+            fitted = items
+        }
+        return .model(name: name, fit: ModelFit(kind: kind, arguments: arguments, fitted: fitted, range: range))
+    }
+
+    // show-statement → 'show' ( 'entities' | 'indexes' | 'models' )
     mutating func parseShowStatement() throws -> StatementKind {
         advance()
         let token = peekRequired()
+        if token.isWord("models") {
+            advance()
+            return .showModels
+        }
         if token.isWord("entities") {
             advance()
             return .showEntities
@@ -218,8 +256,8 @@ extension Parser.State {
             advance()
             return .showIndexes
         }
-        let match = token.kind == .identifier ? Suggestion.closest(to: token.text, among: ["entities", "indexes"]) : nil
-        throw failure("expected 'entities' or 'indexes' after 'show'", found: token, suggestion: match)
+        let match = token.kind == .identifier ? Suggestion.closest(to: token.text, among: ["entities", "indexes", "models"]) : nil
+        throw failure("expected 'entities', 'indexes' or 'models' after 'show'", found: token, suggestion: match)
     }
 
     // help → 'help' { any token on the same line }

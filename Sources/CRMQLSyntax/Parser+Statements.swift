@@ -77,9 +77,10 @@ extension Parser.State {
         return (entity, field)
     }
 
-    // drop → 'drop' 'index' 'on' name '(' name ')'
+    // drop → 'drop' 'index' 'on' name '(' name ')' | 'drop' 'model' name
     mutating func parseDrop() throws -> StatementKind {
         advance()
+        if skipWord("model") { return .dropModel(name: try expectName("a model name")) }
         try expectWord("index")
         let (entity, field) = try parseIndexTarget()
         return .dropIndex(entity: entity, field: field)

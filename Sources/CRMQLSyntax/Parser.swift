@@ -161,7 +161,7 @@ extension Parser {
                 if lowered == "show" {
                     let next = tokens[min(position + 1, tokens.count - 1)]
                     let after = tokens[min(position + 2, tokens.count - 1)]
-                    if next.isWord("entities") || next.isWord("indexes"), after.endsStatement { return false }
+                    if next.isWord("entities") || next.isWord("indexes") || next.isWord("models"), after.endsStatement { return false }
                 }
                 return true
             case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual, .plus, .minus, .star,

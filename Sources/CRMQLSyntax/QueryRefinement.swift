@@ -23,7 +23,8 @@ public enum QueryRefinement {
         let lineTokens = Lexer.tokenize(lineSource).tokens.filter { $0.kind != .newline }
         guard let first = lineTokens.first, first.kind == .identifier else { return nil }
         let word = first.text.lowercased()
-        if word == "show", lineTokens.count > 1, lineTokens[1].isWord("entities") || lineTokens[1].isWord("indexes") { return nil }
+        if word == "show", lineTokens.count > 1, lineTokens[1].isWord("entities") || lineTokens[1].isWord("indexes")
+            || lineTokens[1].isWord("models") { return nil }
         guard clauseStarts.contains(word) || word == "and" || word == "or" else { return nil }
 
         let previousSource = SourceFile(name: "<input>", text: previous)

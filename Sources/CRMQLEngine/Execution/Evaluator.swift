@@ -161,6 +161,8 @@ final class Evaluator {
             var columns: [Column] = []
             for argument in arguments { columns.append(try evaluate(argument, context)) }
             return try callHost(name, columns, expr, context.length)
+        case .modelCall(let model, let function, let arguments):
+            return try modelCall(model, function, arguments, expr, context)
         case .caseWhen(let branches, let otherwise):
             return try caseWhen(branches, otherwise, expr.type, context)
         case .relationAggregate(let aggregate):

@@ -38,6 +38,8 @@ final class MeasureCache: Sendable {
     }
 
     private let entries = Locked(Entries())
+    /// Models fitted at their first use, kept with the measures that use them.
+    let models = ModelCache()
 
     func column(_ key: String, stamp: StateStamp) -> Column? {
         entries.withLock { $0.stamp == stamp ? $0.columns[key] : nil }

@@ -75,7 +75,13 @@ extension QueryRunner {
                                     range: name.range, detail: name.text, estimate: entity.rowCount)
                 return PlannedSource(entity: entity, node: node, isStored: false, estimate: entity.rowCount)
             }
-            let candidates = catalog.store.entityNames + lets.keys.sorted()
+            if let output = try modelSource(name) {
+                let entity = Entity(derivedFrom: output, name: name.text)
+                let node = PlanNode(.tableFunction(name.text), .tableFunction, input: nil, range: name.range,
+                                    detail: name.text, estimate: entity.rowCount)
+                return PlannedSource(entity: entity, node: node, isStored: false, estimate: entity.rowCount)
+            }
+            let candidates = catalog.store.entityNames + lets.keys.sorted() + catalog.models.keys.sorted()
             throw Diagnostic.semantic(Suggestion.message("unknown entity '\(name.text)'", for: name.text, among: candidates), name.range)
         case .function(let name, let arguments, let range):
             let function = name.text.lowercased()

@@ -38,6 +38,7 @@ extension Binder {
             for argument in arguments { bound.append(try bindExpr(argument, scope)) }
             return try typeScalar(function, bound, range)
         }
+        if let call = try bindModelCall(name, arguments, range, scope) { return call }
         if let host = catalog.hostFunction(name.text) {
             var bound: [BoundExpr] = []
             for argument in arguments { bound.append(try bindExpr(argument, scope)) }

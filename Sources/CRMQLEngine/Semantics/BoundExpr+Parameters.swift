@@ -97,6 +97,7 @@ extension BoundExpr {
             return with(.inList(all[0], Array(all.dropFirst()), negated: negated))
         case .call(let function, let args): return each(args).map { with(.call(function, $0)) }
         case .hostCall(let name, let args): return each(args).map { with(.hostCall(name, $0)) }
+        case .modelCall(let model, let function, let args): return each(args).map { with(.modelCall(model: model, function: function, $0)) }
         case .caseWhen(let branches, let otherwise):
             guard let conditions = each(branches.map(\.0)), let results = each(branches.map(\.1)),
                   let elseValue = optional(otherwise) else { return nil }
@@ -131,7 +132,7 @@ extension BoundExpr {
              .concat(let a, let b), .textMatch(_, let a, let b):
             a.walk(body); b.walk(body)
         case .inList(let e, let items, _): e.walk(body); items.forEach { $0.walk(body) }
-        case .call(_, let args), .hostCall(_, let args): args.forEach { $0.walk(body) }
+        case .call(_, let args), .hostCall(_, let args), .modelCall(_, _, let args): args.forEach { $0.walk(body) }
         case .caseWhen(let branches, let otherwise):
             for (c, v) in branches { c.walk(body); v.walk(body) }
             otherwise?.walk(body)
@@ -155,7 +156,7 @@ extension BoundExpr {
              .concat(let a, let b), .textMatch(_, let a, let b):
             body(a); body(b)
         case .inList(let e, let items, _): body(e); items.forEach(body)
-        case .call(_, let args), .hostCall(_, let args): args.forEach(body)
+        case .call(_, let args), .hostCall(_, let args), .modelCall(_, _, let args): args.forEach(body)
         case .caseWhen(let branches, let otherwise):
             for (c, v) in branches { body(c); body(v) }
             otherwise.map(body)

@@ -182,6 +182,9 @@ indirect enum BoundNode: Sendable {
     case running(RunningFunction, BoundExpr?, order: BoundExpr, by: BoundExpr?)
     /// A function a host registered.
     case hostCall(String, [BoundExpr])
+    /// `p_alive(purchases, id)`: a function of a model; the arguments are
+    /// the key, then the function's own.
+    case modelCall(model: String, function: String, [BoundExpr])
     /// Converts an enum or any value to its text, for mixed comparisons and `||`.
     case toText(BoundExpr)
     /// Converts int to number, date to datetime (midnight), to compare or mix them.

@@ -49,11 +49,15 @@ final class Catalog {
     let fiscalYearStart: Int
     /// `set fast_paths`: whether the planner may choose fast paths.
     let fastPathsEnabled: Bool
+    /// The session's models, by name: model functions and model sources.
+    let models: [String: ModelEntry]
     private var boundComputed: [String: BoundExpr] = [:]
 
     init(store: Store, definitions: [String: [Definition]], parameters: [String: Value],
-         hostFunctions: [String: HostFunction], today: Int64, fiscalYearStart: Int, fastPathsEnabled: Bool = true) {
+         hostFunctions: [String: HostFunction], today: Int64, fiscalYearStart: Int, fastPathsEnabled: Bool = true,
+         models: [String: ModelEntry] = [:]) {
         self.fastPathsEnabled = fastPathsEnabled
+        self.models = models
         self.store = store
         self.definitions = definitions
         self.parameters = parameters

@@ -19,6 +19,7 @@ extension Interpreter {
     func loadPreludeIfReady() {
         guard state.store["customers"] != nil, let source = Interpreter.preludeSource, let script = Interpreter.preludeScript else { return }
         for statement in script.statements {
+            if case .model(let name, let fit) = statement.kind { definePreludeModel(name, fit, source) }
             guard case .define(let entity, let field, let expr) = statement.kind else { continue }
             if state.definitions[entity.text]?.contains(where: { $0.name == field.text }) == true { continue }
             let saved = state

@@ -124,6 +124,7 @@ extension Interpreter {
                   let literal = Interpreter.literalText(value) else { continue }
             lines.append("param $\(name) = \(literal)")
         }
+        lines += modelScript()
         for entity in state.store.entityNames {
             for definition in state.definitions[entity] ?? [] where !definition.fromPrelude {
                 lines.append("define \(entity).\(quoteName(definition.name)) = \(definition.source.text(of: definition.expr.range))")

@@ -1,0 +1,169 @@
+import Foundation
+
+/// Maximum-likelihood fitting: Nelder-Mead over unconstrained
+/// (log-scale) parameters, then Newton steps on a finite-difference
+/// Hessian to polish the optimum and to test that it is one.
+///
+/// Nelder-Mead needs no derivatives and does not diverge on the flat,
+/// badly scaled surfaces likelihoods of small samples have; Newton then
+/// converges quadratically from where the simplex stopped, and the size of
+/// the gradient there is the convergence test.
+enum Optimizer {
+    struct Result {
+        var point: [Double]
+        /// The objective at `point` (a negative log-likelihood).
+        var value: Double
+        var iterations: Int
+        /// The largest absolute component of the gradient at `point`.
+        var gradientNorm: Double
+        var converged: Bool
+    }
+
+    /// TUNING: the gradient (per unit of log-parameter) below which the
+    /// minimum counts as found, relative to the objective's size; the
+    /// likelihood's own rounding makes tighter tests meaningless.
+    static let gradientTolerance = 1e-6
+
+    /// Minimises `objective` from `start`. `objective` returns +infinity
+    /// (or NaN) where it is not defined; `check` may throw to stop (an
+    /// interrupt).
+    static func minimize(_ objective: ([Double]) -> Double, start: [Double], maxIterations: Int = 4_000,
+                         check: () throws -> Void) rethrows -> Result {
+        func f(_ x: [Double]) -> Double {
+            let value = objective(x)
+            return value.isNaN ? .infinity : value
+        }
+        let n = start.count
+        // The simplex: the start and one step along each axis.
+        var simplex: [[Double]] = [start]
+        for axis in 0..<n {
+            var vertex = start
+            vertex[axis] += 0.5
+            simplex.append(vertex)
+        }
+        var values = simplex.map(f)
+        var iterations = 0
+        while iterations < maxIterations {
+            if iterations & 63 == 0 { try check() }
+            iterations += 1
+            let order = (0...n).sorted { values[$0] < values[$1] }
+            simplex = order.map { simplex[$0] }
+            values = order.map { values[$0] }
+            let spread = abs(values[n] - values[0])
+            let size = (1...n).map { i in zip(simplex[i], simplex[0]).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
+            if spread <= 1e-12 * (abs(values[0]) + 1e-12) && size < 1e-9 { break }
+            var centroid = [Double](repeating: 0, count: n)
+            for vertex in simplex.prefix(n) { for i in 0..<n { centroid[i] += vertex[i] / Double(n) } }
+            func along(_ t: Double) -> [Double] { (0..<n).map { centroid[$0] + t * (simplex[n][$0] - centroid[$0]) } }
+            let reflected = along(-1), reflectedValue = f(reflected)
+            if reflectedValue < values[0] {
+                let expanded = along(-2), expandedValue = f(expanded)
+                if expandedValue < reflectedValue {
+                    simplex[n] = expanded; values[n] = expandedValue
+                } else {
+                    simplex[n] = reflected; values[n] = reflectedValue
+                }
+            } else if reflectedValue < values[n - 1] {
+                simplex[n] = reflected; values[n] = reflectedValue
+            } else {
+                let outside = reflectedValue < values[n]
+                let contracted = along(outside ? -0.5 : 0.5), contractedValue = f(contracted)
+                if contractedValue < min(values[n], reflectedValue) {
+                    simplex[n] = contracted; values[n] = contractedValue
+                } else {
+                    for i in 1...n {
+                        simplex[i] = (0..<n).map { simplex[0][$0] + 0.5 * (simplex[i][$0] - simplex[0][$0]) }
+                        values[i] = f(simplex[i])
+                    }
+                }
+            }
+        }
+        let best = values.indices.min { values[$0] < values[$1] } ?? 0
+        var point = simplex[best], value = values[best]
+        // Newton polish.
+        var gradient = self.gradient(f, point)
+        for _ in 0..<20 {
+            try check()
+            if gradient.map(abs).max() ?? 0 < gradientTolerance * max(1, abs(value)) { break }
+            let hessian = self.hessian(f, point)
+            guard let step = solve(hessian, gradient.map { -$0 }) else { break }
+            // Halve the step until it improves: Newton may overshoot far from the optimum.
+            var scale = 1.0, improved = false
+            while scale > 1e-6 {
+                let candidate = (0..<n).map { point[$0] + scale * step[$0] }
+                let candidateValue = f(candidate)
+                if candidateValue <= value {
+                    point = candidate; value = candidateValue; improved = true
+                    break
+                }
+                scale /= 2
+            }
+            gradient = self.gradient(f, point)
+            if !improved { break }
+        }
+        let norm = gradient.map(abs).max() ?? 0
+        let converged = value.isFinite && norm < 1e-4 * max(1, abs(value))
+        return Result(point: point, value: value, iterations: iterations, gradientNorm: norm, converged: converged)
+    }
+
+    /// Central differences.
+    static func gradient(_ f: ([Double]) -> Double, _ x: [Double]) -> [Double] {
+        (0..<x.count).map { i in
+            let h = 1e-5 * max(1, abs(x[i]))
+            var up = x, down = x
+            up[i] += h; down[i] -= h
+            return (f(up) - f(down)) / (2 * h)
+        }
+    }
+
+    static func hessian(_ f: ([Double]) -> Double, _ x: [Double]) -> [[Double]] {
+        let n = x.count
+        var result = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        let h = (0..<n).map { 1e-4 * max(1, abs(x[$0])) }
+        let center = f(x)
+        for i in 0..<n {
+            for j in i..<n {
+                let value: Double
+                if i == j {
+                    var up = x, down = x
+                    up[i] += h[i]; down[i] -= h[i]
+                    value = (f(up) - 2 * center + f(down)) / (h[i] * h[i])
+                } else {
+                    var pp = x, pm = x, mp = x, mm = x
+                    pp[i] += h[i]; pp[j] += h[j]
+                    pm[i] += h[i]; pm[j] -= h[j]
+                    mp[i] -= h[i]; mp[j] += h[j]
+                    mm[i] -= h[i]; mm[j] -= h[j]
+                    value = (f(pp) - f(pm) - f(mp) + f(mm)) / (4 * h[i] * h[j])
+                }
+                result[i][j] = value
+                result[j][i] = value
+            }
+        }
+        return result
+    }
+
+    /// Solves `a x = b` by Gaussian elimination with partial pivoting; nil
+    /// when `a` is singular or not finite.
+    static func solve(_ a: [[Double]], _ b: [Double]) -> [Double]? {
+        let n = b.count
+        var m = a, v = b
+        for column in 0..<n {
+            guard let pivot = (column..<n).max(by: { abs(m[$0][column]) < abs(m[$1][column]) }),
+                  abs(m[pivot][column]) > 1e-300, m[pivot][column].isFinite else { return nil }
+            m.swapAt(column, pivot); v.swapAt(column, pivot)
+            for row in (column + 1)..<n where row < n {
+                let factor = m[row][column] / m[column][column]
+                for k in column..<n { m[row][k] -= factor * m[column][k] }
+                v[row] -= factor * v[column]
+            }
+        }
+        var x = [Double](repeating: 0, count: n)
+        for row in stride(from: n - 1, through: 0, by: -1) {
+            var sum = v[row]
+            for k in (row + 1)..<n where k < n { sum -= m[row][k] * x[k] }
+            x[row] = sum / m[row][row]
+        }
+        return x.allSatisfy(\.isFinite) ? x : nil
+    }
+}
