@@ -93,16 +93,25 @@ final class MiningTests: XCTestCase {
         XCTAssertEqual(tree.depth, 2)
     }
 
-    /// The Gini split of a hand-counted case: the threshold lies midway.
-    func testTreeSplitsAtTheMidpointOfTheBestGini() throws {
+    /// The Gini split of a hand-counted case, at the shortest decimal
+    /// between the two training values it falls between.
+    func testTreeSplitsAtTheBestGini() throws {
         let x: [Double] = [1, 2, 3, 4, 5, 6]
         let target = [false, false, true, false, true, true]
         let tree = try DecisionTree.fit(columns: [x], target: target, depth: 1, stop: { false })
         // Candidates: 1.5 (score 1+4.8/5... ) — the best separates {1,2} from {3..6}
         // (Σ(p²+n²)/n = 2 + 10/4 = 4.5) over {1..4} | {5,6} (2.5 + 2 = 4.5 is equal;
         // the first in order wins).
-        XCTAssertEqual(tree.nodes[0].threshold, 2.5)
+        XCTAssertEqual(tree.nodes[0].threshold, 2)
         XCTAssertEqual(tree.nodes[tree.nodes[0].right].probability, 0.75)
+    }
+
+    func testShortestThresholdLiesBetweenTheValues() {
+        XCTAssertEqual(DecisionTree.shortestThreshold(0.80156, 0.803), 0.802)
+        XCTAssertEqual(DecisionTree.shortestThreshold(257, 258), 257)
+        XCTAssertEqual(DecisionTree.shortestThreshold(211.5, 340), 300)
+        XCTAssertEqual(DecisionTree.shortestThreshold(-3.2, -1), -3)
+        XCTAssertEqual(DecisionTree.shortestThreshold(0, 1), 0)
     }
 
     func testPureTargetNeedsNoSplit() throws {

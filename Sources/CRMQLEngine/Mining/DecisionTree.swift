@@ -1,4 +1,5 @@
 import CRMQLCore
+import Foundation
 
 /// A CART classification tree (Breiman et al. 1984): binary splits
 /// `input <= threshold` chosen by the Gini impurity, grown to at most
@@ -13,8 +14,9 @@ struct DecisionTree: Sendable, Equatable {
     /// A node: a split when `input >= 0`, otherwise a leaf.
     struct Node: Sendable, Equatable {
         var input = -1
-        /// Rows with `value <= threshold` go left. Thresholds lie midway
-        /// between neighbouring training values, as scikit-learn's.
+        /// Rows with `value <= threshold` go left. A threshold is the
+        /// shortest decimal from one training value up to (not including)
+        /// the next, so that the rules read `satisfaction <= 0.8`.
         var threshold = 0.0
         var left = -1
         var right = -1
@@ -82,9 +84,7 @@ struct DecisionTree: Sendable, Equatable {
                         if score > bestScore[s] * (1 + 1e-12) {
                             bestScore[s] = score
                             bestInput[s] = input
-                            var middle = last[s] / 2 + value / 2
-                            if !(middle < value) { middle = last[s] }
-                            bestThreshold[s] = middle
+                            bestThreshold[s] = shortestThreshold(last[s], value)
                         }
                     }
                     leftRows[s] += 1
@@ -119,6 +119,21 @@ struct DecisionTree: Sendable, Equatable {
         return DecisionTree(nodes: nodes, integral: integral)
     }
 
+    /// The decimal of fewest significant digits in `low..<high`: any
+    /// number there splits the training rows alike (scikit-learn takes the
+    /// midpoint), and a short one makes a readable rule.
+    static func shortestThreshold(_ low: Double, _ high: Double) -> Double {
+        guard low != 0, low.isFinite, high.isFinite else { return low }
+        let magnitude = log10(abs(low)).rounded(.down)
+        for digits in 1...17 {
+            let scale = pow(10, Double(digits - 1) - magnitude)
+            var candidate = (low * scale).rounded(.up) / scale
+            if candidate < low { candidate = ((low * scale).rounded(.up) + 1) / scale }
+            if candidate >= low && candidate < high { return candidate }
+        }
+        return low
+    }
+
     private static func parentScore(_ node: Node) -> Double {
         let p = Double(node.positives), n = Double(node.rows - node.positives)
         return (p * p + n * n) / Double(node.rows)
@@ -149,6 +164,18 @@ struct DecisionTree: Sendable, Equatable {
         return depth(0)
     }
 
+    /// The leaves left to right, the order of `rules`.
+    var leavesInOrder: [Int] {
+        var leaves: [Int] = []
+        func walk(_ node: Int) {
+            if nodes[node].input < 0 { leaves.append(node); return }
+            walk(nodes[node].left)
+            walk(nodes[node].right)
+        }
+        walk(0)
+        return leaves
+    }
+
     /// The tree as one rule per leaf, left to right:
     /// `if recency > 212 and complaints_open >= 1 then churned (p = 0.81, 340 rows)`.
     /// Conditions on one input along a path are merged into its tightest
@@ -161,6 +188,11 @@ struct DecisionTree: Sendable, Equatable {
             if n.input < 0 {
                 var conditions: [String] = []
                 for input in order {
+                    if let low = lower[input], let high = upper[input], integral[input], low.rounded(.down) + 1 == high.rounded(.down) {
+                        // Whole numbers above 303 and at most 304: just 304.
+                        conditions.append("\(inputNames[input]) = \(ValueFormatter.number(high.rounded(.down)))")
+                        continue
+                    }
                     if let low = lower[input] { conditions.append(condition(input, above: low, inputNames)) }
                     if let high = upper[input] { conditions.append(condition(input, atMost: high, inputNames)) }
                 }
