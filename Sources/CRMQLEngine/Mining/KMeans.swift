@@ -83,14 +83,18 @@ struct KMeans {
                 let candidate = potential > 0 ? sample(closest, total: potential, &random) : random.below(count)
                 var next = closest
                 var total = 0.0
-                for i in 0..<count {
-                    var s = 0.0
-                    for j in 0..<d {
-                        let diff = points[i * d + j] - points[candidate * d + j]
-                        s += diff * diff
+                points.withUnsafeBufferPointer { p in
+                    next.withUnsafeMutableBufferPointer { near in
+                        for i in 0..<count {
+                            var s = 0.0
+                            for j in 0..<d {
+                                let diff = p[i * d + j] - p[candidate * d + j]
+                                s += diff * diff
+                            }
+                            if s < near[i] { near[i] = s }
+                            total += near[i]
+                        }
                     }
-                    if s < next[i] { next[i] = s }
-                    total += next[i]
                 }
                 if total < bestPotential {
                     bestPotential = total
@@ -138,19 +142,32 @@ struct KMeans {
         var iterations = 0
         while true {
             var changed = 0
-            for i in 0..<count {
-                var best = 0, bestDistance = Double.infinity
-                for c in 0..<k {
-                    let s = distance(point: i, centres, c)
-                    if s < bestDistance {
-                        bestDistance = s
-                        best = c
+            // Raw buffers: this loop is the whole cost of a fit (rows × k × inputs per iteration).
+            points.withUnsafeBufferPointer { p in
+                centres.withUnsafeBufferPointer { centre in
+                    nearest.withUnsafeMutableBufferPointer { near in
+                        assignment.withUnsafeMutableBufferPointer { assigned in
+                            for i in 0..<count {
+                                var best = 0, bestDistance = Double.infinity
+                                for c in 0..<k {
+                                    var s = 0.0
+                                    for j in 0..<d {
+                                        let diff = p[i * d + j] - centre[c * d + j]
+                                        s += diff * diff
+                                    }
+                                    if s < bestDistance {
+                                        bestDistance = s
+                                        best = c
+                                    }
+                                }
+                                near[i] = bestDistance
+                                if assigned[i] != Int32(best) {
+                                    assigned[i] = Int32(best)
+                                    changed += 1
+                                }
+                            }
+                        }
                     }
-                }
-                nearest[i] = bestDistance
-                if assignment[i] != Int32(best) {
-                    assignment[i] = Int32(best)
-                    changed += 1
                 }
             }
             if stop() { throw .stopped }
@@ -221,15 +238,27 @@ struct KMeans {
         guard sizes.filter({ $0 > 0 }).count >= 2 else { return nil }
         var total = 0.0
         var sums = [Double](repeating: 0, count: k)
-        for i in chosen {
+        let d = dimensions
+        // The sample's points and clusters side by side, read by raw buffers:
+        // this is a quadratic loop.
+        var sample = [Double](repeating: 0, count: chosen.count * d)
+        for (index, i) in chosen.enumerated() { for j in 0..<d { sample[index * d + j] = points[i * d + j] } }
+        let sampleCluster = chosen.map { Int(assignment[$0]) }
+        for (index, i) in chosen.enumerated() {
             for c in 0..<k { sums[c] = 0 }
-            for other in chosen where other != i {
-                var s = 0.0
-                for j in 0..<dimensions {
-                    let diff = points[i * dimensions + j] - points[other * dimensions + j]
-                    s += diff * diff
+            sample.withUnsafeBufferPointer { p in
+                sampleCluster.withUnsafeBufferPointer { cluster in
+                    sums.withUnsafeMutableBufferPointer { sum in
+                        for other in 0..<cluster.count where other != index {
+                            var s = 0.0
+                            for j in 0..<d {
+                                let diff = p[index * d + j] - p[other * d + j]
+                                s += diff * diff
+                            }
+                            sum[cluster[other]] += s.squareRoot()
+                        }
+                    }
                 }
-                sums[Int(assignment[other])] += s.squareRoot()
             }
             let own = Int(assignment[i])
             guard sizes[own] > 1 else { continue }

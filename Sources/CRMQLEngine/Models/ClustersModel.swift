@@ -113,6 +113,7 @@ struct ClustersFitted: FittedModel {
 
     var summary: String {
         "\(sizes.count) clusters of \(rows) rows on \(names.joined(separator: ", ")), inertia \(ValueFormatter.number((inertia * 100).rounded() / 100))"
+            + (silhouette.map { ", silhouette \(ValueFormatter.number(($0 * 1000).rounded() / 1000))" } ?? "")
     }
 
     func table() -> QueryOutput? {
