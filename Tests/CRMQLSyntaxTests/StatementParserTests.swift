@@ -138,7 +138,7 @@ final class StatementParserTests: XCTestCase {
         XCTAssertEqual(canonical("help"), "help")
         XCTAssertEqual(canonical("help date   ranges"), "help date ranges")
         XCTAssertEqual(canonical("help select; help"), "help select; help")
-        XCTAssertEqual(canonical("show entites"), "error: expected 'entities' or 'indexes' after 'show', found 'entites'; did you mean 'entities'?")
+        XCTAssertEqual(canonical("show entites"), "error: expected 'entities', 'indexes' or 'models' after 'show', found 'entites'; did you mean 'entities'?")
         guard let statement = parseOne("help in last"), case .help(let topic) = statement.kind else { return XCTFail() }
         XCTAssertEqual(topic?.text, "in last")
         XCTAssertEqual(topic.map { sourceText("help in last", $0.range) }, "in last")

@@ -9,6 +9,10 @@ import RealModule
 /// A customer is summarised by `x` (repeat purchases), `tx` (time of the
 /// last purchase since the first) and `T` (time since the first purchase),
 /// all in the model's unit.
+///
+/// The per-customer terms call the C library's `log` and `exp` directly:
+/// they run once per customer per step of the optimiser, and a generic
+/// call through `RealModule` is not specialised in debug builds.
 enum BGNBDMath {
     struct Parameters: Equatable {
         var r: Double, alpha: Double, a: Double, b: Double
@@ -27,16 +31,16 @@ enum BGNBDMath {
         if u == -.infinity { return v }
         if v == -.infinity { return u }
         let high = max(u, v)
-        return high + Double.log(onePlus: Double.exp(min(u, v) - high))
+        return high + log1p(exp(min(u, v) - high))
     }
 
     /// One customer's log-likelihood (FHL 2005, eq. 6), without the terms
     /// in `x` alone, which `xTerms` supplies once per distinct `x`.
     @inline(__always)
     static func logLikelihood(x: Double, tx: Double, T: Double, _ m: Parameters, xTerm: Double) -> Double {
-        let a3 = -(m.r + x) * Double.log(m.alpha + T)
+        let a3 = -(m.r + x) * log(m.alpha + T)
         guard x > 0 else { return xTerm + a3 }
-        let a4 = Double.log(m.a) - Double.log(m.b + x - 1) - (m.r + x) * Double.log(m.alpha + tx)
+        let a4 = log(m.a) - log(m.b + x - 1) - (m.r + x) * log(m.alpha + tx)
         return xTerm + logAddExp(a3, a4)
     }
 
@@ -50,8 +54,8 @@ enum BGNBDMath {
     /// The probability that a customer is still active at `T` (FHL 2008 note, eq. 2).
     static func pAlive(x: Double, tx: Double, T: Double, _ m: Parameters) -> Double {
         guard x > 0 else { return 1 }
-        let logRatio = (m.r + x) * Double.log((m.alpha + T) / (m.alpha + tx)) + Double.log(m.a / (m.b + x - 1))
-        return 1 / (1 + Double.exp(logRatio))
+        let logRatio = (m.r + x) * log((m.alpha + T) / (m.alpha + tx)) + log(m.a / (m.b + x - 1))
+        return 1 / (1 + exp(logRatio))
     }
 
     /// Expected repeat purchases in the next `t` units of a customer with
@@ -62,17 +66,28 @@ enum BGNBDMath {
         let c = m.a + m.b + x - 1
         let z = t / (m.alpha + T + t)
         let f = Hypergeometric.f21(m.r + x, m.b + x, c, z)
-        let first = c / (m.a - 1) * (1 - Double.exp((m.r + x) * Double.log((m.alpha + T) / (m.alpha + T + t))) * f)
-        let odds = x > 0 ? m.a / (m.b + x - 1) * Double.exp((m.r + x) * Double.log((m.alpha + T) / (m.alpha + tx))) : 0
+        let first = c / (m.a - 1) * (1 - exp((m.r + x) * log((m.alpha + T) / (m.alpha + T + t))) * f)
+        let odds = x > 0 ? m.a / (m.b + x - 1) * exp((m.r + x) * log((m.alpha + T) / (m.alpha + tx))) : 0
         return first / (1 + odds)
     }
 
     /// Gamma-Gamma: one repeat buyer's log-likelihood of `x` purchases of
     /// mean value `mx` (Fader & Hardie 2013, eq. 6 over the mean).
     static func spendLogLikelihood(x: Double, mx: Double, _ s: SpendParameters) -> Double {
+        spendLogLikelihood(x: x, mx: mx, logMx: log(mx), logX: log(x), s, xTerm: spendXTerm(x: x, s))
+    }
+
+    /// The same with the logs of the data and the terms in `x` alone
+    /// (`spendXTerm`) computed beforehand.
+    @inline(__always)
+    static func spendLogLikelihood(x: Double, mx: Double, logMx: Double, logX: Double, _ s: SpendParameters, xTerm: Double) -> Double {
         let px = s.p * x
-        return Double.logGamma(px + s.q) - Double.logGamma(px) - Double.logGamma(s.q) + s.q * Double.log(s.v)
-            + (px - 1) * Double.log(mx) + px * Double.log(x) - (px + s.q) * Double.log(x * mx + s.v)
+        return xTerm + s.q * log(s.v) + (px - 1) * logMx + px * logX - (px + s.q) * log(x * mx + s.v)
+    }
+
+    /// ln Γ(px + q) − ln Γ(px) − ln Γ(q).
+    static func spendXTerm(x: Double, _ s: SpendParameters) -> Double {
+        Double.logGamma(s.p * x + s.q) - Double.logGamma(s.p * x) - Double.logGamma(s.q)
     }
 
     /// The expected value of a customer's purchases given `x` purchases of

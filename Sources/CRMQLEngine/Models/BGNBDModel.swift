@@ -172,7 +172,7 @@ struct BGNBDFitted: FittedModel {
             -BGNBDFitted.logLikelihood(histories, BGNBDMath.Parameters(r: exp(theta[0]), alpha: exp(theta[1]), a: exp(theta[2]), b: exp(theta[3])))
         }, start: [0, log(meanT), 0, 0], check: check)
         let model = BGNBDMath.Parameters(r: exp(result.point[0]), alpha: exp(result.point[1]), a: exp(result.point[2]), b: exp(result.point[3]))
-        try BGNBDFitted.checkFit(result, [model.r, model.alpha, model.a, model.b], "BG/NBD", range)
+        try BGNBDFitted.checkFit(result, ["r", "alpha", "a", "b"], [model.r, model.alpha, model.a, model.b], "BG/NBD", range)
         var spend: BGNBDMath.SpendParameters?
         if hasSpend {
             let histories = SpendHistories(x: x, monetary: data.monetary)
@@ -183,7 +183,7 @@ struct BGNBDFitted: FittedModel {
                 -BGNBDFitted.spendLogLikelihood(histories, BGNBDMath.SpendParameters(p: exp(theta[0]), q: exp(theta[1]), v: exp(theta[2])))
             }, start: [0, log(2), log(max(histories.meanMonetary, 1e-3))], check: check)
             let fitted = BGNBDMath.SpendParameters(p: exp(result.point[0]), q: exp(result.point[1]), v: exp(result.point[2]))
-            try BGNBDFitted.checkFit(result, [fitted.p, fitted.q, fitted.v], "Gamma-Gamma spend", range)
+            try BGNBDFitted.checkFit(result, ["p", "q", "v"], [fitted.p, fitted.q, fitted.v], "Gamma-Gamma spend", range)
             spend = fitted
         }
         self.init(data: data, unit: unit, today: today, model: model, spend: spend)
@@ -205,12 +205,17 @@ struct BGNBDFitted: FittedModel {
 
     /// Refuses a fit that did not converge or ran off to the edge of the
     /// parameter space (the data cannot identify the model).
-    private static func checkFit(_ result: Optimizer.Result, _ values: [Double], _ what: String, _ range: SourceRange) throws {
-        // TUNING: parameters beyond 1e8 or below 1e-8 mean the likelihood
-        // kept improving toward an edge: no finite optimum.
-        if values.contains(where: { !$0.isFinite || $0 > 1e8 || $0 < 1e-8 }) {
-            throw Diagnostic.runtime("the \(what) model cannot be identified from this data: its likelihood has no finite maximum "
-                + "(a parameter ran off to \(values.contains { !($0 <= 1e8) } ? "infinity" : "zero")); more customers or a longer history may help", range)
+    private static func checkFit(_ result: Optimizer.Result, _ names: [String], _ values: [Double], _ what: String,
+                                 _ range: SourceRange) throws {
+        // TUNING: a parameter beyond e^±9 (about 8,000 or 1/8,000) while the
+        // search has not converged, or beyond 1e8 at all, means the
+        // likelihood kept improving toward an edge: it has no finite maximum.
+        let runaway = zip(names, values).filter { !$0.1.isFinite || $0.1 > 1e8 || $0.1 < 1e-8
+            || (!result.converged && abs(log($0.1)) > 9) }
+        if !runaway.isEmpty {
+            let list = runaway.map { "\($0.0) → \($0.1 < 1 ? "0" : "infinity")" }.joined(separator: ", ")
+            throw Diagnostic.runtime("the \(what) model cannot be identified from this data: its likelihood keeps rising as \(list); "
+                + "more customers, more repeat buyers or a longer history may help", range)
         }
         guard result.converged else {
             throw Diagnostic.runtime("the \(what) fit did not converge after \(result.iterations) iterations (gradient \(ValueFormatter.number(result.gradientNorm))); "
@@ -231,9 +236,11 @@ struct BGNBDFitted: FittedModel {
     }
 
     static func spendLogLikelihood(_ h: SpendHistories, _ s: BGNBDMath.SpendParameters) -> Double {
+        let xTerms = h.distinctX.map { BGNBDMath.spendXTerm(x: $0, s) }
         var total = 0.0
         for index in 0..<h.x.count {
-            total += BGNBDMath.spendLogLikelihood(x: h.x[index], mx: h.m[index], s)
+            total += BGNBDMath.spendLogLikelihood(x: h.x[index], mx: h.m[index], logMx: h.logM[index], logX: h.logX[index], s,
+                                                  xTerm: xTerms[Int(h.xIndex[index])])
         }
         return total
     }
@@ -363,13 +370,24 @@ struct BGNBDHistories {
 /// Repeat buyers' purchase counts and mean spends, for the Gamma-Gamma fit.
 struct SpendHistories {
     var x: [Double] = [], m: [Double] = []
+    var logX: [Double] = [], logM: [Double] = []
+    var xIndex: [Int32] = []
+    var distinctX: [Double] = []
     var count: Int { x.count }
     var meanMonetary: Double { m.isEmpty ? 1 : m.reduce(0, +) / Double(m.count) }
 
     init(x allX: [Double], monetary: [Double]) {
+        var xSlot: [Double: Int32] = [:]
         for index in 0..<allX.count where allX[index] > 0 && monetary[index] > 0 {
             x.append(allX[index])
             m.append(monetary[index])
+            logX.append(log(allX[index]))
+            logM.append(log(monetary[index]))
+            if let known = xSlot[allX[index]] { xIndex.append(known) } else {
+                xSlot[allX[index]] = Int32(distinctX.count)
+                xIndex.append(Int32(distinctX.count))
+                distinctX.append(allX[index])
+            }
         }
     }
 }
