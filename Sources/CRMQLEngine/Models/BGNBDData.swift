@@ -136,10 +136,33 @@ struct KeyNumberer {
     private var ints: [Int64: Int32] = [:]
     private var texts: [String: Int32] = [:]
     private var next: Int32 = 0
+    /// Integer keys in a narrow range (ids, refs) are numbered through an
+    /// array indexed by the key, not a hash table.
+    private var slots: [Int32] = []
+    private var low: Int64 = 0
+    private var intKeys: [Int64] = []
 
-    init(_ column: Column) { self.column = column }
+    init(_ column: Column) {
+        self.column = column
+        if case .int(let values) = column.data, let minimum = values.min(), let maximum = values.max() {
+            let span = maximum.subtractingReportingOverflow(minimum)
+            // TUNING: an array of the key range when it is at most 4 slots per row (or 1M).
+            if !span.overflow, span.partialValue < Int64(max(4 * values.count, 1 << 20)) {
+                low = minimum
+                slots = [Int32](repeating: -1, count: Int(span.partialValue) + 1)
+                intKeys = values
+            }
+        }
+    }
 
     mutating func number(_ row: Int) -> (Int32, isNew: Bool) {
+        if !slots.isEmpty {
+            let index = Int(intKeys[row] - low)
+            if slots[index] >= 0 { return (slots[index], false) }
+            slots[index] = next
+            next += 1
+            return (next - 1, true)
+        }
         switch column.data {
         case .int(let values), .temporal(let values): return Self.number(values[row], &ints, &next)
         case .codes(let codes): return Self.number(Int64(codes[row]), &ints, &next)

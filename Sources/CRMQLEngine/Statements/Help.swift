@@ -39,6 +39,7 @@ enum Help {
         ("measures", """
         customers: revenue order_count first_order last_order recency satisfaction value
                    r_score f_score m_score rfm rfm_segment value_class complaints_open churn_risk
+                   p_alive expected_orders_90d clv (from the model purchases: see help models)
         describe customers shows each definition; define customers.<name> = <expr> redefines one.
         """),
         ("statements", """
@@ -50,6 +51,7 @@ enum Help {
         delete entity [where ...] [cascade]           create index on entity(field)
         export <query> to "file.csv"   save "file"   open "file"   explain [analyze] <query>
         describe entity   show entities   show indexes   help [topic]
+        model name = bgnbd(...)   show models   describe model name   drop model name   (help models)
         set fast_paths = off          plans of general operators only (same answers, slower)
         """),
         ("rules", """
@@ -69,6 +71,18 @@ enum Help {
         select customers as of 2025-12-31 ...   today is that date; later child rows are invisible
         select transitions(customers, of: rfm_segment, from: 2025-12-31, to: 2026-06-30)
           from_state to_state count share (each from_state's shares sum to 1; null is a state)
+        """),
+        ("models", """
+        model buyers = bgnbd(orders [where ...] [, who: customer] [, at: placed] [, unit: week|day] [, spend: amount])
+          the BG/NBD model of repeat buying (and with spend:, the Gamma-Gamma model of spend), fitted
+          now by maximum likelihood on the events up to today; kept in the session and in snapshots
+        show models   describe model buyers (parameter, value)   drop model buyers
+        select buyers   one row per customer: id frequency recency T monetary p_alive expected_spend
+        p_alive(buyers, id)             the probability the customer is still active
+        expected_orders(buyers, id, t)  repeat purchases expected in the next t weeks (days)
+        expected_spend(buyers, id)      the expected spend of a purchase
+        clv(buyers, id, months [, discount])  expected spend month by month, discounted (0.01 a month)
+        The prelude's model purchases is fitted at first use: customers.p_alive, expected_orders_90d, clv.
         """),
     ]
 
