@@ -65,7 +65,7 @@ final class MiningTests: XCTestCase {
         let s = try XCTUnwrap(kmeans.silhouette([0, 0, 1, 1], k: 2, seed: 1))
         let point: [Double] = [(11 - 1) / 11, (10 - 1) / 10, (9.5 - 2) / 9.5, (11.5 - 2) / 11.5]
         XCTAssertEqual(s, point.reduce(0, +) / 4, accuracy: 1e-12)
-        XCTAssertNil(kmeans.silhouette([0, 0, 0, 0], k: 2, seed: 1))
+        XCTAssertNil(try kmeans.silhouette([0, 0, 0, 0], k: 2, seed: 1))
     }
 
     // MARK: Decision tree

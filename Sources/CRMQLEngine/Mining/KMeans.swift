@@ -56,8 +56,7 @@ struct KMeans {
             // Each start draws from its own stream, so start i is the same
             // whatever the number of starts.
             var random = DemoRandom(seed: seed &+ UInt64(start) &* 0x9E37_79B9_7F4A_7C15)
-            let initial = plusPlus(k: k, &random)
-            if stop() { throw .stopped }
+            let initial = try plusPlus(k: k, &random, stop: stop)
             let fitted = try lloyd(initial, k: k, stop: stop)
             if best == nil || fitted.inertia < best!.inertia { best = fitted }
         }
@@ -68,7 +67,7 @@ struct KMeans {
     /// 2 + ln k candidates drawn with probability proportional to the
     /// squared distance to the nearest centre so far, keeping the candidate
     /// that lowers the total most.
-    func plusPlus(k: Int, _ random: inout DemoRandom) -> [Double] {
+    func plusPlus(k: Int, _ random: inout DemoRandom, stop: () -> Bool) throws(Failure) -> [Double] {
         let d = dimensions
         var centres = [Double](repeating: 0, count: k * d)
         let first = random.below(count)
@@ -96,6 +95,7 @@ struct KMeans {
                         }
                     }
                 }
+                if stop() { throw .stopped }
                 if total < bestPotential {
                     bestPotential = total
                     bestCandidate = candidate
@@ -142,12 +142,18 @@ struct KMeans {
         var iterations = 0
         while true {
             var changed = 0
+            var stopped = false
             // Raw buffers: this loop is the whole cost of a fit (rows × k × inputs per iteration).
             points.withUnsafeBufferPointer { p in
                 centres.withUnsafeBufferPointer { centre in
                     nearest.withUnsafeMutableBufferPointer { near in
                         assignment.withUnsafeMutableBufferPointer { assigned in
                             for i in 0..<count {
+                                // TUNING: a stop check every 4,096 rows bounds an interrupt's wait on a large k.
+                                if i & 0xFFF == 0 && stop() {
+                                    stopped = true
+                                    break
+                                }
                                 var best = 0, bestDistance = Double.infinity
                                 for c in 0..<k {
                                     var s = 0.0
@@ -170,7 +176,7 @@ struct KMeans {
                     }
                 }
             }
-            if stop() { throw .stopped }
+            if stopped || stop() { throw .stopped }
             if changed == 0 || iterations >= Self.maximumIterations { break }
             iterations += 1
             var sums = [Double](repeating: 0, count: k * d)
@@ -192,6 +198,8 @@ struct KMeans {
                         far = i
                         farDistance = nearest[i]
                     }
+                    // Only NaN distances leave no farthest point; any point will do then.
+                    if far < 0 { far = 0 }
                     taken.insert(far)
                     for j in 0..<d { centres[c * d + j] = points[far * d + j] }
                 }
@@ -223,7 +231,8 @@ struct KMeans {
     /// its cluster). Over more than `sampleLimit` points it is the
     /// silhouette of a seeded sample of that many, as scikit-learn's
     /// `sample_size`. Nil with fewer than two clusters present.
-    func silhouette(_ assignment: [Int32], k: Int, seed: UInt64, sampleLimit: Int = KMeans.silhouetteSample) -> Double? {
+    func silhouette(_ assignment: [Int32], k: Int, seed: UInt64, sampleLimit: Int = KMeans.silhouetteSample,
+                    stop: () -> Bool = { false }) throws(Failure) -> Double? {
         var chosen = Array(0..<count)
         if count > sampleLimit {
             var random = DemoRandom(seed: seed ^ 0x5111_4077_E77E)
@@ -245,6 +254,7 @@ struct KMeans {
         for (index, i) in chosen.enumerated() { for j in 0..<d { sample[index * d + j] = points[i * d + j] } }
         let sampleCluster = chosen.map { Int(assignment[$0]) }
         for (index, i) in chosen.enumerated() {
+            if index & 0xFF == 0 && stop() { throw .stopped }
             for c in 0..<k { sums[c] = 0 }
             sample.withUnsafeBufferPointer { p in
                 sampleCluster.withUnsafeBufferPointer { cluster in

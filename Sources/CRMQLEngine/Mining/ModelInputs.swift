@@ -53,6 +53,15 @@ struct ModelInputs {
         return rows
     }
 
+    /// Refuses inputs whose spread overflows a double (values near 1e308),
+    /// which could not be standardised.
+    func checkScale(_ scale: Standardization) throws {
+        for index in names.indices where !(scale.means[index].isFinite && scale.deviations[index].isFinite) {
+            throw Diagnostic.runtime("the input '\(names[index])' has values too large to standardise; divide it by a power of ten, as in \(names[index]) / 1000000",
+                                     exprs[index].range)
+        }
+    }
+
     /// Each input's values on `rows`.
     func columns(_ rows: [Int32]) -> [[Double]] {
         values.map { column in rows.map { column[Int($0)] } }

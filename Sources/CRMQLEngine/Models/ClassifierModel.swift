@@ -87,6 +87,7 @@ enum ClassifierModel: ModelKind {
         let columns = inputs.columns(rows)
         let trainColumns = columns.map { column in train.map { column[$0] } }
         let trainTruth = train.map { truth[$0] }
+        try inputs.checkScale(Standardization(columns: trainColumns))
         guard trainTruth.contains(true), trainTruth.contains(false) else {
             throw Diagnostic.runtime("the rows left to learn from all have the target \(trainTruth.contains(true) ? "true" : "false"); choose another seed: or a smaller holdout:", fit.range)
         }

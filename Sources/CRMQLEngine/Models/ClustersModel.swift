@@ -48,11 +48,15 @@ enum ClustersModel: ModelKind {
         }
         let raw = inputs.columns(rows)
         let scale = Standardization(columns: raw)
+        try inputs.checkScale(scale)
         let kmeans = KMeans(columns: scale.apply(raw))
         let services = runner.evaluator.services
         let result: KMeans.Result
+        let silhouette: Double?
         do {
-            result = try kmeans.fit(k: k, seed: seed, stop: { (try? services.checkInterrupt()) == nil })
+            let stop = { (try? services.checkInterrupt()) == nil }
+            result = try kmeans.fit(k: k, seed: seed, stop: stop)
+            silhouette = try kmeans.silhouette(result.assignment, k: k, seed: seed, stop: stop)
         } catch {
             try services.checkInterrupt()
             throw Diagnostic(.interrupted, "interrupted", at: fit.range)
@@ -73,7 +77,7 @@ enum ClustersModel: ModelKind {
             names: inputs.names, keys: ModelKeys(inputs.keys.gather(rows)), assignment: result.assignment,
             centroids: result.centroids.map { centre in centre.enumerated().map { scale.original($1, input: $0) } },
             sizes: result.sizes, inertia: result.inertia, clusterInertia: clusterInertia,
-            silhouette: kmeans.silhouette(result.assignment, k: k, seed: seed), iterations: result.iterations,
+            silhouette: silhouette, iterations: result.iterations,
             rows: rows.count, sourceRows: inputs.input.rows.count, seed: seed)
     }
 }
