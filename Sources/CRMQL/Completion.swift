@@ -206,7 +206,9 @@ public struct Completion: Sendable {
             case .leftParen:
                 let inner = tokens[(index + 1)...]
                 if let first = inner.first, first.kind == .identifier {
-                    if index > 0, tokens[index - 1].isWord("rules") { return schema.entity(named: first.text) }
+                    if index > 0, ["rules", "sequences", "clusters", "classifier"].contains(where: tokens[index - 1].isWord) {
+                        return schema.entity(named: first.text)
+                    }
                     if inner.contains(where: { $0.isWord("where") }), let child = schema.entity(named: first.text),
                        statementEntity?.relations.contains(first.text) ?? true {
                         return child

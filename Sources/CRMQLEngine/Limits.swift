@@ -165,7 +165,7 @@ enum NestingDepth {
             return [operand, low, high]
         case .inList(let operand, let items, _):
             return [operand] + items
-        case .call(_, let arguments, _):
+        case .call(_, let arguments, _), .tuple(let arguments):
             return arguments
         case .filtered(let base, let condition):
             return [base, condition]

@@ -308,6 +308,9 @@ public indirect enum ExprKind: Sendable {
     /// `fiscal quarter` or `fiscal year`, only as a function's argument:
     /// `trunc(placed, fiscal quarter)`. (A plain `month` is an identifier.)
     case fiscalPeriod(DurationUnit, SourceRange)
+    /// `(recency, order_count, revenue)`: two or more expressions in
+    /// brackets, only as a model's argument (`on:`, `from:` of `clusters`).
+    case tuple([Expr])
     /// `case when c then v ... [else v] end`
     case caseWhen([(condition: Expr, value: Expr)], otherwise: Expr?)
 }

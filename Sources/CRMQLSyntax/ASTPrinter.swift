@@ -74,6 +74,8 @@ public enum ASTPrinter {
             return (argumentText(expr), .or)
         case .fiscalPeriod(let unit, _):
             return ("fiscal " + unit.rawValue, .primary)
+        case .tuple(let items):
+            return ("(" + items.map { text($0, .or) }.joined(separator: ", ") + ")", .primary)
         case .caseWhen(let arms, let otherwise):
             var text = "case"
             for arm in arms {

@@ -27,11 +27,18 @@ extension Parser.State {
         return next < tokens.count && tokens[next].kind == .leftParen
     }
 
-    // '(' expression ')'
+    // '(' expression { ',' expression } ')'
     @inline(never)
     mutating func parseParenthesized() throws -> Node {
         let open = advance()
         let inner = try parseExpression()
+        if peekRequired().kind == .comma {
+            // A list of inputs, as in `on: (recency, revenue)`.
+            var items = [inner]
+            while skip(.comma) { items.append(try parseExpression()) }
+            let close = try expectClosing(open)
+            return try node(.tuple(items.map(\.expr)), open.range.union(close.range), items)
+        }
         let close = try expectClosing(open)
         // The brackets belong to the expression's text: `show (a + b)` is named `(a + b)`.
         return Node(expr: Expr(inner.expr.kind, open.range.union(close.range)), height: inner.height)

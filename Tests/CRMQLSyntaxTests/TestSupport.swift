@@ -70,6 +70,7 @@ func sexp(_ expr: Expr) -> String {
     case .filtered(let base, let condition): return "(where \(sexp(base)) \(sexp(condition)))"
     case .labeled(let label, let value): return "(\(label.text): \(sexp(value)))"
     case .fiscalPeriod(let unit, _): return "fiscal-\(unit.rawValue)"
+    case .tuple(let items): return "(tuple\(items.map { " " + sexp($0) }.joined()))"
     case .caseWhen(let arms, let otherwise):
         let armText = arms.map { "(\(sexp($0.condition)) \(sexp($0.value)))" }.joined(separator: " ")
         return "(case \(armText)\(otherwise.map { " (else \(sexp($0)))" } ?? ""))"

@@ -51,7 +51,7 @@ protocol ModelKind {
 
 enum ModelKinds {
     /// Every kind of model, by the name its fit is called by.
-    static let all: [any ModelKind.Type] = [BGNBDModel.self]
+    static let all: [any ModelKind.Type] = [BGNBDModel.self, ClustersModel.self, ClassifierModel.self]
 
     static func kind(named name: String) -> (any ModelKind.Type)? {
         all.first { $0.name == name.lowercased() }

@@ -91,9 +91,10 @@ extension QueryRunner {
             case "retention": output = try TimelineSource(runner: self, kind: .retention).run(arguments, range: range)
             case "cohorts": output = try TimelineSource(runner: self, kind: .cohorts).run(arguments, range: range)
             case "transitions": output = try TransitionsSource(runner: self).run(arguments, range: range)
+            case "sequences": output = try SequencesSource(runner: self).run(arguments, range: range)
             default:
                 throw Diagnostic.semantic(Suggestion.message("unknown table function '\(name.text)'", for: name.text,
-                                                             among: ["rules", "retention", "cohorts", "transitions"]), name.range)
+                                                             among: ["rules", "retention", "cohorts", "transitions", "sequences"]), name.range)
             }
             let entity = Entity(derivedFrom: output, name: function)
             let node = PlanNode(.tableFunction(function), .tableFunction, input: nil, range: range,

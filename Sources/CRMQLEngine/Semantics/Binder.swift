@@ -110,6 +110,8 @@ struct Binder {
             throw Diagnostic.semantic("'where' inside an expression only filters a relation inside an aggregate, as in count(orders where channel = web)", expr.range)
         case .labeled(let label, _):
             throw Diagnostic.semantic("'\(label.text):' names an argument only of the population and running functions, as in rank(value, by: owner) or running_sum(amount, order: placed)", label.range)
+        case .tuple:
+            throw Diagnostic.semantic("a list in brackets is only the inputs of a model, as in clusters(customers, k: 4, on: (recency, revenue))", expr.range)
         case .fiscalPeriod(let unit, let range):
             throw Diagnostic.semantic("'fiscal \(unit.rawValue)' names a period only inside trunc, as in trunc(placed, fiscal \(unit.rawValue))", range)
         case .caseWhen(let branches, let otherwise):

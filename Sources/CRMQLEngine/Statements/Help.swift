@@ -59,6 +59,8 @@ enum Help {
         ("rules", """
         select rules(orders, item: product, by: basket [, support: 0.01] [, confidence: 0.3])
         columns: antecedent consequent support confidence lift count
+        select sequences(orders, item: product [, who: customer] [, at: placed] [, support: 0.01] [, confidence: 0.1] [, length: 3])
+          what customers buy on a later day: antecedent (a > b) consequent support confidence lift count
         """),
         ("time", """
         select retention(orders [where ...] [, who: customer] [, at: placed] [, every: month] [, from: d] [, to: d])
@@ -83,6 +85,12 @@ enum Help {
         expected_spend(buyers, id)      the expected spend of a purchase
         clv(buyers, id, months [, discount])  expected spend month by month, discounted (0.01 a month)
         The prelude's model purchases is fitted at first use: customers.p_alive, expected_orders_90d, clv.
+        model segs = clusters(customers, k: 4, on: (recency, order_count, revenue) [, seed: 1])
+          k-means on standardised inputs, best of 10 starts; cluster(segs, id); select segs: centres
+        model churners = classifier(customers, target: stage = churned, from: (recency, satisfaction)
+                                    [, method: tree|logistic] [, depth: 4] [, holdout: 0.2] [, seed: 1])
+          describe model: accuracy precision recall auc on held-out rows, the tree's rules
+          probability(churners, id)  predict(churners, id)  select churners: each row's split
         """),
     ]
 
