@@ -777,8 +777,8 @@ def report(sizes, startup, args):
                "`today` = %s. Median of at least %d runs after a warm-up; the first run is shown apart "
                "(crmql builds a few structures on first use, such as the case-folded text a `contains` scans and the counts of hundredths a sum of money adds)." % (
                    machine_description(),
-                   (sizes[0]["engines"]["sqlite"]["load"] or {}).get("version", "?"),
-                   (sizes[0]["engines"]["duckdb"]["load"] or {}).get("version", "?"),
+                   ((sizes[0]["engines"].get("sqlite") or {}).get("load") or {}).get("version", "?"),
+                   ((sizes[0]["engines"].get("duckdb") or {}).get("load") or {}).get("version", "?"),
                    TODAY.isoformat(), args.min_runs))
     out.append("\nReproduce: `bash Benchmarks/run.sh --sizes %s%s`\n" % (
         ",".join(str(s["customers"]) for s in sizes), "" if WORKLOAD_NAME == "standard" else " --workload " + WORKLOAD_NAME))
