@@ -77,47 +77,18 @@ enum RowSort {
 
     /// `rows` ordered by a comparison that is a total order (ties broken by
     /// row), for keys no integer map can order (text); nil when the running
-    /// statement must stop. The standard library's sort cannot be left
-    /// midway, so runs of `IndexBuild.pollRows` rows are sorted by it and
-    /// then merged pairwise, asking the statement's stop between runs and
-    /// every `pollRows` rows merged.
+    /// statement must stop, asked between runs of `IndexBuild.pollRows` rows
+    /// (`RunMergeSort`).
     static func compared(_ rows: [Int32], by isBefore: (Int32, Int32) -> Bool) -> [Int32]? {
-        let run = IndexBuild.pollRows
-        var current = rows
-        var start = 0
-        while start < current.count {
-            if IndexBuild.shouldStop() { return nil }
-            let end = min(start + run, current.count)
-            current[start..<end].sort(by: isBefore)
-            start = end
+        struct Stopped: Error {}
+        var sorted = rows
+        do {
+            try RunMergeSort.sort(&sorted, run: IndexBuild.pollRows, poll: { if IndexBuild.shouldStop() { throw Stopped() } },
+                                  by: isBefore)
+        } catch {
+            return nil
         }
-        var width = run
-        var merged = [Int32](repeating: 0, count: current.count)
-        while width < current.count {
-            var out = 0
-            var left = 0
-            while left < current.count {
-                let middle = min(left + width, current.count)
-                let right = min(left + 2 * width, current.count)
-                var i = left
-                var j = middle
-                while i < middle || j < right {
-                    if IndexBuild.shouldStop(at: out) { return nil }
-                    if j >= right || (i < middle && !isBefore(current[j], current[i])) {
-                        merged[out] = current[i]
-                        i += 1
-                    } else {
-                        merged[out] = current[j]
-                        j += 1
-                    }
-                    out += 1
-                }
-                left = right
-            }
-            swap(&current, &merged)
-            width *= 2
-        }
-        return current
+        return sorted
     }
 
     /// A map of doubles to UInt64 that keeps their order (NaN excluded):

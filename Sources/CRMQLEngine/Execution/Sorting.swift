@@ -34,58 +34,10 @@ enum Sorting {
     static let pollingRun = 4096
 
     /// Sorts `order` by `less` (a strict total order) so that it can be
-    /// stopped: runs of `pollingRun` rows are sorted by the standard library,
-    /// then merged pairwise, with `poll` called after each run and every
-    /// `pollingRun` rows merged. The standard library's sort cannot be left
-    /// half-way, and a million rows take it long enough to matter.
+    /// stopped: `RunMergeSort` in runs of `pollingRun` rows, calling `poll`
+    /// between them.
     static func sortPolling(_ order: inout [Int], poll: () throws -> Void, by less: (Int, Int) -> Bool) rethrows {
-        let count = order.count
-        guard count > pollingRun else {
-            order.sort(by: less)
-            return
-        }
-        var start = 0
-        while start < count {
-            let end = min(start + pollingRun, count)
-            order[start..<end].sort(by: less)
-            try poll()
-            start = end
-        }
-        var source = order
-        var target = [Int](repeating: 0, count: count)
-        var width = pollingRun
-        while width < count {
-            try source.withUnsafeBufferPointer { from in
-                try target.withUnsafeMutableBufferPointer { to in
-                    var low = 0
-                    var untilPoll = pollingRun
-                    while low < count {
-                        let middle = min(low + width, count), high = min(low + 2 * width, count)
-                        var left = low, right = middle, out = low
-                        while out < high {
-                            // The left run wins ties, as a stable merge must.
-                            if right >= high || (left < middle && !less(from[right], from[left])) {
-                                to[out] = from[left]
-                                left += 1
-                            } else {
-                                to[out] = from[right]
-                                right += 1
-                            }
-                            out += 1
-                            untilPoll -= 1
-                            if untilPoll == 0 {
-                                try poll()
-                                untilPoll = pollingRun
-                            }
-                        }
-                        low = high
-                    }
-                }
-            }
-            swap(&source, &target)
-            width *= 2
-        }
-        order = source
+        try RunMergeSort.sort(&order, run: pollingRun, poll: poll, by: less)
     }
 
     /// Like `permutation` but keeps only the first `limit` rows, with a
