@@ -81,16 +81,10 @@ struct RulesSource {
             }
             throw Diagnostic.runtime(error.message, range)
         }
-        let names = ["antecedent", "consequent", "support", "confidence", "lift", "count"]
-        let columns = [
-            Column.make(type: .text, values: rules.map { .text(AssociationRules.antecedentText($0.antecedent, itemNames: itemNames)) }),
-            Column.make(type: .text, values: rules.map { .text(itemNames[Int($0.consequent)]) }),
-            Column.make(type: .number, values: rules.map { .number($0.support) }),
-            Column.make(type: .number, values: rules.map { .number($0.confidence) }),
-            Column.make(type: .number, values: rules.map { .number($0.lift) }),
-            Column.make(type: .int, values: rules.map { .int(Int64($0.count)) }),
-        ]
-        return QueryOutput(names: names, columns: columns)
+        return .patterns(antecedents: rules.map { AssociationRules.antecedentText($0.antecedent, itemNames: itemNames) },
+                         consequents: rules.map { itemNames[Int($0.consequent)] },
+                         support: rules.map(\.support), confidence: rules.map(\.confidence),
+                         lift: rules.map(\.lift), count: rules.map(\.count))
     }
 
     /// A threshold from its literal's text, so `0.01` means exactly 1/100.
@@ -100,5 +94,21 @@ struct RulesSource {
             throw Diagnostic.semantic("\(name) must be a number from 0 to 1, as in \(name): 0.05", expr.range)
         }
         return threshold
+    }
+}
+
+extension QueryOutput {
+    /// The answer of `rules(...)` and `sequences(...)`: one row per pattern,
+    /// `antecedent, consequent, support, confidence, lift, count`.
+    static func patterns(antecedents: [String], consequents: [String], support: [Double], confidence: [Double],
+                         lift: [Double], count: [Int]) -> QueryOutput {
+        QueryOutput(names: ["antecedent", "consequent", "support", "confidence", "lift", "count"], columns: [
+            Column.make(type: .text, values: antecedents.map { .text($0) }),
+            Column.make(type: .text, values: consequents.map { .text($0) }),
+            Column.make(type: .number, values: support.map { .number($0) }),
+            Column.make(type: .number, values: confidence.map { .number($0) }),
+            Column.make(type: .number, values: lift.map { .number($0) }),
+            Column.make(type: .int, values: count.map { .int(Int64($0)) }),
+        ])
     }
 }

@@ -106,16 +106,10 @@ struct SequencesSource {
             }
             throw Diagnostic.runtime(error.message, range)
         }
-        let names = ["antecedent", "consequent", "support", "confidence", "lift", "count"]
-        let columns = [
-            Column.make(type: .text, values: patterns.map { .text(SequentialPatterns.antecedentText($0.items.dropLast(), itemNames: itemNames)) }),
-            Column.make(type: .text, values: patterns.map { .text(itemNames[Int($0.items.last!)]) }),
-            Column.make(type: .number, values: patterns.map { .number($0.support) }),
-            Column.make(type: .number, values: patterns.map { .number($0.confidence) }),
-            Column.make(type: .number, values: patterns.map { .number($0.lift) }),
-            Column.make(type: .int, values: patterns.map { .int(Int64($0.count)) }),
-        ]
-        return QueryOutput(names: names, columns: columns)
+        return .patterns(antecedents: patterns.map { SequentialPatterns.antecedentText($0.items.dropLast(), itemNames: itemNames) },
+                         consequents: patterns.map { itemNames[Int($0.items.last!)] },
+                         support: patterns.map(\.support), confidence: patterns.map(\.confidence),
+                         lift: patterns.map(\.lift), count: patterns.map { Int($0.count) })
     }
 
     /// A `who:`, `at:` or `item:` column over the source rows.
