@@ -34,7 +34,7 @@ extension Database {
         var statements = try self.statements(text, sourceName: sourceName, parameters: parameters)
         if let syntaxError = statements.syntaxError { throw syntaxError }
         var outputs: [StatementOutput] = []
-        while let (_, produced, _) = try statements.step(timed: false) { outputs += produced.map(Database.publicOutput) }
+        while let (_, produced) = try statements.step() { outputs += produced.map(Database.publicOutput) }
         return outputs
     }
 
@@ -65,7 +65,7 @@ extension Database {
         if let syntaxError = statements.syntaxError { throw syntaxError }
         // Only the last result becomes public: the others are dropped unseen.
         var last: (names: [String], columns: [Column])?
-        while let (_, produced, _) = try statements.step(timed: false) {
+        while let (_, produced) = try statements.step() {
             for case .rows(let names, let columns) in produced { last = (names, columns) }
         }
         guard let last else { throw CRMQLError(phase: .semantic, message: "the text has no query") }

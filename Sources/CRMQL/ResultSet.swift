@@ -99,7 +99,10 @@ struct ColumnLookup: Sendable {
     /// True when folding leaves `name` as it is: ASCII with no capital
     /// letter and no underscore. A byte scan, with no string made.
     private static func isOwnLooseKey(_ name: String) -> Bool {
-        name.utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "_") && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+        // A plain loop: the range-and-closure form cost hundreds of
+        // instructions per short result.
+        for byte in name.utf8 where byte >= 0x80 || byte == 0x5F || (byte >= 0x41 && byte <= 0x5A) { return false }
+        return true
     }
 
     /// The first column with exactly this name.

@@ -56,15 +56,16 @@ public struct StatementStream: Sendable {
     ///   then as it was before it), or for a syntax error met in the text;
     ///   the stream moves past it either way.
     public mutating func next() throws(CRMQLError) -> ExecutedStatement? {
-        guard let (range, outputs, duration) = try step(timed: true) else { return nil }
-        return ExecutedStatement(outputs: outputs.map(Database.publicOutput), duration: duration, range: range)
+        let clock = ContinuousClock()
+        let start = clock.now
+        guard let (range, outputs) = try step() else { return nil }
+        return ExecutedStatement(outputs: outputs.map(Database.publicOutput), duration: clock.now - start, range: range)
     }
 
-    /// `next()` with the engine's outputs as they are, for `Database.query`
-    /// and `execute`, which keep only some of them.
-    /// - Parameter timed: whether to read the clock around the statement; a
-    ///   short query that nobody times is spared two readings.
-    mutating func step(timed: Bool) throws(CRMQLError) -> (SourceRange, [EngineOutput], Duration)? {
+    /// `next()` with the engine's outputs as they are and no clock read,
+    /// for `Database.query` and `execute`, which keep only some of the
+    /// outputs and time nothing (a short query is spared two readings).
+    mutating func step() throws(CRMQLError) -> (SourceRange, [EngineOutput])? {
         let nextStart = position < statements.count ? statements[position].range.start : Int.max
         let before = pendingSyntaxErrors.prefix { ($0.range?.start ?? 0) <= nextStart }
         if !before.isEmpty {
@@ -74,12 +75,9 @@ public struct StatementStream: Sendable {
         guard position < statements.count else { return nil }
         let statement = statements[position]
         position += 1
-        let clock = ContinuousClock()
-        let start = timed ? clock.now : nil
         let (outputs, problems) = database.run(statement, source, bindings: bindings, interruptBaseline: interruptBaseline)
-        let duration = start.map { clock.now - $0 } ?? .zero
         if let problems { throw database.error(problems, source, bindings) }
-        return (statement.range, outputs, duration)
+        return (statement.range, outputs)
     }
 }
 
@@ -90,7 +88,7 @@ extension StatementStream {
     mutating func streamLast() throws(CRMQLError) -> ResultStream<Row>? {
         if let syntaxError { throw syntaxError }
         guard !statements.isEmpty else { return nil }
-        while position < statements.count - 1 { _ = try step(timed: false) }
+        while position < statements.count - 1 { _ = try step() }
         let statement = statements[position]
         position += 1
         let (cursor, outputs, problems) = database.openCursor(statement, source, bindings: bindings, interruptBaseline: interruptBaseline)

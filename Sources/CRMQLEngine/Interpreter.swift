@@ -56,13 +56,18 @@ struct SessionState: Sendable {
 
 /// Runs CRMQL scripts against a session: parse, bind, execute, one statement
 /// at a time, stopping at the first failure.
+///
+/// One thread at a time runs an interpreter, and no access to its
+/// per-statement state overlaps another, so the hottest of it is read
+/// without the runtime's exclusivity checks, which cost more than the
+/// reads on the shortest queries.
 public final class Interpreter {
-    var state: SessionState { didSet { generation &+= 1 } }
+    @exclusivity(unchecked) var state: SessionState { didSet { generation &+= 1 } }
     /// Changes with every change to what a statement could see: the state,
     /// the limits, host functions and parameter overrides. Equal
     /// generations mean a snapshot taken at the first still describes the
     /// session, so a host may keep reading through the same reader.
-    public private(set) var generation = 0
+    @exclusivity(unchecked) public private(set) var generation = 0
     let options: SessionOptions
     let interrupt: InterruptFlag
     /// How far a countable statement (a load) has got; read by other threads.
@@ -85,8 +90,8 @@ public final class Interpreter {
     /// Queries compiled for running again, shared with snapshots' readers.
     let plans: PlanCache
     /// The plans this interpreter ran since its state last changed.
-    var recentPlans = RecentPlans()
-    lazy var services = ExecutionServices(interrupt: interrupt, indexes: indexes, measures: measures, stamp: stamp)
+    @exclusivity(unchecked) var recentPlans = RecentPlans()
+    let services: ExecutionServices
     /// Bounds on each statement a host submits from now on.
     public var limits = ExecutionLimits() { didSet { generation &+= 1 } }
     /// The interrupt flag's generation when the host's current script
@@ -95,14 +100,14 @@ public final class Interpreter {
     public var interruptBaseline: UInt64?
     /// Set by `openCursor`: the query being run opens a cursor, kept in
     /// `openedCursor`, instead of computing its columns.
-    var cursorRequested = false
+    @exclusivity(unchecked) var cursorRequested = false
     var openedCursor: RowCursor?
     /// When set, collects the operators every query's plan runs: what the
     /// tests hold `explain` to.
-    var operatorTrace: Set<OperatorName>?
+    @exclusivity(unchecked) var operatorTrace: Set<OperatorName>?
     /// How many `execute` calls are under way: a statement a statement runs
     /// (the script of `open`) shares the limits of the one the host submitted.
-    private var executing = 0
+    @exclusivity(unchecked) private var executing = 0
     /// The database file this session logs its changes to, and the record
     /// being replayed while one opens.
     var durable = DurableContext()
@@ -114,6 +119,7 @@ public final class Interpreter {
         self.indexes = IndexCache()
         self.measures = MeasureCache()
         self.plans = PlanCache()
+        services = ExecutionServices(interrupt: interrupt, indexes: indexes, measures: measures, stamp: Interpreter.stamp(of: state))
     }
 
     /// An interpreter for statements that only read, over a snapshot of a
@@ -129,6 +135,7 @@ public final class Interpreter {
         hostFunctions = snapshot.hostFunctions
         hostFunctionsGeneration = snapshot.hostFunctionsGeneration
         limits = snapshot.limits
+        services = ExecutionServices(interrupt: interrupt, indexes: indexes, measures: measures, stamp: Interpreter.stamp(of: state))
     }
 
     /// The longest text whose queries' plans are kept for running again;
@@ -181,7 +188,9 @@ public final class Interpreter {
     /// Built-in and host function names, for completion.
     public var functionNames: [String] { builtinFunctionNames + hostFunctions.keys }
 
-    var stamp: StateStamp {
+    var stamp: StateStamp { Interpreter.stamp(of: state) }
+
+    static func stamp(of state: SessionState) -> StateStamp {
         StateStamp(entityVersions: state.store.entityVersions, definitionsGeneration: state.definitionsGeneration,
                    today: state.today, fiscalYearStart: state.fiscalYearStart, fastPaths: state.fastPaths)
     }
@@ -220,7 +229,7 @@ public final class Interpreter {
         }
         do {
             if submitted {
-                services.budget = StatementBudget(limits: limits, interruptBaseline: interruptBaseline ?? interrupt.handledGeneration)
+                services.arm(StatementBudget(limits: limits, interruptBaseline: interruptBaseline ?? interrupt.handledGeneration))
                 try limits.checkNesting(statement)
             }
             if pinned != nil { try checkLoggable(statement, source) }
@@ -230,7 +239,7 @@ public final class Interpreter {
             var held: [EngineOutput] = []
             func hold(_ produced: EngineOutput) { if pinned == nil { output(produced) } else { held.append(produced) } }
             if submitted {
-                try IndexBuild.$current.withValue(services.buildStop()) { try dispatch(statement, source, output: hold) }
+                try IndexBuild.withStop(services.buildStop) { try dispatch(statement, source, output: hold) }
             } else {
                 try dispatch(statement, source, output: hold)
             }

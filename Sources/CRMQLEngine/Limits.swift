@@ -56,6 +56,10 @@ struct StatementBudget {
     /// a request made after it stops the statement.
     var interruptBaseline: UInt64 = 0
     var deadline: ContinuousClock.Instant?
+    /// Whether `deadline` is set. The instant is a resilient type whose
+    /// copies go through its metadata, so the poll of a statement with no
+    /// time limit asks this plain flag first.
+    var hasDeadline = false
     var timeLimit: Duration?
     var memoryLimit: Int?
     var memoryUsed = 0
@@ -66,6 +70,7 @@ struct StatementBudget {
         self.interruptBaseline = interruptBaseline
         timeLimit = limits.timeLimit
         deadline = limits.timeLimit.map { ContinuousClock.now.advanced(by: $0) }
+        hasDeadline = deadline != nil
         memoryLimit = limits.maxMemoryBytes
     }
 

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Lets the statement that happens to build an index stop the build.
 ///
 /// Indexes are built on first use, wherever that use is: the planner
@@ -24,13 +32,41 @@ public final class BuildStop: Sendable {
 }
 
 /// The `BuildStop` of the statement running on this thread, if any.
+///
+/// A thread-local slot rather than a task-local: binding a task-local
+/// allocates, and every statement binds its stop, so the microsecond
+/// queries paid for it on each run. A statement runs synchronously on one
+/// thread, which is all the slot needs; a worker thread that builds an
+/// index for a statement binds that statement's stop itself.
 public enum IndexBuild {
-    /// Bound by the engine around each statement (`$current.withValue`).
-    @TaskLocal public static var current: BuildStop?
+    private static let slot: pthread_key_t = {
+        var key = pthread_key_t()
+        // Without a key the slot reads nil: builds then never stop early,
+        // which is what running outside a statement means.
+        _ = pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// The stop bound on this thread (`withStop`), or nil outside statements.
+    public static var current: BuildStop? {
+        guard let raw = pthread_getspecific(slot) else { return nil }
+        return Unmanaged<BuildStop>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    /// Runs `body` with `stop` as this thread's stop, then restores the
+    /// one bound before (statements nest: a measure's body, a named query).
+    /// Not generic, so a call from another module costs no metadata look-up.
+    public static func withStop(_ stop: BuildStop?, _ body: () throws -> Void) rethrows {
+        let previous = pthread_getspecific(slot)
+        _ = pthread_setspecific(slot, stop.map { UnsafeRawPointer(Unmanaged.passUnretained($0).toOpaque()) })
+        defer { _ = pthread_setspecific(slot, previous) }
+        // The slot holds the stop unretained: `stop` must outlive `body`.
+        try withExtendedLifetime(stop) { try body() }
+    }
 
     /// How many rows a build handles between two questions to its stop.
     /// TUNING: 65,536 rows of an index loop take well under a millisecond;
-    /// the question costs a task-local read and a clock read.
+    /// the question costs a thread-local read and a clock read.
     static let pollRows = 1 << 16
 
     /// True when the running statement must end; false outside statements.

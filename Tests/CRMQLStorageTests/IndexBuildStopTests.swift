@@ -41,13 +41,20 @@ final class IndexBuildStopTests: XCTestCase {
     private func check(_ name: String, rows: Int, _ build: () -> Bool) {
         XCTAssertTrue(build(), "\(name): builds when nothing stops it")
         let atOnce = CountingStop(stopAt: 1)
-        XCTAssertFalse(IndexBuild.$current.withValue(atOnce.stop) { build() }, "\(name): gives up when told to stop")
+        XCTAssertFalse(built(with: atOnce.stop, build), "\(name): gives up when told to stop")
         let counting = CountingStop(stopAt: .max)
-        XCTAssertTrue(IndexBuild.$current.withValue(counting.stop) { build() }, "\(name): builds when never told to stop")
+        XCTAssertTrue(built(with: counting.stop, build), "\(name): builds when never told to stop")
         let asked = counting.asked.load(ordering: .relaxed)
         XCTAssertGreaterThanOrEqual(asked, rows / IndexBuild.pollRows, "\(name): asks at least every \(IndexBuild.pollRows) rows")
         let midway = CountingStop(stopAt: max(2, asked / 2))
-        XCTAssertFalse(IndexBuild.$current.withValue(midway.stop) { build() }, "\(name): gives up midway")
+        XCTAssertFalse(built(with: midway.stop, build), "\(name): gives up midway")
+        XCTAssertNil(IndexBuild.current, "\(name): the stop is unbound after its statement")
+    }
+
+    private func built(with stop: BuildStop, _ build: () -> Bool) -> Bool {
+        var result = false
+        IndexBuild.withStop(stop) { result = build() }
+        return result
     }
 
     func testSortedIndexesStop() {

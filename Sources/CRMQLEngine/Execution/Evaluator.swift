@@ -4,21 +4,24 @@ import CRMQLSyntax
 
 /// Runs bound expressions over columns: each node is evaluated once for all
 /// rows of a context, never once per row.
+/// Used by one thread at a time (its query's), so its per-query state is
+/// read without the runtime's exclusivity checks: they cost more than the
+/// reads on the shortest queries, and no access to it overlaps another.
 final class Evaluator {
     let catalog: Catalog
     let services: ExecutionServices
     /// Relation aggregates computed for every row of their entity during
     /// this query (an evaluator lives for one query, so the store is fixed).
-    var relationMemo: [RelationMemoKey: Column] = [:]
+    @exclusivity(unchecked) var relationMemo: [RelationMemoKey: Column] = [:]
     /// The strategies the running plan chose for operators inside its
     /// expressions; nil while evaluating what no plan covers (a measure's
     /// body, the filter of an `exists`), which follows `fastPaths`' rules.
-    var planned: ExpressionStrategies?
+    @exclusivity(unchecked) var planned: ExpressionStrategies?
     /// The plan being run, and the population windows it computed over
     /// every row, by expression span: `where rank(x) <= 3 show rank(x)`
     /// computes the ranks once, and a cursor's chunks read them again.
-    private var plan: ObjectIdentifier?
-    private var windows: [ExpressionStrategies.Key: Column] = [:]
+    @exclusivity(unchecked) private var plan: ObjectIdentifier?
+    @exclusivity(unchecked) private var windows: [ExpressionStrategies.Key: Column] = [:]
 
     /// Runs under `plan` from now on; returns what `leave` restores.
     func enter(_ plan: PhysicalPlan) -> (ExpressionStrategies?, ObjectIdentifier?, [ExpressionStrategies.Key: Column]) {
@@ -48,7 +51,7 @@ final class Evaluator {
 
     /// When set, collects the name of every operator and strategy of a plan
     /// that runs, for the tests that hold `explain` to what runs.
-    var trace: Set<OperatorName>?
+    @exclusivity(unchecked) var trace: Set<OperatorName>?
 
     init(catalog: Catalog, services: ExecutionServices) {
         self.catalog = catalog

@@ -87,22 +87,32 @@ final class ExecutionServices {
 
     /// What lets an index build of the running statement stop: the same
     /// interrupt and deadline `checkInterrupt` checks, readable from any
-    /// thread (`IndexBuild`).
-    func buildStop() -> BuildStop {
+    /// thread (`IndexBuild`). Made once; `arm()` gives it each statement's
+    /// baseline and deadline, so starting a statement allocates nothing.
+    private(set) lazy var buildStop: BuildStop = {
         let flag = interrupt
-        let baseline = budget.interruptBaseline
-        let deadline = budget.deadline
+        let armed = armedBudget
         return BuildStop {
+            let (baseline, deadline) = armed.withLock { $0 }
             if flag.generation != baseline { return true }
             if let deadline, ContinuousClock.now >= deadline { return true }
             return false
         }
+    }()
+    private let armedBudget = Locked<(UInt64, ContinuousClock.Instant?)>((0, nil))
+
+    /// Starts a statement's budget: what `checkInterrupt` and `buildStop` check.
+    func arm(_ budget: StatementBudget) {
+        self.budget = budget
+        armedBudget.withLock { $0 = (budget.interruptBaseline, budget.deadline) }
     }
 
     /// Stops the statement when it was interrupted or ran out of time.
     func checkInterrupt() throws {
         if interrupt.generation != budget.interruptBaseline { throw Diagnostic(.interrupted, "interrupted", at: nil) }
-        try budget.checkDeadline()
+        // Reads single fields rather than copying the budget: this runs
+        // several times in even the shortest query.
+        if budget.hasDeadline, let deadline = budget.deadline, ContinuousClock.now >= deadline { try budget.checkDeadline() }
     }
 
     /// `checkInterrupt()`, and counts `values` more values computed against

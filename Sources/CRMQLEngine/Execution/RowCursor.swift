@@ -65,8 +65,13 @@ public final class RowCursor: @unchecked Sendable {
         case .rows(let runner, let plan, let bound, let entity, let rows):
             lock.lock()
             defer { lock.unlock() }
-            runner.evaluator.services.budget = StatementBudget(limits: limits, interruptBaseline: interruptBaseline)
-            return try runner.project(plan, bound, entity, rows: Array(rows[clamped]))
+            let services = runner.evaluator.services
+            services.arm(StatementBudget(limits: limits, interruptBaseline: interruptBaseline))
+            var projected: [Column] = []
+            try IndexBuild.withStop(services.buildStop) {
+                projected = try runner.project(plan, bound, entity, rows: Array(rows[clamped]))
+            }
+            return projected
         }
     }
 }
