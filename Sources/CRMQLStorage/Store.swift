@@ -14,30 +14,57 @@ public struct IndexName: Hashable, Sendable {
 /// for. A value: statements work on a copy and commit it whole.
 public struct Store: Sendable {
     public private(set) var entityNames: [String] = []
-    public private(set) var entities: [String: Entity] = [:]
+    /// The entities, in the order of `entityNames`. Found by name with a
+    /// scan of the names while there are few (a handful in practice): every
+    /// query looks its entity up several times, and hashing the name cost
+    /// more than comparing a few short strings.
+    private var list: [Entity] = []
+    /// Positions by name, kept only once there are many entities.
+    private var positions: [String: Int]?
     public var explicitIndexes: [IndexName] = []
     /// Each entity's version in creation order: what a cache stamps its
     /// entries with. Kept as entities change, since every statement reads it.
     public private(set) var entityVersions: [UInt64] = []
 
+    /// TUNING: past this many entities a name is found by hashing.
+    private static let scannedEntities = 16
+
     public init() {}
 
+    /// The entities by name.
+    public var entities: [String: Entity] {
+        Dictionary(zip(entityNames, list), uniquingKeysWith: { first, _ in first })
+    }
+
+    private func position(of name: String) -> Int? {
+        if let positions { return positions[name] }
+        return entityNames.firstIndex(of: name)
+    }
+
     public subscript(name: String) -> Entity? {
-        get { entities[name] }
+        get { position(of: name).map { list[$0] } }
         set {
             if let newValue {
-                if let position = entityNames.firstIndex(of: name) {
+                if let position = position(of: name) {
                     entityVersions[position] = newValue.version
+                    list[position] = newValue
                 } else {
                     entityNames.append(name)
                     entityVersions.append(newValue.version)
+                    list.append(newValue)
+                    if positions != nil {
+                        positions?[name] = entityNames.count - 1
+                    } else if entityNames.count > Store.scannedEntities {
+                        positions = Dictionary(uniqueKeysWithValues: entityNames.enumerated().map { ($1, $0) })
+                    }
                 }
-                entities[name] = newValue
-            } else {
-                entities[name] = nil
-                if let position = entityNames.firstIndex(of: name) {
-                    entityNames.remove(at: position)
-                    entityVersions.remove(at: position)
+            } else if let position = position(of: name) {
+                entityNames.remove(at: position)
+                entityVersions.remove(at: position)
+                list.remove(at: position)
+                if positions != nil {
+                    positions = entityNames.count > Store.scannedEntities
+                        ? Dictionary(uniqueKeysWithValues: entityNames.enumerated().map { ($1, $0) }) : nil
                 }
                 explicitIndexes.removeAll { $0.entity == name }
             }
@@ -45,5 +72,5 @@ public struct Store: Sendable {
     }
 
     /// Entities in creation order.
-    public var allEntities: [Entity] { entityNames.compactMap { entities[$0] } }
+    public var allEntities: [Entity] { list }
 }
