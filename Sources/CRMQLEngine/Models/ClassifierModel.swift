@@ -99,11 +99,19 @@ enum ClassifierModel: ModelKind {
             switch method {
             case .tree:
                 let fitted = try DecisionTree.fit(columns: trainColumns, target: trainTruth, depth: depth, stop: stop)
-                for i in rows.indices { probability[i] = fitted.probability { columns[$0][i] } }
+                var poll = StopPoll(unitsPerStep: fitted.depth + 1, stop)
+                for i in rows.indices {
+                    if poll.step() { throw DecisionTree.Failure.stopped }
+                    probability[i] = fitted.probability { columns[$0][i] }
+                }
                 tree = fitted
             case .logistic:
                 let fitted = try LogisticRegression.fit(columns: trainColumns, target: trainTruth, stop: stop)
-                for i in rows.indices { probability[i] = fitted.probability { columns[$0][i] } }
+                var poll = StopPoll(unitsPerStep: columns.count + 1, stop)
+                for i in rows.indices {
+                    if poll.step() { throw LogisticRegression.Failure.stopped }
+                    probability[i] = fitted.probability { columns[$0][i] }
+                }
                 logistic = fitted
             }
         } catch {
