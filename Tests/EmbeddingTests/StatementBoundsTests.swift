@@ -45,8 +45,31 @@ final class StatementBoundsTests: XCTestCase {
             "select count customers where count(orders) >= 0 and sum(orders.amount) > -1 and avg(orders.amount) > -1 "
                 + "and max(orders.amount) > -1 and min(orders.amount) > -1 and count(orders where amount > 10) >= 0"
         },
+        Family(name: "relation aggregates: count(distinct) of long texts") { _ in
+            "select count customers where " + ["", " || customer.city", " || customer.name", " || product"].map {
+                "count(distinct orders.customer.note\($0)) > 0"
+            }.joined(separator: " and ")
+        },
         Family(name: "table function: rules with tiny support") { _ in
             "select rules(orders, item: product, by: customer, support: 0.00001, confidence: 0.01) order by lift desc limit 3"
+        },
+        Family(name: "table function: sequences (PrefixSpan)") { _ in
+            "select sequences(orders, item: product, who: customer, at: ordered_on, support: 0.0001, length: 5) order by lift desc limit 3"
+        },
+        Family(name: "table function: transitions") { _ in
+            "select transitions(customers, of: sum(orders.amount), from: 2025-01-01, to: 2026-01-01) order by count desc limit 3"
+        },
+        Family(name: "model fit: clusters (k-means)") { _ in
+            "model fitted = clusters(orders, k: 200, on: (amount, id % 1000, id % 7))"
+        },
+        Family(name: "model fit: classifier tree") { _ in
+            "model fitted = classifier(orders, target: amount > 50000, from: (\(StatementBoundsTests.classifierInputs)), depth: 12)"
+        },
+        Family(name: "model fit: classifier logistic regression") { _ in
+            "model fitted = classifier(orders, target: amount > 50000, from: (\(StatementBoundsTests.classifierInputs)), method: logistic)"
+        },
+        Family(name: "model fit: bgnbd with spend") { _ in
+            "model fitted = bgnbd(orders, who: customer, at: ordered_on, spend: amount)"
         },
         Family(name: "load") { _ in
             "load more_orders from \"\(HostileData.shared.ordersFile)\""
@@ -58,6 +81,10 @@ final class StatementBoundsTests: XCTestCase {
             "save \"\(scratch)/saved.crmqldb\""
         },
     ]
+
+    /// Twelve inputs that tell nothing of the target: a tree grows to its
+    /// full depth and Newton's iterations go over many columns.
+    static let classifierInputs = [101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157].map { "id % \($0)" }.joined(separator: ", ")
 
     private func scratchFolder() throws -> String {
         let folder = HostileData.shared.folder + "/scratch-\(UUID().uuidString)"

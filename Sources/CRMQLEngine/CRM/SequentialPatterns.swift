@@ -121,9 +121,9 @@ struct Histories {
     var nextDay: [Int32]
 
     /// Events between two polls of `stop`.
-    /// TUNING: 65,536 events of a pass take well under a millisecond, a few
+    /// TUNING: 4,096 events of a pass take well under a millisecond, a few
     /// in a debug build.
-    static let pollMask = (1 << 16) - 1
+    static let pollMask = (1 << 12) - 1
 
     init(customerOfEvent: [Int32], dayOfEvent: [Int64], itemOfEvent: [Int32], customers: Int,
          stop: () -> Bool) throws(SequentialPatterns.Failure) {

@@ -44,9 +44,17 @@ struct DecisionTree: Sendable, Equatable {
         let count = target.count
         let inputs = columns.count
         var nodes = [Node(rows: count, positives: target.reduce(0) { $0 + ($1 ? 1 : 0) })]
-        let integral = columns.map { column in column.allSatisfy { $0.rounded() == $0 } }
-        var orders: [[Int32]] = []
         var poll = StopPoll(stop)
+        var integral: [Bool] = []
+        for column in columns {
+            var whole = true
+            for value in column where whole {
+                if poll.step() { throw .stopped }
+                whole = value.rounded() == value
+            }
+            integral.append(whole)
+        }
+        var orders: [[Int32]] = []
         for column in columns {
             // A sort that polls between runs: the order among equal values
             // is free, since a split falls only where the value changes.

@@ -39,11 +39,19 @@ struct KMeans {
     let dimensions: Int
 
     init(columns: [[Double]]) {
+        self.init(columns: columns, poll: {})
+    }
+
+    /// `init(columns:)`, calling `poll` between stretches of rows.
+    init(columns: [[Double]], poll: () throws -> Void) rethrows {
         dimensions = columns.count
         count = columns.first?.count ?? 0
         var points = [Double](repeating: 0, count: count * dimensions)
         for (j, column) in columns.enumerated() {
-            for i in 0..<count { points[i * dimensions + j] = column[i] }
+            for i in 0..<count {
+                if i & Standardization.pollMask == Standardization.pollMask { try poll() }
+                points[i * dimensions + j] = column[i]
+            }
         }
         self.points = points
     }

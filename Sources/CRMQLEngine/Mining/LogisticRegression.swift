@@ -24,8 +24,15 @@ struct LogisticRegression: Sendable, Equatable {
     static let maximumIterations = 100
 
     static func fit(columns: [[Double]], target: [Bool], stop: @escaping () -> Bool) throws(Failure) -> LogisticRegression {
-        let scale = Standardization(columns: columns)
-        let x = scale.apply(columns)
+        let poll = { () throws(Failure) in if stop() { throw .stopped } }
+        let scale: Standardization
+        let x: [[Double]]
+        do {
+            scale = try Standardization(columns: columns, poll: poll)
+            x = try scale.apply(columns, poll: poll)
+        } catch {
+            throw .stopped
+        }
         let n = target.count, d = columns.count
         // Parameters: d weights, then the intercept.
         var beta = [Double](repeating: 0, count: d + 1)

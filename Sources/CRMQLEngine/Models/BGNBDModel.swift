@@ -84,7 +84,8 @@ enum BGNBDModel: ModelKind {
         }
         let fitted: BGNBDFitted
         if let restoring {
-            fitted = try BGNBDFitted(restoring: restoring, data: data, unit: unit, today: today, hasSpend: spendColumn != nil, range: fit.range)
+            fitted = try BGNBDFitted(restoring: restoring, data: data, unit: unit, today: today, hasSpend: spendColumn != nil, range: fit.range,
+                                     check: check)
         } else {
             fitted = try BGNBDFitted(fitting: data, unit: unit, today: today, hasSpend: spendColumn != nil, range: fit.range, check: check)
         }
@@ -140,7 +141,7 @@ struct BGNBDFitted: FittedModel {
     let events: Int
 
     private init(data: BGNBDData, unit: BGNBDModel.TimeUnit, today: Int64, model: BGNBDMath.Parameters,
-                 spend: BGNBDMath.SpendParameters?) {
+                 spend: BGNBDMath.SpendParameters?, check: () throws -> Void) throws {
         self.unit = unit
         self.today = today
         keys = ModelKeys(data.keys)
@@ -152,9 +153,9 @@ struct BGNBDFitted: FittedModel {
         self.spend = spend
         repeatBuyers = data.x.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
         events = data.events
-        logLikelihood = BGNBDFitted.logLikelihood(BGNBDHistories(x: x, tx: tx, T: T), model, check: {})
-        let spendHistories = SpendHistories(x: x, monetary: data.monetary)
-        spendLogLikelihood = spend.map { BGNBDFitted.spendLogLikelihood(spendHistories, $0, check: {}) }
+        logLikelihood = try BGNBDFitted.logLikelihood(BGNBDHistories(x: x, tx: tx, T: T, check: check), model, check: check)
+        let spendHistories = try SpendHistories(x: x, monetary: data.monetary, check: check)
+        spendLogLikelihood = try spend.map { try BGNBDFitted.spendLogLikelihood(spendHistories, $0, check: check) }
     }
 
     init(fitting data: BGNBDData, unit: BGNBDModel.TimeUnit, today: Int64, hasSpend: Bool, range: SourceRange,
@@ -166,7 +167,8 @@ struct BGNBDFitted: FittedModel {
             throw Diagnostic.runtime("bgnbd cannot be fitted: no customer bought again on a later day on or before today (\(CivilDate(days: today).iso)), so the data cannot tell how often customers buy or drop out", range)
         }
         let x = data.x.map(Double.init)
-        let histories = BGNBDHistories(x: x, tx: data.txDays.map { Double($0) / unit.days }, T: data.tDays.map { Double($0) / unit.days })
+        let histories = try BGNBDHistories(x: x, tx: data.txDays.map { Double($0) / unit.days }, T: data.tDays.map { Double($0) / unit.days },
+                                           check: check)
         let meanT = max(histories.meanT, 1)
         let result = try Optimizer.minimize({ theta in
             -(try BGNBDFitted.logLikelihood(histories, BGNBDMath.Parameters(r: exp(theta[0]), alpha: exp(theta[1]), a: exp(theta[2]), b: exp(theta[3])),
@@ -176,7 +178,7 @@ struct BGNBDFitted: FittedModel {
         try BGNBDFitted.checkFit(result, ["r", "alpha", "a", "b"], [model.r, model.alpha, model.a, model.b], "BG/NBD", range)
         var spend: BGNBDMath.SpendParameters?
         if hasSpend {
-            let histories = SpendHistories(x: x, monetary: data.monetary)
+            let histories = try SpendHistories(x: x, monetary: data.monetary, check: check)
             guard histories.count >= 2 else {
                 throw Diagnostic.runtime("the spend model needs at least two customers who bought again; there \(histories.count == 1 ? "is one" : "are none")", range)
             }
@@ -188,11 +190,11 @@ struct BGNBDFitted: FittedModel {
             try BGNBDFitted.checkFit(result, ["p", "q", "v"], [fitted.p, fitted.q, fitted.v], "Gamma-Gamma spend", range)
             spend = fitted
         }
-        self.init(data: data, unit: unit, today: today, model: model, spend: spend)
+        try self.init(data: data, unit: unit, today: today, model: model, spend: spend, check: check)
     }
 
     init(restoring saved: [String: (Value, SourceRange)], data: BGNBDData, unit: BGNBDModel.TimeUnit, today: Int64, hasSpend: Bool,
-         range: SourceRange) throws {
+         range: SourceRange, check: () throws -> Void) throws {
         func parameter(_ name: String) throws -> Double {
             guard let (value, at) = saved[name] else { throw Diagnostic.semantic("fitted (...) needs \(name)", range) }
             guard let number = value.doubleValue, number > 0, number.isFinite else {
@@ -202,7 +204,7 @@ struct BGNBDFitted: FittedModel {
         }
         let model = BGNBDMath.Parameters(r: try parameter("r"), alpha: try parameter("alpha"), a: try parameter("a"), b: try parameter("b"))
         let spend = hasSpend ? BGNBDMath.SpendParameters(p: try parameter("p"), q: try parameter("q"), v: try parameter("v")) : nil
-        self.init(data: data, unit: unit, today: today, model: model, spend: spend)
+        try self.init(data: data, unit: unit, today: today, model: model, spend: spend, check: check)
     }
 
     /// Refuses a fit that did not converge or ran off to the edge of the
@@ -358,11 +360,12 @@ struct BGNBDHistories {
     var distinctX: [Double] = []
     var meanT = 0.0
 
-    init(x: [Double], tx: [Double], T: [Double]) {
+    init(x: [Double], tx: [Double], T: [Double], check: () throws -> Void) rethrows {
         struct Triple: Hashable { var x: Double, tx: Double, T: Double }
         var slot: [Triple: Int] = [:]
         var xSlot: [Double: Int32] = [:]
         for index in 0..<x.count {
+            if index % BGNBDFitted.historiesPerPoll == BGNBDFitted.historiesPerPoll - 1 { try check() }
             meanT += T[index] / Double(x.count)
             let triple = Triple(x: x[index], tx: tx[index], T: T[index])
             if let known = slot[triple] {
@@ -389,9 +392,10 @@ struct SpendHistories {
     var count: Int { x.count }
     var meanMonetary: Double { m.isEmpty ? 1 : m.reduce(0, +) / Double(m.count) }
 
-    init(x allX: [Double], monetary: [Double]) {
+    init(x allX: [Double], monetary: [Double], check: () throws -> Void) rethrows {
         var xSlot: [Double: Int32] = [:]
         for index in 0..<allX.count where allX[index] > 0 && monetary[index] > 0 {
+            if index % BGNBDFitted.historiesPerPoll == BGNBDFitted.historiesPerPoll - 1 { try check() }
             x.append(allX[index])
             m.append(monetary[index])
             logX.append(log(allX[index]))

@@ -68,7 +68,9 @@ enum ClassifierModel: ModelKind {
         }.expanded(to: inputs.input.rows.count)
         var truths: [Bool] = []
         if case .bool(let values) = targetColumn.data { truths = values }
-        let rows = inputs.completeRows { !truths.isEmpty && !targetColumn.isNull($0) }
+        let services = runner.evaluator.services
+        let check = { try services.checkInterrupt() }
+        let rows = try inputs.completeRows(check: check) { !truths.isEmpty && !targetColumn.isNull($0) }
         let targetText = runner.source.text(of: targetExpr.range)
         let truth = rows.map { truths[Int($0)] }
         let positives = truth.filter { $0 }.count
@@ -79,19 +81,23 @@ enum ClassifierModel: ModelKind {
             throw Diagnostic.runtime("the target \(targetText) is \(positives > 0 ? "true" : "false") on all \(rows.count) rows with inputs: "
                 + "there is nothing to learn; choose a target that is true for some rows and false for others", targetExpr.range)
         }
-        let held = HoldoutSplit.heldOut(count: rows.count, share: holdout, seed: seed)
+        let held = try HoldoutSplit.heldOut(count: rows.count, share: holdout, seed: seed, poll: check)
         let train = rows.indices.filter { !held[$0] }
         guard !train.isEmpty, train.count < rows.count else {
             throw Diagnostic.runtime("holdout: \(ValueFormatter.number(holdout)) of \(rows.count) rows leaves \(train.isEmpty ? "no row to learn from" : "no row to test on"); choose a share nearer 0.2", fit.range)
         }
-        let columns = inputs.columns(rows)
-        let trainColumns = columns.map { column in train.map { column[$0] } }
+        let columns = try inputs.columns(rows, check: check)
+        let trainColumns = try columns.map { column in
+            try train.enumerated().map { index, row in
+                if index & ModelInputs.pollMask == ModelInputs.pollMask { try check() }
+                return column[row]
+            }
+        }
         let trainTruth = train.map { truth[$0] }
-        try inputs.checkScale(Standardization(columns: trainColumns))
+        try inputs.checkScale(Standardization(columns: trainColumns, poll: check))
         guard trainTruth.contains(true), trainTruth.contains(false) else {
             throw Diagnostic.runtime("the rows left to learn from all have the target \(trainTruth.contains(true) ? "true" : "false"); choose another seed: or a smaller holdout:", fit.range)
         }
-        let services = runner.evaluator.services
         let stop = { (try? services.checkInterrupt()) == nil }
         var probability = [Double](repeating: 0, count: rows.count)
         var tree: DecisionTree?, logistic: LogisticRegression?
