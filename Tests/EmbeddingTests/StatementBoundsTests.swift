@@ -170,6 +170,31 @@ final class StatementBoundsTests: XCTestCase {
         XCTAssertEqual(exec(handle, "select count customers"), CRMQL_OK)
     }
 
+    /// The two inputs that once froze a host, as its report gave them:
+    /// a one-line CSV whose text makes a nested pattern backtrack, under a
+    /// 1 s limit, and a load of `/dev/urandom`. Each ends at once with a
+    /// clear error, and the handle answers the next statement.
+    func testTheReportedHangsEndPromptlyThroughTheCInterface() throws {
+        let folder = try scratchFolder()
+        let csv = folder + "/one-row.csv"
+        try "id,name\n1,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        var handle: OpaquePointer?
+        XCTAssertEqual(crmqlOpenV2(nil, 0, "2026-06-30", &handle), CRMQL_OK)
+        defer { _ = crmqlClose(handle) }
+        XCTAssertEqual(exec(handle, "load t from \"\(csv)\""), CRMQL_OK, message(handle))
+        _ = crmqlLimit(handle, CRMQL_LIMIT_TIME_MS, 1000)
+        var started = ContinuousClock.now
+        XCTAssertEqual(exec(handle, #"select count t where name matches "^(a+)+$""#), CRMQL_LIMIT)
+        XCTAssertLessThanOrEqual(ContinuousClock.now - started, Self.slack)
+        XCTAssertTrue(message(handle).contains("backtracks more than"), message(handle))
+
+        started = ContinuousClock.now
+        XCTAssertEqual(exec(handle, #"load u from "/dev/urandom""#), CRMQL_IO)
+        XCTAssertLessThanOrEqual(ContinuousClock.now - started, Self.slack)
+        XCTAssertTrue(message(handle).contains("it is a device, not a regular file"), message(handle))
+        XCTAssertEqual(exec(handle, "select count t"), CRMQL_OK, message(handle))
+    }
+
     private func exec(_ handle: OpaquePointer?, _ text: String) -> Int32 {
         crmqlExec(handle, text, nil, nil, nil)
     }

@@ -6,12 +6,12 @@
 ///
 /// A unit is the loop's innermost step (a coordinate of a distance, a row
 /// of a pass, a history's likelihood): nanoseconds in a release build,
-/// tens of them in a debug build, so a stride takes well under a
+/// up to a few hundred in a debug build, so a stride takes well under a
 /// millisecond to a few milliseconds, and `stop` (an atomic read and a
-/// clock read) stays out of sight.
+/// clock read, tens of nanoseconds) stays out of sight.
 struct StopPoll {
-    /// TUNING: 65,536 units between two polls.
-    static let stride = 1 << 16
+    /// TUNING: 16,384 units between two polls, as `AssociationRules.StopCheck`.
+    static let stride = 1 << 14
 
     private let stop: () -> Bool
     private let unitsPerStep: Int

@@ -67,7 +67,7 @@ enum ClustersModel: ModelKind {
         }
         var clusterInertia = [Double](repeating: 0, count: k)
         for (i, c) in result.assignment.enumerated() {
-            if i & 0xFFFF == 0xFFFF { try services.checkInterrupt() }
+            if i & 0x3FFF == 0x3FFF { try services.checkInterrupt() }
             var s = 0.0
             for j in 0..<raw.count {
                 let d = kmeans.points[i * raw.count + j] - result.centroids[Int(c)][j]
