@@ -125,7 +125,7 @@ enum ClassifierModel: ModelKind {
             throw Diagnostic(.interrupted, "interrupted", at: fit.range)
         }
         let tested = rows.indices.filter { held[$0] }
-        let metrics = ClassifierMetrics(probabilities: tested.map { probability[$0] }, truth: tested.map { truth[$0] })
+        let metrics = try ClassifierMetrics(probabilities: tested.map { probability[$0] }, truth: tested.map { truth[$0] }, poll: check)
         let keyColumn = inputs.keys.gather(rows)
         let keyName = inputs.input.entity.keyFieldIndex.map { inputs.input.entity.fields[$0].name } ?? "key"
         return ClassifierFitted(method: method, names: inputs.names, target: targetText, keyName: keyName, keyColumn: keyColumn,
