@@ -157,10 +157,10 @@ final class MiningTests: XCTestCase {
     // MARK: Split and measures
 
     func testHoldoutIsSeededAndSized() {
-        let split = HoldoutSplit.heldOut(count: 1000, share: 0.2, seed: 1)
+        let split = HoldoutSplit.heldOut(count: 1000, share: 0.2, seed: 1, poll: {})
         XCTAssertEqual(split.filter { $0 }.count, 200)
-        XCTAssertEqual(split, HoldoutSplit.heldOut(count: 1000, share: 0.2, seed: 1))
-        XCTAssertNotEqual(split, HoldoutSplit.heldOut(count: 1000, share: 0.2, seed: 2))
+        XCTAssertEqual(split, HoldoutSplit.heldOut(count: 1000, share: 0.2, seed: 1, poll: {}))
+        XCTAssertNotEqual(split, HoldoutSplit.heldOut(count: 1000, share: 0.2, seed: 2, poll: {}))
     }
 
     func testMetricsByHand() {

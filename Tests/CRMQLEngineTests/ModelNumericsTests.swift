@@ -21,7 +21,7 @@ import Testing
 
     @Test func theOptimiserFindsAMinimumAndSaysSo() throws {
         // A badly scaled bowl around (3, -2, 0.5).
-        let result = Optimizer.minimize({ x in
+        let result = try Optimizer.minimize({ x in
             let a = x[0] - 3, b = x[1] + 2, c = x[2] - 0.5
             return 100 * a * a + b * b + 0.01 * c * c + 0.5 * a * b + 7
         }, start: [0, 0, 0], check: {})
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func aFunctionWithoutAMinimumDoesNotConverge() throws {
-        let result = Optimizer.minimize({ x in exp(-x[0]) + x[1] * x[1] }, start: [0, 1], maxIterations: 200, check: {})
+        let result = try Optimizer.minimize({ x in exp(-x[0]) + x[1] * x[1] }, start: [0, 1], maxIterations: 200, check: {})
         #expect(!result.converged || result.point[0] > 9)
     }
 

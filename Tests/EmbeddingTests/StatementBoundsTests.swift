@@ -45,8 +45,31 @@ final class StatementBoundsTests: XCTestCase {
             "select count customers where count(orders) >= 0 and sum(orders.amount) > -1 and avg(orders.amount) > -1 "
                 + "and max(orders.amount) > -1 and min(orders.amount) > -1 and count(orders where amount > 10) >= 0"
         },
+        Family(name: "relation aggregates: count(distinct) of long texts") { _ in
+            "select count customers where " + ["", " || customer.city", " || customer.name", " || product"].map {
+                "count(distinct orders.customer.note\($0)) > 0"
+            }.joined(separator: " and ")
+        },
         Family(name: "table function: rules with tiny support") { _ in
             "select rules(orders, item: product, by: customer, support: 0.00001, confidence: 0.01) order by lift desc limit 3"
+        },
+        Family(name: "table function: sequences (PrefixSpan)") { _ in
+            "select sequences(orders, item: product, who: customer, at: ordered_on, support: 0.0001, length: 5) order by lift desc limit 3"
+        },
+        Family(name: "table function: transitions") { _ in
+            "select transitions(customers, of: sum(orders.amount), from: 2025-01-01, to: 2026-01-01) order by count desc limit 3"
+        },
+        Family(name: "model fit: clusters (k-means)") { _ in
+            "model fitted = clusters(orders, k: 200, on: (amount, id % 1000, id % 7))"
+        },
+        Family(name: "model fit: classifier tree") { _ in
+            "model fitted = classifier(orders, target: amount > 50000, from: (\(StatementBoundsTests.classifierInputs)), depth: 12)"
+        },
+        Family(name: "model fit: classifier logistic regression") { _ in
+            "model fitted = classifier(orders, target: amount > 50000, from: (\(StatementBoundsTests.classifierInputs)), method: logistic)"
+        },
+        Family(name: "model fit: bgnbd with spend") { _ in
+            "model fitted = bgnbd(orders, who: customer, at: ordered_on, spend: amount)"
         },
         Family(name: "load") { _ in
             "load more_orders from \"\(HostileData.shared.ordersFile)\""
@@ -58,6 +81,10 @@ final class StatementBoundsTests: XCTestCase {
             "save \"\(scratch)/saved.crmqldb\""
         },
     ]
+
+    /// Twelve inputs that tell nothing of the target: a tree grows to its
+    /// full depth and Newton's iterations go over many columns.
+    static let classifierInputs = [101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157].map { "id % \($0)" }.joined(separator: ", ")
 
     private func scratchFolder() throws -> String {
         let folder = HostileData.shared.folder + "/scratch-\(UUID().uuidString)"
@@ -141,6 +168,31 @@ final class StatementBoundsTests: XCTestCase {
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch), [], family.name)
         }
         XCTAssertEqual(exec(handle, "select count customers"), CRMQL_OK)
+    }
+
+    /// The two inputs that once froze a host, as its report gave them:
+    /// a one-line CSV whose text makes a nested pattern backtrack, under a
+    /// 1 s limit, and a load of `/dev/urandom`. Each ends at once with a
+    /// clear error, and the handle answers the next statement.
+    func testTheReportedHangsEndPromptlyThroughTheCInterface() throws {
+        let folder = try scratchFolder()
+        let csv = folder + "/one-row.csv"
+        try "id,name\n1,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        var handle: OpaquePointer?
+        XCTAssertEqual(crmqlOpenV2(nil, 0, "2026-06-30", &handle), CRMQL_OK)
+        defer { _ = crmqlClose(handle) }
+        XCTAssertEqual(exec(handle, "load t from \"\(csv)\""), CRMQL_OK, message(handle))
+        _ = crmqlLimit(handle, CRMQL_LIMIT_TIME_MS, 1000)
+        var started = ContinuousClock.now
+        XCTAssertEqual(exec(handle, #"select count t where name matches "^(a+)+$""#), CRMQL_LIMIT)
+        XCTAssertLessThanOrEqual(ContinuousClock.now - started, Self.slack)
+        XCTAssertTrue(message(handle).contains("backtracks more than"), message(handle))
+
+        started = ContinuousClock.now
+        XCTAssertEqual(exec(handle, #"load u from "/dev/urandom""#), CRMQL_IO)
+        XCTAssertLessThanOrEqual(ContinuousClock.now - started, Self.slack)
+        XCTAssertTrue(message(handle).contains("it is a device, not a regular file"), message(handle))
+        XCTAssertEqual(exec(handle, "select count t"), CRMQL_OK, message(handle))
     }
 
     private func exec(_ handle: OpaquePointer?, _ text: String) -> Int32 {

@@ -78,12 +78,17 @@ struct CustomerTimeline {
     private(set) var cohortRow: [Int] = []
     let cohortLow: Int
 
+    /// Events between two polls of `check`.
+    /// TUNING: 65,536 events of a pass take well under a millisecond, a
+    /// few in a debug build.
+    static let pollMask = (1 << 16) - 1
+
     /// - Parameters:
     ///   - customer: each event's customer, `0..<customers`.
     ///   - period: each event's period, `0..<periodCount`.
     ///   - cohorts: the cohorts (`low…high`) whose activity to count up
     ///     to period `high`; nil when only retention's counts are needed.
-    ///   - check: called between customers now and then (interrupts, time limits).
+    ///   - check: called every `pollMask + 1` events or so (interrupts, time limits).
     init(customer: [Int32], period: [Int32], customers: Int, periodCount: Int,
          cohorts: ClosedRange<Int>?, check: () throws -> Void) throws {
         precondition(customer.count == period.count)
@@ -104,14 +109,18 @@ struct CustomerTimeline {
 
         // Bucket the events by customer.
         var offsets = [Int](repeating: 0, count: customers + 1)
-        for c in customer { offsets[Int(c) + 1] += 1 }
+        for (event, c) in customer.enumerated() {
+            if event & Self.pollMask == Self.pollMask { try check() }
+            offsets[Int(c) + 1] += 1
+        }
         for index in 0..<customers { offsets[index + 1] += offsets[index] }
         var periods = [Int32](repeating: 0, count: period.count)
         var next = offsets
-        customer.withUnsafeBufferPointer { customer in
-            period.withUnsafeBufferPointer { period in
+        try customer.withUnsafeBufferPointer { customer in
+            try period.withUnsafeBufferPointer { period in
                 // Positions come from the counts just made over the same events.
                 for event in 0..<customer.count {
+                    if event & Self.pollMask == Self.pollMask { try check() }
                     let c = Int(customer[event])
                     periods[next[c]] = period[event]
                     next[c] += 1
@@ -124,10 +133,16 @@ struct CustomerTimeline {
         var seen = [Int32](repeating: -1, count: periodCount)
         var counted = [Int32](repeating: -1, count: periodCount)
         let cohortRange = cohorts
+        // Polled by events as well as customers: one customer may hold most of them.
+        var sincePoll = 0
         for c in 0..<customers {
             let low = offsets[c], high = offsets[c + 1]
+            sincePoll += 1 + high - low
+            if sincePoll > Self.pollMask {
+                sincePoll = 0
+                try check()
+            }
             if low == high { continue }
-            if c & 0xFFFF == 0 { try check() }
             let stamp = Int32(c)
             var first = Int32.max
             for index in low..<high {

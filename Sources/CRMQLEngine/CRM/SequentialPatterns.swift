@@ -1,4 +1,5 @@
 import CRMQLCore
+import CRMQLStorage
 
 /// Sequential patterns: what customers buy on a later day than something
 /// else (`sequences(orders, item: product)`).
@@ -66,9 +67,8 @@ public enum SequentialPatterns {
                             itemNames: [String], minSupport: AssociationRules.Threshold,
                             minConfidence: AssociationRules.Threshold, maxLength: Int,
                             stop: @escaping () -> Bool) throws(Failure) -> [Pattern] {
-        let histories = Histories(customerOfEvent: customerOfEvent, dayOfEvent: dayOfEvent, itemOfEvent: itemOfEvent,
-                                  customers: customers)
-        if stop() { throw .stopped }
+        let histories = try Histories(customerOfEvent: customerOfEvent, dayOfEvent: dayOfEvent, itemOfEvent: itemOfEvent,
+                                      customers: customers, stop: stop)
         var miner = Miner(histories: histories, itemCount: itemNames.count, customers: customers,
                           minCount: max(minSupport.minimumCount(outOf: customers), 1),
                           minConfidence: minConfidence, maxLength: maxLength, stop: stop)
@@ -84,15 +84,27 @@ public enum SequentialPatterns {
     /// Lift descending, then antecedent text, then consequent name; item
     /// codes break what ties remain, so the order is total.
     static func ordered(_ patterns: [Pattern], itemNames: [String], stop: () -> Bool) throws(Failure) -> [Pattern] {
-        let antecedents = patterns.map { antecedentText($0.items.dropLast(), itemNames: itemNames) }
-        let consequents = patterns.map { itemNames.indices.contains(Int($0.items.last ?? -1)) ? itemNames[Int($0.items.last!)] : "" }
+        var antecedents: [String] = [], consequents: [String] = []
+        antecedents.reserveCapacity(patterns.count)
+        consequents.reserveCapacity(patterns.count)
+        for (index, pattern) in patterns.enumerated() {
+            if index & Histories.pollMask == Histories.pollMask, stop() { throw .stopped }
+            antecedents.append(antecedentText(pattern.items.dropLast(), itemNames: itemNames))
+            consequents.append(itemNames.indices.contains(Int(pattern.items.last ?? -1)) ? itemNames[Int(pattern.items.last!)] : "")
+        }
         if stop() { throw .stopped }
-        let order = patterns.indices.sorted { left, right in
-            let a = patterns[left], b = patterns[right]
-            if a.lift != b.lift { return a.lift > b.lift }
-            if antecedents[left] != antecedents[right] { return antecedents[left] < antecedents[right] }
-            if consequents[left] != consequents[right] { return consequents[left] < consequents[right] }
-            return a.items.lexicographicallyPrecedes(b.items)
+        // Two million patterns take seconds to sort: the sort polls.
+        var order = Array(patterns.indices)
+        do {
+            try RunMergeSort.sort(&order, run: 4096, poll: { if stop() { throw Failure.stopped } }) { left, right in
+                let a = patterns[left], b = patterns[right]
+                if a.lift != b.lift { return a.lift > b.lift }
+                if antecedents[left] != antecedents[right] { return antecedents[left] < antecedents[right] }
+                if consequents[left] != consequents[right] { return consequents[left] < consequents[right] }
+                return a.items.lexicographicallyPrecedes(b.items)
+            }
+        } catch {
+            throw .stopped
         }
         return order.map { patterns[$0] }
     }
@@ -108,17 +120,27 @@ struct Histories {
     /// (the customer's end when there is none).
     var nextDay: [Int32]
 
-    init(customerOfEvent: [Int32], dayOfEvent: [Int64], itemOfEvent: [Int32], customers: Int) {
+    /// Events between two polls of `stop`.
+    /// TUNING: 4,096 events of a pass take well under a millisecond, a few
+    /// in a debug build.
+    static let pollMask = (1 << 12) - 1
+
+    init(customerOfEvent: [Int32], dayOfEvent: [Int64], itemOfEvent: [Int32], customers: Int,
+         stop: () -> Bool) throws(SequentialPatterns.Failure) {
         let count = min(customerOfEvent.count, dayOfEvent.count, itemOfEvent.count)
         // A counting sort by customer keeps the work linear; each customer's
         // few events are then sorted by day and item on their own.
         var offsets = [Int](repeating: 0, count: customers + 1)
-        for event in 0..<count { offsets[Int(customerOfEvent[event]) + 1] += 1 }
+        for event in 0..<count {
+            if event & Self.pollMask == Self.pollMask, stop() { throw .stopped }
+            offsets[Int(customerOfEvent[event]) + 1] += 1
+        }
         for c in 0..<customers { offsets[c + 1] += offsets[c] }
         var fill = offsets
         var days = [Int64](repeating: 0, count: count)
         var items = [Int32](repeating: 0, count: count)
         for event in 0..<count {
+            if event & Self.pollMask == Self.pollMask, stop() { throw .stopped }
             let c = Int(customerOfEvent[event])
             days[fill[c]] = dayOfEvent[event]
             items[fill[c]] = itemOfEvent[event]
@@ -130,11 +152,28 @@ struct Histories {
         item.reserveCapacity(count)
         nextDay.reserveCapacity(count)
         var pairs: [(Int64, Int32)] = []
+        var sincePoll = 0
         for c in 0..<customers {
             start[c] = Int32(item.count)
             pairs.removeAll(keepingCapacity: true)
             for e in offsets[c]..<offsets[c + 1] { pairs.append((days[e], items[e])) }
-            pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            sincePoll += 1 + pairs.count
+            if sincePoll > Self.pollMask {
+                sincePoll = 0
+                if stop() { throw .stopped }
+            }
+            let earlier = { (a: (Int64, Int32), b: (Int64, Int32)) in a.0 != b.0 ? a.0 < b.0 : a.1 < b.1 }
+            if pairs.count > Self.pollMask {
+                // One customer of very many events: a sort that polls.
+                do {
+                    try RunMergeSort.sort(&pairs, run: Self.pollMask + 1, poll: { if stop() { throw SequentialPatterns.Failure.stopped } },
+                                          by: earlier)
+                } catch {
+                    throw .stopped
+                }
+            } else {
+                pairs.sort(by: earlier)
+            }
             var previous: (Int64, Int32)?
             var dayFirst = item.count
             var dayOfFirst: Int64?
@@ -214,6 +253,9 @@ private struct Miner {
     /// customer) into `counts`, and returns the frequent ones with their
     /// projections, in item order.
     private mutating func extend(_ projection: Projection) throws(SequentialPatterns.Failure) -> [(Int32, Projection)] {
+        // Each extension clears and scans a slot per item: with many items
+        // (a key as the item) that is the work, not the projection.
+        try pace(3 * itemCount)
         for item in 0..<itemCount { counts[item] = 0; seen[item] = -1 }
         for (customer, from) in projection {
             let end = histories.start[Int(customer) + 1]

@@ -14,14 +14,14 @@ import CRMQLStorage
 enum Aggregation {
     static func reduce(_ function: AggregateFunction, values: Column?, segments: [Int32], segmentCount: Int,
                        distinct: Bool, fraction: Double?, type: DataType, range: SourceRange,
-                       hundredths: [Int32]? = nil) throws -> Column {
+                       hundredths: [Int32]? = nil, poll: () throws -> Void = {}) throws -> Column {
         guard var values else {
             var counts = [Int64](repeating: 0, count: segmentCount)
             for segment in segments { counts[Int(segment)] += 1 }
             return Column(type: .int, data: .int(counts))
         }
         var segments = segments
-        if distinct { (values, segments) = deduplicate(values, segments) }
+        if distinct { (values, segments) = try deduplicate(values, segments, poll: poll) }
         switch function {
         case .count:
             var counts = [Int64](repeating: 0, count: segmentCount)
@@ -180,25 +180,34 @@ enum Aggregation {
         return result
     }
 
-    /// Keeps the first occurrence of each (segment, value) pair.
-    private static func deduplicate(_ values: Column, _ segments: [Int32]) -> (Column, [Int32]) {
+    /// Rows handled between two polls of `deduplicate`.
+    /// TUNING: 16,384 rows hash or sort in well under a millisecond, a few
+    /// in a debug build (long text values take longer per row).
+    static let distinctPollRows = 1 << 14
+
+    /// Keeps the first occurrence of each (segment, value) pair, calling
+    /// `poll` every `distinctPollRows` rows: every child row of a relation
+    /// passes here, so this is one long loop, not one column operation.
+    private static func deduplicate(_ values: Column, _ segments: [Int32], poll: () throws -> Void) throws -> (Column, [Int32]) {
         let keep: [Int32]
         switch values.data {
         case .int(let ints), .temporal(let ints):
-            keep = firstOccurrences(values, segments) { ints[$0] }
+            keep = try firstOccurrences(values, segments, poll: poll) { ints[$0] }
         case .codes(let codes):
             let wide = codes.wide
-            keep = firstOccurrences(values, segments) { Int64(wide[$0]) }
+            keep = try firstOccurrences(values, segments, poll: poll) { Int64(wide[$0]) }
         default:
             var seen = Set<SegmentValue>(minimumCapacity: segments.count)
             var kept: [Int32] = []
             for index in 0..<segments.count where !values.isNull(index) {
+                if index % distinctPollRows == distinctPollRows - 1 { try poll() }
                 if seen.insert(SegmentValue(segment: segments[index], value: values.value(at: index))).inserted {
                     kept.append(Int32(index))
                 }
             }
             keep = kept
         }
+        try poll()
         return (values.gather(keep), keep.map { segments[Int($0)] })
     }
 
@@ -207,7 +216,8 @@ enum Aggregation {
     /// each segment's rows sorted by value, and the first row of each run of
     /// equal values kept. `count(distinct …)` of a relation meets every
     /// child row here, and hashing each pair was most of its time.
-    private static func firstOccurrences(_ values: Column, _ segments: [Int32], _ integer: (Int) -> Int64) -> [Int32] {
+    private static func firstOccurrences(_ values: Column, _ segments: [Int32], poll: () throws -> Void,
+                                         _ integer: (Int) -> Int64) throws -> [Int32] {
         var starts = [Int](repeating: 0, count: (segments.max().map { Int($0) } ?? -1) + 2)
         let nulls = values.nulls
         for index in segments.indices where !nulls.isNull(index) && segments[index] >= 0 { starts[Int(segments[index]) + 1] += 1 }
@@ -219,13 +229,29 @@ enum Aggregation {
             bySegment[next[segment]] = Int32(index)
             next[segment] += 1
         }
+        try poll()
         var keep = [Bool](repeating: false, count: segments.count)
+        var sincePoll = 0
         for segment in 0..<(starts.count - 1) {
             let rows = starts[segment]..<starts[segment + 1]
             guard !rows.isEmpty else { continue }
+            sincePoll += rows.count + 1
+            if sincePoll >= distinctPollRows {
+                sincePoll = 0
+                try poll()
+            }
             // Rows are ascending within a segment; a stable order by value
             // puts each value's first row first.
-            bySegment[rows].sort { integer(Int($0)) != integer(Int($1)) ? integer(Int($0)) < integer(Int($1)) : $0 < $1 }
+            let less = { (a: Int32, b: Int32) in integer(Int(a)) != integer(Int(b)) ? integer(Int(a)) < integer(Int(b)) : a < b }
+            if rows.count > distinctPollRows {
+                // One segment of many rows (a whole table's distinct values)
+                // is sorted so that the sort itself polls.
+                var order = Array(bySegment[rows])
+                try RunMergeSort.sort(&order, run: distinctPollRows, poll: poll, by: less)
+                bySegment.replaceSubrange(rows, with: order)
+            } else {
+                bySegment[rows].sort(by: less)
+            }
             var previous: Int64?
             for position in rows {
                 let row = Int(bySegment[position])
@@ -234,6 +260,7 @@ enum Aggregation {
                 previous = value
             }
         }
+        try poll()
         var kept: [Int32] = []
         for index in keep.indices where keep[index] { kept.append(Int32(index)) }
         return kept

@@ -47,24 +47,40 @@ struct TransitionsSource {
 
         // A row counts when it exists on the first date; it exists on the
         // second too, since a view on a later date hides fewer rows.
-        let pairs = Self.matchRows(before.kept, after.kept, count: before.column.count)
-        let fromStates = StateCodes(before.column)
-        let toStates = StateCodes(after.column)
+        let check = { try runner.evaluator.services.checkInterrupt() }
+        let pairs = try Self.matchRows(before.kept, after.kept, count: before.column.count, check: check)
+        let fromStates = try StateCodes(before.column, check: check)
+        let toStates = try StateCodes(after.column, check: check)
+        // The pairs that occur, counted sparsely: a field of as many values
+        // as rows (an id, an amount) would make a dense matrix of rows².
         let width = toStates.values.count
-        var counts = [Int](repeating: 0, count: fromStates.values.count * width)
-        for (row, later) in pairs {
-            counts[Int(fromStates.codes[row]) * width + Int(toStates.codes[later])] += 1
+        var counts: [Int: Int] = [:]
+        var totals = [Int](repeating: 0, count: fromStates.values.count)
+        for (index, (row, later)) in pairs.enumerated() {
+            if index & StateCodes.pollMask == StateCodes.pollMask { try check() }
+            let from = Int(fromStates.codes[row])
+            counts[from * width + Int(toStates.codes[later]), default: 0] += 1
+            totals[from] += 1
+        }
+        var fromRank = [Int](repeating: 0, count: fromStates.values.count)
+        for (rank, code) in fromStates.order.enumerated() { fromRank[code] = rank }
+        var toRank = [Int](repeating: 0, count: width)
+        for (rank, code) in toStates.order.enumerated() { toRank[code] = rank }
+        var cells = Array(counts.keys)
+        try RunMergeSort.sort(&cells, run: StateCodes.pollMask + 1, poll: check) { a, b in
+            let (fa, fb) = (fromRank[a / width], fromRank[b / width])
+            return fa != fb ? fa < fb : toRank[a % width] < toRank[b % width]
         }
         let type = before.column.type == .null ? after.column.type : before.column.type
         var fromValues: [Value] = [], toValues: [Value] = [], countValues: [Int64] = [], shares: [Value] = []
-        for f in fromStates.order {
-            let total = (0..<width).reduce(0) { $0 + counts[f * width + $1] }
-            for t in toStates.order where counts[f * width + t] > 0 {
-                fromValues.append(fromStates.values[f])
-                toValues.append(toStates.values[t])
-                countValues.append(Int64(counts[f * width + t]))
-                shares.append(.number(Double(counts[f * width + t]) / Double(total)))
-            }
+        for (index, cell) in cells.enumerated() {
+            if index & StateCodes.pollMask == StateCodes.pollMask { try check() }
+            let (f, t) = (cell / width, cell % width)
+            let count = counts[cell] ?? 0
+            fromValues.append(fromStates.values[f])
+            toValues.append(toStates.values[t])
+            countValues.append(Int64(count))
+            shares.append(.number(Double(count) / Double(totals[f])))
         }
         return QueryOutput(names: ["from_state", "to_state", "count", "share"],
                            columns: [Column.make(type: type, values: fromValues), Column.make(type: type, values: toValues),
@@ -87,7 +103,7 @@ struct TransitionsSource {
     /// Pairs (row in the first view, row in the second) of the rows both
     /// views hold, from the views' kept positions (ascending, the first a
     /// subset of the second).
-    static func matchRows(_ first: [Int32]?, _ second: [Int32]?, count: Int) -> [(Int, Int)] {
+    static func matchRows(_ first: [Int32]?, _ second: [Int32]?, count: Int, check: () throws -> Void) throws -> [(Int, Int)] {
         let firstPositions = first ?? (0..<Int32(count)).map { $0 }
         var pairs: [(Int, Int)] = []
         pairs.reserveCapacity(firstPositions.count)
@@ -97,6 +113,7 @@ struct TransitionsSource {
         }
         var later = 0
         for (row, position) in firstPositions.enumerated() {
+            if row & StateCodes.pollMask == StateCodes.pollMask { try check() }
             while later < second.count, second[later] < position { later += 1 }
             if later < second.count, second[later] == position { pairs.append((row, later)) }
         }
@@ -112,11 +129,18 @@ struct StateCodes {
     /// Codes in the order the states are shown.
     var order: [Int] = []
 
-    init(_ column: Column) {
+    /// Rows between two polls of the statement's limits, and states sorted
+    /// between two polls.
+    /// TUNING: 4,096 values hash, or sort, in a few milliseconds of a debug
+    /// build (values are compared as `Value`s).
+    static let pollMask = (1 << 12) - 1
+
+    init(_ column: Column, check: () throws -> Void) throws {
         var seen: [Value: Int32] = [:]
         var nullCode: Int32?
         codes.reserveCapacity(column.count)
         for row in 0..<column.count {
+            if row & Self.pollMask == Self.pollMask { try check() }
             if column.isNull(row) {
                 if nullCode == nil {
                     nullCode = Int32(values.count)
@@ -135,10 +159,12 @@ struct StateCodes {
                 codes.append(code)
             }
         }
-        order = values.indices.sorted { a, b in
+        var order = Array(values.indices)
+        try RunMergeSort.sort(&order, run: Self.pollMask + 1, poll: check) { a, b in
             if values[a] == .null { return false }
             if values[b] == .null { return true }
             return ValueOrder.compare(values[a], values[b]) < 0
         }
+        self.order = order
     }
 }

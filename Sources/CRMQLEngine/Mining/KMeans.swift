@@ -39,17 +39,25 @@ struct KMeans {
     let dimensions: Int
 
     init(columns: [[Double]]) {
+        self.init(columns: columns, poll: {})
+    }
+
+    /// `init(columns:)`, calling `poll` between stretches of rows.
+    init(columns: [[Double]], poll: () throws -> Void) rethrows {
         dimensions = columns.count
         count = columns.first?.count ?? 0
         var points = [Double](repeating: 0, count: count * dimensions)
         for (j, column) in columns.enumerated() {
-            for i in 0..<count { points[i * dimensions + j] = column[i] }
+            for i in 0..<count {
+                if i & Standardization.pollMask == Standardization.pollMask { try poll() }
+                points[i * dimensions + j] = column[i]
+            }
         }
         self.points = points
     }
 
     /// The best of `starts` seeded fits; `k` must be in 1...count.
-    func fit(k: Int, seed: UInt64, starts: Int = KMeans.starts, stop: () -> Bool) throws(Failure) -> Result {
+    func fit(k: Int, seed: UInt64, starts: Int = KMeans.starts, stop: @escaping () -> Bool) throws(Failure) -> Result {
         precondition(k >= 1 && k <= count, "k-means needs 1 <= k <= rows")
         var best: (centroids: [Double], assignment: [Int32], inertia: Double, iterations: Int)?
         for start in 0..<starts {
@@ -60,31 +68,43 @@ struct KMeans {
             let fitted = try lloyd(initial, k: k, stop: stop)
             if best == nil || fitted.inertia < best!.inertia { best = fitted }
         }
-        return numberedBySize(best!, k: k)
+        var poll = StopPoll(stop)
+        return try numberedBySize(best!, k: k, &poll)
     }
 
     /// k-means++: the first centre uniformly, each next one among
     /// 2 + ln k candidates drawn with probability proportional to the
     /// squared distance to the nearest centre so far, keeping the candidate
     /// that lowers the total most.
-    func plusPlus(k: Int, _ random: inout DemoRandom, stop: () -> Bool) throws(Failure) -> [Double] {
+    func plusPlus(k: Int, _ random: inout DemoRandom, stop: @escaping () -> Bool) throws(Failure) -> [Double] {
         let d = dimensions
         var centres = [Double](repeating: 0, count: k * d)
         let first = random.below(count)
         for j in 0..<d { centres[j] = points[first * d + j] }
-        var closest = (0..<count).map { distance(point: $0, centres, 0) }
+        var poll = StopPoll(unitsPerStep: d, stop)
+        var closest = [Double](repeating: 0, count: count)
+        for i in 0..<count {
+            if poll.step() { throw .stopped }
+            closest[i] = distance(point: i, centres, 0)
+        }
         var potential = Standardization.sum(closest)
         let trials = 2 + Int(log(Double(k)))
         for c in 1..<max(k, 1) {
             var bestCandidate = -1, bestPotential = Double.infinity
             var bestClosest: [Double] = []
             for _ in 0..<trials {
+                if poll.add(count) { throw .stopped }
                 let candidate = potential > 0 ? sample(closest, total: potential, &random) : random.below(count)
                 var next = closest
                 var total = 0.0
+                var stopped = false
                 points.withUnsafeBufferPointer { p in
                     next.withUnsafeMutableBufferPointer { near in
                         for i in 0..<count {
+                            if poll.step() {
+                                stopped = true
+                                break
+                            }
                             var s = 0.0
                             for j in 0..<d {
                                 let diff = p[i * d + j] - p[candidate * d + j]
@@ -95,7 +115,7 @@ struct KMeans {
                         }
                     }
                 }
-                if stop() { throw .stopped }
+                if stopped { throw .stopped }
                 if total < bestPotential {
                     bestPotential = total
                     bestCandidate = candidate
@@ -133,13 +153,16 @@ struct KMeans {
     }
 
     /// Lloyd's iterations from `initial` until no point changes cluster.
-    func lloyd(_ initial: [Double], k: Int, stop: () -> Bool) throws(Failure)
+    func lloyd(_ initial: [Double], k: Int, stop: @escaping () -> Bool) throws(Failure)
         -> (centroids: [Double], assignment: [Int32], inertia: Double, iterations: Int) {
         let d = dimensions
         var centres = initial
         var assignment = [Int32](repeating: -1, count: count)
         var nearest = [Double](repeating: 0, count: count)
         var iterations = 0
+        // A row of the assignment loop costs k distances of d coordinates:
+        // with a thousand centres a few rows already take a millisecond.
+        var poll = StopPoll(unitsPerStep: k * d, stop)
         while true {
             var changed = 0
             var stopped = false
@@ -149,8 +172,7 @@ struct KMeans {
                     nearest.withUnsafeMutableBufferPointer { near in
                         assignment.withUnsafeMutableBufferPointer { assigned in
                             for i in 0..<count {
-                                // TUNING: a stop check every 4,096 rows bounds an interrupt's wait on a large k.
-                                if i & 0xFFF == 0 && stop() {
+                                if poll.step() {
                                     stopped = true
                                     break
                                 }
@@ -176,12 +198,13 @@ struct KMeans {
                     }
                 }
             }
-            if stopped || stop() { throw .stopped }
+            if stopped || poll.now() { throw .stopped }
             if changed == 0 || iterations >= Self.maximumIterations { break }
             iterations += 1
             var sums = [Double](repeating: 0, count: k * d)
             var sizes = [Int](repeating: 0, count: k)
             for i in 0..<count {
+                if poll.add(d) { throw .stopped }
                 let c = Int(assignment[i])
                 sizes[c] += 1
                 for j in 0..<d { sums[c * d + j] += points[i * d + j] }
@@ -194,6 +217,7 @@ struct KMeans {
                     // An empty cluster moves to the point farthest from its
                     // centre, as scikit-learn relocates it.
                     var far = -1, farDistance = -1.0
+                    if poll.add(count) { throw .stopped }
                     for i in 0..<count where nearest[i] > farDistance && !taken.contains(i) {
                         far = i
                         farDistance = nearest[i]
@@ -210,10 +234,12 @@ struct KMeans {
 
     /// Renumbers clusters by size, largest first; equal sizes by the first
     /// point that belongs to them.
-    private func numberedBySize(_ fit: (centroids: [Double], assignment: [Int32], inertia: Double, iterations: Int), k: Int) -> Result {
+    private func numberedBySize(_ fit: (centroids: [Double], assignment: [Int32], inertia: Double, iterations: Int), k: Int,
+                                _ poll: inout StopPoll) throws(Failure) -> Result {
         var sizes = [Int](repeating: 0, count: k)
         var firstPoint = [Int](repeating: Int.max, count: k)
         for (i, c) in fit.assignment.enumerated() {
+            if poll.step() { throw .stopped }
             sizes[Int(c)] += 1
             firstPoint[Int(c)] = min(firstPoint[Int(c)], i)
         }
@@ -232,7 +258,7 @@ struct KMeans {
     /// silhouette of a seeded sample of that many, as scikit-learn's
     /// `sample_size`. Nil with fewer than two clusters present.
     func silhouette(_ assignment: [Int32], k: Int, seed: UInt64, sampleLimit: Int = KMeans.silhouetteSample,
-                    stop: () -> Bool = { false }) throws(Failure) -> Double? {
+                    stop: @escaping () -> Bool = { false }) throws(Failure) -> Double? {
         var chosen = Array(0..<count)
         if count > sampleLimit {
             var random = DemoRandom(seed: seed ^ 0x5111_4077_E77E)
@@ -253,8 +279,10 @@ struct KMeans {
         var sample = [Double](repeating: 0, count: chosen.count * d)
         for (index, i) in chosen.enumerated() { for j in 0..<d { sample[index * d + j] = points[i * d + j] } }
         let sampleCluster = chosen.map { Int(assignment[$0]) }
+        // A point costs a distance to every point of the sample.
+        var poll = StopPoll(unitsPerStep: chosen.count * d, stop)
         for (index, i) in chosen.enumerated() {
-            if index & 0xFF == 0 && stop() { throw .stopped }
+            if poll.step() { throw .stopped }
             for c in 0..<k { sums[c] = 0 }
             sample.withUnsafeBufferPointer { p in
                 sampleCluster.withUnsafeBufferPointer { cluster in

@@ -23,13 +23,24 @@ struct LogisticRegression: Sendable, Equatable {
     /// what any data needs and bounds a pathological one.
     static let maximumIterations = 100
 
-    static func fit(columns: [[Double]], target: [Bool], stop: () -> Bool) throws(Failure) -> LogisticRegression {
-        let scale = Standardization(columns: columns)
-        let x = scale.apply(columns)
+    static func fit(columns: [[Double]], target: [Bool], stop: @escaping () -> Bool) throws(Failure) -> LogisticRegression {
+        let poll = { () throws(Failure) in if stop() { throw .stopped } }
+        let scale: Standardization
+        let x: [[Double]]
+        do {
+            scale = try Standardization(columns: columns, poll: poll)
+            x = try scale.apply(columns, poll: poll)
+        } catch {
+            throw .stopped
+        }
         let n = target.count, d = columns.count
         // Parameters: d weights, then the intercept.
         var beta = [Double](repeating: 0, count: d + 1)
-        var loss = objective(beta, x, target)
+        // A row of the gradient and Hessian costs (d + 1)² products, a row
+        // of the objective d + 1.
+        var newtonPoll = StopPoll(unitsPerStep: (d + 1) * (d + 1), stop)
+        var objectivePoll = StopPoll(unitsPerStep: d + 1, stop)
+        var loss = try objective(beta, x, target, &objectivePoll)
         var iterations = 0
         while iterations < maximumIterations {
             iterations += 1
@@ -37,6 +48,7 @@ struct LogisticRegression: Sendable, Equatable {
             var hessian = [Double](repeating: 0, count: (d + 1) * (d + 1))
             var row = [Double](repeating: 1, count: d + 1)
             for i in 0..<n {
+                if newtonPoll.step() { throw .stopped }
                 for j in 0..<d { row[j] = x[j][i] }
                 let p = sigmoid(linear(beta, row))
                 let residual = p - (target[i] ? 1 : 0)
@@ -51,7 +63,6 @@ struct LogisticRegression: Sendable, Equatable {
                 hessian[j * (d + 1) + j] += 1
             }
             for a in 0...d { for b in 0..<a { hessian[b * (d + 1) + a] = hessian[a * (d + 1) + b] } }
-            if stop() { throw .stopped }
             guard let step = solve(hessian, gradient, size: d + 1) else { break }
             var factor = 1.0
             var candidate = beta
@@ -60,7 +71,7 @@ struct LogisticRegression: Sendable, Equatable {
             // from the minimum (it never is needed near it).
             for _ in 0..<60 {
                 candidate = zip(beta, step).map { $0 - factor * $1 }
-                candidateLoss = objective(candidate, x, target)
+                candidateLoss = try objective(candidate, x, target, &objectivePoll)
                 if candidateLoss <= loss { break }
                 factor /= 2
             }
@@ -93,10 +104,12 @@ struct LogisticRegression: Sendable, Equatable {
     }
 
     /// Σ log(1 + exp(-s·z)) + ½‖w‖², computed without overflow.
-    private static func objective(_ beta: [Double], _ x: [[Double]], _ target: [Bool]) -> Double {
+    private static func objective(_ beta: [Double], _ x: [[Double]], _ target: [Bool],
+                                  _ poll: inout StopPoll) throws(Failure) -> Double {
         let d = beta.count - 1
         var total = 0.0
         for i in 0..<target.count {
+            if poll.step() { throw .stopped }
             var z = beta[d]
             for j in 0..<d { z += beta[j] * x[j][i] }
             let margin = target[i] ? z : -z

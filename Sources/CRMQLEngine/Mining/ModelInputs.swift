@@ -25,6 +25,7 @@ struct ModelInputs {
         keys = try Self.column(Expr(.identifier(keyName, quoted: true), input.range), input, runner)
         if case .tuple(let items) = inputs.kind { exprs = items } else { exprs = [inputs] }
         names = exprs.map { runner.source.text(of: $0.range) }
+        let check = { try runner.evaluator.services.checkInterrupt() }
         var values: [[Double]] = []
         for (index, expr) in exprs.enumerated() {
             let column = try Self.column(expr, input, runner)
@@ -36,6 +37,7 @@ struct ModelInputs {
             var withNulls = doubles
             var nonNull = 0
             for row in 0..<withNulls.count {
+                if row & Self.pollMask == Self.pollMask { try check() }
                 if column.isNull(row) || !doubles[row].isFinite { withNulls[row] = .nan } else { nonNull += 1 }
             }
             guard nonNull > 0 || input.rows.isEmpty else {
@@ -47,11 +49,21 @@ struct ModelInputs {
     }
 
     /// The rows every input has a value on (and where `also` holds).
-    func completeRows(also: (Int) -> Bool = { _ in true }) -> [Int32] {
+    /// `check` is called every `pollMask + 1` rows of this and `columns`:
+    /// over a large entity these passes take long enough in a debug build
+    /// to matter to a time limit.
+    func completeRows(check: () throws -> Void, also: (Int) -> Bool = { _ in true }) throws -> [Int32] {
         var rows: [Int32] = []
-        for row in 0..<input.rows.count where also(row) && values.allSatisfy({ !$0[row].isNaN }) { rows.append(Int32(row)) }
+        for row in 0..<input.rows.count {
+            if row & Self.pollMask == Self.pollMask { try check() }
+            if also(row) && values.allSatisfy({ !$0[row].isNaN }) { rows.append(Int32(row)) }
+        }
         return rows
     }
+
+    /// Rows between two polls of a pass over the inputs.
+    /// TUNING: 16,384 rows take well under a millisecond, a few in a debug build.
+    static let pollMask = (1 << 14) - 1
 
     /// Refuses inputs whose spread overflows a double (values near 1e308),
     /// which could not be standardised.
@@ -63,8 +75,15 @@ struct ModelInputs {
     }
 
     /// Each input's values on `rows`.
-    func columns(_ rows: [Int32]) -> [[Double]] {
-        values.map { column in rows.map { column[Int($0)] } }
+    func columns(_ rows: [Int32], check: () throws -> Void) throws -> [[Double]] {
+        try values.map { column in
+            var gathered = [Double](repeating: 0, count: rows.count)
+            for (index, row) in rows.enumerated() {
+                if index & Self.pollMask == Self.pollMask { try check() }
+                gathered[index] = column[Int(row)]
+            }
+            return gathered
+        }
     }
 
     static func column(_ expr: Expr, _ input: TableFunctionInput, _ runner: QueryRunner) throws -> Column {

@@ -14,9 +14,16 @@ struct Standardization: Sendable, Equatable {
     /// one length). Sums are compensated (Kahan–Babuška–Neumaier), so a
     /// million rows give the same figures in any order to the last bits.
     init(columns: [[Double]]) {
+        self.init(columns: columns, poll: {})
+    }
+
+    /// `init(columns:)`, calling `poll` between stretches of rows; what it
+    /// throws ends the work.
+    init(columns: [[Double]], poll: () throws -> Void) rethrows {
         means = []
         deviations = []
         for column in columns {
+            try poll()
             let n = Double(column.count)
             guard n > 0 else {
                 means.append(0)
@@ -24,10 +31,12 @@ struct Standardization: Sendable, Equatable {
                 continue
             }
             let mean = Self.sum(column) / n
+            try poll()
             // Two passes: the second sums squares about the mean, which is
             // exact where sum(x²) - n·mean² cancels catastrophically.
             var squares = 0.0, compensation = 0.0
-            for x in column {
+            for (index, x) in column.enumerated() {
+                if index & Self.pollMask == Self.pollMask { try poll() }
                 let d = (x - mean) * (x - mean)
                 let t = squares + d
                 compensation += abs(squares) >= abs(d) ? (squares - t) + d : (d - t) + squares
@@ -48,12 +57,27 @@ struct Standardization: Sendable, Equatable {
 
     /// `columns` standardised; a constant input becomes all zeros.
     func apply(_ columns: [[Double]]) -> [[Double]] {
-        columns.enumerated().map { index, column in
+        apply(columns, poll: {})
+    }
+
+    /// `apply(_:)`, calling `poll` between stretches of rows.
+    func apply(_ columns: [[Double]], poll: () throws -> Void) rethrows -> [[Double]] {
+        try columns.enumerated().map { index, column in
             let mean = means[index], deviation = deviations[index]
             guard deviation > 0 else { return [Double](repeating: 0, count: column.count) }
-            return column.map { ($0 - mean) / deviation }
+            var scaled = [Double](repeating: 0, count: column.count)
+            for (row, x) in column.enumerated() {
+                if row & Self.pollMask == Self.pollMask { try poll() }
+                scaled[row] = (x - mean) / deviation
+            }
+            return scaled
         }
     }
+
+    /// Rows between two polls.
+    /// TUNING: 65,536 rows of one input take well under a millisecond, a
+    /// few in a debug build.
+    static let pollMask = (1 << 16) - 1
 
     /// One standardised value of input `index` back in its original units.
     func original(_ value: Double, input index: Int) -> Double {

@@ -68,7 +68,9 @@ enum ClassifierModel: ModelKind {
         }.expanded(to: inputs.input.rows.count)
         var truths: [Bool] = []
         if case .bool(let values) = targetColumn.data { truths = values }
-        let rows = inputs.completeRows { !truths.isEmpty && !targetColumn.isNull($0) }
+        let services = runner.evaluator.services
+        let check = { try services.checkInterrupt() }
+        let rows = try inputs.completeRows(check: check) { !truths.isEmpty && !targetColumn.isNull($0) }
         let targetText = runner.source.text(of: targetExpr.range)
         let truth = rows.map { truths[Int($0)] }
         let positives = truth.filter { $0 }.count
@@ -79,19 +81,23 @@ enum ClassifierModel: ModelKind {
             throw Diagnostic.runtime("the target \(targetText) is \(positives > 0 ? "true" : "false") on all \(rows.count) rows with inputs: "
                 + "there is nothing to learn; choose a target that is true for some rows and false for others", targetExpr.range)
         }
-        let held = HoldoutSplit.heldOut(count: rows.count, share: holdout, seed: seed)
+        let held = try HoldoutSplit.heldOut(count: rows.count, share: holdout, seed: seed, poll: check)
         let train = rows.indices.filter { !held[$0] }
         guard !train.isEmpty, train.count < rows.count else {
             throw Diagnostic.runtime("holdout: \(ValueFormatter.number(holdout)) of \(rows.count) rows leaves \(train.isEmpty ? "no row to learn from" : "no row to test on"); choose a share nearer 0.2", fit.range)
         }
-        let columns = inputs.columns(rows)
-        let trainColumns = columns.map { column in train.map { column[$0] } }
+        let columns = try inputs.columns(rows, check: check)
+        let trainColumns = try columns.map { column in
+            try train.enumerated().map { index, row in
+                if index & ModelInputs.pollMask == ModelInputs.pollMask { try check() }
+                return column[row]
+            }
+        }
         let trainTruth = train.map { truth[$0] }
-        try inputs.checkScale(Standardization(columns: trainColumns))
+        try inputs.checkScale(Standardization(columns: trainColumns, poll: check))
         guard trainTruth.contains(true), trainTruth.contains(false) else {
             throw Diagnostic.runtime("the rows left to learn from all have the target \(trainTruth.contains(true) ? "true" : "false"); choose another seed: or a smaller holdout:", fit.range)
         }
-        let services = runner.evaluator.services
         let stop = { (try? services.checkInterrupt()) == nil }
         var probability = [Double](repeating: 0, count: rows.count)
         var tree: DecisionTree?, logistic: LogisticRegression?
@@ -99,11 +105,19 @@ enum ClassifierModel: ModelKind {
             switch method {
             case .tree:
                 let fitted = try DecisionTree.fit(columns: trainColumns, target: trainTruth, depth: depth, stop: stop)
-                for i in rows.indices { probability[i] = fitted.probability { columns[$0][i] } }
+                var poll = StopPoll(unitsPerStep: fitted.depth + 1, stop)
+                for i in rows.indices {
+                    if poll.step() { throw DecisionTree.Failure.stopped }
+                    probability[i] = fitted.probability { columns[$0][i] }
+                }
                 tree = fitted
             case .logistic:
                 let fitted = try LogisticRegression.fit(columns: trainColumns, target: trainTruth, stop: stop)
-                for i in rows.indices { probability[i] = fitted.probability { columns[$0][i] } }
+                var poll = StopPoll(unitsPerStep: columns.count + 1, stop)
+                for i in rows.indices {
+                    if poll.step() { throw LogisticRegression.Failure.stopped }
+                    probability[i] = fitted.probability { columns[$0][i] }
+                }
                 logistic = fitted
             }
         } catch {
@@ -111,7 +125,7 @@ enum ClassifierModel: ModelKind {
             throw Diagnostic(.interrupted, "interrupted", at: fit.range)
         }
         let tested = rows.indices.filter { held[$0] }
-        let metrics = ClassifierMetrics(probabilities: tested.map { probability[$0] }, truth: tested.map { truth[$0] })
+        let metrics = try ClassifierMetrics(probabilities: tested.map { probability[$0] }, truth: tested.map { truth[$0] }, poll: check)
         let keyColumn = inputs.keys.gather(rows)
         let keyName = inputs.input.entity.keyFieldIndex.map { inputs.input.entity.fields[$0].name } ?? "key"
         return ClassifierFitted(method: method, names: inputs.names, target: targetText, keyName: keyName, keyColumn: keyColumn,

@@ -42,15 +42,16 @@ enum ClustersModel: ModelKind {
         }
         let k = Int(k64)
         let inputs = try ModelInputs(fit, kind: name, usage: usage, inputs: onExpr, runner: runner)
-        let rows = inputs.completeRows()
+        let services = runner.evaluator.services
+        let check = { try services.checkInterrupt() }
+        let rows = try inputs.completeRows(check: check)
         guard k <= rows.count else {
             throw Diagnostic.semantic("k: \(k) asks for more clusters than the \(rows.count) rows with every input; choose k from 2 to \(max(rows.count, 2))", kExpr.range)
         }
-        let raw = inputs.columns(rows)
-        let scale = Standardization(columns: raw)
+        let raw = try inputs.columns(rows, check: check)
+        let scale = try Standardization(columns: raw, poll: check)
         try inputs.checkScale(scale)
-        let kmeans = KMeans(columns: scale.apply(raw))
-        let services = runner.evaluator.services
+        let kmeans = try KMeans(columns: scale.apply(raw, poll: check), poll: check)
         let result: KMeans.Result
         let silhouette: Double?
         do {
@@ -66,6 +67,7 @@ enum ClustersModel: ModelKind {
         }
         var clusterInertia = [Double](repeating: 0, count: k)
         for (i, c) in result.assignment.enumerated() {
+            if i & 0x3FFF == 0x3FFF { try services.checkInterrupt() }
             var s = 0.0
             for j in 0..<raw.count {
                 let d = kmeans.points[i * raw.count + j] - result.centroids[Int(c)][j]

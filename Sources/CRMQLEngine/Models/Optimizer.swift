@@ -26,11 +26,12 @@ enum Optimizer {
 
     /// Minimises `objective` from `start`. `objective` returns +infinity
     /// (or NaN) where it is not defined; `check` may throw to stop (an
-    /// interrupt).
-    static func minimize(_ objective: ([Double]) -> Double, start: [Double], maxIterations: Int = 3_000,
-                         check: () throws -> Void) rethrows -> Result {
-        func f(_ x: [Double]) -> Double {
-            let value = objective(x)
+    /// interrupt), and so may `objective`, which over many histories is
+    /// long enough to have to poll too.
+    static func minimize(_ objective: ([Double]) throws -> Double, start: [Double], maxIterations: Int = 3_000,
+                         check: () throws -> Void) throws -> Result {
+        func f(_ x: [Double]) throws -> Double {
+            let value = try objective(x)
             return value.isNaN ? .infinity : value
         }
         let n = start.count
@@ -41,10 +42,10 @@ enum Optimizer {
             vertex[axis] += 0.5
             simplex.append(vertex)
         }
-        var values = simplex.map(f)
+        var values = try simplex.map(f)
         var iterations = 0
         while iterations < maxIterations {
-            if iterations & 63 == 0 { try check() }
+            try check()
             iterations += 1
             let order = (0...n).sorted { values[$0] < values[$1] }
             simplex = order.map { simplex[$0] }
@@ -57,9 +58,9 @@ enum Optimizer {
             var centroid = [Double](repeating: 0, count: n)
             for vertex in simplex.prefix(n) { for i in 0..<n { centroid[i] += vertex[i] / Double(n) } }
             func along(_ t: Double) -> [Double] { (0..<n).map { centroid[$0] + t * (simplex[n][$0] - centroid[$0]) } }
-            let reflected = along(-1), reflectedValue = f(reflected)
+            let reflected = along(-1), reflectedValue = try f(reflected)
             if reflectedValue < values[0] {
-                let expanded = along(-2), expandedValue = f(expanded)
+                let expanded = along(-2), expandedValue = try f(expanded)
                 if expandedValue < reflectedValue {
                     simplex[n] = expanded; values[n] = expandedValue
                 } else {
@@ -69,13 +70,13 @@ enum Optimizer {
                 simplex[n] = reflected; values[n] = reflectedValue
             } else {
                 let outside = reflectedValue < values[n]
-                let contracted = along(outside ? -0.5 : 0.5), contractedValue = f(contracted)
+                let contracted = along(outside ? -0.5 : 0.5), contractedValue = try f(contracted)
                 if contractedValue < min(values[n], reflectedValue) {
                     simplex[n] = contracted; values[n] = contractedValue
                 } else {
                     for i in 1...n {
                         simplex[i] = (0..<n).map { simplex[0][$0] + 0.5 * (simplex[i][$0] - simplex[0][$0]) }
-                        values[i] = f(simplex[i])
+                        values[i] = try f(simplex[i])
                     }
                 }
             }
@@ -83,24 +84,24 @@ enum Optimizer {
         let best = values.indices.min { values[$0] < values[$1] } ?? 0
         var point = simplex[best], value = values[best]
         // Newton polish.
-        var gradient = self.gradient(f, point)
+        var gradient = try self.gradient(f, point)
         for _ in 0..<20 {
             try check()
             if gradient.map(abs).max() ?? 0 < gradientTolerance * max(1, abs(value)) { break }
-            let hessian = self.hessian(f, point)
+            let hessian = try self.hessian(f, point)
             guard let step = solve(hessian, gradient.map { -$0 }) else { break }
             // Halve the step until it improves: Newton may overshoot far from the optimum.
             var scale = 1.0, improved = false
             while scale > 1e-6 {
                 let candidate = (0..<n).map { point[$0] + scale * step[$0] }
-                let candidateValue = f(candidate)
+                let candidateValue = try f(candidate)
                 if candidateValue <= value {
                     point = candidate; value = candidateValue; improved = true
                     break
                 }
                 scale /= 2
             }
-            gradient = self.gradient(f, point)
+            gradient = try self.gradient(f, point)
             if !improved { break }
         }
         let norm = gradient.map(abs).max() ?? 0
@@ -109,34 +110,34 @@ enum Optimizer {
     }
 
     /// Central differences.
-    static func gradient(_ f: ([Double]) -> Double, _ x: [Double]) -> [Double] {
-        (0..<x.count).map { i in
+    static func gradient(_ f: ([Double]) throws -> Double, _ x: [Double]) rethrows -> [Double] {
+        try (0..<x.count).map { i in
             let h = 1e-5 * max(1, abs(x[i]))
             var up = x, down = x
             up[i] += h; down[i] -= h
-            return (f(up) - f(down)) / (2 * h)
+            return (try f(up) - f(down)) / (2 * h)
         }
     }
 
-    static func hessian(_ f: ([Double]) -> Double, _ x: [Double]) -> [[Double]] {
+    static func hessian(_ f: ([Double]) throws -> Double, _ x: [Double]) rethrows -> [[Double]] {
         let n = x.count
         var result = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
         let h = (0..<n).map { 1e-4 * max(1, abs(x[$0])) }
-        let center = f(x)
+        let center = try f(x)
         for i in 0..<n {
             for j in i..<n {
                 let value: Double
                 if i == j {
                     var up = x, down = x
                     up[i] += h[i]; down[i] -= h[i]
-                    value = (f(up) - 2 * center + f(down)) / (h[i] * h[i])
+                    value = (try f(up) - 2 * center + f(down)) / (h[i] * h[i])
                 } else {
                     var pp = x, pm = x, mp = x, mm = x
                     pp[i] += h[i]; pp[j] += h[j]
                     pm[i] += h[i]; pm[j] -= h[j]
                     mp[i] -= h[i]; mp[j] += h[j]
                     mm[i] -= h[i]; mm[j] -= h[j]
-                    value = (f(pp) - f(pm) - f(mp) + f(mm)) / (4 * h[i] * h[j])
+                    value = (try f(pp) - f(pm) - f(mp) + f(mm)) / (4 * h[i] * h[j])
                 }
                 result[i][j] = value
                 result[j][i] = value

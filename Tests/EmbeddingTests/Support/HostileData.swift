@@ -8,7 +8,9 @@ import Foundation
 ///
 /// - `customers`: id, name, city, score and a note of about 450 bytes of
 ///   words (the text that `matches` and `contains` scan);
-/// - `orders`: id, a ref to a customer, one of 300 products, an amount.
+/// - `orders`: id, a ref to a customer, one of 300 products, an amount and
+///   the day it was placed (in 2024 or 2025), for the model fits and the
+///   table functions over time.
 final class HostileData: Sendable {
     static let customerCount = 30_000
     static let orderCount = 120_000
@@ -44,11 +46,12 @@ final class HostileData: Sendable {
             }
             customers.append(10)
         }
-        var orders = Array("id,customer,product,amount\n".utf8)
-        orders.reserveCapacity(Self.orderCount * 30)
+        var orders = Array("id,customer,product,amount,ordered_on\n".utf8)
+        orders.reserveCapacity(Self.orderCount * 40)
         for id in 1...Self.orderCount {
             let customer = random.next() % UInt64(Self.customerCount) + 1
-            orders += Array("\(id),\(customer),p\(random.next() % 300),\(random.next() % 100_000).\(random.next() % 90 + 10)\n".utf8)
+            let day = String(format: "%04d-%02d-%02d", 2024 + Int(random.next() % 2), 1 + Int(random.next() % 12), 1 + Int(random.next() % 28))
+            orders += Array("\(id),\(customer),p\(random.next() % 300),\(random.next() % 100_000).\(random.next() % 90 + 10),\(day)\n".utf8)
         }
         try Data(customers).write(to: URL(fileURLWithPath: customersFile))
         try Data(orders).write(to: URL(fileURLWithPath: ordersFile))
@@ -62,12 +65,13 @@ final class HostileData: Sendable {
     }
 
     /// What a statement that failed must have left as it was: the entities,
-    /// their row counts and a sum over every order.
+    /// the models, their row counts and a sum over every order.
     static func fingerprint(_ db: Database) throws -> String {
         let limits = db.limits
         db.limits = Database.Limits()
         defer { db.limits = limits }
         var text = "\(try db.query("show entities").rows)"
+        text += ";" + "\(try db.query("show models").rows)"
         text += ";" + "\(try db.query("select count customers").value(row: 0, column: 0))"
         text += ";" + "\(try db.query("select orders show count(), sum(amount)").rows)"
         return text
