@@ -140,13 +140,17 @@ extension Evaluator {
         // Counted first, so both lists are allocated once at their size.
         var total = 0
         for row in context.rows { total += Int(adjacency.offsets[Int(row) + 1] - adjacency.offsets[Int(row)]) }
+        // Tens of millions of children take longer than a poll may wait:
+        // the copy and the filter below ask every `pollRows` rows.
+        let pollRows = 1 << 16
         var childRows = [Int32](repeating: 0, count: total)
         var segments = [Int32](repeating: 0, count: total)
-        childRows.withUnsafeMutableBufferPointer { childOut in
-            segments.withUnsafeMutableBufferPointer { segmentOut in
-                adjacency.rows.withUnsafeBufferPointer { adjacent in
+        try childRows.withUnsafeMutableBufferPointer { childOut in
+            try segments.withUnsafeMutableBufferPointer { segmentOut in
+                try adjacency.rows.withUnsafeBufferPointer { adjacent in
                     var next = 0
                     for (index, row) in context.rows.enumerated() {
+                        if index & (pollRows - 1) == 0 { try services.checkInterrupt() }
                         let start = Int(adjacency.offsets[Int(row)]), end = Int(adjacency.offsets[Int(row) + 1])
                         if start == end { continue }
                         let segment = groupOf.map { $0[index] } ?? Int32(truncatingIfNeeded: index)
@@ -164,6 +168,7 @@ extension Evaluator {
             let flags = condition.bools
             var keptRows: [Int32] = [], keptSegments: [Int32] = []
             for index in 0..<childRows.count {
+                if index & (pollRows - 1) == 0 { try services.checkInterrupt() }
                 let at = condition.at(index)
                 if flags[at] && !condition.isNull(at) {
                     keptRows.append(childRows[index])
@@ -193,7 +198,8 @@ extension Evaluator {
         var segments: [Int32] = []
         rows.reserveCapacity(candidates.count)
         segments.reserveCapacity(candidates.count)
-        for row in candidates {
+        for (index, row) in candidates.enumerated() {
+            if index & 0xFFFF == 0 { try services.checkInterrupt() }
             let parent = parentOf[Int(row)]
             if parent >= 0 {
                 rows.append(row)
