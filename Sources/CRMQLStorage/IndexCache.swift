@@ -45,8 +45,17 @@ public final class IndexCache: Sendable {
     // `Locked`, not `Mutex`, so that ThreadSanitizer sees what the lock orders.
     private let entries = Locked<[Slot: Entry]>([:])
 
+    /// Entities that hold a subset of another entity's rows, by name: their
+    /// ref indexes are derived from the other's (`RefIndex.keeping`).
+    private let subsets: [String: RowSubset]
+
     /// An empty cache.
-    public init() {}
+    public init() { subsets = [:] }
+
+    /// An empty cache whose ref indexes of the entities in `subsets` are
+    /// gathered from the full entities' indexes in their own cache, built
+    /// there first when missing, instead of resolved by key again.
+    public init(subsets: [String: RowSubset]) { self.subsets = subsets }
 
     /// The index of an entity's key; nil when it has no int or text key.
     /// - Complexity: O(1) when cached, O(n) to build.
@@ -68,6 +77,12 @@ public final class IndexCache: Sendable {
               target == parent.name else { return nil }
         let slot = Slot(kind: .ref, entity: child.name, field: field)
         let built = cached(slot, versions: Versions(entity: child.version, parent: parent.version)) {
+            // Derived only against a parent that is the full entity's own:
+            // a parent that lost rows has other positions.
+            if let subset = subsets[child.name], subsets[parent.name] == nil, subset.kept.count == child.rowCount,
+               let full = subset.cache.refIndex(child: subset.source, field: field, parent: parent) {
+                return full.keeping(subset.kept, childColumn: child.columns[fieldIndex]).map(Built.ref)
+            }
             guard let keys = keyIndex(of: parent) else { return nil }
             return RefIndex(childColumn: child.columns[fieldIndex], parentKeys: keys, parentCount: parent.rowCount).map(Built.ref)
         }
@@ -169,6 +184,25 @@ public final class IndexCache: Sendable {
         guard let built = try build() else { return nil }
         entries.withLock { $0[slot] = Entry(versions: versions, built: built) }
         return built
+    }
+}
+
+/// An entity made of some rows of another (`source`), kept in order: row
+/// `i` of the subset is row `kept[i]` of `source`, whose indexes live in
+/// `cache`.
+public struct RowSubset: Sendable {
+    /// The entity the rows were taken from.
+    public let source: Entity
+    /// Positions in `source`, ascending.
+    public let kept: [Int32]
+    /// The cache holding `source`'s indexes.
+    public let cache: IndexCache
+
+    /// A subset of `source`'s rows.
+    public init(source: Entity, kept: [Int32], cache: IndexCache) {
+        self.source = source
+        self.kept = kept
+        self.cache = cache
     }
 }
 

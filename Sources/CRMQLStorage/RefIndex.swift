@@ -76,6 +76,67 @@ public struct RefIndex: Sendable {
         isClustered = ordered && dangling == 0
     }
 
+    private init(parentRows: [Int32], offsets: [Int32], childRows: [Int32], danglingCount: Int, isClustered: Bool) {
+        self.parentRows = parentRows
+        self.offsets = offsets
+        self.childRows = childRows
+        self.danglingCount = danglingCount
+        self.isClustered = isClustered
+    }
+
+    /// The same ref over a subset of the child's rows (an `as of` view keeps
+    /// the orders up to a date), against the same parent rows: each kept
+    /// row's parent is read from this index instead of looked up by key
+    /// again, which was most of the cost of building the view's index.
+    /// - Parameter kept: the rows kept, ascending positions in this index's
+    ///   child; the subset's row `i` is the child's row `kept[i]`.
+    /// - Parameter childColumn: the subset's ref column (its nulls tell a
+    ///   null ref from a dangling one).
+    /// - Returns: nil when a position lies outside the child, or when the
+    ///   running statement must stop (`IndexBuild`).
+    /// - Complexity: O(kept + parents).
+    public func keeping(_ kept: [Int32], childColumn: Column) -> RefIndex? {
+        let count = kept.count
+        guard childColumn.count == count, count < Int(Int32.max) else { return nil }
+        let parentCount = self.parentCount
+        var parents = [Int32](repeating: -1, count: count)
+        var counts = [Int32](repeating: 0, count: parentCount + 1)
+        var dangling = 0
+        var ordered = true
+        var previous: Int32 = 0
+        for index in 0..<count {
+            if IndexBuild.shouldStop(at: index) { return nil }
+            // Positions come from the caller's filter of the same child
+            // version: checked in every build, since a wrong one would
+            // read another row's parent.
+            let row = Int(kept[index])
+            guard row >= 0, row < parentRows.count else { return nil }
+            let parent = parentRows[row]
+            if parent < 0 {
+                if childColumn.isNull(index) { ordered = false } else { dangling += 1 }
+                continue
+            }
+            parents[index] = parent
+            counts[Int(parent) + 1] += 1
+            if parent < previous { ordered = false }
+            previous = parent
+        }
+        // The same counting sort as a fresh build: children stay in row
+        // order within each parent.
+        for parent in 0..<parentCount { counts[parent + 1] += counts[parent] }
+        var next = counts
+        var children = [Int32](repeating: 0, count: Int(counts[parentCount]))
+        for index in 0..<count {
+            if IndexBuild.shouldStop(at: index) { return nil }
+            let parent = parents[index]
+            guard parent >= 0 else { continue }
+            children[Int(next[Int(parent)])] = Int32(truncatingIfNeeded: index)
+            next[Int(parent)] += 1
+        }
+        return RefIndex(parentRows: parents, offsets: counts, childRows: children, danglingCount: dangling,
+                        isClustered: ordered && dangling == 0)
+    }
+
     /// Sets the bit of every child row of `parents` (parent rows, in any
     /// order) in `bits`, one bit per child row; bits past its end are left.
     /// Clustered (see `isClustered`), each parent's children are one range

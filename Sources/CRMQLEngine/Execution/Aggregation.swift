@@ -20,6 +20,7 @@ enum Aggregation {
             for segment in segments { counts[Int(segment)] += 1 }
             return Column(type: .int, data: .int(counts))
         }
+        if distinct, function == .count, let counts = countDistinct(values, segments, segmentCount: segmentCount) { return counts }
         var segments = segments
         if distinct { (values, segments) = try deduplicate(values, segments, poll: poll) }
         switch function {
@@ -44,11 +45,24 @@ enum Aggregation {
                 var sums = [Int64](repeating: 0, count: segmentCount)
                 var counts = [Int](repeating: 0, count: segmentCount)
                 let nulls = values.nulls
-                for (index, segment) in segments.enumerated() where index < hundredths.count && !nulls.isNull(index) {
-                    let s = Int(segment)
-                    guard s >= 0, s < segmentCount else { continue }
-                    sums[s] &+= Int64(hundredths[index])
-                    counts[s] &+= 1
+                let checkNulls = nulls.hasNulls
+                // The segments of a relation's children come in the child's
+                // order, at random among the parents: the loop holds nothing
+                // but the two updates, so many can be in flight at once.
+                sums.withUnsafeMutableBufferPointer { sums in
+                    counts.withUnsafeMutableBufferPointer { counts in
+                        segments.withUnsafeBufferPointer { segments in
+                            hundredths.withUnsafeBufferPointer { hundredths in
+                                for index in 0..<min(segments.count, hundredths.count) {
+                                    if checkNulls && nulls.isNull(index) { continue }
+                                    let s = Int(segments[index])
+                                    guard s >= 0, s < segmentCount else { continue }
+                                    sums[s] &+= Int64(hundredths[index])
+                                    counts[s] &+= 1
+                                }
+                            }
+                        }
+                    }
                 }
                 return exactResults(function, sums, counts)
             }
@@ -160,6 +174,54 @@ enum Aggregation {
 
     /// The row of each segment holding its smallest (largest) present value.
     private static func extreme(isMin: Bool, _ values: Column, _ segments: [Int32], _ segmentCount: Int) -> Column {
+        let best: [Int32]
+        switch values.data {
+        case .int(let v), .temporal(let v): best = extremeRows(v, isMin: isMin, values.nulls, segments, segmentCount)
+        case .number(let v): best = extremeRows(v, isMin: isMin, values.nulls, segments, segmentCount)
+        default: best = extremeRows(isMin: isMin, values, segments, segmentCount)
+        }
+        if values.count == 0 { return Column.nulls(segmentCount, type: values.type) }
+        var result = values.gather(best.map { max($0, 0) })
+        for s in 0..<segmentCount where best[s] < 0 { result.nulls.set(s) }
+        return result
+    }
+
+    /// `extremeRows` over a plain array: `max(orders.placed)` meets every
+    /// child row, and choosing the comparison by the column's kind at each
+    /// row cost more than the comparisons. The same comparisons, so the
+    /// same rows win (ties keep the first).
+    private static func extremeRows<T: Comparable>(_ values: [T], isMin: Bool, _ nulls: NullBitmap,
+                                                   _ segments: [Int32], _ segmentCount: Int) -> [Int32] {
+        var best = [Int32](repeating: -1, count: segmentCount)
+        guard let first = values.first else { return best }
+        // Each segment's best value so far beside its row: comparing with
+        // it reads this small array, not the values at a random row.
+        var bestValues = [T](repeating: first, count: segmentCount)
+        let checkNulls = nulls.hasNulls
+        values.withUnsafeBufferPointer { values in
+            segments.withUnsafeBufferPointer { segments in
+                best.withUnsafeMutableBufferPointer { best in
+                    bestValues.withUnsafeMutableBufferPointer { bestValues in
+                        for index in 0..<min(values.count, segments.count) {
+                            if checkNulls && nulls.isNull(index) { continue }
+                            let s = Int(segments[index])
+                            guard s >= 0, s < segmentCount else { continue }
+                            let value = values[index]
+                            if best[s] < 0 || (isMin ? value < bestValues[s] : value > bestValues[s]) {
+                                best[s] = Int32(truncatingIfNeeded: index)
+                                bestValues[s] = value
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return best
+    }
+
+    /// The row of each segment holding its smallest (largest) present value,
+    /// for any kind of column.
+    private static func extremeRows(isMin: Bool, _ values: Column, _ segments: [Int32], _ segmentCount: Int) -> [Int32] {
         var best = [Int32](repeating: -1, count: segmentCount)
         func better(_ a: Int, _ b: Int) -> Bool {
             switch values.data {
@@ -174,10 +236,7 @@ enum Aggregation {
             let s = Int(segment)
             if best[s] < 0 || better(index, Int(best[s])) { best[s] = Int32(index) }
         }
-        if values.count == 0 { return Column.nulls(segmentCount, type: values.type) }
-        var result = values.gather(best.map { max($0, 0) })
-        for s in 0..<segmentCount where best[s] < 0 { result.nulls.set(s) }
-        return result
+        return best
     }
 
     /// Rows handled between two polls of `deduplicate`.
@@ -209,6 +268,71 @@ enum Aggregation {
         }
         try poll()
         return (values.gather(keep), keep.map { segments[Int($0)] })
+    }
+
+    /// `count(distinct …)` of ints or dates, counted without keeping the
+    /// distinct rows. One pass in row order keeps each segment's last value
+    /// and counts its rises: while a segment's values never fall, that is
+    /// its number of distinct values. A customer's baskets (`count(distinct
+    /// orders.basket)`) arrive that way, so usually nothing more is done;
+    /// the segments whose values fell are counted again exactly, their
+    /// (segment, value) pairs sorted. Nil for other values (`deduplicate`
+    /// then does it).
+    /// - Complexity: O(n + segments), plus the sort of the pairs of the
+    ///   segments whose values were out of order.
+    static func countDistinct(_ values: Column, _ segments: [Int32], segmentCount: Int) -> Column? {
+        let integers: [Int64]
+        switch values.data {
+        case .int(let ints), .temporal(let ints): integers = ints
+        default: return nil
+        }
+        guard integers.count == segments.count, segmentCount >= 0 else { return nil }
+        let nulls = values.nulls
+        let checkNulls = nulls.hasNulls
+        var counts = [Int64](repeating: 0, count: segmentCount)
+        var last = [Int64](repeating: 0, count: segmentCount)
+        var unordered = [UInt64](repeating: 0, count: (segmentCount + 63) >> 6)
+        var anyUnordered = false
+        integers.withUnsafeBufferPointer { integers in
+            segments.withUnsafeBufferPointer { segments in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    last.withUnsafeMutableBufferPointer { last in
+                        for index in 0..<integers.count {
+                            if checkNulls && nulls.isNull(index) { continue }
+                            let s = Int(segments[index])
+                            guard s >= 0, s < segmentCount else { continue }
+                            let value = integers[index]
+                            if counts[s] == 0 || value > last[s] {
+                                counts[s] += 1
+                                last[s] = value
+                            } else if value < last[s] {
+                                unordered[s >> 6] |= 1 &<< UInt64(s & 63)
+                                anyUnordered = true
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        guard anyUnordered else { return Column(type: .int, data: .int(counts)) }
+        // The segments out of order: their pairs sorted, each run counted.
+        var pairs: [(segment: Int32, value: Int64)] = []
+        for index in 0..<integers.count where !(checkNulls && nulls.isNull(index)) {
+            let s = Int(segments[index])
+            guard s >= 0, s < segmentCount, unordered[s >> 6] & (1 &<< UInt64(s & 63)) != 0 else { continue }
+            pairs.append((segments[index], integers[index]))
+        }
+        pairs.sort { $0.segment != $1.segment ? $0.segment < $1.segment : $0.value < $1.value }
+        var previous: (segment: Int32, value: Int64)?
+        for pair in pairs {
+            if let previous, previous.segment == pair.segment {
+                if previous.value != pair.value { counts[Int(pair.segment)] += 1 }
+            } else {
+                counts[Int(pair.segment)] = 1
+            }
+            previous = pair
+        }
+        return Column(type: .int, data: .int(counts))
     }
 
     /// `deduplicate` for values held as integers (ints, dates, enum codes),

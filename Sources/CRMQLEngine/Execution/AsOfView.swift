@@ -62,6 +62,7 @@ struct AsOfView {
     init(_ day: Int64, of outer: QueryRunner) throws {
         var store = outer.catalog.store
         var filtered: [(String, String, [Int32])] = []
+        var subsets: [String: RowSubset] = [:]
         for entity in outer.catalog.store.allEntities {
             try outer.evaluator.services.checkInterrupt(materializing: entity.rowCount)
             guard let field = Self.eventDateField(of: entity), let kept = Self.rowsUpTo(day, entity, field: field) else { continue }
@@ -69,12 +70,13 @@ struct AsOfView {
             view.keepRows(kept)
             store[entity.name] = view
             filtered.append((entity.name, entity.fields[field].name, kept))
+            subsets[entity.name] = RowSubset(source: entity, kept: kept, cache: outer.evaluator.services.indexes)
         }
         let catalog = Catalog(store: store, definitions: outer.catalog.definitions, parameters: outer.catalog.parameters,
                               hostFunctions: outer.catalog.hostFunctions, today: day,
                               fiscalYearStart: outer.catalog.fiscalYearStart, fastPathsEnabled: outer.catalog.fastPathsEnabled,
                               models: outer.catalog.models)
-        let services = ExecutionServices(viewOf: outer.evaluator.services, catalog: catalog)
+        let services = ExecutionServices(viewOf: outer.evaluator.services, catalog: catalog, subsets: subsets)
         let evaluator = Evaluator(catalog: catalog, services: services)
         if outer.evaluator.trace != nil { evaluator.trace = [] }
         var runner = QueryRunner(catalog: catalog, evaluator: evaluator, source: outer.source, lets: outer.lets)
@@ -108,11 +110,13 @@ struct AsOfView {
 
 extension ExecutionServices {
     /// Services for an `as of` view: the session's interrupt flag and the
-    /// running statement's budget, caches of its own.
-    convenience init(viewOf outer: ExecutionServices, catalog: Catalog) {
+    /// running statement's budget, caches of its own. The ref indexes of the
+    /// entities that lost rows (`subsets`) are gathered from the session's
+    /// indexes of the full entities rather than built by key lookups.
+    convenience init(viewOf outer: ExecutionServices, catalog: Catalog, subsets: [String: RowSubset] = [:]) {
         let stamp = StateStamp(entityVersions: catalog.store.entityVersions, definitionsGeneration: outer.stamp.definitionsGeneration,
                                today: catalog.today, fiscalYearStart: catalog.fiscalYearStart, fastPaths: catalog.fastPathsEnabled)
-        self.init(interrupt: outer.interrupt, indexes: IndexCache(), measures: MeasureCache(), stamp: stamp)
+        self.init(interrupt: outer.interrupt, indexes: IndexCache(subsets: subsets), measures: MeasureCache(), stamp: stamp)
         budget = outer.budget
     }
 }

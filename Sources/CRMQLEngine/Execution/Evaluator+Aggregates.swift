@@ -252,10 +252,17 @@ extension Evaluator {
         } else {
             result = Self.population(function, values, k: k, keys: keys)
         }
+        // Built straight into the column's arrays: a million answers made
+        // into values first cost more than computing them.
+        var nulls = NullBitmap()
         if type == .int {
-            return makeColumn(result.map { $0.map { .int(Int64($0)) } ?? .null }, type: .int)
+            var ints = [Int64](repeating: 0, count: n)
+            for row in 0..<n { if let answer = result[row] { ints[row] = Int64(answer) } else { nulls.set(row) } }
+            return Column(type: .int, data: .int(ints), nulls: nulls)
         }
-        return makeColumn(result.map { $0.map { .number($0) } ?? .null }, type: .number)
+        var numbers = [Double](repeating: 0, count: n)
+        for row in 0..<n { if let answer = result[row] { numbers[row] = answer } else { nulls.set(row) } }
+        return Column(type: .number, data: .number(numbers), nulls: nulls)
     }
 
     /// One population's answers; `keys` order ties for `share_above`.

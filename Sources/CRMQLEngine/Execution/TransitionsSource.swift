@@ -10,7 +10,27 @@ struct TransitionsSource {
     let runner: QueryRunner
     private let usage = "transitions(customers, of: rfm_segment, from: 2025-12-31, to: 2026-06-30)"
 
+    /// What a call asks, checked: the entity, the field, the two days.
+    struct Call {
+        var entity: String
+        var of: Expr
+        var from: Int64
+        var to: Int64
+    }
+
     func run(_ arguments: [Argument], range: SourceRange) throws -> QueryOutput {
+        let call = try parse(arguments, range: range)
+        let name = call.entity, of = call.of
+        let before = try states(name, of, on: call.from)
+        let after = try states(name, of, on: call.to)
+        guard before.column.type == after.column.type || before.column.type == .null || after.column.type == .null else {
+            throw Diagnostic.semantic("'\(runner.source.text(of: of.range))' has another type on each date", of.range)
+        }
+        return Self.matrix(before, after)
+    }
+
+    /// The arguments of a call, checked (`explain sql` compiles the same call).
+    func parse(_ arguments: [Argument], range: SourceRange) throws -> Call {
         guard let first = arguments.first, first.label == nil, case .identifier(let name, _) = first.value.kind else {
             throw Diagnostic.semantic("transitions needs an entity first: \(usage)", arguments.first?.value.range ?? range)
         }
@@ -39,12 +59,11 @@ struct TransitionsSource {
         guard fromDay <= toDay else {
             throw Diagnostic.semantic("from: \(CivilDate(days: fromDay).iso) is after to: \(CivilDate(days: toDay).iso); give the earlier date in from:", from.range)
         }
-        let before = try states(name, of, on: fromDay)
-        let after = try states(name, of, on: toDay)
-        guard before.column.type == after.column.type || before.column.type == .null || after.column.type == .null else {
-            throw Diagnostic.semantic("'\(runner.source.text(of: of.range))' has another type on each date", of.range)
-        }
+        return Call(entity: name, of: of, from: fromDay, to: toDay)
+    }
 
+    /// The matrix of the states of the rows on both dates.
+    private static func matrix(_ before: (column: Column, kept: [Int32]?), _ after: (column: Column, kept: [Int32]?)) -> QueryOutput {
         // A row counts when it exists on the first date; it exists on the
         // second too, since a view on a later date hides fewer rows.
         let check = { try runner.evaluator.services.checkInterrupt() }

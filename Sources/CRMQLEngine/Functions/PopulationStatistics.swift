@@ -156,7 +156,7 @@ public enum PopulationStatistics {
     /// - Complexity: O(n log n).
     public static func ntile(_ values: [Double?], k: Int) -> [Double?] {
         guard k >= 1 else { return Array(repeating: nil, count: values.count) }
-        return optionals(byRank(count: values.count, placeholder: 0, key: { values[$0] }) { below, _, n in
+        return optionals(byRank(doubles: values, placeholder: 0) { below, _, n in
             Double(ntileValue(below: below, n: n, k: k))
         })
     }
@@ -164,7 +164,7 @@ public enum PopulationStatistics {
     /// `percent_rank(x)` over a column of optionals.
     /// - Complexity: O(n log n).
     public static func percentRank(_ values: [Double?]) -> [Double?] {
-        optionals(byRank(count: values.count, placeholder: 0, key: { values[$0] }) { below, _, n in
+        optionals(byRank(doubles: values, placeholder: 0) { below, _, n in
             n == 1 ? 0 : Double(below) / Double(n - 1)
         })
     }
@@ -172,7 +172,7 @@ public enum PopulationStatistics {
     /// `rank(x)` over a column of optionals.
     /// - Complexity: O(n log n).
     public static func rank(_ values: [Double?]) -> [Double?] {
-        optionals(byRank(count: values.count, placeholder: 0, key: { values[$0] }) { _, above, _ in
+        optionals(byRank(doubles: values, placeholder: 0) { _, above, _ in
             Double(1 + above)
         })
     }
@@ -228,6 +228,91 @@ public enum PopulationStatistics {
             start = end
         }
         return (out, nulls)
+    }
+
+    /// `byRank` over optional doubles, the present values ordered by a
+    /// radix sort of their bits rather than by comparisons: a population
+    /// function over a million customers (`quintile(revenue)`, three for
+    /// every RFM score) spent most of its time in the comparison sort.
+    /// The same runs of equal values (-0 counts as 0, NaN as null), so the
+    /// same answers.
+    static func byRank<Value>(doubles values: [Double?], placeholder: Value,
+                              _ function: (_ below: Int, _ above: Int, _ n: Int) -> Value) -> Result<Value> {
+        var keys: [UInt64] = []
+        var rows: [Int32] = []
+        keys.reserveCapacity(values.count)
+        rows.reserveCapacity(values.count)
+        var nulls = NullBitmap()
+        for row in 0..<values.count {
+            guard let value = values[row], value == value else { nulls.set(row); continue }
+            keys.append(orderedBits(value))
+            rows.append(Int32(truncatingIfNeeded: row))
+        }
+        radixSort(&keys, &rows)
+        var out = [Value](repeating: placeholder, count: values.count)
+        let n = keys.count
+        var start = 0
+        while start < n {
+            var end = start + 1
+            while end < n && keys[end] == keys[start] { end += 1 }
+            let answer = function(start, n - end, n)
+            for index in start..<end { out[Int(rows[index])] = answer }
+            start = end
+        }
+        return (out, nulls)
+    }
+
+    /// A double's bits as an unsigned number in the double's order: the
+    /// sign bit flipped for positives, every bit for negatives.
+    @inline(__always)
+    static func orderedBits(_ value: Double) -> UInt64 {
+        let bits = (value == 0 ? 0 : value).bitPattern
+        return bits >> 63 == 1 ? ~bits : bits | (1 << 63)
+    }
+
+    /// Sorts `keys` ascending, carrying `rows` along: least significant
+    /// 16 bits first, each pass a stable counting sort, a pass skipped when
+    /// every key has the same digit (the high bits of small whole numbers).
+    static func radixSort(_ keys: inout [UInt64], _ rows: inout [Int32]) {
+        let n = keys.count
+        guard n > 1 else { return }
+        // TUNING: under a few thousand keys, clearing and summing the
+        // 65,536 counts of each pass costs more than comparing.
+        if n < 4_096 {
+            var pairs = zip(keys, rows).map { (key: $0, row: $1) }
+            pairs.sort { $0.key < $1.key }
+            keys = pairs.map(\.key)
+            rows = pairs.map(\.row)
+            return
+        }
+        var otherKeys = [UInt64](repeating: 0, count: n)
+        var otherRows = [Int32](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: 65_537)
+        for shift in stride(from: 0, to: 64, by: 16) {
+            for index in counts.indices { counts[index] = 0 }
+            for key in keys { counts[Int((key >> UInt64(shift)) & 0xFFFF) + 1] += 1 }
+            if counts.contains(n) { continue }
+            for digit in 0..<65_536 { counts[digit + 1] += counts[digit] }
+            keys.withUnsafeBufferPointer { keys in
+                rows.withUnsafeBufferPointer { rows in
+                    otherKeys.withUnsafeMutableBufferPointer { otherKeys in
+                        otherRows.withUnsafeMutableBufferPointer { otherRows in
+                            counts.withUnsafeMutableBufferPointer { next in
+                                for index in 0..<n {
+                                    let digit = Int((keys[index] >> UInt64(shift)) & 0xFFFF)
+                                    let place = next[digit]
+                                    next[digit] = place + 1
+                                    otherKeys[place] = keys[index]
+                                    otherRows[place] = rows[index]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            swap(&keys, &otherKeys)
+            swap(&rows, &otherRows)
+        }
     }
 
     private static func optionals<Value>(_ result: Result<Value>) -> [Value?] {

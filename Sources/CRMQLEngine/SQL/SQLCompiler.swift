@@ -30,6 +30,10 @@ final class SQLCompiler {
     /// used it: the span an error about it points at.
     var measureRange: SourceRange?
     var expanding: [String] = []
+    /// In a query `as of` a date: per child entity, the condition its rows
+    /// must meet to have happened by the date; the entity is read through
+    /// a subquery keeping only those.
+    var eventsUpTo: [String: String] = [:]
 
     init(dialect: SQLDialect, catalog: Catalog) {
         self.dialect = dialect
@@ -102,6 +106,11 @@ final class SQLCompiler {
         if let havingSQL { lines.append("HAVING " + havingSQL) }
         if !orderSQL.isEmpty { lines.append("ORDER BY " + orderSQL.joined(separator: ", ")) }
         lines += dialect.limit(limit, offset: offset)
+        return statement(lines)
+    }
+
+    /// `lines`, a `SELECT`, after the named subqueries it uses.
+    func statement(_ lines: [String]) -> String {
         var out: [String] = []
         if !ctes.isEmpty {
             out.append("WITH")
@@ -142,7 +151,11 @@ final class SQLCompiler {
     /// The table a scope reads: the stored entity, or the named subquery
     /// of its layer.
     private func base(_ scope: SQLScope) -> String {
-        guard let layer = scope.layer, !layer.columns.isEmpty else { return dialect.identifier(scope.entity.name) }
+        guard let layer = scope.layer, !layer.columns.isEmpty else {
+            let table = dialect.identifier(scope.entity.name)
+            guard let condition = eventsUpTo[scope.entity.name] else { return table }
+            return "(SELECT * FROM \(table) WHERE \(condition))"
+        }
         var lines = ["SELECT"]
         let columns = ["\(layer.alias).*"] + layer.columns.map { "\($0.sql) AS \(dialect.identifier($0.name))" }
         lines += columns.enumerated().map { "  " + $1 + ($0 < columns.count - 1 ? "," : "") }
@@ -164,6 +177,27 @@ final class SQLCompiler {
         lines.append("GROUP BY \(ref)")
         ctes.append((group.name, lines))
         return group.name
+    }
+
+    /// Reads every child entity (`AsOfView.eventDateField`) through a
+    /// subquery keeping its rows that happened by `day`.
+    func keepEvents(upTo day: Int64) {
+        for child in catalog.store.allEntities {
+            guard let field = AsOfView.eventDateField(of: child) else { continue }
+            eventsUpTo[child.name] = happenedBy(day, field: child.fields[field])
+        }
+    }
+
+    /// Whether a row's `field` (a date or datetime) is on or before `day`,
+    /// as `AsOfView` decides it: a datetime before the next midnight, and
+    /// a row without a date kept (nothing says it happened later).
+    func happenedBy(_ day: Int64, field: Field) -> String {
+        let column = dialect.identifier(field.name)
+        guard field.type == .datetime else { return "\(column) <= \(literal(.date(day), .date)) OR \(column) IS NULL" }
+        let (product, overflow) = day.addingReportingOverflow(1).partialValue.multipliedReportingOverflow(by: 86_400)
+        // A date past every datetime keeps every row, as in memory.
+        if overflow { return "TRUE" }
+        return "\(column) < \(literal(.datetime(product), .datetime)) OR \(column) IS NULL"
     }
 
     /// An `ORDER BY` key with crmql's order: enums by declaration, text by

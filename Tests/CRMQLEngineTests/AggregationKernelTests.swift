@@ -1,0 +1,110 @@
+import CRMQLCore
+import CRMQLStorage
+import XCTest
+@testable import CRMQLEngine
+
+/// The kernels behind a relation aggregate over every parent and the
+/// population functions, each against a direct computation: `count(distinct
+/// …)` counted by rises with segments out of order, `min`/`max` of ints,
+/// dates and numbers, and the ranks of the radix-sorted population.
+final class AggregationKernelTests: XCTestCase {
+    private var state: UInt64 = 7
+    private func next(_ bound: Int) -> Int {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int((state >> 33) % UInt64(bound))
+    }
+
+    private func reduce(_ function: AggregateFunction, _ values: Column, _ segments: [Int32], _ count: Int, distinct: Bool = false,
+                        type: DataType = .int) throws -> Column {
+        try Aggregation.reduce(function, values: values, segments: segments, segmentCount: count, distinct: distinct,
+                               fraction: nil, type: type, range: SourceRange(0, 0))
+    }
+
+    func testCountDistinctEqualsADirectCount() throws {
+        for trial in 0..<80 {
+            let segmentCount = 1 + next(30)
+            let n = next(400)
+            let ordered = trial % 2 == 0
+            var segments = (0..<n).map { _ in Int32(next(segmentCount)) }
+            var raw = (0..<n).map { _ in Int64(next(trial % 3 == 0 ? 4 : 50)) - 10 }
+            if ordered {
+                // Each segment's values rising, as baskets do in order of date.
+                var last = [Int64](repeating: -20, count: segmentCount)
+                for index in 0..<n {
+                    let s = Int(segments[index])
+                    last[s] += Int64(next(3))
+                    raw[index] = last[s]
+                }
+            }
+            if trial % 5 == 0, n > 0 { segments[next(n)] = -1 }
+            let values: [Value] = raw.map { trial % 4 == 1 && $0 % 7 == 0 ? .null : .int($0) }
+            var expected = [Set<Int64>](repeating: [], count: segmentCount)
+            for index in 0..<n where segments[index] >= 0 {
+                if case .int(let v) = values[index] { expected[Int(segments[index])].insert(v) }
+            }
+            for type in [DataType.int, .date] {
+                let column = Column.make(type: type, values: values.map { value in
+                    if type == .date, case .int(let v) = value { return .date(v) }
+                    return value
+                })
+                let counted = try reduce(.count, column, segments, segmentCount, distinct: true)
+                XCTAssertEqual(counted.ints, expected.map { Int64($0.count) }, "trial \(trial), \(type)")
+            }
+        }
+    }
+
+    func testMinAndMaxEqualADirectSearch() throws {
+        for trial in 0..<60 {
+            let segmentCount = 1 + next(20)
+            let n = next(300)
+            let segments = (0..<n).map { _ in Int32(next(segmentCount)) }
+            let ints: [Value] = (0..<n).map { _ in next(9) == 0 ? .null : .int(Int64(next(30)) - 15) }
+            let numbers: [Value] = (0..<n).map { _ in next(9) == 0 ? .null : .number(Double(next(30)) / 4 - 3) }
+            for (type, values) in [(DataType.int, ints), (.number, numbers)] {
+                let column = Column.make(type: type, values: values)
+                for isMin in [true, false] {
+                    var best = [Value](repeating: .null, count: segmentCount)
+                    for index in 0..<n where !values[index].isNull {
+                        let s = Int(segments[index])
+                        if best[s].isNull || (isMin ? ValueOrder.compare(values[index], best[s]) < 0 : ValueOrder.compare(values[index], best[s]) > 0) {
+                            best[s] = values[index]
+                        }
+                    }
+                    let got = try reduce(isMin ? .min : .max, column, segments, segmentCount, type: type)
+                    XCTAssertEqual((0..<segmentCount).map { got.value(at: $0) }, best, "trial \(trial), \(type), \(isMin ? "min" : "max")")
+                }
+            }
+        }
+    }
+
+    /// The radix-sorted ranks equal the comparison sort's: ties, -0 and 0,
+    /// infinities, NaN (no rank) and nulls.
+    func testRadixRanksEqualTheComparisonSort() {
+        let specials: [Double?] = [0, -0.0, .infinity, -.infinity, .nan, nil, 1e300, -1e-300, Double.leastNonzeroMagnitude]
+        for trial in 0..<24 {
+            // Some populations large enough for the radix passes.
+            var values: [Double?] = (0..<(trial % 4 >= 2 ? 5_000 + next(3_000) : next(500))).map { _ in
+                switch next(10) {
+                case 0: return nil
+                case 1: return specials[next(specials.count)]
+                default: return trial % 2 == 0 ? Double(next(20)) : Double(next(1_000_000)) / 7 - 70_000
+                }
+            }
+            if trial == 0 { values = [] }
+            let n = values.count
+            let present = values.map { $0 ?? 0 }
+            let nulls = NullBitmap(count: n) { values[$0] == nil }
+            for k in [1, 5, 10] {
+                let generic = PopulationStatistics.ntile(present, nulls: nulls, k: k)
+                let expected: [Double?] = (0..<n).map { row in
+                    generic.nulls.isNull(row) ? nil : Double(generic.values[row])
+                }
+                XCTAssertEqual(PopulationStatistics.ntile(values, k: k), expected, "trial \(trial), k \(k)")
+            }
+            let rank = PopulationStatistics.rank(present, nulls: nulls)
+            XCTAssertEqual(PopulationStatistics.rank(values), (0..<n).map { rank.nulls.isNull($0) ? nil : Double(rank.values[$0]) })
+            let percent = PopulationStatistics.percentRank(present, nulls: nulls)
+            XCTAssertEqual(PopulationStatistics.percentRank(values), (0..<n).map { percent.nulls.isNull($0) ? nil : percent.values[$0] })
+        }
+    }
+}
