@@ -86,7 +86,10 @@ enum BGNBDModel: ModelKind {
         if let restoring {
             fitted = try BGNBDFitted(restoring: restoring, data: data, unit: unit, today: today, hasSpend: spendColumn != nil, range: fit.range)
         } else {
-            fitted = try BGNBDFitted(fitting: data, unit: unit, today: today, hasSpend: spendColumn != nil, range: fit.range, check: check)
+            // What the data cannot support is the source's fault; what the
+            // spends cannot, the spend field's.
+            fitted = try BGNBDFitted(fitting: data, unit: unit, today: today, hasSpend: spendColumn != nil, range: input.range,
+                                     spendRange: spendExpr?.range ?? input.range, check: check)
         }
         return fitted
     }
@@ -158,7 +161,7 @@ struct BGNBDFitted: FittedModel {
     }
 
     init(fitting data: BGNBDData, unit: BGNBDModel.TimeUnit, today: Int64, hasSpend: Bool, range: SourceRange,
-         check: () throws -> Void) throws {
+         spendRange: SourceRange, check: () throws -> Void) throws {
         guard data.count >= 2 else {
             throw Diagnostic.runtime("bgnbd needs at least two customers with events on or before today (\(CivilDate(days: today).iso)); it has \(data.count)", range)
         }
@@ -177,13 +180,13 @@ struct BGNBDFitted: FittedModel {
         if hasSpend {
             let histories = SpendHistories(x: x, monetary: data.monetary)
             guard histories.count >= 2 else {
-                throw Diagnostic.runtime("the spend model needs at least two customers who bought again; there \(histories.count == 1 ? "is one" : "are none")", range)
+                throw Diagnostic.runtime("the spend model needs at least two customers who bought again; there \(histories.count == 1 ? "is one" : "are none")", spendRange)
             }
             let result = try Optimizer.minimize({ theta in
                 -BGNBDFitted.spendLogLikelihood(histories, BGNBDMath.SpendParameters(p: exp(theta[0]), q: exp(theta[1]), v: exp(theta[2])))
             }, start: [0, log(2), log(max(histories.meanMonetary, 1e-3))], check: check)
             let fitted = BGNBDMath.SpendParameters(p: exp(result.point[0]), q: exp(result.point[1]), v: exp(result.point[2]))
-            try BGNBDFitted.checkFit(result, ["p", "q", "v"], [fitted.p, fitted.q, fitted.v], "Gamma-Gamma spend", range)
+            try BGNBDFitted.checkFit(result, ["p", "q", "v"], [fitted.p, fitted.q, fitted.v], "Gamma-Gamma spend", spendRange)
             spend = fitted
         }
         self.init(data: data, unit: unit, today: today, model: model, spend: spend)
