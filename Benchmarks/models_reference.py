@@ -33,14 +33,25 @@ def lifetimes_fit(path, runs):
     summary = pd.read_csv(path)
     repeat = summary[(summary.frequency > 0) & (summary.monetary > 0)]
 
+    from lifetimes.utils import ConvergenceError
+
     def fit():
-        bg = BetaGeoFitter().fit(summary.frequency, summary.recency, summary["T"])
+        # lifetimes refuses a BG/NBD fit whose optimiser (BFGS) stops short
+        # of its tolerance; the time of the attempt still counts, and the
+        # Gamma-Gamma fit runs either way.
+        try:
+            bg = BetaGeoFitter().fit(summary.frequency, summary.recency, summary["T"])
+        except ConvergenceError:
+            bg = None
         gg = GammaGammaFitter().fit(repeat.frequency, repeat.monetary)
         return bg, gg
 
     times, (bg, gg) = timed(fit, runs)
-    times["params"] = {**{k: float(v) for k, v in bg.params_.items()}, **{k: float(v) for k, v in gg.params_.items()}}
-    times["note"] = f"{len(summary):,} customers, {len(repeat):,} repeat buyers"
+    times["params"] = {k: float(v) for k, v in gg.params_.items()}
+    if bg is not None:
+        times["params"].update({k: float(v) for k, v in bg.params_.items()})
+    times["note"] = (f"{len(summary):,} customers, {len(repeat):,} repeat buyers"
+                     + ("" if bg is not None else "; BetaGeoFitter raised ConvergenceError (did not converge)"))
     return times
 
 
