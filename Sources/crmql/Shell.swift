@@ -99,12 +99,17 @@ final class Shell {
             // Statement by statement, so each one's output shows before the next runs.
             var statements = try database.statements(text, sourceName: sourceName)
             if let syntaxError = statements.syntaxError { throw syntaxError }
+            var cpuBefore = Shell.processorTime()
             while let statement = try statements.next() {
+                let cpuAfter = Shell.processorTime()
+                defer { cpuBefore = Shell.processorTime() }
                 for output in statement.outputs {
                     let emit = { previousWasResult = self.show(output, afterResult: previousWasResult) }
                     if let monitor { monitor.exclusive(emit) } else { emit() }
                 }
-                if timer { StandardError.line("Time: \(Shell.milliseconds(statement.duration)) ms") }
+                // The processor time beside the wall time: on a busy machine the
+                // wall time of one statement says little of its own cost.
+                if timer { StandardError.line("Time: \(Shell.milliseconds(statement.duration)) ms (cpu \(Shell.milliseconds(cpuAfter - cpuBefore)) ms)") }
             }
         } catch {
             failure = error
@@ -182,6 +187,20 @@ final class Shell {
         )
         let text = ResultRenderer.render(result, options: options)
         return text.isEmpty || text.hasSuffix("\n") ? text : text + "\n"
+    }
+
+    /// The processor time (user and system, every thread) the process has
+    /// used so far.
+    static func processorTime() -> Duration {
+        var usage = rusage()
+        #if os(Linux)
+        let who = __rusage_who_t(RUSAGE_SELF.rawValue)
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        guard getrusage(who, &usage) == 0 else { return .zero }
+        func duration(_ time: timeval) -> Duration { .seconds(Int64(time.tv_sec)) + .microseconds(Int64(time.tv_usec)) }
+        return duration(usage.ru_utime) + duration(usage.ru_stime)
     }
 
     /// Milliseconds with three decimals, as `Time:` lines show them.

@@ -71,6 +71,23 @@ enum BGNBDMath {
         return first / (1 + odds)
     }
 
+    /// `expectedPurchases` at each of `times` (ascending, each > 0) for one
+    /// customer, into `out`: the same numbers, with the terms that do not
+    /// depend on t (the odds of having dropped out, the 2F1 series'
+    /// coefficients) computed once for all the times. `clv` asks for twelve
+    /// horizons of every customer.
+    static func expectedPurchases(times: [Double], x: Double, tx: Double, T: Double, _ m: Parameters, into out: inout [Double]) {
+        let c = m.a + m.b + x - 1
+        let zs = times.map { $0 / (m.alpha + T + $0) }
+        var series = [Double](repeating: .nan, count: times.count)
+        Hypergeometric.f21(m.r + x, m.b + x, c, zs, into: &series)
+        let odds = x > 0 ? m.a / (m.b + x - 1) * exp((m.r + x) * log((m.alpha + T) / (m.alpha + tx))) : 0
+        for (index, t) in times.enumerated() {
+            let first = c / (m.a - 1) * (1 - exp((m.r + x) * log((m.alpha + T) / (m.alpha + T + t))) * series[index])
+            out[index] = first / (1 + odds)
+        }
+    }
+
     /// Gamma-Gamma: one repeat buyer's log-likelihood of `x` purchases of
     /// mean value `mx` (Fader & Hardie 2013, eq. 6 over the mean).
     static func spendLogLikelihood(x: Double, mx: Double, _ s: SpendParameters) -> Double {
@@ -119,5 +136,38 @@ enum Hypergeometric {
             n += 1
         }
         return .nan
+    }
+
+    /// `f21(a, b, c, z)` for each of `zs` into `out`, term by term together:
+    /// the series share their coefficients, so each costs a multiplication
+    /// per term rather than a division. Each series stops at its own last
+    /// term, so the results equal `f21`'s.
+    static func f21(_ a: Double, _ b: Double, _ c: Double, _ zs: [Double], into out: inout [Double]) {
+        let count = zs.count
+        var terms = [Double](repeating: 1, count: count), sums = [Double](repeating: 1, count: count)
+        var open = 0
+        for index in 0..<count {
+            if zs[index] >= 0, zs[index] < 1, c > 0 { open += 1 } else { terms[index] = .nan }
+        }
+        var n = 0.0
+        var step = 0
+        while open > 0 && step < maximumTerms {
+            let coefficient = (a + n) * (b + n) / ((c + n) * (n + 1))
+            for index in 0..<count where !terms[index].isNaN {
+                terms[index] *= coefficient * zs[index]
+                sums[index] += terms[index]
+                if terms[index].isNaN {
+                    // Left NaN in `out`, as `f21` answers a series that never settles.
+                    open -= 1
+                } else if abs(terms[index]) <= 1e-16 * abs(sums[index]) {
+                    out[index] = sums[index]
+                    terms[index] = .nan
+                    open -= 1
+                }
+            }
+            n += 1
+            step += 1
+        }
+        for index in 0..<count where !terms[index].isNaN { out[index] = .nan }
     }
 }

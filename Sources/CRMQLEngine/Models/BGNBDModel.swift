@@ -87,7 +87,10 @@ enum BGNBDModel: ModelKind {
             fitted = try BGNBDFitted(restoring: restoring, data: data, unit: unit, today: today, hasSpend: spendColumn != nil, range: fit.range,
                                      check: check)
         } else {
-            fitted = try BGNBDFitted(fitting: data, unit: unit, today: today, hasSpend: spendColumn != nil, range: fit.range, check: check)
+            // What the data cannot support is the source's fault; what the
+            // spends cannot, the spend field's.
+            fitted = try BGNBDFitted(fitting: data, unit: unit, today: today, hasSpend: spendColumn != nil, range: input.range,
+                                     spendRange: spendExpr?.range ?? input.range, check: check)
         }
         return fitted
     }
@@ -159,7 +162,7 @@ struct BGNBDFitted: FittedModel {
     }
 
     init(fitting data: BGNBDData, unit: BGNBDModel.TimeUnit, today: Int64, hasSpend: Bool, range: SourceRange,
-         check: () throws -> Void) throws {
+         spendRange: SourceRange, check: () throws -> Void) throws {
         guard data.count >= 2 else {
             throw Diagnostic.runtime("bgnbd needs at least two customers with events on or before today (\(CivilDate(days: today).iso)); it has \(data.count)", range)
         }
@@ -180,14 +183,14 @@ struct BGNBDFitted: FittedModel {
         if hasSpend {
             let histories = try SpendHistories(x: x, monetary: data.monetary, check: check)
             guard histories.count >= 2 else {
-                throw Diagnostic.runtime("the spend model needs at least two customers who bought again; there \(histories.count == 1 ? "is one" : "are none")", range)
+                throw Diagnostic.runtime("the spend model needs at least two customers who bought again; there \(histories.count == 1 ? "is one" : "are none")", spendRange)
             }
             let result = try Optimizer.minimize({ theta in
                 -(try BGNBDFitted.spendLogLikelihood(histories, BGNBDMath.SpendParameters(p: exp(theta[0]), q: exp(theta[1]), v: exp(theta[2])),
                                                      check: check))
             }, start: [0, log(2), log(max(histories.meanMonetary, 1e-3))], check: check)
             let fitted = BGNBDMath.SpendParameters(p: exp(result.point[0]), q: exp(result.point[1]), v: exp(result.point[2]))
-            try BGNBDFitted.checkFit(result, ["p", "q", "v"], [fitted.p, fitted.q, fitted.v], "Gamma-Gamma spend", range)
+            try BGNBDFitted.checkFit(result, ["p", "q", "v"], [fitted.p, fitted.q, fitted.v], "Gamma-Gamma spend", spendRange)
             spend = fitted
         }
         try self.init(data: data, unit: unit, today: today, model: model, spend: spend, check: check)
@@ -234,15 +237,38 @@ struct BGNBDFitted: FittedModel {
     /// nanoseconds, well under a microsecond in a debug build.
     static let historiesPerPoll = 1 << 13
 
-    /// The log-likelihood summed over the histories; `check` is called
-    /// every `historiesPerPoll` of them and may throw to stop a fit.
-    static func logLikelihood(_ h: BGNBDHistories, _ m: BGNBDMath.Parameters, check: () throws -> Void) rethrows -> Double {
+    /// The full log-likelihood (FHL 2005, eq. 6) summed over the histories.
+    /// The same terms as `BGNBDMath.logLikelihood`, arranged so that each
+    /// history costs one `exp` and one `log1p`: the logarithms of α + T and
+    /// α + t_x are taken once per distinct day count (a few thousand) and
+    /// the terms in x once per distinct x. A fit evaluates this a few
+    /// hundred times over up to a million histories; `check` is called
+    /// every `historiesPerPoll` of them and may throw to stop the fit.
+    static func logLikelihood(_ h: BGNBDHistories, _ m: BGNBDMath.Parameters, check: () throws -> Void) throws -> Double {
         let xTerms = h.distinctX.map { BGNBDMath.xTerm(x: $0, m) }
+        let rx = h.distinctX.map { m.r + $0 }
+        let logOdds = h.distinctX.map { $0 > 0 ? log(m.a) - log(m.b + $0 - 1) : -.infinity }
+        let logT = h.distinctT.map { log(m.alpha + $0) }
+        let logTx = h.distinctTx.map { log(m.alpha + $0) }
         var total = 0.0
-        for index in 0..<h.weight.count {
-            if index % historiesPerPoll == historiesPerPoll - 1 { try check() }
-            total += h.weight[index] * BGNBDMath.logLikelihood(x: h.ux[index], tx: h.utx[index], T: h.uT[index], m,
-                                                               xTerm: xTerms[Int(h.xIndex[index])])
+        try h.weight.withUnsafeBufferPointer { weight in
+            try h.xIndex.withUnsafeBufferPointer { xIndex in
+                try h.tIndex.withUnsafeBufferPointer { tIndex in
+                    try h.txIndex.withUnsafeBufferPointer { txIndex in
+                        for index in 0..<weight.count {
+                            if index % historiesPerPoll == historiesPerPoll - 1 { try check() }
+                            let xi = Int(xIndex[index])
+                            let a3 = -rx[xi] * logT[Int(tIndex[index])]
+                            var term = xTerms[xi] + a3
+                            if logOdds[xi] > -.infinity {
+                                let a4 = logOdds[xi] - rx[xi] * logTx[Int(txIndex[index])]
+                                term = xTerms[xi] + BGNBDMath.logAddExp(a3, a4)
+                            }
+                            total += weight[index] * term
+                        }
+                    }
+                }
+            }
         }
         return total
     }
@@ -251,11 +277,15 @@ struct BGNBDFitted: FittedModel {
     /// `logLikelihood` does.
     static func spendLogLikelihood(_ h: SpendHistories, _ s: BGNBDMath.SpendParameters, check: () throws -> Void) rethrows -> Double {
         let xTerms = h.distinctX.map { BGNBDMath.spendXTerm(x: $0, s) }
+        // The terms of BGNBDMath.spendLogLikelihood in the same order, with
+        // q·ln v taken once rather than per buyer.
+        let qLogV = s.q * log(s.v)
         var total = 0.0
         for index in 0..<h.x.count {
             if index % historiesPerPoll == historiesPerPoll - 1 { try check() }
-            total += BGNBDMath.spendLogLikelihood(x: h.x[index], mx: h.m[index], logMx: h.logM[index], logX: h.logX[index], s,
-                                                  xTerm: xTerms[Int(h.xIndex[index])])
+            let x = h.x[index], mx = h.m[index]
+            let px = s.p * x
+            total += xTerms[Int(h.xIndex[index])] + qLogV + (px - 1) * h.logM[index] + px * h.logX[index] - (px + s.q) * log(x * mx + s.v)
         }
         return total
     }
@@ -315,6 +345,10 @@ struct BGNBDFitted: FittedModel {
             if column.null(row) { return nil }
             return argumentValues[index][column.at(row)]
         }
+        // clv's horizons and discount factors, kept while the rows ask for
+        // the same months and discount (as a measure's rows all do).
+        var horizons: [Double] = [], factors: [Double] = [], curve: [Double] = []
+        var curveFor: (months: Double, discount: Double)?
         for row in 0..<rows {
             if row & 0x3FFF == 0 { try check() }
             let position = Int(positions[row])
@@ -331,11 +365,19 @@ struct BGNBDFitted: FittedModel {
                 case "clv":
                     if let spend, let months = value(0, row), let discount = value(1, row, default: 0.01),
                        months >= 0, months <= 1200, discount > -1 {
+                        if curveFor == nil || curveFor! != (months, discount) {
+                            let count = Int(months.rounded(.down))
+                            horizons = (0..<count).map { Double($0 + 1) * unit.month }
+                            factors = (0..<count).map { pow(1 + discount, Double($0 + 1)) }
+                            curve = [Double](repeating: 0, count: count)
+                            curveFor = (months, discount)
+                        }
                         let perOrder = BGNBDMath.expectedSpend(x: cx, mx: monetary[position], spend)
+                        BGNBDMath.expectedPurchases(times: horizons, x: cx, tx: ctx, T: cT, model, into: &curve)
                         var total = 0.0, before = 0.0
-                        for month in stride(from: 1, through: Int(months.rounded(.down)), by: 1) {
-                            let after = BGNBDMath.expectedPurchases(t: Double(month) * unit.month, x: cx, tx: ctx, T: cT, model)
-                            total += perOrder * (after - before) / pow(1 + discount, Double(month))
+                        for month in 0..<curve.count {
+                            let after = curve[month]
+                            total += perOrder * (after - before) / factors[month]
                             before = after
                         }
                         result = total
@@ -351,19 +393,26 @@ struct BGNBDFitted: FittedModel {
 }
 
 /// Customers' (x, tx, T) as distinct triples with how many customers share
-/// each: a large customer base has far fewer distinct histories than
-/// customers, and the likelihood is evaluated once per history.
+/// each (the likelihood is evaluated once per history), each triple's x,
+/// tx and T as indexes into their distinct values: a base of a million
+/// customers has hundreds of thousands of histories but only thousands of
+/// distinct day counts.
 struct BGNBDHistories {
-    var ux: [Double] = [], utx: [Double] = [], uT: [Double] = []
     var weight: [Double] = []
-    var xIndex: [Int32] = []
-    var distinctX: [Double] = []
+    var xIndex: [Int32] = [], txIndex: [Int32] = [], tIndex: [Int32] = []
+    var distinctX: [Double] = [], distinctTx: [Double] = [], distinctT: [Double] = []
     var meanT = 0.0
 
     init(x: [Double], tx: [Double], T: [Double], check: () throws -> Void) rethrows {
         struct Triple: Hashable { var x: Double, tx: Double, T: Double }
         var slot: [Triple: Int] = [:]
-        var xSlot: [Double: Int32] = [:]
+        var xSlot: [Double: Int32] = [:], txSlot: [Double: Int32] = [:], tSlot: [Double: Int32] = [:]
+        func number(_ value: Double, _ slots: inout [Double: Int32], _ values: inout [Double]) -> Int32 {
+            if let known = slots[value] { return known }
+            slots[value] = Int32(values.count)
+            values.append(value)
+            return Int32(values.count - 1)
+        }
         for index in 0..<x.count {
             if index % BGNBDFitted.historiesPerPoll == BGNBDFitted.historiesPerPoll - 1 { try check() }
             meanT += T[index] / Double(x.count)
@@ -373,12 +422,10 @@ struct BGNBDHistories {
                 continue
             }
             slot[triple] = weight.count
-            ux.append(x[index]); utx.append(tx[index]); uT.append(T[index]); weight.append(1)
-            if let known = xSlot[x[index]] { xIndex.append(known) } else {
-                xSlot[x[index]] = Int32(distinctX.count)
-                xIndex.append(Int32(distinctX.count))
-                distinctX.append(x[index])
-            }
+            weight.append(1)
+            xIndex.append(number(x[index], &xSlot, &distinctX))
+            txIndex.append(number(tx[index], &txSlot, &distinctTx))
+            tIndex.append(number(T[index], &tSlot, &distinctT))
         }
     }
 }

@@ -23,6 +23,7 @@ enum ClassifierModel: ModelKind {
     static func fit(_ fit: ModelFit, runner: QueryRunner, restoring: [String: (Value, SourceRange)]?) throws -> any FittedModel {
         var targetExpr: Expr?, fromExpr: Expr?
         var method = Method.tree, depth = 4, holdout = 0.2, seed: UInt64 = 1
+        var holdoutRange: SourceRange?, seedRange: SourceRange?
         for argument in fit.arguments.dropFirst() {
             guard let label = argument.label else {
                 throw Diagnostic.semantic("classifier takes named arguments after the entity: " + labels.map { $0 + ":" }.joined(separator: ", "),
@@ -49,11 +50,13 @@ enum ClassifierModel: ModelKind {
                     throw Diagnostic.semantic("holdout must be above 0 and below 1 (the share of rows kept aside to test the model), as in holdout: 0.2", value.range)
                 }
                 holdout = number
+                holdoutRange = value.range
             case "seed":
                 guard let number = ModelInputs.integer(value), number >= 0 else {
                     throw Diagnostic.semantic("seed must be a whole number of 0 or more, as in seed: 7", value.range)
                 }
                 seed = UInt64(number)
+                seedRange = value.range
             default:
                 throw Diagnostic.semantic(Suggestion.message("unknown argument '\(label.text)' of classifier; it takes "
                                                              + labels.map { $0 + ":" }.joined(separator: ", "), for: label.text, among: labels), label.range)
@@ -70,12 +73,17 @@ enum ClassifierModel: ModelKind {
         if case .bool(let values) = targetColumn.data { truths = values }
         let services = runner.evaluator.services
         let check = { try services.checkInterrupt() }
+        let sourceRows = inputs.input.rows.count
+        if sourceRows > 0, truths.isEmpty || (0..<sourceRows).allSatisfy({ targetColumn.isNull($0) }) {
+            throw Diagnostic.runtime("the target \(runner.source.text(of: targetExpr.range)) is null on every row of \(inputs.input.entity.name): "
+                + "there is nothing to learn from; choose a target with values, or say what null means, as in coalesce(..., false)", targetExpr.range)
+        }
         let rows = try inputs.completeRows(check: check) { !truths.isEmpty && !targetColumn.isNull($0) }
         let targetText = runner.source.text(of: targetExpr.range)
         let truth = rows.map { truths[Int($0)] }
         let positives = truth.filter { $0 }.count
         guard rows.count >= 2 else {
-            throw Diagnostic.runtime("classifier needs at least two rows with the target and every input; it has \(rows.count)", fit.range)
+            throw Diagnostic.runtime("classifier needs at least two rows with the target and every input; it has \(rows.count)", inputs.input.range)
         }
         guard positives > 0, positives < rows.count else {
             throw Diagnostic.runtime("the target \(targetText) is \(positives > 0 ? "true" : "false") on all \(rows.count) rows with inputs: "
@@ -84,7 +92,7 @@ enum ClassifierModel: ModelKind {
         let held = try HoldoutSplit.heldOut(count: rows.count, share: holdout, seed: seed, poll: check)
         let train = rows.indices.filter { !held[$0] }
         guard !train.isEmpty, train.count < rows.count else {
-            throw Diagnostic.runtime("holdout: \(ValueFormatter.number(holdout)) of \(rows.count) rows leaves \(train.isEmpty ? "no row to learn from" : "no row to test on"); choose a share nearer 0.2", fit.range)
+            throw Diagnostic.runtime("holdout: \(ValueFormatter.number(holdout)) of \(rows.count) rows leaves \(train.isEmpty ? "no row to learn from" : "no row to test on"); choose a share nearer 0.2", holdoutRange ?? inputs.input.range)
         }
         let columns = try inputs.columns(rows, check: check)
         let trainColumns = try columns.map { column in
@@ -96,7 +104,7 @@ enum ClassifierModel: ModelKind {
         let trainTruth = train.map { truth[$0] }
         try inputs.checkScale(Standardization(columns: trainColumns, poll: check))
         guard trainTruth.contains(true), trainTruth.contains(false) else {
-            throw Diagnostic.runtime("the rows left to learn from all have the target \(trainTruth.contains(true) ? "true" : "false"); choose another seed: or a smaller holdout:", fit.range)
+            throw Diagnostic.runtime("the rows left to learn from all have the target \(trainTruth.contains(true) ? "true" : "false"); choose another seed: or a smaller holdout:", seedRange ?? holdoutRange ?? inputs.input.range)
         }
         let stop = { (try? services.checkInterrupt()) == nil }
         var probability = [Double](repeating: 0, count: rows.count)
