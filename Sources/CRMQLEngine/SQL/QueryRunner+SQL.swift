@@ -8,6 +8,13 @@ extension QueryRunner {
     /// type error reads the same; what has no translation is an error that
     /// names the feature and points at it.
     func compileSQL(_ query: Query, dialect: SQLDialect) throws -> String {
+        let (bound, entity) = try boundForSQL(query)
+        return try SQLCompiler(dialect: dialect, catalog: catalog).compile(bound, entity)
+    }
+
+    /// The query bound over its entity, or the error naming what of it has
+    /// no SQL translation.
+    func boundForSQL(_ query: Query) throws -> (BoundQuery, Entity) {
         if let asOf = query.asOf {
             throw Diagnostic.semantic("'as of' has no SQL translation yet; run this query in memory", asOf.range)
         }
@@ -25,7 +32,6 @@ extension QueryRunner {
         case .function(let name, _, _):
             throw Diagnostic.semantic("the table function '\(name.text)' has no SQL translation; run this query in memory", name.range)
         }
-        let bound = try bindQuery(query, entity)
-        return try SQLCompiler(dialect: dialect, catalog: catalog).compile(bound, entity)
+        return (try bindQuery(query, entity), entity)
     }
 }

@@ -30,6 +30,12 @@ final class SQLCompiler {
     /// used it: the span an error about it points at.
     var measureRange: SourceRange?
     var expanding: [String] = []
+    /// The values of a statement sent to a server, in the order of their
+    /// `$n` slots; nil while compiling for `explain sql`, which writes them
+    /// in as literals.
+    var slots: [Value]?
+    /// The entities the statement reads.
+    private(set) var entitiesRead: Set<String> = []
 
     init(dialect: SQLDialect, catalog: Catalog) {
         self.dialect = dialect
@@ -38,6 +44,7 @@ final class SQLCompiler {
 
     /// A fresh alias for an entity: its initial, numbered when taken.
     func newScope(_ entity: Entity) -> SQLScope {
+        entitiesRead.insert(entity.name)
         let letter = entity.name.first.map { $0.isLetter && $0.isASCII ? String($0).lowercased() : "t" } ?? "t"
         let count = aliasCounts[letter, default: 0]
         aliasCounts[letter] = count + 1
