@@ -23,6 +23,14 @@ extension Database {
         } catch {
             throw CRMQLError(phase: .io, message: error.message)
         }
+        var money: [String: Set<String>] = [:]
+        do {
+            for table in tables {
+                money[table.name] = try engine.moneyFields(of: table.name, among: table.fields.filter { $0.type == .number }.map(\.name))
+            }
+        } catch {
+            throw CRMQLError(phase: .io, message: error.message)
+        }
         let failure = write { interpreter -> String? in
             // Parents first: a ref field takes its parent's key type.
             var pending = tables
@@ -38,7 +46,7 @@ extension Database {
                             return Field(name: field.name, type: interpreter.keyType(of: parent), isKey: field.isKey)
                         }
                         return Field(name: field.name, type: field.type, isKey: field.isKey)
-                    })
+                    }, money: money[table.name] ?? [])
                 } catch {
                     return "\(engine.displayName): table \(table.name): \(ErrorText.of(error))"
                 }
@@ -112,9 +120,26 @@ extension Database {
         } catch {
             return ([], Database.diagnostics(error, statement))
         }
-        let columns = compiled.columnTypes.indices.map { index in
+        var columns = compiled.columnTypes.indices.map { index in
             Column.make(type: compiled.columnTypes[index], values: rows.map { index < $0.count ? $0[index] : .null },
                         keyType: compiled.valueTypes[index])
+        }
+        // How the in-memory engine would show these columns (money with two
+        // places, keys without separators, months as months) is known from
+        // the query alone: it runs here over the session's empty entities,
+        // whose money fields are marked as the server's are.
+        let local = read { interpreter -> [Column]? in
+            var shown: [Column]?
+            try? interpreter.execute(statement, source, binding: bindings) { output in
+                if case .rows(_, let made) = output { shown = made }
+            }
+            return shown
+        }
+        if let local, local.count == columns.count {
+            for index in columns.indices {
+                columns[index].style = local[index].style
+                columns[index].period = local[index].period
+            }
         }
         return ([.rows(names: compiled.columnNames, columns: columns)], nil)
     }

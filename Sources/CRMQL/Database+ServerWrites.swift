@@ -54,7 +54,13 @@ extension Database {
             } catch {
                 return ([], [serverDiagnostic(error, statement.range, limits)])
             }
-            if existing == nil { try? interpreter.declareEntity(name, fields: sessionFields) }
+            if existing == nil {
+                let money = Set(made.fields.indices.filter { made.fields[$0].type == .number && ScaledDecimals(column: made.columns[$0]) != nil }
+                    .map { made.fields[$0].name })
+                try? interpreter.declareEntity(name, fields: sessionFields, money: money)
+            } else {
+                refreshMoney(server, [name], interpreter)
+            }
             return (outputs, nil)
         }
     }
@@ -115,6 +121,7 @@ extension Database {
             let sql = "UPDATE \(table) AS t SET \(sets.joined(separator: ", "))\nFROM (\n\(compiled.sql)\n) AS u\nWHERE t.\(keyColumn) = u.\(SQLText.identifier("k0"))"
             do {
                 let counts = try server.write([.statement(sql: sql, parameters: compiled.parameters)], timeLimit: limits.timeLimit)
+                refreshMoney(server, [entity.name], interpreter)
                 return ([.message(Database.countMessage(counts.first ?? 0, entity.name, "updated"))], nil)
             } catch {
                 return ([], [serverDiagnostic(error, statement.range, limits)])
@@ -187,6 +194,7 @@ extension Database {
                                       parameters: compiled.parameters))
             do {
                 let counts = try server.write(changes, timeLimit: limits.timeLimit)
+                refreshMoney(server, [entity.name] + order, interpreter)
                 var message = Database.countMessage(counts.last ?? 0, entity.name, "deleted")
                 var cascaded: [String: Int] = [:]
                 for (name, count) in zip(order, counts) { cascaded[name, default: 0] += count }
@@ -196,6 +204,17 @@ extension Database {
             } catch {
                 return ([], [serverDiagnostic(error, statement.range, limits)])
             }
+        }
+    }
+
+    /// After a change: which number fields of the tables hold money now
+    /// (a deleted row may have been the one that was not).
+    private func refreshMoney(_ server: any QueryEngine, _ tables: [String], _ interpreter: Interpreter) {
+        for table in Set(tables) {
+            guard let entity = interpreter.storedEntity(table) else { continue }
+            let numbers = entity.fields.filter { $0.type == .number }.map(\.name)
+            guard !numbers.isEmpty, let money = try? server.moneyFields(of: table, among: numbers) else { continue }
+            interpreter.setMoneyFields(table, money)
         }
     }
 

@@ -19,6 +19,10 @@ public protocol QueryEngine: AnyObject, Sendable {
     /// - Throws: `QueryEngineError` when the catalog cannot be read or a
     ///   table disagrees with the model (a standard field of another type).
     func entities() throws(QueryEngineError) -> [Schema.Entity]
+    /// The fields among `numberFields` of a table whose values are all whole
+    /// hundredths, with at least one present: money, which crmql adds
+    /// exactly and a table prints with two places, as it does in memory.
+    func moneyFields(of table: String, among numberFields: [String]) throws(QueryEngineError) -> Set<String>
     /// Runs one query and returns its rows, each value of the type the
     /// query gives its column (`ServerQuery.valueTypes`).
     /// - Parameter timeLimit: the longest the server may take; nil for no limit.

@@ -65,6 +65,20 @@ extension PostgreSQLEngine {
         return entities
     }
 
+    public func moneyFields(of table: String, among numberFields: [String]) throws(QueryEngineError) -> Set<String> {
+        guard !numberFields.isEmpty else { return [] }
+        // The test crmql makes in memory: the value is the double nearest
+        // to its hundredths (within ±21 million), and one value at least.
+        let tests = numberFields.map { name in
+            let column = PostgreSQLEngine.identifier(name)
+            return "coalesce(bool_and(abs(\(column)) < 21474836.48 AND \(column) = CAST(round(CAST(\(column) AS NUMERIC), 2) AS DOUBLE PRECISION)), FALSE)"
+        }
+        let sql = "SELECT " + tests.joined(separator: ", ") + " FROM " + PostgreSQLEngine.identifier(table)
+        let rows = try run(ServerQuery(sql: sql, columnNames: numberFields, valueTypes: numberFields.map { _ in .bool }), timeLimit: nil)
+        guard let row = rows.first else { return [] }
+        return Set(zip(numberFields, row).compactMap { $1 == .bool(true) ? $0 : nil })
+    }
+
     /// The statements making a table for a new entity: its key the primary
     /// key, an enum's symbols in the column's comment.
     static func createTable(_ name: String, _ fields: [Schema.Field]) -> [String] {

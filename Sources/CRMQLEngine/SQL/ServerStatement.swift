@@ -42,7 +42,17 @@ extension Interpreter {
 
 extension QueryRunner {
     func serverStatement(_ query: Query) throws -> ServerStatement {
-        let (bound, entity) = try boundForSQL(query)
+        var slotted = self
+        slotted.parameterSlots = true
+        let bound: BoundQuery, entity: Entity
+        do {
+            (bound, entity) = try slotted.boundForSQL(query)
+        } catch is ParameterDependence {
+            // What the query means depends on a value (a text compared
+            // with an enum's symbols): bound with the values, which the
+            // compiler then writes as escaped literals.
+            (bound, entity) = try boundForSQL(query)
+        }
         let compiler = SQLCompiler(dialect: .postgresql, catalog: catalog)
         compiler.slots = []
         let sql = try compiler.compile(bound, entity)
@@ -67,16 +77,35 @@ extension Interpreter {
     /// Declares an empty entity, as `create entity` does, for a session
     /// whose rows live on a server: its fields are the server table's.
     /// - Throws: a `Diagnostic` when the name is taken.
-    public func declareEntity(_ name: String, fields: [Field]) throws {
+    /// - Parameter money: the number fields whose values are all whole
+    ///   hundredths on the server: they compute and print as money.
+    public func declareEntity(_ name: String, fields: [Field], money: Set<String> = []) throws {
         guard state.store[name] == nil else { throw Diagnostic(.semantic, "entity '\(name)' already exists", at: nil) }
         var entity = Entity(name: name, fields: fields)
         for (index, field) in fields.enumerated() {
             if case .ref(let parent) = field.type {
                 entity.setColumn(index, Column(empty: field.type, keyType: makeCatalog().keyType(of: parent)))
+            } else if field.type == .number, money.contains(field.name) {
+                var column = Column(empty: .number)
+                column.style = .decimal(places: 2)
+                entity.setColumn(index, column)
             }
         }
         state.store[name] = entity
         loadPreludeIfReady()
+    }
+
+    /// Marks which number fields of an entity declared for a server's
+    /// table hold money (see `declareEntity`), after a change on the
+    /// server may have changed which do.
+    public func setMoneyFields(_ name: String, _ money: Set<String>) {
+        guard var entity = state.store[name], entity.rowCount == 0 else { return }
+        for (index, field) in entity.fields.enumerated() where field.type == .number {
+            var column = Column(empty: .number)
+            column.style = money.contains(field.name) ? .decimal(places: 2) : .general
+            entity.setColumn(index, column)
+        }
+        state.store[name] = entity
     }
 
     /// A stored entity as it is now; nil when there is none of that name.
