@@ -180,7 +180,7 @@ extension Database {
             return Diagnostic(.io, error.message, at: range)
         case .schema:
             return Diagnostic(.semantic, error.message, at: range)
-        case .server:
+        case .server, .constraint:
             return Diagnostic(.runtime, error.message, at: range)
         }
     }

@@ -49,10 +49,11 @@ extension Database {
             }
             let rows = (0..<made.rowCount).map { row in made.columns.map { $0.value(at: row) } }
             changes.append(.copy(table: name, columns: made.fields.map(\.name), rows: rows))
+            changes += Database.integrityChecks(name, existing.map { $0.fields } ?? Database.inferringRefs(made.fields, of: name, interpreter), interpreter)
             do {
                 _ = try server.write(changes, timeLimit: limits.timeLimit)
             } catch {
-                return ([], [serverDiagnostic(error, statement.range, limits)])
+                return ([], [serverDiagnostic(error, Database.entityRange(statement) ?? statement.range, limits)])
             }
             if existing == nil {
                 let money = Set(made.fields.indices.filter { made.fields[$0].type == .number && ScaledDecimals(column: made.columns[$0]) != nil }
@@ -118,13 +119,15 @@ extension Database {
             case .failure(let list): return ([], list.diagnostics)
             }
             let table = SQLText.identifier(entity.name), keyColumn = SQLText.identifier(entity.fields[key].name)
+            let range = entityName.range
             let sql = "UPDATE \(table) AS t SET \(sets.joined(separator: ", "))\nFROM (\n\(compiled.sql)\n) AS u\nWHERE t.\(keyColumn) = u.\(SQLText.identifier("k0"))"
             do {
-                let counts = try server.write([.statement(sql: sql, parameters: compiled.parameters)], timeLimit: limits.timeLimit)
+                let counts = try server.write([.statement(sql: sql, parameters: compiled.parameters)] + Database.integrityChecks(entity.name, entity.fields, interpreter),
+                                              timeLimit: limits.timeLimit)
                 refreshMoney(server, [entity.name], interpreter)
                 return ([.message(Database.countMessage(counts.first ?? 0, entity.name, "updated"))], nil)
             } catch {
-                return ([], [serverDiagnostic(error, statement.range, limits)])
+                return ([], [serverDiagnostic(error, range, limits)])
             }
         }
     }
@@ -237,6 +240,35 @@ extension Database {
             // a translation: said at the statement, as the text differs.
             let message = Database.diagnostics(error, query).first?.message ?? "this change has no SQL translation"
             return .failure(DiagnosticList([Diagnostic(.semantic, message, at: statement.range)]))
+        }
+    }
+
+    /// The checks that keep crmql's rules after a change to `table` on a
+    /// server whose tables may not enforce them: keys unique, refs pointing
+    /// at a row. Worded as the in-memory engine words them.
+    static func integrityChecks(_ table: String, _ fields: [Field], _ interpreter: Interpreter) -> [ServerChange] {
+        var checks: [ServerChange] = []
+        let t = SQLText.identifier(table)
+        if let key = fields.first(where: \.isKey) {
+            let k = SQLText.identifier(key.name)
+            checks.append(.refuseIf(sql: "SELECT \(k) FROM \(t) WHERE \(k) IS NOT NULL GROUP BY \(k) HAVING count(*) > 1 LIMIT 1",
+                                    message: "duplicate key {} in \(table)"))
+        }
+        for field in fields {
+            guard case .ref(let parent) = field.type,
+                  let parentKey = (parent == table ? fields : interpreter.storedEntity(parent)?.fields)?.first(where: \.isKey) else { continue }
+            let f = SQLText.identifier(field.name)
+            checks.append(.refuseIf(sql: "SELECT c.\(f) FROM \(t) AS c WHERE c.\(f) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(SQLText.identifier(parent)) AS p WHERE p.\(SQLText.identifier(parentKey.name)) = c.\(f)) LIMIT 1",
+                                    message: "\(field.name) {} does not exist in \(parent)"))
+        }
+        return checks
+    }
+
+    /// Where a change's errors about its rows point: the entity's name.
+    static func entityRange(_ statement: Statement) -> SourceRange? {
+        switch statement.kind {
+        case .insert(let entity, _, _), .load(let entity, _, _): return entity.range
+        default: return nil
         }
     }
 

@@ -67,6 +67,12 @@ public enum ServerChange: Sendable {
     case copy(table: String, columns: [String], rows: [[Value]])
     /// A new table with these fields (refs hold their parent's key type).
     case createTable(name: String, fields: [Schema.Field])
+    /// A query run after the changes before it: when it returns a row, the
+    /// transaction is rolled back and the write fails (`.constraint`) with
+    /// `message`, its `{}` replaced by the row's first value. How crmql's
+    /// own rules (unique keys, refs that point at a row) hold on a server
+    /// whose tables do not enforce them.
+    case refuseIf(sql: String, message: String)
 }
 
 /// What went wrong in a query engine, in words an analyst can act on. The
@@ -84,6 +90,8 @@ public struct QueryEngineError: Error, Sendable, CustomStringConvertible {
         case timeout
         /// The statement was cancelled (`Database.interrupt()`, Ctrl-C).
         case cancelled
+        /// A change would break a key or a ref (`ServerChange.refuseIf`).
+        case constraint
     }
 
     /// Why it failed.

@@ -79,13 +79,16 @@ extension PostgreSQLEngine {
         return Set(zip(numberFields, row).compactMap { $1 == .bool(true) ? $0 : nil })
     }
 
-    /// The statements making a table for a new entity: its key the primary
-    /// key, an enum's symbols in the column's comment.
+    /// The statements making a table for a new entity: its key indexed, an
+    /// enum's symbols in the column's comment.
     static func createTable(_ name: String, _ fields: [Schema.Field]) -> [String] {
-        let columns = fields.map { field in
-            "\(identifier(field.name)) \(sqlTypeName(field.type))" + (field.isKey ? " PRIMARY KEY" : "")
-        }
+        let columns = fields.map { field in "\(identifier(field.name)) \(sqlTypeName(field.type))" }
         var statements = ["CREATE TABLE \(identifier(name)) (\(columns.joined(separator: ", ")))"]
+        // An index for the joins on the key; its uniqueness crmql checks
+        // itself after each change, to refuse a duplicate in its own words.
+        if let key = fields.first(where: \.isKey) {
+            statements.append("CREATE INDEX ON \(identifier(name)) (\(identifier(key.name)))")
+        }
         for field in fields {
             guard let symbols = field.enumSymbols,
                   let json = try? JSONSerialization.data(withJSONObject: symbols), let text = String(data: json, encoding: .utf8) else { continue }

@@ -136,6 +136,15 @@ public final class PostgreSQLEngine: QueryEngine, @unchecked Sendable {
                 case .createTable(let name, let fields):
                     for sql in PostgreSQLEngine.createTable(name, fields) { try command(conn, sql) }
                     counts.append(0)
+                case .refuseIf(let sql, let message):
+                    let result = execute(conn, sql, [])
+                    defer { PQclear(result) }
+                    try check(result, conn, PGRES_TUPLES_OK)
+                    if PQntuples(result) > 0 {
+                        let first = PQnfields(result) > 0 && PQgetisnull(result, 0, 0) == 0 ? String(cString: PQgetvalue(result, 0, 0)) : ""
+                        throw QueryEngineError(.constraint, message.replacingOccurrences(of: "{}", with: first))
+                    }
+                    counts.append(0)
                 }
             }
             try command(conn, "COMMIT")

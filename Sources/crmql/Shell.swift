@@ -166,9 +166,6 @@ final class Shell {
 
     /// Loads the demo data and says what it holds.
     func loadDemo() throws(CRMQLError) {
-        if database.engineName != "memory" {
-            throw CRMQLError(phase: .semantic, message: "the demo data loads in memory; this session runs on \(database.engineName) (switch with '.engine memory')")
-        }
         try database.loadDemo()
         let summary = database.schema.entities.map { "\($0.name) (\(SchemaText.plural($0.rowCount, "row")))" }.joined(separator: ", ")
         message("demo data loaded: \(summary)")

@@ -55,7 +55,8 @@ final class PostgreSQLEngineTests: XCTestCase {
             Schema.Field(name: "id", type: .int, isKey: true),
             Schema.Field(name: "channel", type: .enumeration(EnumType(["web", "store"]))),
         ])
-        XCTAssertEqual(statements.first, #"CREATE TABLE "visits" ("id" BIGINT PRIMARY KEY, "channel" TEXT)"#)
+        XCTAssertEqual(statements.first, #"CREATE TABLE "visits" ("id" BIGINT, "channel" TEXT)"#)
+        XCTAssertEqual(statements[1], #"CREATE INDEX ON "visits" ("id")"#)
         XCTAssertEqual(statements.last, #"COMMENT ON COLUMN "visits"."channel" IS 'crmql enum ["web","store"]'"#)
         XCTAssertEqual(PostgreSQLEngine.enumSymbols(#"crmql enum ["web","store"]"#), ["web", "store"])
     }

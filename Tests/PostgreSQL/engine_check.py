@@ -203,6 +203,28 @@ def main():
     if mem_messages != pg_changes.stderr:
         print(f"--- memory\n{mem_messages}\n--- server\n{pg_changes.stderr}")
 
+    # Changes crmql refuses, each on its own: the same error, at the same
+    # place, and nothing changed on the server.
+    refusals = [
+        'insert into orders (id, customer, placed, amount) values (900003, 999999, 2026-06-03, 1)',
+        'insert into customers (id, name) values (1, "Twin")',
+        'update customers set id = 2 where id = 1',
+        'update orders set customer = 999999 where id = 1',
+        'insert into customers (name) values ("Nobody")',
+        'update customers set stage = finished where id = 1',
+        'delete customers where id = 2',
+    ]
+    for statement in refusals:
+        mem, _ = crmql(crmql_path, "--data", data, "--today", TODAY, "-c", statement)
+        pg, _ = crmql(crmql_path, "--engine", URL, "--today", TODAY, "-c", statement)
+        mem_error = "".join(line for line in mem.stderr.splitlines(True) if not line.startswith("loaded "))
+        ok = mem.returncode == pg.returncode == 1 and mem_error == pg.stderr
+        check(ok, f"refused alike: {statement}")
+        if not ok:
+            print(f"--- memory ({mem.returncode})\n{mem_error}--- server ({pg.returncode})\n{pg.stderr}")
+    counted, _ = crmql(crmql_path, "--engine", URL, "-c", "select count orders where id = 900003 or customer = 999999")
+    check(counted.stdout == "count()\n0\n", "a refused change leaves the server as it was")
+
     # Failures, each a clear message.
     expect_error(crmql_path, "unreachable server", ["--engine", f"postgresql://ann:{SECRET}@127.0.0.1:1/crm", "-c", "select customers"],
                  ["cannot connect to postgresql://ann@127.0.0.1:1/crm", "Connection refused"])
