@@ -47,8 +47,7 @@ extension Database {
                 sessionFields = Database.inferringRefs(made.fields, of: name, interpreter)
                 changes.append(.createTable(name: name, fields: made.fields.map(Database.schemaField)))
             }
-            let rows = (0..<made.rowCount).map { row in made.columns.map { $0.value(at: row) } }
-            changes.append(.copy(table: name, columns: made.fields.map(\.name), rows: rows))
+            changes.append(.copy(table: name, rows: ResultSet(columnNames: made.fields.map(\.name), columns: made.columns)))
             changes += Database.integrityChecks(name, existing.map { $0.fields } ?? Database.inferringRefs(made.fields, of: name, interpreter), interpreter)
             do {
                 _ = try server.write(changes, timeLimit: limits.timeLimit)

@@ -63,8 +63,10 @@ public enum ServerChange: Sendable {
     /// A statement with its parameters, counted by the rows it changed.
     case statement(sql: String, parameters: [Value])
     /// Rows appended to a table through the server's bulk path (`COPY`),
-    /// counted by the rows sent.
-    case copy(table: String, columns: [String], rows: [[Value]])
+    /// into the columns the result's columns are named after; counted by
+    /// the rows sent. Columnar, as crmql holds them, so that a big load is
+    /// not copied row by row first.
+    case copy(table: String, rows: ResultSet)
     /// A new table with these fields (refs hold their parent's key type).
     case createTable(name: String, fields: [Schema.Field])
     /// A query run after the changes before it: when it returns a row, the

@@ -122,7 +122,7 @@ public final class PostgreSQLEngine: QueryEngine, @unchecked Sendable {
         try setTimeout(timeLimit, conn)
         try command(conn, "BEGIN")
         var counts: [Int] = []
-        do {
+        do throws(QueryEngineError) {
             for change in changes {
                 switch change {
                 case .statement(let sql, let parameters):
@@ -130,9 +130,9 @@ public final class PostgreSQLEngine: QueryEngine, @unchecked Sendable {
                     defer { PQclear(result) }
                     try check(result, conn, PGRES_COMMAND_OK)
                     counts.append(Int(String(cString: PQcmdTuples(result))) ?? 0)
-                case .copy(let table, let columns, let rows):
-                    try copy(conn, table, columns, rows)
-                    counts.append(rows.count)
+                case .copy(let table, let rows):
+                    try copy(conn, table, rows)
+                    counts.append(rows.rowCount)
                 case .createTable(let name, let fields):
                     for sql in PostgreSQLEngine.createTable(name, fields) { try command(conn, sql) }
                     counts.append(0)
@@ -205,8 +205,8 @@ public final class PostgreSQLEngine: QueryEngine, @unchecked Sendable {
     }
 
     /// Rows appended with `COPY … FROM STDIN` in the text format.
-    private func copy(_ conn: OpaquePointer, _ table: String, _ columns: [String], _ rows: [[Value]]) throws(QueryEngineError) {
-        let sql = "COPY \(PostgreSQLEngine.identifier(table)) (\(columns.map(PostgreSQLEngine.identifier).joined(separator: ", "))) FROM STDIN"
+    private func copy(_ conn: OpaquePointer, _ table: String, _ rows: ResultSet) throws(QueryEngineError) {
+        let sql = "COPY \(PostgreSQLEngine.identifier(table)) (\(rows.columnNames.map(PostgreSQLEngine.identifier).joined(separator: ", "))) FROM STDIN"
         let start = PQexec(conn, sql)
         defer { PQclear(start) }
         try check(start, conn, PGRES_COPY_IN)
@@ -221,8 +221,10 @@ public final class PostgreSQLEngine: QueryEngine, @unchecked Sendable {
             if sent != 1 { failure = PostgreSQLEngine.lines(String(cString: PQerrorMessage(conn))) }
             buffer.removeAll(keepingCapacity: true)
         }
-        for row in rows {
-            for (index, value) in row.enumerated() {
+        let width = rows.columnNames.count
+        for row in 0..<rows.rowCount {
+            for index in 0..<width {
+                let value = rows.value(row: row, column: index)
                 if index > 0 { buffer.append(UInt8(ascii: "\t")) }
                 guard let text = WireValues.text(value) else {
                     buffer.append(contentsOf: Array("\\N".utf8))

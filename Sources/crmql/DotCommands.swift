@@ -5,7 +5,7 @@ import LineReader
 /// The names of the dot commands, and "did you mean" among them.
 enum DotCommandName {
     static let all = [
-        ".chart", ".demo", ".edit", ".exit", ".format", ".help", ".last", ".maxrows", ".mode", ".output", ".pager", ".quit", ".read",
+        ".chart", ".demo", ".edit", ".engine", ".exit", ".format", ".help", ".last", ".maxrows", ".mode", ".output", ".pager", ".quit", ".read",
         ".schema", ".timer",
     ]
 

@@ -86,7 +86,7 @@ final class Shell {
                 } catch let error as ShellError where error.isReported {
                     return false
                 } catch {
-                    StandardError.line("\(sourceName):\(lineNumber): error: \(ShellError.text(of: error))\n\(line)")
+                    StandardError.line("\(sourceName):\(lineNumber): error: \(ShellError.text(of: error))\n\(EngineChoice.redacted(line))")
                     return false
                 }
             }
@@ -213,7 +213,7 @@ extension Shell {
             do {
                 database = try EngineChoice.open(argument, options: databaseOptions)
             } catch {
-                throw ShellError(error.description)
+                throw ShellError(error.message)
             }
             message("engine: \(database.engineName) (\(SchemaText.plural(database.schema.entities.count, "table")))")
         } else {

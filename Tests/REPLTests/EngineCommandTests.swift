@@ -49,8 +49,9 @@ final class EngineCommandTests: XCTestCase {
             """
         let run = try crmql(["--data", "data", "-c", script])
         XCTAssertEqual(run.status, 1)
-        XCTAssertTrue(run.standardError.hasPrefix("memory\n"), run.standardError)
-        XCTAssertTrue(run.standardError.contains("cannot connect to postgresql://ann@127.0.0.1:1/crm"), run.standardError)
+        XCTAssertTrue(run.standardError.contains("\nmemory\n"), run.standardError)
+        XCTAssertTrue(run.standardError.contains("<command line>:2: error: cannot connect to postgresql://ann@127.0.0.1:1/crm"), run.standardError)
+        XCTAssertTrue(run.standardError.hasSuffix(".engine postgresql://ann@127.0.0.1:1/crm\n"), run.standardError)
         XCTAssertFalse(run.standardError.contains("hunter2"), run.standardError)
         let after = try crmql(["--data", "data", "-c", ".engine memory\nselect count customers"])
         XCTAssertEqual(after.status, 0, after.standardError)
