@@ -89,6 +89,8 @@ extension Database {
             return serverDelete(server, entity, condition, cascade, statement, source, bindings)
         case .createEntity(let name, _):
             return serverCreateEntity(server, name.text, statement, source, bindings)
+        case .showEntities:
+            return serverShowEntities(server, statement, source, bindings)
         case .explain(_, let analyze): return refuse(analyze ? "'explain analyze'" : "'explain' (the in-memory plan; 'explain sql' shows the server's statement)")
         case .export, .exportChart: return refuse("'export'")
         case .save, .open, .openDatabase: return refuse("a snapshot or database file")
@@ -142,6 +144,31 @@ extension Database {
             }
         }
         return ([.rows(names: compiled.columnNames, columns: columns)], nil)
+    }
+
+    /// `show entities` with each table's row count from the server (the
+    /// session's entities are empty).
+    private func serverShowEntities(_ server: any QueryEngine, _ statement: Statement, _ source: SourceFile,
+                                    _ bindings: [String: Value]) -> ([EngineOutput], [Diagnostic]?) {
+        let (outputs, problems) = read { interpreter in Database.run(statement, source, bindings, nil, on: interpreter) }
+        guard problems == nil, case .rows(let names, var columns)? = outputs.first,
+              let entityColumn = names.firstIndex(of: "entity"), let rowsColumn = names.firstIndex(of: "rows") else { return (outputs, problems) }
+        let limits = self.limits
+        var counts: [Value] = []
+        for row in 0..<(columns[entityColumn].count) {
+            guard case .text(let table) = columns[entityColumn].value(at: row) else { counts.append(.null); continue }
+            let sql = "SELECT count(*) FROM \(SQLText.identifier(table))"
+            do {
+                let answer = try server.run(ServerQuery(sql: sql, columnNames: ["rows"], valueTypes: [.int]), timeLimit: limits.timeLimit)
+                counts.append(answer.first?.first ?? .null)
+            } catch {
+                return ([], [serverDiagnostic(error, statement.range, limits)])
+            }
+        }
+        var counted = Column.make(type: .int, values: counts)
+        counted.style = columns[rowsColumn].style
+        columns[rowsColumn] = counted
+        return ([.rows(names: names, columns: columns)] + outputs.dropFirst(), nil)
     }
 
     /// A query compiled for the server, bound on a reader of the session.

@@ -198,7 +198,7 @@ public final class Database: Sendable {
         }
     }
 
-    private static func run(_ statement: Statement, _ source: SourceFile, _ bindings: [String: Value], _ interruptBaseline: UInt64?,
+    static func run(_ statement: Statement, _ source: SourceFile, _ bindings: [String: Value], _ interruptBaseline: UInt64?,
                             on interpreter: Interpreter) -> ([EngineOutput], [Diagnostic]?) {
         interpreter.interruptBaseline = interruptBaseline
         var outputs: [EngineOutput] = []

@@ -9,6 +9,7 @@ import Foundation
 // whose column has another kind of type is refused, naming both.
 
 extension PostgreSQLEngine {
+    /// The tables of the server's current schema as entities.
     public func entities() throws(QueryEngineError) -> [Schema.Entity] {
         // The comment carries an enum's symbols when crmql made the table
         // (`load` of a new entity), so that a later session sorts it alike.
@@ -65,6 +66,7 @@ extension PostgreSQLEngine {
         return entities
     }
 
+    /// The number columns of a table whose values are all whole hundredths.
     public func moneyFields(of table: String, among numberFields: [String]) throws(QueryEngineError) -> Set<String> {
         guard !numberFields.isEmpty else { return [] }
         // The test crmql makes in memory: the value is the double nearest

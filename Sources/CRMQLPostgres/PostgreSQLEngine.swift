@@ -72,6 +72,8 @@ public final class PostgreSQLEngine: QueryEngine, @unchecked Sendable {
         if let connection { PQfinish(connection) }
     }
 
+    /// Asks the server to stop the statement running now (`PQcancel`, on
+    /// a connection of its own); the statement then fails as cancelled.
     public func cancel() {
         cancelLock.lock()
         defer { cancelLock.unlock() }
@@ -80,6 +82,8 @@ public final class PostgreSQLEngine: QueryEngine, @unchecked Sendable {
         _ = PQcancel(cancelHandle, &buffer, Int32(buffer.count))
     }
 
+    /// Runs a query with its parameters bound (`PQexecParams`) and reads
+    /// each cell as its column's type.
     public func run(_ query: ServerQuery, timeLimit: Duration?) throws(QueryEngineError) -> [[Value]] {
         lock.lock()
         defer { lock.unlock() }
@@ -115,6 +119,8 @@ public final class PostgreSQLEngine: QueryEngine, @unchecked Sendable {
         return rows
     }
 
+    /// Runs changes between `BEGIN` and `COMMIT`, rolled back at the first
+    /// that fails.
     public func write(_ changes: [ServerChange], timeLimit: Duration?) throws(QueryEngineError) -> [Int] {
         lock.lock()
         defer { lock.unlock() }
