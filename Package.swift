@@ -35,6 +35,16 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
         .target(name: "CRMQL", dependencies: ["CRMQLCore", "CRMQLSyntax", "CRMQLStorage", "CRMQLEngine"]),
+        // libpq, the client library psql itself uses: connection strings,
+        // PG* variables, ~/.pgpass and cancellation behave as in psql.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // `--engine postgresql://…`: a `QueryEngine` over libpq, built on
+        // the public API only.
+        .target(name: "CRMQLPostgres", dependencies: ["CRMQL", "CLibPQ"]),
         .systemLibrary(
             name: "CEditLine",
             pkgConfig: "libedit",
@@ -45,6 +55,7 @@ let package = Package(
             name: "crmql",
             dependencies: [
                 "CRMQL",
+                "CRMQLPostgres",
                 "LineReader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -60,6 +71,7 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(name: "REPLTests", dependencies: ["crmql", "CRMQL"]),
+        .testTarget(name: "CRMQLPostgresTests", dependencies: ["CRMQLPostgres", "CRMQL"]),
         .target(name: "CCRMQL"),
         .target(name: "CRMQLC", dependencies: ["CRMQL", "CCRMQL"]),
         .executableTarget(name: "crmql-host-example", dependencies: ["CRMQL"], path: "Examples/embedding/swift"),

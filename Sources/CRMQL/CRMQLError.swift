@@ -50,7 +50,9 @@ public struct CRMQLError: Error, Sendable, CustomStringConvertible {
         isIncompleteInput = diagnostics.contains { $0.isIncompleteInput }
     }
 
-    init(phase: Phase, message: String) {
+    /// An error with no place in a statement's text (a host's own, or a
+    /// session that could not be opened): `error: <message>`.
+    public init(phase: Phase, message: String) {
         problems = [Problem(phase: phase, message: message, range: nil, line: nil, column: nil, rendered: "error: \(message)")]
         isIncompleteInput = false
     }

@@ -99,9 +99,18 @@ public final class Database: Sendable {
         return (source, script, diagnostics)
     }
 
+    /// The server that runs queries and writes in place of the in-memory
+    /// engine; nil for the in-memory engine (see `init(engine:options:)`).
+    let server: (any QueryEngine)?
+
     /// Opens an empty in-memory database.
     /// - Throws: `CRMQLError` when an option is malformed (a bad `today`).
-    public init(options: Options = Options()) throws(CRMQLError) {
+    public convenience init(options: Options = Options()) throws(CRMQLError) {
+        try self.init(options: options, server: nil)
+    }
+
+    init(options: Options, server: (any QueryEngine)?) throws(CRMQLError) {
+        self.server = server
         let flag = InterruptFlag()
         var sessionOptions = SessionOptions(safe: options.safe)
         if let today = options.today {
@@ -126,6 +135,7 @@ public final class Database: Sendable {
     ///   nil counts requests since the flag's last `clear()`.
     func run(_ statement: Statement, _ source: SourceFile, bindings: [String: Value],
              interruptBaseline: UInt64? = nil) -> ([EngineOutput], [Diagnostic]?) {
+        if let server, let routed = runOnServer(server, statement, source, bindings, interruptBaseline) { return routed }
         if Interpreter.isReadOnly(statement) {
             return read { interpreter in Database.run(statement, source, bindings, interruptBaseline, on: interpreter) }
         }
@@ -159,7 +169,7 @@ public final class Database: Sendable {
     /// read while the cursor is read.
     func openCursor(_ statement: Statement, _ source: SourceFile, bindings: [String: Value],
                     interruptBaseline: UInt64?) -> (RowCursor?, [EngineOutput], [Diagnostic]?) {
-        guard case .query = statement.kind else {
+        guard case .query = statement.kind, server == nil else {
             let (outputs, problems) = run(statement, source, bindings: bindings, interruptBaseline: interruptBaseline)
             return (nil, outputs, problems)
         }
@@ -188,7 +198,7 @@ public final class Database: Sendable {
         }
     }
 
-    private static func run(_ statement: Statement, _ source: SourceFile, _ bindings: [String: Value], _ interruptBaseline: UInt64?,
+    static func run(_ statement: Statement, _ source: SourceFile, _ bindings: [String: Value], _ interruptBaseline: UInt64?,
                             on interpreter: Interpreter) -> ([EngineOutput], [Diagnostic]?) {
         interpreter.interruptBaseline = interruptBaseline
         var outputs: [EngineOutput] = []
@@ -232,7 +242,10 @@ public final class Database: Sendable {
     /// scripts; each fails with `interrupted` and leaves the store unchanged.
     /// Statements started afterwards are not affected. Callable from any
     /// thread or a signal-driven task.
-    public func interrupt() { interruptFlag.set() }
+    public func interrupt() {
+        interruptFlag.set()
+        server?.cancel()
+    }
 
     /// Every syntax error of `text`, found without running anything; nil
     /// when it parses. A host that runs a script in pieces (a shell's dot

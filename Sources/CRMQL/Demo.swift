@@ -7,7 +7,11 @@ extension Database {
     /// reproducible. Replaces whatever the database held.
     /// It reads no file, so it works in safe mode too.
     /// On a database file, the demo data is committed to it as a checkpoint.
+    /// A session on a server (`init(engine:options:)`) refuses it.
     public func loadDemo() throws(CRMQLError) {
+        if let server {
+            throw CRMQLError(phase: .semantic, message: "the demo data loads in memory; this session runs on \(server.displayName)")
+        }
         let failure = write { interpreter -> Diagnostic? in
             do { try interpreter.loadDemoDurably() } catch let diagnostic as Diagnostic { return diagnostic } catch {
                 return Diagnostic(.io, "\(ErrorText.of(error))", at: nil)

@@ -89,9 +89,11 @@ public struct PreparedStatement: Sendable {
         guard isQuery else { throw CRMQLError(phase: .semantic, message: "the prepared statement is not a query") }
         let bindings = try Database.bindings(parameters)
         try requireValues(bindings)
-        let (cursor, _, problems) = database.openCursor(statement, source, bindings: bindings,
-                                                         interruptBaseline: database.interruptFlag.generation)
+        let (cursor, outputs, problems) = database.openCursor(statement, source, bindings: bindings,
+                                                               interruptBaseline: database.interruptFlag.generation)
         if let problems { throw database.error(problems, source, bindings) }
+        // On a server the rows come whole (`Database(engine:)`).
+        for case .rows(let names, let columns) in outputs { return ResultStream(ResultSet(columnNames: names, columns: columns)) }
         guard let cursor else { throw CRMQLError(phase: .semantic, message: "the prepared statement returned no rows") }
         let (database, source) = (self.database, self.source)
         return ResultStream(cursor: cursor) { diagnostics in database.error(diagnostics, source, bindings) }

@@ -32,7 +32,7 @@ public struct ExecutionLimits: Sendable, Hashable {
     static let bytesPerValue = 16
 
     /// A duration as a message shows it: `250 ms`, `2 s`.
-    static func describe(_ duration: Duration) -> String {
+    public static func describe(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         let milliseconds = attoseconds / 1_000_000_000_000_000
         guard milliseconds != 0 else { return "\(seconds) s" }
@@ -94,7 +94,7 @@ struct StatementBudget {
 
 extension ExecutionLimits {
     /// Fails when a result has more rows than allowed.
-    func checkResultRows(_ count: Int, _ range: SourceRange) throws {
+    public func checkResultRows(_ count: Int, _ range: SourceRange) throws {
         guard let maximum = maxResultRows, count > maximum else { return }
         throw Diagnostic(.limit, "the result has \(count) rows, more than the limit of \(maximum)", at: range)
     }

@@ -14,7 +14,8 @@ public struct ScaledDecimals: Sendable {
     public let counts: [Int32]
 
     /// Nil unless `column` is a number column whose present values are all
-    /// whole hundredths within ±21 million.
+    /// whole hundredths within ±21 million, with one at least (or, empty,
+    /// styled as money).
     /// - Complexity: O(n): one pass without a branch per row. A column that
     ///   is not money (`loyalty` of 0.887) is usually rejected at its first
     ///   rows, before anything is allocated: the copy's four bytes a row,
@@ -49,7 +50,10 @@ public struct ScaledDecimals: Sendable {
                 return exact
             }
         }
-        guard exact else { return nil }
+        // A column with no value says nothing about money, unless it says
+        // so itself: an empty entity declared for a server's table marks
+        // the fields that hold money there.
+        guard exact, column.style == .decimal(places: 2) || (0..<values.count).contains(where: { !nulls.isNull($0) }) else { return nil }
         self.counts = counts
     }
 

@@ -22,6 +22,7 @@ struct CommandLineOptions: ParsableCommand {
               crmql shop.crmdb
               crmql --data ./crm -c "select customers where stage = mature"
               crmql report.crmql --format json --param region=north
+              crmql --engine postgresql://ann@localhost/crm -c "select customers limit 5"
 
             'crmql generate [--customers N] [--seed S] DIR' writes demo data of any size \
             as CSV (see 'crmql generate --help').
@@ -56,11 +57,17 @@ struct CommandLineOptions: ParsableCommand {
     @Option(help: ArgumentHelp("Open a snapshot file saved with 'save'.", valueName: "file"))
     var open: String?
 
+    @Option(help: ArgumentHelp("Run queries and changes on a PostgreSQL server (postgresql://user@host:port/db; the password from PGPASSWORD or ~/.pgpass), or 'memory'.", valueName: "engine"))
+    var engine: String?
+
     @Flag(help: "Start on the built-in demo data.")
     var demo = false
 
     @Flag(help: "Refuse every statement that reads or writes files.")
     var safe = false
+
+    @Option(name: .customLong("time-limit"), help: ArgumentHelp("Stop any statement that runs longer than this many seconds (on a server: its statement_timeout).", valueName: "seconds"))
+    var timeLimit: Double?
 
     @Flag(help: "Report each statement's time on standard error.")
     var timer = false
@@ -100,6 +107,17 @@ struct CommandLineOptions: ParsableCommand {
                 throw ValidationError("--param needs name=value, not '\(parameter)'")
             }
         }
+        if let engine {
+            guard engine == "memory" || EngineChoice.isServer(engine) else {
+                throw ValidationError("unknown engine '\(engine)'; expected memory or postgresql://user@host:port/db")
+            }
+            if EngineChoice.isServer(engine), databasePath != nil || open != nil || demo {
+                throw ValidationError("--engine postgresql://… runs on the server's tables; it cannot be combined with a database file, --open or --demo")
+            }
+        }
+        if let timeLimit, !(timeLimit > 0 && timeLimit <= 86_400 * 365) {
+            throw ValidationError("--time-limit needs a number of seconds greater than 0")
+        }
         if safe, data != nil || open != nil {
             throw ValidationError("--safe forbids reading files, so it cannot be combined with --data or --open")
         }
@@ -115,6 +133,11 @@ struct CommandLineOptions: ParsableCommand {
             values[name] = String(parameter[parameter.index(after: equals)...])
         }
         return values
+    }
+
+    /// The bounds `--time-limit` sets.
+    var limits: Database.Limits {
+        Database.Limits(timeLimit: timeLimit.map { .milliseconds(Int64(($0 * 1000).rounded(.up))) })
     }
 
     /// The format asked for, if any.

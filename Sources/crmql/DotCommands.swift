@@ -5,7 +5,7 @@ import LineReader
 /// The names of the dot commands, and "did you mean" among them.
 enum DotCommandName {
     static let all = [
-        ".chart", ".demo", ".edit", ".exit", ".format", ".help", ".last", ".maxrows", ".mode", ".output", ".pager", ".quit", ".read",
+        ".chart", ".demo", ".edit", ".engine", ".exit", ".format", ".help", ".last", ".maxrows", ".mode", ".output", ".pager", ".quit", ".read",
         ".schema", ".timer",
     ]
 
@@ -29,6 +29,7 @@ extension Shell {
     static let helpText = """
         .chart [KIND]       draw the last result: bar, line, funnel or heat
         .demo               load the built-in demo data
+        .engine [ENGINE]    run on 'memory' or a server (postgresql://user@host/db)
         .edit               edit the current or previous statement in $EDITOR, then run it
         .format readable|plain  numbers in tables: rounded and grouped, or every digit
         .help               show this list; 'help' (no dot) explains the language
@@ -93,6 +94,8 @@ extension Shell {
         case ".schema":
             let text = try SchemaText.render(database.schema, entity: argument.isEmpty ? nil : argument).get()
             sink.write(text)
+        case ".engine":
+            try switchEngine(argument)
         case ".demo":
             do { try loadDemo() } catch { throw ShellError(error.description) }
         case ".last":

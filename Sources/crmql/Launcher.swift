@@ -26,17 +26,20 @@ struct Launcher {
         }
 
         let database: Database
-        let databaseOptions = Database.Options(today: options.today, safe: options.safe, parameters: options.parameterValues)
+        let databaseOptions = Database.Options(today: options.today, safe: options.safe, parameters: options.parameterValues,
+                                               limits: options.limits)
         do {
             if let path = options.databasePath {
                 database = try Database(path: path, readOnly: options.readonly, options: databaseOptions)
                 if let note = database.recoveryNote { StandardError.line("crmql: \(path): \(note)") }
+            } else if let engine = options.engine, EngineChoice.isServer(engine) {
+                database = try EngineChoice.open(engine, options: databaseOptions)
             } else {
                 database = try Database(options: databaseOptions)
             }
         } catch {
             StandardError.line(error.description)
-            return options.databasePath == nil ? Status.usage : Status.statementFailed
+            return options.databasePath == nil && options.engine == nil ? Status.usage : Status.statementFailed
         }
         // A clean exit folds the database file's log into it.
         defer {
@@ -52,6 +55,7 @@ struct Launcher {
         let format = options.outputFormat ?? (OutputSink.standardOutput.isTerminal ? .table : .csv)
         let shell = Shell(database: database, format: format, timer: options.timer,
                           maxRows: isInteractive ? Shell.terminalMaxRows : nil, isInteractive: isInteractive)
+        shell.databaseOptions = databaseOptions
         guard startUp(shell, dataDirectory: dataDirectory) else { return Status.statementFailed }
         if isInteractive { REPL.printBanner(hasData: !database.schema.entities.isEmpty) }
         if let script {

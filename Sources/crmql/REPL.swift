@@ -76,7 +76,9 @@ final class REPL {
         if pending.text.isEmpty {
             if trimmed.isEmpty { return true }
             if trimmed.hasPrefix(".") {
-                reader.addHistory(trimmed)
+                // A password never reaches the history file.
+                reader.addHistory(EngineChoice.redacted(trimmed))
+                defer { pending.database = shell.database }
                 return runDotCommand(trimmed)
             }
             pending.text = line
@@ -112,13 +114,22 @@ final class REPL {
 final class PendingInput {
     var text = ""
     var lastQuery: String?
+    /// The session Tab completes from, once `.engine` has moved the shell
+    /// to another; nil for the one the REPL started with.
+    var database: Database?
 }
 
 /// What Tab offers at the prompt: dot commands and their arguments here,
 /// everything else from the database.
 struct REPLCompleter {
-    let database: Database
+    private let initial: Database
     let pending: PendingInput
+    var database: Database { pending.database ?? initial }
+
+    init(database: Database, pending: PendingInput) {
+        initial = database
+        self.pending = pending
+    }
 
     func candidates(line: String, cursor: Int) -> [String] {
         let before = String(decoding: Array(line.utf8).prefix(max(0, cursor)), as: UTF8.self)
@@ -146,6 +157,7 @@ struct REPLCompleter {
         case ".timer", ".pager": return ["on", "off"].filter { $0.hasPrefix(argument) }
         case ".format": return NumberFormat.allCases.map(\.rawValue).filter { $0.hasPrefix(argument) }
         case ".chart": return ChartKind.allCases.map(\.rawValue).filter { $0.hasPrefix(argument) }
+        case ".engine": return ["memory", "postgresql://"].filter { $0.hasPrefix(argument) }
         case ".schema": return database.schema.entities.map(\.name).filter { $0.hasPrefix(argument) }
         case ".read": return Completion.paths(completing: argument)
         case ".output": return ["stdout"].filter { $0.hasPrefix(argument) } + Completion.paths(completing: argument)

@@ -9,7 +9,14 @@ import LineReader
 /// `help`, `explain`) and errors go to standard error in every format, so
 /// that standard output carries results only.
 final class Shell {
-    let database: Database
+    /// The session statements run in: `memory` or, after `.engine
+    /// postgresql://…`, one on a server.
+    private(set) var database: Database
+    /// The in-memory session the shell started with, which `.engine memory`
+    /// returns to.
+    let memory: Database
+    /// How `.engine` opens a server's session.
+    var databaseOptions = Database.Options()
     var format: OutputFormat
     var timer: Bool
     /// Rows a table shows before eliding the middle; nil shows all.
@@ -35,6 +42,7 @@ final class Shell {
 
     init(database: Database, format: OutputFormat, timer: Bool, maxRows: Int?, isInteractive: Bool) {
         self.database = database
+        self.memory = database
         self.format = format
         self.timer = timer
         self.maxRows = maxRows
@@ -78,7 +86,7 @@ final class Shell {
                 } catch let error as ShellError where error.isReported {
                     return false
                 } catch {
-                    StandardError.line("\(sourceName):\(lineNumber): error: \(ShellError.text(of: error))\n\(line)")
+                    StandardError.line("\(sourceName):\(lineNumber): error: \(ShellError.text(of: error))\n\(EngineChoice.redacted(line))")
                     return false
                 }
             }
@@ -208,5 +216,27 @@ final class Shell {
         let (seconds, attoseconds) = duration.components
         let value = Double(seconds) * 1000 + Double(attoseconds) / 1e15
         return String(format: "%.3f", value)
+    }
+}
+
+extension Shell {
+    /// `.engine [memory|postgresql://…]`: where statements run from now on;
+    /// without an argument, where they run now.
+    func switchEngine(_ argument: String) throws {
+        if argument.isEmpty {
+            message(database.engineName)
+        } else if argument == "memory" {
+            database = memory
+            message("engine: memory")
+        } else if EngineChoice.isServer(argument) {
+            do {
+                database = try EngineChoice.open(argument, options: databaseOptions)
+            } catch {
+                throw ShellError(error.message)
+            }
+            message("engine: \(database.engineName) (\(SchemaText.plural(database.schema.entities.count, "table")))")
+        } else {
+            throw ShellError("usage: .engine [memory|postgresql://user@host:port/db]")
+        }
     }
 }

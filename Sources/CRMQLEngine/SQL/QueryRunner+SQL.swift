@@ -19,6 +19,19 @@ extension QueryRunner {
         return try compileSQL(query, dialect: dialect, asOf: nil)
     }
 
+    /// The query bound over its entity, for a statement sent to a server,
+    /// or the error naming what of it has no translation there yet.
+    func boundForSQL(_ query: Query) throws -> (BoundQuery, Entity) {
+        if let asOf = query.asOf {
+            throw Diagnostic.semantic("'as of' has no translation on a server yet; run this query in memory", asOf.range)
+        }
+        if case .function(let name, _, _) = query.source {
+            throw Diagnostic.semantic("the table function '\(name.text)' has no translation on a server yet; run this query in memory", name.range)
+        }
+        let entity = try sqlSourceEntity(query)
+        return (try bindQuery(query, entity), entity)
+    }
+
     /// A runner over the same store whose `today` is `day`: what an `as of`
     /// query is bound in before it is compiled.
     private func datedRunner(_ day: Int64) -> QueryRunner {
@@ -82,7 +95,19 @@ extension QueryRunner {
     }
 
     private func compileSQL(_ query: Query, dialect: SQLDialect, asOf day: Int64?) throws -> String {
-        let entity: Entity
+        if case .function(let name, let arguments, let range) = query.source, name.text.lowercased() == "transitions" {
+            return try compileTransitionsSQL(query, arguments, range: range, dialect: dialect)
+        }
+        let entity = try sqlSourceEntity(query)
+        let bound = try bindQuery(query, entity)
+        let compiler = SQLCompiler(dialect: dialect, catalog: catalog)
+        if let day { compiler.keepEvents(upTo: day) }
+        return try compiler.compile(bound, entity)
+    }
+
+    /// The stored entity a query reads, or the error naming a source that
+    /// has no SQL translation.
+    private func sqlSourceEntity(_ query: Query) throws -> Entity {
         switch query.source {
         case .named(let name):
             guard let stored = catalog.store[name.text] else {
@@ -92,15 +117,9 @@ extension QueryRunner {
                 let candidates = catalog.store.entityNames + lets.keys.sorted()
                 throw Diagnostic.semantic(Suggestion.message("unknown entity '\(name.text)'", for: name.text, among: candidates), name.range)
             }
-            entity = stored
-        case .function(let name, let arguments, let range) where name.text.lowercased() == "transitions":
-            return try compileTransitionsSQL(query, arguments, range: range, dialect: dialect)
+            return stored
         case .function(let name, _, _):
             throw Diagnostic.semantic("the table function '\(name.text)' has no SQL translation; run this query in memory", name.range)
         }
-        let bound = try bindQuery(query, entity)
-        let compiler = SQLCompiler(dialect: dialect, catalog: catalog)
-        if let day { compiler.keepEvents(upTo: day) }
-        return try compiler.compile(bound, entity)
     }
 }

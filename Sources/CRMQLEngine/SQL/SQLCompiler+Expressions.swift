@@ -14,8 +14,14 @@ extension SQLCompiler {
             return literal(value, e.type)
         case .parameter(let name, _):
             // Explain shows a parameter's value; a statement sent to a
-            // server binds it instead (see `literal`).
-            return literal(catalog.parameter(name) ?? .null, e.type)
+            // server binds it to a slot, so no value is ever spliced into
+            // the text the server parses.
+            let value = catalog.parameter(name) ?? .null
+            if slots != nil, !value.isNull, e.type != .null {
+                slots?.append(value)
+                return dialect.cast("$\(slots?.count ?? 0)", e.type)
+            }
+            return literal(value, e.type)
         case .field(let index):
             return scope.column(index, d)
         case .navigate(let refField, let parentName, let inner):

@@ -34,6 +34,12 @@ final class SQLCompiler {
     /// must meet to have happened by the date; the entity is read through
     /// a subquery keeping only those.
     var eventsUpTo: [String: String] = [:]
+    /// The values of a statement sent to a server, in the order of their
+    /// `$n` slots; nil while compiling for `explain sql`, which writes them
+    /// in as literals.
+    var slots: [Value]?
+    /// The entities the statement reads.
+    private(set) var entitiesRead: Set<String> = []
 
     init(dialect: SQLDialect, catalog: Catalog) {
         self.dialect = dialect
@@ -42,6 +48,7 @@ final class SQLCompiler {
 
     /// A fresh alias for an entity: its initial, numbered when taken.
     func newScope(_ entity: Entity) -> SQLScope {
+        entitiesRead.insert(entity.name)
         let letter = entity.name.first.map { $0.isLetter && $0.isASCII ? String($0).lowercased() : "t" } ?? "t"
         let count = aliasCounts[letter, default: 0]
         aliasCounts[letter] = count + 1
