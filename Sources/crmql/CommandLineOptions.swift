@@ -56,6 +56,9 @@ struct CommandLineOptions: ParsableCommand {
     @Option(help: ArgumentHelp("Open a snapshot file saved with 'save'.", valueName: "file"))
     var open: String?
 
+    @Option(help: ArgumentHelp("Threads for big scans, groupings and measures (default: one per processor); answers do not depend on it.", valueName: "N"))
+    var threads: Int?
+
     @Flag(help: "Start on the built-in demo data.")
     var demo = false
 
@@ -99,6 +102,9 @@ struct CommandLineOptions: ParsableCommand {
             guard let equals = parameter.firstIndex(of: "="), equals != parameter.startIndex else {
                 throw ValidationError("--param needs name=value, not '\(parameter)'")
             }
+        }
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("--threads takes a number from 1 to 256, not \(threads)")
         }
         if safe, data != nil || open != nil {
             throw ValidationError("--safe forbids reading files, so it cannot be combined with --data or --open")

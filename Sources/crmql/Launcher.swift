@@ -26,7 +26,8 @@ struct Launcher {
         }
 
         let database: Database
-        let databaseOptions = Database.Options(today: options.today, safe: options.safe, parameters: options.parameterValues)
+        let databaseOptions = Database.Options(today: options.today, safe: options.safe, parameters: options.parameterValues,
+                                               threads: options.threads)
         do {
             if let path = options.databasePath {
                 database = try Database(path: path, readOnly: options.readonly, options: databaseOptions)
