@@ -53,7 +53,7 @@ struct SessionState: Sendable {
     /// `set fast_paths = on|off`.
     var fastPaths = FastPaths.defaultEnabled
     /// `set threads = N`, and from what size a loop is split.
-    var parallelism = Parallelism(threads: Parallelism.machineThreads)
+    var parallelism = Parallelism.sessionDefault
     /// How tables write numbers: `readable` or `plain` (`set number_format`).
     var numberFormat = "readable"
     /// Fitted models by name (`model name = ...`), and the prelude's, fitted at first use.

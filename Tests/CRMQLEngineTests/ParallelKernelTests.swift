@@ -83,3 +83,30 @@ final class ParallelKernelTests: XCTestCase {
         }
     }
 }
+
+extension ParallelKernelTests {
+    /// `count(distinct …)`, `min` and `max` per segment, split by segments
+    /// or by runs of one segment, against one thread.
+    func testSegmentAggregatesMatchTheSerialKernels() throws {
+        var random = Random(state: 17)
+        var segments: [Int32] = []
+        for segment in 0..<2_000 { for _ in 0..<random.next(9) { segments.append(Int32(segment)) } }
+        let shuffled = segments.shuffled()
+        var nulls = NullBitmap()
+        for row in 0..<segments.count where random.next(11) == 0 { nulls.set(row) }
+        let dates = Column(type: .date, data: .temporal(segments.map { _ in Int64(random.next(40)) }), nulls: nulls)
+        let amounts = Column(type: .number, data: .number(segments.map { _ in Double(random.next(50)) / 4 }), nulls: nulls)
+        for tags in [segments, shuffled] {
+            for (function, distinct, column, type) in [(AggregateFunction.count, true, dates, DataType.int), (.min, false, dates, .date),
+                                                       (.max, false, amounts, .number), (.max, false, dates, .date)] {
+                let serial = try Aggregation.reduce(function, values: column, segments: tags, segmentCount: 2_000, distinct: distinct,
+                                                    fraction: nil, type: type, range: SourceRange(0, 0))
+                for parallelism in settings {
+                    let split = try Aggregation.reduce(function, values: column, segments: tags, segmentCount: 2_000, distinct: distinct,
+                                                       fraction: nil, type: type, range: SourceRange(0, 0), parallelism: parallelism)
+                    XCTAssertEqual(values(of: split), values(of: serial), "\(function) \(parallelism)")
+                }
+            }
+        }
+    }
+}

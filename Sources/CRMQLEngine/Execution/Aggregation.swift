@@ -14,14 +14,14 @@ import CRMQLStorage
 enum Aggregation {
     static func reduce(_ function: AggregateFunction, values: Column?, segments: [Int32], segmentCount: Int,
                        distinct: Bool, fraction: Double?, type: DataType, range: SourceRange,
-                       hundredths: [Int32]? = nil) throws -> Column {
+                       hundredths: [Int32]? = nil, parallelism: Parallelism = .serial) throws -> Column {
         guard var values else {
             var counts = [Int64](repeating: 0, count: segmentCount)
             for segment in segments { counts[Int(segment)] += 1 }
             return Column(type: .int, data: .int(counts))
         }
         var segments = segments
-        if distinct { (values, segments) = deduplicate(values, segments) }
+        if distinct { (values, segments) = deduplicate(values, segments, parallelism) }
         switch function {
         case .count:
             var counts = [Int64](repeating: 0, count: segmentCount)
@@ -98,7 +98,7 @@ enum Aggregation {
             if function == .avg { for s in 0..<segmentCount where counts[s] > 0 { results[s] /= Double(counts[s]) } }
             return Column(type: .number, data: .number(results), nulls: NullBitmap(count: segmentCount) { counts[$0] == 0 })
         case .min, .max:
-            return extreme(isMin: function == .min, values, segments, segmentCount)
+            return extreme(isMin: function == .min, values, segments, segmentCount, parallelism)
         case .median, .percentile, .stddev:
             var buckets = [[Double]](repeating: [], count: segmentCount)
             let doubles = values.doubles
@@ -159,7 +159,8 @@ enum Aggregation {
     }
 
     /// The row of each segment holding its smallest (largest) present value.
-    private static func extreme(isMin: Bool, _ values: Column, _ segments: [Int32], _ segmentCount: Int) -> Column {
+    private static func extreme(isMin: Bool, _ values: Column, _ segments: [Int32], _ segmentCount: Int,
+                                _ parallelism: Parallelism) -> Column {
         var best = [Int32](repeating: -1, count: segmentCount)
         func better(_ a: Int, _ b: Int) -> Bool {
             switch values.data {
@@ -170,9 +171,24 @@ enum Aggregation {
             case .bool(let v): return isMin ? (!v[a] && v[b]) : (v[a] && !v[b])
             }
         }
-        for (index, segment) in segments.enumerated() where !values.isNull(index) {
-            let s = Int(segment)
-            if best[s] < 0 || better(index, Int(best[s])) { best[s] = Int32(index) }
+        if let morsels = segmentMorsels(segments, parallelism) {
+            // Each segment's rows lie in one morsel, read in order: the
+            // same first best row as the loop below.
+            best.withUnsafeMutableBufferPointer { best in
+                segments.withUnsafeBufferPointer { segments in
+                    try? Parallel.forEach(morsels: morsels.count, threads: parallelism.threads, stop: nil) { morsel in
+                        for index in morsels[morsel] where !values.isNull(index) {
+                            let s = Int(segments[index])
+                            if best[s] < 0 || better(index, Int(best[s])) { best[s] = Int32(index) }
+                        }
+                    }
+                }
+            }
+        } else {
+            for (index, segment) in segments.enumerated() where !values.isNull(index) {
+                let s = Int(segment)
+                if best[s] < 0 || better(index, Int(best[s])) { best[s] = Int32(index) }
+            }
         }
         if values.count == 0 { return Column.nulls(segmentCount, type: values.type) }
         var result = values.gather(best.map { max($0, 0) })
@@ -181,14 +197,14 @@ enum Aggregation {
     }
 
     /// Keeps the first occurrence of each (segment, value) pair.
-    private static func deduplicate(_ values: Column, _ segments: [Int32]) -> (Column, [Int32]) {
+    private static func deduplicate(_ values: Column, _ segments: [Int32], _ parallelism: Parallelism) -> (Column, [Int32]) {
         let keep: [Int32]
         switch values.data {
         case .int(let ints), .temporal(let ints):
-            keep = firstOccurrences(values, segments) { ints[$0] }
+            keep = firstOccurrences(values, segments, parallelism) { ints[$0] }
         case .codes(let codes):
             let wide = codes.wide
-            keep = firstOccurrences(values, segments) { Int64(wide[$0]) }
+            keep = firstOccurrences(values, segments, parallelism) { Int64(wide[$0]) }
         default:
             var seen = Set<SegmentValue>(minimumCapacity: segments.count)
             var kept: [Int32] = []
@@ -207,7 +223,11 @@ enum Aggregation {
     /// each segment's rows sorted by value, and the first row of each run of
     /// equal values kept. `count(distinct …)` of a relation meets every
     /// child row here, and hashing each pair was most of its time.
-    private static func firstOccurrences(_ values: Column, _ segments: [Int32], _ integer: (Int) -> Int64) -> [Int32] {
+    ///
+    /// Each segment's rows are sorted apart from the others', so segments
+    /// are cut into morsels for the session's threads.
+    private static func firstOccurrences(_ values: Column, _ segments: [Int32], _ parallelism: Parallelism,
+                                         _ integer: (Int) -> Int64) -> [Int32] {
         var starts = [Int](repeating: 0, count: (segments.max().map { Int($0) } ?? -1) + 2)
         let nulls = values.nulls
         for index in segments.indices where !nulls.isNull(index) && segments[index] >= 0 { starts[Int(segments[index]) + 1] += 1 }
@@ -220,23 +240,54 @@ enum Aggregation {
             next[segment] += 1
         }
         var keep = [Bool](repeating: false, count: segments.count)
-        for segment in 0..<(starts.count - 1) {
-            let rows = starts[segment]..<starts[segment + 1]
-            guard !rows.isEmpty else { continue }
-            // Rows are ascending within a segment; a stable order by value
-            // puts each value's first row first.
-            bySegment[rows].sort { integer(Int($0)) != integer(Int($1)) ? integer(Int($0)) < integer(Int($1)) : $0 < $1 }
-            var previous: Int64?
-            for position in rows {
-                let row = Int(bySegment[position])
-                let value = integer(row)
-                if value != previous { keep[row] = true }
-                previous = value
+        keep.withUnsafeMutableBufferPointer { keep in
+            bySegment.withUnsafeMutableBufferPointer { bySegment in
+                Parallel.forEach(rows: starts.count - 1, parallelism) { segmentRange in
+                    for segment in segmentRange {
+                        let rows = starts[segment]..<starts[segment + 1]
+                        guard !rows.isEmpty else { continue }
+                        // Rows are ascending within a segment; ties broken by
+                        // row put each value's first row first.
+                        var segmentRows = UnsafeMutableBufferPointer(rebasing: bySegment[rows])
+                        segmentRows.sort { (a: Int32, b: Int32) -> Bool in
+                            let x = integer(Int(a)), y = integer(Int(b))
+                            return x != y ? x < y : a < b
+                        }
+                        var previous: Int64?
+                        for position in rows {
+                            let row = Int(bySegment[position])
+                            let value = integer(row)
+                            if value != previous { keep[row] = true }
+                            previous = value
+                        }
+                    }
+                }
             }
         }
         var kept: [Int32] = []
         for index in keep.indices where keep[index] { kept.append(Int32(index)) }
         return kept
+    }
+
+    /// Morsels of `segments` (positions) cut where the segment changes, so
+    /// each segment's rows lie in one: nil when the rows are too few to
+    /// split or the segments do not climb (children of every parent come
+    /// in parent order only when stored so).
+    static func segmentMorsels(_ segments: [Int32], _ parallelism: Parallelism) -> [Range<Int>]? {
+        let n = segments.count
+        guard parallelism.degree(rows: n) > 1 else { return nil }
+        return segments.withUnsafeBufferPointer { segments -> [Range<Int>]? in
+            for index in 1..<n where segments[index] < segments[index - 1] { return nil }
+            var morsels: [Range<Int>] = []
+            var start = 0
+            while start < n {
+                var end = min(start + parallelism.morselRows, n)
+                while end < n && segments[end] == segments[end - 1] { end += 1 }
+                morsels.append(start..<end)
+                start = end
+            }
+            return morsels
+        }
     }
 
     private struct SegmentValue: Hashable {

@@ -65,7 +65,7 @@ extension Evaluator {
         let hundredths = fastPaths.moneyField(aggregate.function, aggregate.argument, child).map { Self.counts($0, at: childRows) }
         return try Aggregation.reduce(aggregate.function, values: values, segments: segments, segmentCount: segmentCount,
                                       distinct: aggregate.distinct, fraction: aggregate.fraction, type: expr.type, range: expr.range,
-                                      hundredths: hundredths)
+                                      hundredths: hundredths, parallelism: parallelism)
     }
 
     /// The counts of hundredths `function` adds when it sums a money field
@@ -225,7 +225,7 @@ extension Evaluator {
         if hundredths != nil { record(.exactMoneySum) }
         return try Aggregation.reduce(aggregate.function, values: values, segments: segments, segmentCount: count,
                                       distinct: aggregate.distinct, fraction: aggregate.fraction, type: expr.type, range: expr.range,
-                                      hundredths: hundredths)
+                                      hundredths: hundredths, parallelism: parallelism)
     }
 
     /// ntile, quintile, percent_rank, rank and share over every row of the

@@ -36,6 +36,20 @@ struct Parallelism: Sendable, Equatable {
 
     /// One thread: every loop as it ran before threads.
     static let serial = Parallelism(threads: 1)
+
+    /// A session's setting: one thread per processor, and loops split from
+    /// `CRMQL_MORSEL_ROWS` rows in morsels of as many (a multiple of 64),
+    /// read when a session starts, for the tests that run small data
+    /// through the morsel kernels (the ThreadSanitizer stress).
+    static var sessionDefault: Parallelism {
+        var parallelism = Parallelism(threads: machineThreads)
+        if let raw = ProcessEnvironment.value("CRMQL_MORSEL_ROWS"), let rows = Int(raw), rows > 0 {
+            let morsel = min((rows + 63) / 64 * 64, 1 << 24)
+            parallelism.minimumRows = morsel
+            parallelism.morselRows = morsel
+        }
+        return parallelism
+    }
     /// The processors this process may run on.
     static let machineThreads: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     /// `set threads` refuses more: beyond this a setting is a typo.
