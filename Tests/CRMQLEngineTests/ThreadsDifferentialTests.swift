@@ -11,7 +11,7 @@ import XCTest
 /// the answer is exact.
 final class ThreadsDifferentialTests: XCTestCase {
     /// A session whose loops split from 64 rows.
-    private func session(demo: Bool, threads: Int, morsels: Bool = true) -> Interpreter {
+    func session(demo: Bool, threads: Int, morsels: Bool = true) -> Interpreter {
         let interpreter = ScriptCorpus.session(demo: false)
         interpreter.state.parallelism = morsels
             ? Parallelism(threads: threads, minimumRows: 64, morselRows: 64)
@@ -66,5 +66,40 @@ final class ThreadsDifferentialTests: XCTestCase {
         XCTAssertEqual(interpreter.state.parallelism.threads, 1)
         let started = Interpreter(options: SessionOptions(threads: 3), interrupt: InterruptFlag())
         XCTAssertEqual(started.state.parallelism.threads, 3)
+    }
+}
+
+extension ThreadsDifferentialTests {
+    /// `explain` names the degree of what runs in morsels, and only with
+    /// more than one thread; `explain analyze` runs it so.
+    func testExplainShowsTheDegreeOfParallelism() {
+        for threads in [1, 2] {
+            let interpreter = session(demo: true, threads: threads)
+            let plan = ScriptCorpus.run(interpreter, SourceFile(name: "<t>", text: """
+                explain analyze select orders where amount > 100 group by category show category, count(), sum(amount)
+                """)).joined(separator: "\n") + "\n" + clusteredPlan(interpreter)
+            let marked = plan.components(separatedBy: "\n").filter { $0.contains("[parallel 2]") }
+            if threads == 1 {
+                XCTAssertTrue(marked.isEmpty, plan)
+            } else {
+                XCTAssertTrue(marked.contains { $0.contains("FILTER amount > 100") }, plan)
+                XCTAssertTrue(marked.contains { $0.contains("PERFECT HASH GROUP BY category") }, plan)
+                XCTAssertTrue(marked.contains { $0.contains("[ClusteredChildRangeSum") }, plan)
+            }
+        }
+    }
+
+    /// The plan of a sum over children stored in their parents' order, 100
+    /// parents of three children each.
+    private func clusteredPlan(_ interpreter: Interpreter) -> String {
+        let parents = (1...100).map { "(\($0))" }.joined(separator: ", ")
+        let kids = (0..<300).map { "(\($0), \($0 / 3 + 1), \($0 % 7))" }.joined(separator: ", ")
+        return ScriptCorpus.run(interpreter, SourceFile(name: "<t>", text: """
+            create entity parents (id int key)
+            insert into parents (id) values \(parents)
+            create entity kids (id int key, parent ref parents, n int)
+            insert into kids (id, parent, n) values \(kids)
+            explain select parents show id, sum(kids.n)
+            """)).joined(separator: "\n")
     }
 }

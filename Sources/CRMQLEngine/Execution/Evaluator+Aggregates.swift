@@ -46,7 +46,8 @@ extension Evaluator {
         let result = try Aggregation.reduceRanges(aggregate.function, values: values, offsets: index.offsets,
                                                   distinct: aggregate.distinct, type: expr.type, range: expr.range,
                                                   hundredths: fastPaths.moneyField(aggregate.function, aggregate.argument, child),
-                                                  parallelism: parallelism, stop: services.buildStop())
+                                                  parallelism: parallelism,
+                                                  stop: parallelism.splits(parent.rowCount) ? services.buildStop() : nil)
         // Its threads stop between morsels when told; this fails the statement then.
         try services.checkInterrupt()
         return result

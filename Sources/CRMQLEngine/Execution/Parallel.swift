@@ -74,7 +74,9 @@ struct Parallelism: Sendable, Equatable {
 
     /// The filter strategies whose test over every row runs in morsels
     /// (`RowSelection.bits(count:_:where:)`).
-    static let splitStrategies: Set<OperatorName> = [.columnCompare, .hundredthsCompare, .dayRangeScan]
+    static func splitsFilter(_ strategy: OperatorName) -> Bool {
+        strategy == .columnCompare || strategy == .hundredthsCompare || strategy == .dayRangeScan
+    }
 
     /// Number of morsels of `rows` rows.
     func morsels(_ rows: Int) -> Int { (rows &+ morselRows &- 1) / morselRows }

@@ -143,8 +143,9 @@ extension QueryRunner {
                 var step = FilterStep(positions: Array(positions[group]), conjuncts: members, strategy: stepStrategy,
                                       source: source, textRange: members[0].range,
                                       estimate: Int(estimate.rounded(.up)))
-                if steps.isEmpty, before == entity.rowCount, Parallelism.splitStrategies.contains(stepStrategy) {
-                    step.parallel = catalog.parallelism.shown(rows: before)
+                if steps.isEmpty, let degree = catalog.parallelism.shown(rows: before), before == entity.rowCount,
+                   Parallelism.splitsFilter(stepStrategy) {
+                    step.parallel = degree
                 }
                 if stepStrategy == .parentMarkFilter, let (_, parent, _) = rules.throughParent(members[0], rows: before) {
                     step.parent = parent.name
