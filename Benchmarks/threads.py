@@ -1,6 +1,7 @@
 """crmql's broad workload with one thread against more, in interleaved runs.
 
     python3 Benchmarks/threads.py DATA_DIR [--bin-dir .build-rel/release] [--threads 1,2] [--rounds 3]
+                                  [--cold cold_revenue,...]
 
 Runs crmql-bench over the broad workload once per thread count, round after
 round (1, 2, 1, 2, ...), so that another process loading the machine weighs
@@ -24,10 +25,16 @@ import broad  # noqa: E402
 
 
 
-def workload(out_dir):
+def entries(cold):
+    """The broad workload, its cold entries (each a load of its own) cut to
+    those named in `cold`."""
+    return [e for e in broad.workload() if e["kind"] != "cold" or e["name"] in cold]
+
+
+def workload(out_dir, cold):
     import bench
     lines = ["setup\t%s\t%s" % (s.replace("create index on ", "index "), s) for s in bench.CRMQL_SETUP]
-    lines += ["%s\t%s\t%s" % (e["kind"], e["name"], e["crmql"].replace("{out}", out_dir)) for e in broad.workload()]
+    lines += ["%s\t%s\t%s" % (e["kind"], e["name"], e["crmql"].replace("{out}", out_dir)) for e in entries(cold)]
     return "\n".join(lines) + "\n"
 
 
@@ -38,7 +45,7 @@ def run(binary, data_dir, threads, args):
                    "--max-runs", str(args.max_runs), "--budget-ms", str(args.budget_ms),
                    "--cold-runs", str(args.cold_runs)]
         load = os.getloadavg()[0]
-        proc = subprocess.run(command, input=workload(out_dir), capture_output=True, text=True)
+        proc = subprocess.run(command, input=workload(out_dir, args.cold.split(",")), capture_output=True, text=True)
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)
     if proc.returncode != 0:
@@ -57,6 +64,24 @@ def run(binary, data_dir, threads, args):
     return queries, load
 
 
+def report(counts, samples, answers, loads, cold):
+    names = [e["name"] for e in entries(cold) if all(e["name"] in samples[t] for t in counts)]
+    first, last = counts[0], counts[-1]
+    print("\n| query | " + " | ".join("%d thread%s ms" % (t, "" if t == 1 else "s") for t in counts) + " | speed-up |")
+    print("|---|" + "---:|" * (len(counts) + 1))
+    ratios = []
+    for name in names:
+        medians = [statistics.median(samples[t][name]) for t in counts]
+        ratio = medians[0] / medians[-1] if medians[-1] > 0 else float("nan")
+        ratios.append(ratio)
+        print("| %s | %s | %.2f× |" % (name, " | ".join("%.3f" % m for m in medians), ratio))
+    if ratios:
+        geo = math.exp(sum(math.log(r) for r in ratios if r > 0) / len(ratios))
+        print("\ngeometric mean speed-up of %d threads over %d: %.2f×" % (last, first, geo))
+    print("load average before the runs: min %.2f, max %.2f" % (min(loads), max(loads)), flush=True)
+    return [n for n in names if answers[first].get(n) != answers[last].get(n)]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("data_dir")
@@ -67,6 +92,8 @@ def main():
     parser.add_argument("--max-runs", type=int, default=10)
     parser.add_argument("--budget-ms", type=float, default=300)
     parser.add_argument("--cold-runs", type=int, default=1)
+    parser.add_argument("--cold", default="cold_revenue,cold_order_count,cold_rfm_segment,cold_value_class",
+                        help="the cold entries to run (each loads the data again)")
     args = parser.parse_args()
     counts = [int(t) for t in args.threads.split(",")]
     binary = os.path.join(args.bin_dir, "crmql-bench")
@@ -81,20 +108,9 @@ def main():
             for name, event in queries.items():
                 samples[t].setdefault(name, []).append(event["median_ms"])
                 answers[t].setdefault(name, event.get("rows"))
-    names = [e["name"] for e in broad.workload() if all(e["name"] in samples[t] for t in counts)]
-    first, last = counts[0], counts[-1]
-    print("\n| query | " + " | ".join("%d thread%s ms" % (t, "" if t == 1 else "s") for t in counts) + " | speed-up |")
-    print("|---|" + "---:|" * (len(counts) + 1))
-    ratios = []
-    for name in names:
-        medians = [statistics.median(samples[t][name]) for t in counts]
-        ratio = medians[0] / medians[-1] if medians[-1] > 0 else float("nan")
-        ratios.append(ratio)
-        print("| %s | %s | %.2f× |" % (name, " | ".join("%.3f" % m for m in medians), ratio))
-    geo = math.exp(sum(math.log(r) for r in ratios if r > 0) / len(ratios))
-    print("\ngeometric mean speed-up of %d threads over %d: %.2f×" % (last, first, geo))
-    print("load average before the runs: min %.2f, max %.2f" % (min(loads), max(loads)))
-    differing = [n for n in names if answers[first].get(n) != answers[last].get(n)]
+        if round_ + 1 < args.rounds:
+            report(counts, samples, answers, loads, args.cold.split(","))
+    differing = report(counts, samples, answers, loads, args.cold.split(","))
     if differing:
         print("answers differ between thread counts: %s" % ", ".join(differing))
         sys.exit(1)

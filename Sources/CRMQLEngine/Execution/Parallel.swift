@@ -137,7 +137,7 @@ enum Parallel {
         let queue = MorselQueue()
         let failure = FirstFailure()
         queue.next.store(0, ordering: .releasing)
-        try withoutActuallyEscaping(body) { body in
+        withoutActuallyEscaping(body) { body in
             let work = UncheckedWork(body: body)
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
                 while !queue.stopped.load(ordering: .relaxed) {
