@@ -4,6 +4,7 @@
 // start-up and no output formatting.
 //
 //     crmql-bench DATA_DIR [--today 2026-06-30] [--min-runs 5] [--max-runs 50] [--budget-ms 300] [--cold-runs 3] [--slow-ms 1000]
+//                 [--threads N]
 //
 // Standard input holds the workload, one tab-separated line each:
 //     setup<TAB>name<TAB>statement   run once after the loads, timed with them
@@ -32,6 +33,8 @@ struct Arguments {
     var budgetMilliseconds = 300.0
     var coldRuns = 3
     var slowMilliseconds = 1_000.0
+    /// `Database.Options.threads`: nil for one per processor.
+    var threads: Int?
 
     static func parse(_ words: [String]) -> Arguments? {
         var result = Arguments()
@@ -49,6 +52,7 @@ struct Arguments {
             case "--budget-ms": guard let value = next().flatMap({ Double($0) }), value >= 0 else { return nil }; result.budgetMilliseconds = value
             case "--cold-runs": guard let value = next().flatMap({ Int($0) }), value >= 1 else { return nil }; result.coldRuns = value
             case "--slow-ms": guard let value = next().flatMap({ Double($0) }), value >= 0 else { return nil }; result.slowMilliseconds = value
+            case "--threads": guard let value = next().flatMap({ Int($0) }), value >= 1 else { return nil }; result.threads = value
             default:
                 if word.hasPrefix("-") || !result.dataDirectory.isEmpty { return nil }
                 result.dataDirectory = word
@@ -173,7 +177,7 @@ func literal(_ text: String) -> String {
 }
 
 guard let arguments = Arguments.parse(Array(CommandLine.arguments.dropFirst())) else {
-    print("usage: crmql-bench DATA_DIR [--today YYYY-MM-DD] [--min-runs N] [--max-runs N] [--budget-ms MS] [--cold-runs N] [--slow-ms MS] < workload.tsv")
+    print("usage: crmql-bench DATA_DIR [--today YYYY-MM-DD] [--min-runs N] [--max-runs N] [--budget-ms MS] [--cold-runs N] [--slow-ms MS] [--threads N] < workload.tsv")
     exit(2)
 }
 guard let workload = readWorkload() else { fail("malformed workload line: expected kind<TAB>name<TAB>text") }
@@ -186,7 +190,7 @@ let directory = arguments.dataDirectory.hasSuffix("/") ? String(arguments.dataDi
 func loadedDatabase() -> (Database, [(String, Double, Int?)]) {
     let database: Database
     do {
-        database = try Database(options: Database.Options(today: arguments.today))
+        database = try Database(options: Database.Options(today: arguments.today, threads: arguments.threads))
     } catch {
         fail(error.description)
     }

@@ -29,13 +29,19 @@ public final class Database: Sendable {
         public var parameters: [String: String]
         /// Bounds on what one statement may take; see `Database.Limits`.
         public var limits: Limits
+        /// How many threads a statement's big scans, groupings and measures
+        /// may use, from 1 to 256 (`set threads` changes it later); nil uses
+        /// one per processor. Answers are the same whatever the count.
+        public var threads: Int?
 
         /// Describes how to open a database.
-        public init(today: String? = nil, safe: Bool = false, parameters: [String: String] = [:], limits: Limits = Limits()) {
+        public init(today: String? = nil, safe: Bool = false, parameters: [String: String] = [:], limits: Limits = Limits(),
+                    threads: Int? = nil) {
             self.today = today
             self.safe = safe
             self.parameters = parameters
             self.limits = limits
+            self.threads = threads
         }
     }
 
@@ -113,6 +119,12 @@ public final class Database: Sendable {
         self.server = server
         let flag = InterruptFlag()
         var sessionOptions = SessionOptions(safe: options.safe)
+        if let threads = options.threads {
+            guard (1...256).contains(threads) else {
+                throw CRMQLError(phase: .io, message: "threads must be a number from 1 to 256, not \(threads)")
+            }
+            sessionOptions.threads = threads
+        }
         if let today = options.today {
             guard let days = DateParsing.parseDate(today) else {
                 throw CRMQLError(phase: .io, message: "invalid date '\(today)' for today; expected YYYY-MM-DD")

@@ -10,9 +10,13 @@ public struct SessionOptions: Sendable {
     public var today: Int64?
     /// When true, no statement may read or write files.
     public var safe: Bool
-    public init(today: Int64? = nil, safe: Bool = false) {
+    /// The session's threads to start with (`set threads`); nil: one per
+    /// processor.
+    public var threads: Int?
+    public init(today: Int64? = nil, safe: Bool = false, threads: Int? = nil) {
         self.today = today
         self.safe = safe
+        self.threads = threads
     }
 }
 
@@ -48,6 +52,8 @@ struct SessionState: Sendable {
     var fiscalYearStart = 1
     /// `set fast_paths = on|off`.
     var fastPaths = FastPaths.defaultEnabled
+    /// `set threads = N`, and from what size a loop is split.
+    var parallelism = Parallelism.sessionDefault
     /// How tables write numbers: `readable` or `plain` (`set number_format`).
     var numberFormat = "readable"
     /// Fitted models by name (`model name = ...`), and the prelude's, fitted at first use.
@@ -116,6 +122,7 @@ public final class Interpreter {
         self.options = options
         self.interrupt = interrupt
         self.state = SessionState(today: options.today ?? Interpreter.systemToday())
+        if let threads = options.threads { state.parallelism.threads = min(max(threads, 1), Parallelism.maximumThreads) }
         self.indexes = IndexCache()
         self.measures = MeasureCache()
         self.plans = PlanCache()
@@ -198,7 +205,7 @@ public final class Interpreter {
     func makeCatalog() -> Catalog {
         Catalog(store: state.store, definitions: state.definitions, parameters: state.parameters,
                 hostFunctions: hostFunctions, today: state.today, fiscalYearStart: state.fiscalYearStart,
-                fastPathsEnabled: state.fastPaths, models: state.models)
+                fastPathsEnabled: state.fastPaths, models: state.models, parallelism: state.parallelism)
     }
 
     // MARK: Running

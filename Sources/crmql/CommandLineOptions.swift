@@ -60,6 +60,9 @@ struct CommandLineOptions: ParsableCommand {
     @Option(help: ArgumentHelp("Run queries and changes on a PostgreSQL server (postgresql://user@host:port/db; the password from PGPASSWORD or ~/.pgpass), or 'memory'.", valueName: "engine"))
     var engine: String?
 
+    @Option(help: ArgumentHelp("Threads for big scans, groupings and measures (default: one per processor); answers do not depend on it.", valueName: "N"))
+    var threads: Int?
+
     @Flag(help: "Start on the built-in demo data.")
     var demo = false
 
@@ -117,6 +120,9 @@ struct CommandLineOptions: ParsableCommand {
         }
         if let timeLimit, !(timeLimit > 0 && timeLimit <= 86_400 * 365) {
             throw ValidationError("--time-limit needs a number of seconds greater than 0")
+        }
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("--threads takes a number from 1 to 256, not \(threads)")
         }
         if safe, data != nil || open != nil {
             throw ValidationError("--safe forbids reading files, so it cannot be combined with --data or --open")

@@ -27,7 +27,7 @@ struct Launcher {
 
         let database: Database
         let databaseOptions = Database.Options(today: options.today, safe: options.safe, parameters: options.parameterValues,
-                                               limits: options.limits)
+                                               limits: options.limits, threads: options.threads)
         do {
             if let path = options.databasePath {
                 database = try Database(path: path, readOnly: options.readonly, options: databaseOptions)

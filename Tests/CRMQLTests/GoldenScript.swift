@@ -23,7 +23,9 @@ enum GoldenScript {
     static func run(_ relativePath: String, demo: Bool) throws -> String {
         let url = repositoryRoot.appendingPathComponent(relativePath)
         let text = try String(contentsOf: url, encoding: .utf8)
-        let database = try Database(options: Database.Options(today: "2026-06-30"))
+        // Two threads whatever the machine: a plan shows its degree of
+        // parallelism, and the expected output is written on one machine.
+        let database = try Database(options: Database.Options(today: "2026-06-30", threads: 2))
         if demo || text.hasPrefix("-- setup: demo") { try database.loadDemo() }
         let previousDirectory = FileManager.default.currentDirectoryPath
         _ = FileManager.default.changeCurrentDirectoryPath(url.deletingLastPathComponent().path)

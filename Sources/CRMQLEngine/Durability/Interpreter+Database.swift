@@ -297,6 +297,8 @@ extension Interpreter {
     /// The state a checkpoint holds (empty without one).
     private func restore(checkpoint: (store: Store, extra: [UInt8])?, name: String) throws {
         var next = SessionState(today: options.today ?? Interpreter.systemToday())
+        // The threads are the machine's and the session's, not the file's.
+        next.parallelism = state.parallelism
         guard let (store, extra) = checkpoint else {
             state = next
             return

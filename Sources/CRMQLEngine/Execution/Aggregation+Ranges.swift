@@ -33,7 +33,8 @@ extension Aggregation {
 
     static func reduceRanges(_ function: AggregateFunction, values: Column?, offsets: [Int32],
                              distinct: Bool, type: DataType, range: SourceRange,
-                             hundredths: [Int32]? = nil) throws -> Column? {
+                             hundredths: [Int32]? = nil, parallelism: Parallelism = .serial,
+                             stop: BuildStop? = nil) throws -> Column? {
         guard !distinct, let first = offsets.first, first == 0 else { return nil }
         let segmentCount = offsets.count - 1
         // The offsets are a ref index's, built over these children: they
@@ -46,37 +47,53 @@ extension Aggregation {
             return Column(type: .int, data: .int((0..<segmentCount).map { Int64(offsets[$0 + 1] - offsets[$0]) }))
         }
         let nulls = values.nulls
+        // Each parent's answer reads its own range alone, so the parents
+        // are cut into morsels for the session's threads: the same additions
+        // in the same order per parent, whatever the thread count.
+        func eachMorsel(_ body: (Range<Int>) throws -> Void) throws {
+            try Parallel.forEach(rows: segmentCount, parallelism, stop: stop, body)
+        }
         if let hundredths, function == .sum || function == .avg, type == .number, hundredths.count == values.count {
-            return exactRanges(function, hundredths, nulls, offsets)
+            return try exactRanges(function, hundredths, nulls, offsets, eachMorsel)
         }
         // Decimals that are not a stored field's add exactly in the general path.
         if case .decimal = values.style, function == .sum || function == .avg { return nil }
         switch (function, values.data) {
         case (.count, _):
             var counts = [Int64](repeating: 0, count: segmentCount)
-            for s in 0..<segmentCount {
-                var count = Int64(offsets[s + 1] - offsets[s])
-                if nulls.hasNulls {
-                    for row in Int(offsets[s])..<Int(offsets[s + 1]) where nulls.isNull(row) { count -= 1 }
+            try counts.withUnsafeMutableBufferPointer { counts in
+                try eachMorsel { segments in
+                    for s in segments {
+                        var count = Int64(offsets[s + 1] - offsets[s])
+                        if nulls.hasNulls {
+                            for row in Int(offsets[s])..<Int(offsets[s + 1]) where nulls.isNull(row) { count -= 1 }
+                        }
+                        counts[s] = count
+                    }
                 }
-                counts[s] = count
             }
             return Column(type: .int, data: .int(counts))
         case (.sum, .int(let ints)) where type == .int:
             var sums = [Int64](repeating: 0, count: segmentCount)
             var seen = [Bool](repeating: false, count: segmentCount)
             try ints.withUnsafeBufferPointer { ints in
-                for s in 0..<segmentCount {
-                    var sum: Int64 = 0
-                    var any = false
-                    for row in Int(offsets[s])..<Int(offsets[s + 1]) where !nulls.isNull(row) {
-                        let (next, overflow) = sum.addingReportingOverflow(ints[row])
-                        if overflow { throw Diagnostic.runtime("integer overflow in sum", range) }
-                        sum = next
-                        any = true
+                try sums.withUnsafeMutableBufferPointer { sums in
+                    try seen.withUnsafeMutableBufferPointer { seen in
+                        try eachMorsel { segments in
+                            for s in segments {
+                                var sum: Int64 = 0
+                                var any = false
+                                for row in Int(offsets[s])..<Int(offsets[s + 1]) where !nulls.isNull(row) {
+                                    let (next, overflow) = sum.addingReportingOverflow(ints[row])
+                                    if overflow { throw Diagnostic.runtime("integer overflow in sum", range) }
+                                    sum = next
+                                    any = true
+                                }
+                                sums[s] = sum
+                                seen[s] = any
+                            }
+                        }
                     }
-                    sums[s] = sum
-                    seen[s] = any
                 }
             }
             return Column(type: .int, data: .int(sums), nulls: NullBitmap(count: segmentCount) { !seen[$0] })
@@ -84,20 +101,24 @@ extension Aggregation {
             var results = [Double](repeating: 0, count: segmentCount)
             var empty = [Bool](repeating: false, count: segmentCount)
             let checkNulls = nulls.hasNulls
-            doubles.withUnsafeBufferPointer { doubles in
-                results.withUnsafeMutableBufferPointer { results in
-                    for s in 0..<segmentCount {
-                        var running = CompensatedSum()
-                        var count = 0
-                        for row in Int(offsets[s])..<Int(offsets[s + 1]) {
-                            if checkNulls && nulls.isNull(row) { continue }
-                            running.add(doubles[row])
-                            count &+= 1
-                        }
-                        if count == 0 {
-                            empty[s] = true
-                        } else {
-                            results[s] = function == .avg ? running.value / Double(count) : running.value
+            try doubles.withUnsafeBufferPointer { doubles in
+                try results.withUnsafeMutableBufferPointer { results in
+                    try empty.withUnsafeMutableBufferPointer { empty in
+                        try eachMorsel { segments in
+                            for s in segments {
+                                var running = CompensatedSum()
+                                var count = 0
+                                for row in Int(offsets[s])..<Int(offsets[s + 1]) {
+                                    if checkNulls && nulls.isNull(row) { continue }
+                                    running.add(doubles[row])
+                                    count &+= 1
+                                }
+                                if count == 0 {
+                                    empty[s] = true
+                                } else {
+                                    results[s] = function == .avg ? running.value / Double(count) : running.value
+                                }
+                            }
                         }
                     }
                 }
@@ -111,21 +132,29 @@ extension Aggregation {
     /// `sum` or `avg` of a money field over each range, from its counts of
     /// hundredths (see `Aggregation`).
     private static func exactRanges(_ function: AggregateFunction, _ hundredths: [Int32], _ nulls: NullBitmap,
-                                    _ offsets: [Int32]) -> Column {
+                                    _ offsets: [Int32], _ eachMorsel: ((Range<Int>) throws -> Void) throws -> Void) throws -> Column {
         let segmentCount = offsets.count - 1
         var sums = [Int64](repeating: 0, count: segmentCount)
         var counts = [Int](repeating: 0, count: segmentCount)
-        hundredths.withUnsafeBufferPointer { hundredths in
-            offsets.withUnsafeBufferPointer { offsets in
-                guard nulls.hasNulls else {
-                    sums.withUnsafeMutableBufferPointer { rangeSums(hundredths, offsets: offsets, into: $0) }
-                    for s in 0..<segmentCount { counts[s] = Int(offsets[s + 1] &- offsets[s]) }
-                    return
-                }
-                for s in 0..<segmentCount {
-                    for row in Int(offsets[s])..<Int(offsets[s + 1]) where !nulls.isNull(row) {
-                        sums[s] &+= Int64(hundredths[row])
-                        counts[s] &+= 1
+        try hundredths.withUnsafeBufferPointer { hundredths in
+            try offsets.withUnsafeBufferPointer { offsets in
+                try sums.withUnsafeMutableBufferPointer { sums in
+                    try counts.withUnsafeMutableBufferPointer { counts in
+                        try eachMorsel { segments in
+                            guard nulls.hasNulls else {
+                                // The morsel's ranges, with the offset after its last.
+                                rangeSums(hundredths, offsets: UnsafeBufferPointer(rebasing: offsets[segments.lowerBound...segments.upperBound]),
+                                          into: UnsafeMutableBufferPointer(rebasing: sums[segments]))
+                                for s in segments { counts[s] = Int(offsets[s + 1] &- offsets[s]) }
+                                return
+                            }
+                            for s in segments {
+                                for row in Int(offsets[s])..<Int(offsets[s + 1]) where !nulls.isNull(row) {
+                                    sums[s] &+= Int64(hundredths[row])
+                                    counts[s] &+= 1
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -134,7 +163,8 @@ extension Aggregation {
     }
 
     /// Each range's total of `values`, range `s` being
-    /// `offsets[s] ..< offsets[s + 1]` (ascending, within `values`).
+    /// `offsets[s] ..< offsets[s + 1]` (ascending, within `values`; the
+    /// first range may start past the first value).
     ///
     /// A loop per range leaves its inner loop after a number of rows the
     /// processor cannot predict, once per range: for a million customers of
@@ -154,7 +184,9 @@ extension Aggregation {
             var total: Int64 = 0
             var previous: Int64 = 0
             var s = 0
-            var start = 0
+            // The ranges need not start at the first value: a morsel of
+            // parents reads its own children only.
+            var start = Int(offsets[0])
             while start < end {
                 let stop = min(start + block, end)
                 running[0] = total

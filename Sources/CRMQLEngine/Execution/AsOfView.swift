@@ -75,7 +75,7 @@ struct AsOfView {
         let catalog = Catalog(store: store, definitions: outer.catalog.definitions, parameters: outer.catalog.parameters,
                               hostFunctions: outer.catalog.hostFunctions, today: day,
                               fiscalYearStart: outer.catalog.fiscalYearStart, fastPathsEnabled: outer.catalog.fastPathsEnabled,
-                              models: outer.catalog.models)
+                              models: outer.catalog.models, parallelism: outer.catalog.parallelism)
         let services = ExecutionServices(viewOf: outer.evaluator.services, catalog: catalog, subsets: subsets)
         let evaluator = Evaluator(catalog: catalog, services: services)
         if outer.evaluator.trace != nil { evaluator.trace = [] }

@@ -136,46 +136,155 @@ struct DenseAggregation {
         }
     }
 
+    /// Every running state of one pass over rows: each slot's first row,
+    /// its row count (four counts a slot, row i adding to count i % 4:
+    /// consecutive rows of one group, most rows with four channels, then
+    /// add to different memory instead of each waiting on the last's
+    /// store), and each output's accumulator.
+    private final class Partial {
+        let firstRow: UnsafeMutableBufferPointer<Int32>
+        let laneCounts: UnsafeMutableBufferPointer<Int64>
+        let accumulators: [Accumulator]
+
+        init(_ aggregation: DenseAggregation, _ entity: Entity, hundredths: [[Int32]?]) {
+            let slots = aggregation.slotCount
+            firstRow = .allocate(capacity: slots)
+            firstRow.initialize(repeating: -1)
+            laneCounts = .allocate(capacity: slots &* 4)
+            laneCounts.initialize(repeating: 0)
+            accumulators = aggregation.outputs.indices.map {
+                Accumulator(aggregation.outputs[$0], entity, slots: slots, hundredths: hundredths[$0])
+            }
+        }
+
+        deinit {
+            firstRow.deallocate()
+            laneCounts.deallocate()
+            for accumulator in accumulators { accumulator.free() }
+        }
+    }
+
+    // TUNING: per-morsel states are kept until they are combined in order;
+    // past 1,024 slots (a million rows: 62 morsels of a few hundred KB) the
+    // groupings run on one thread as before.
+    private static let maximumMorselSlots = 1 << 10
+
+    /// The threads a grouping of `rows` rows runs on, for `explain`: nil for one.
+    static func shownDegree(_ bound: BoundQuery, _ entity: Entity, rows: Int, _ parallelism: Parallelism) -> Int? {
+        guard let degree = parallelism.shown(rows: rows), let dense = DenseAggregation(bound, entity),
+              dense.slotCount <= maximumMorselSlots else { return nil }
+        return degree
+    }
+
     /// The shown columns, one row per group in ascending key order, and the
     /// number of groups. The rows are read a chunk at a time (`KeptRows`):
     /// each chunk's slots, and the values an aggregate gathers at its rows,
     /// are a few kilobytes that stay in the cache, where arrays as long as
     /// the rows were written to memory and read back. The rows count
     /// against the statement's limits, as an evaluated column does.
-    func run(_ entity: Entity, _ selection: KeptRows, services: ExecutionServices) throws -> (outputs: [Column], groupCount: Int) {
+    ///
+    /// Rows enough to split (`Parallelism`) are read in morsels, each into
+    /// a state of its own, on the session's threads; the states are then
+    /// combined in morsel order, so a float sum adds the same partial sums
+    /// in the same order whatever the thread count. An int sum that
+    /// overflows fails in a morsel or where two morsels' totals are added.
+    func run(_ entity: Entity, _ selection: KeptRows, services: ExecutionServices,
+             parallelism: Parallelism = .serial) throws -> (outputs: [Column], groupCount: Int) {
         try services.checkInterrupt(materializing: selection.count)
-        var firstRow = [Int32](repeating: -1, count: slotCount)
-        // Four counts a slot, row i adding to count i % 4: consecutive rows
-        // of one group (most rows, with four channels) then add to
-        // different memory, instead of each waiting on the last's store.
-        var laneCounts = [Int64](repeating: 0, count: slotCount &* 4)
-        let accumulators = makeAccumulators(entity, services)
-        defer { for accumulator in accumulators { accumulator.free() } }
-        var slotBuffer = [Int32](repeating: 0, count: KeptRows.chunkRows)
-        var valueBuffer = [Double](repeating: 0, count: KeptRows.chunkRows)
-        try firstRow.withUnsafeMutableBufferPointer { firstRow in
-            try laneCounts.withUnsafeMutableBufferPointer { laneCounts in
-                try slotBuffer.withUnsafeMutableBufferPointer { slotBuffer in
-                    try valueBuffer.withUnsafeMutableBufferPointer { values in
-                        try selection.forEachChunk { rows in
-                            let slots = UnsafeMutableBufferPointer(rebasing: slotBuffer[0..<rows.count])
-                            slots.update(repeating: 0)
-                            for (index, field) in keyFields.enumerated() {
-                                Sorting.addDenseDigits(slots, entity.columns[field], radix: radices[index], rows: rows)
-                            }
-                            for index in 0..<rows.count {
-                                let s = Int(slots[index])
-                                if firstRow[s] < 0 { firstRow[s] = rows[index] }
-                                laneCounts[s &<< 2 | index & 3] &+= 1
-                            }
-                            for (position, output) in outputs.enumerated() {
-                                try accumulate(output, accumulators[position], entity, rows, UnsafeBufferPointer(slots), values)
-                            }
-                        }
-                    }
+        let hundredths = hundredthsOfOutputs(entity, services)
+        let total: Partial
+        if slotCount <= DenseAggregation.maximumMorselSlots, parallelism.splits(selection.count) {
+            let morsels = Self.morselCount(selection, parallelism)
+            let partials = (0..<morsels).map { _ in Partial(self, entity, hundredths: hundredths) }
+            try Parallel.forEach(morsels: morsels, threads: parallelism.degree(rows: selection.count), stop: services.buildStop) { morsel in
+                try Self.forEachChunk(selection, morsel: morsel, parallelism) { rows in try add(rows, into: partials[morsel], entity) }
+            }
+            try services.checkInterrupt()
+            total = partials[0]
+            for partial in partials.dropFirst() { try combine(partial, into: total) }
+        } else {
+            total = Partial(self, entity, hundredths: hundredths)
+            try selection.forEachChunk { rows in try add(rows, into: total, entity) }
+        }
+        return columns(total, entity)
+    }
+
+    /// The morsels of a selection: of its list, or of its bitmap's rows.
+    private static func morselCount(_ selection: KeptRows, _ parallelism: Parallelism) -> Int {
+        switch selection {
+        case .rows(let rows): return parallelism.morsels(rows.count)
+        case .bits(let words): return parallelism.morsels(words.count &<< 6)
+        }
+    }
+
+    /// `KeptRows.forEachChunk` over one morsel of the selection.
+    private static func forEachChunk(_ selection: KeptRows, morsel: Int, _ parallelism: Parallelism,
+                                     _ body: (UnsafeBufferPointer<Int32>) throws -> Void) throws {
+        switch selection {
+        case .rows(let rows):
+            let range = parallelism.morsel(morsel, of: rows.count)
+            try rows.withUnsafeBufferPointer { rows in
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    let end = min(start + KeptRows.chunkRows, range.upperBound)
+                    try body(UnsafeBufferPointer(rebasing: rows[start..<end]))
+                    start = end
+                }
+            }
+        case .bits(let words):
+            // Morsels of whole words: `morselRows` is a multiple of 64.
+            let range = parallelism.morsel(morsel, of: words.count &<< 6)
+            try words.withUnsafeBufferPointer { words in
+                try KeptRows.forEachChunk(of: UnsafeBufferPointer(rebasing: words[(range.lowerBound >> 6)..<(range.upperBound >> 6)]),
+                                          base: range.lowerBound, body)
+            }
+        }
+    }
+
+    /// Adds one chunk of rows into a state.
+    private func add(_ rows: UnsafeBufferPointer<Int32>, into partial: Partial, _ entity: Entity) throws {
+        try withUnsafeTemporaryAllocation(of: Int32.self, capacity: rows.count) { slots in
+            try withUnsafeTemporaryAllocation(of: Double.self, capacity: rows.count) { values in
+                slots.initialize(repeating: 0)
+                for (index, field) in keyFields.enumerated() {
+                    Sorting.addDenseDigits(slots, entity.columns[field], radix: radices[index], rows: rows)
+                }
+                let firstRow = partial.firstRow, laneCounts = partial.laneCounts
+                for index in 0..<rows.count {
+                    let s = Int(slots[index])
+                    if firstRow[s] < 0 { firstRow[s] = rows[index] }
+                    laneCounts[s &<< 2 | index & 3] &+= 1
+                }
+                for (position, output) in outputs.enumerated() {
+                    try accumulate(output, partial.accumulators[position], entity, rows, UnsafeBufferPointer(slots), values)
                 }
             }
         }
+    }
+
+    /// Adds a later morsel's state into `total`.
+    private func combine(_ partial: Partial, into total: Partial) throws {
+        for s in 0..<slotCount where total.firstRow[s] < 0 { total.firstRow[s] = partial.firstRow[s] }
+        for i in 0..<(slotCount &* 4) { total.laneCounts[i] &+= partial.laneCounts[i] }
+        for (position, output) in outputs.enumerated() {
+            let from = partial.accumulators[position], into = total.accumulators[position]
+            for s in 0..<slotCount {
+                if let counts = into.counts, let more = from.counts { counts[s] &+= more[s] }
+                if let sums = into.intSums, let more = from.intSums {
+                    let (sum, overflow) = sums[s].addingReportingOverflow(more[s])
+                    if overflow, case .sum(_, let range) = output { throw Diagnostic.runtime("integer overflow in sum", range) }
+                    sums[s] = sum
+                }
+                if let sums = into.exactSums, let more = from.exactSums { sums[s] &+= more[s] }
+                if let sums = into.sums, let more = from.sums { sums[s].add(more[s]) }
+                if let present = into.present, let more = from.present { present[s] &+= more[s] }
+            }
+        }
+    }
+
+    /// The shown columns from a pass's state.
+    private func columns(_ state: Partial, _ entity: Entity) -> (outputs: [Column], groupCount: Int) {
+        let firstRow = state.firstRow, laneCounts = state.laneCounts
         let rowCount = (0..<slotCount).map { (slot: Int) -> Int64 in
             laneCounts[(slot &<< 2)..<(slot &<< 2 &+ 4)].reduce(0, &+)
         }
@@ -183,7 +292,7 @@ struct DenseAggregation {
         let groupRows = occurring.map { firstRow[$0] }
         var columns: [Column] = []
         for (position, output) in outputs.enumerated() {
-            let state = accumulators[position]
+            let state = state.accumulators[position]
             switch output {
             case .key(let index):
                 columns.append(entity.columns[keyFields[index]].gather(groupRows))
@@ -213,23 +322,23 @@ struct DenseAggregation {
         return (columns, occurring.count)
     }
 
-    /// Each output's running state, with the counts of hundredths of a
-    /// money field it sums (see `Aggregation`).
+    /// Each output's counts of hundredths of the money field it sums (see
+    /// `Aggregation`), looked up before any thread starts: a lookup may
+    /// build the copy, and builds bind to the statement's thread.
     @inline(never)
-    private func makeAccumulators(_ entity: Entity, _ services: ExecutionServices) -> [Accumulator] {
-        outputs.map { output -> Accumulator in
-            var hundredths: [Int32]? = nil
+    private func hundredthsOfOutputs(_ entity: Entity, _ services: ExecutionServices) -> [[Int32]?] {
+        outputs.map { output -> [Int32]? in
             switch output {
             case .sum(let field, _), .average(let field):
                 if case .number = entity.columns[field].data,
                    let scaled = services.indexes.hundredths(of: entity, field: entity.fields[field].name),
                    scaled.counts.count == entity.columns[field].count {
-                    hundredths = scaled.counts
+                    return scaled.counts
                 }
+                return nil
             default:
-                break
+                return nil
             }
-            return Accumulator(output, entity, slots: slotCount, hundredths: hundredths)
         }
     }
 

@@ -43,9 +43,14 @@ extension Evaluator {
             try aggregate.argument.map { try evaluate($0, EvalContext(allOf: child)).expanded(to: child.rowCount) }
         }
         try services.checkInterrupt(materializing: parent.rowCount)
-        return try Aggregation.reduceRanges(aggregate.function, values: values, offsets: index.offsets,
-                                            distinct: aggregate.distinct, type: expr.type, range: expr.range,
-                                            hundredths: fastPaths.moneyField(aggregate.function, aggregate.argument, child))
+        let result = try Aggregation.reduceRanges(aggregate.function, values: values, offsets: index.offsets,
+                                                  distinct: aggregate.distinct, type: expr.type, range: expr.range,
+                                                  hundredths: fastPaths.moneyField(aggregate.function, aggregate.argument, child),
+                                                  parallelism: parallelism,
+                                                  stop: parallelism.splits(parent.rowCount) ? services.buildStop : nil)
+        // Its threads stop between morsels when told; this fails the statement then.
+        try services.checkInterrupt()
+        return result
     }
 
     /// `ChildSegmentAggregate`: the children of the context's rows, each

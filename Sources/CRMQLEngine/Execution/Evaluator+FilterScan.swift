@@ -82,7 +82,7 @@ extension Evaluator {
                 }
             }
             if let bits = mask {
-                kept = RowSelection.positions(bits)
+                kept = RowSelection.positions(bits, parallelism)
                 mask = nil
             }
             if kept.isEmpty { break }
@@ -102,7 +102,7 @@ extension Evaluator {
             try services.checkInterrupt(materializing: context.length)
             if let bits = try columnFilterBits(condition, strategy, context) {
                 record(strategy)
-                return context.isAllRows ? RowSelection.positions(bits) : RowSelection.picked(from: context.rows, bits)
+                return context.isAllRows ? RowSelection.positions(bits, parallelism) : RowSelection.picked(from: context.rows, bits)
             }
         case .existsFromOffsets, .markParentsExists, .childExistsScan:
             if let rows = try existsRows(condition, strategy, context) {
@@ -199,7 +199,7 @@ extension Evaluator {
         let bits = flags.withUnsafeBufferPointer { flags in
             RowSelection.bits(count: flags.count) { flags[$0] != negated }
         }
-        return context.isAllRows ? RowSelection.positions(bits) : RowSelection.picked(from: context.rows, bits)
+        return context.isAllRows ? RowSelection.positions(bits, parallelism) : RowSelection.picked(from: context.rows, bits)
     }
 
     /// `field op constant` (either way round) straight from the stored
@@ -313,15 +313,18 @@ extension Evaluator {
                              _ passes: (T) -> Bool) -> [UInt64] {
         let nulls = column.nulls
         return values.withUnsafeBufferPointer { values in
+            // Every row in question: over morsels on the session's threads
+            // when there are enough of them (`Parallelism`).
+            let parallelism = self.parallelism
             if context.isAllRows, let mask {
                 return nulls.hasNulls
-                    ? RowSelection.bits(count: values.count, under: mask) { passes(values[$0]) && !nulls.isNull($0) }
-                    : RowSelection.bits(count: values.count, under: mask) { passes(values[$0]) }
+                    ? RowSelection.bits(count: values.count, under: mask, parallelism) { passes(values[$0]) && !nulls.isNull($0) }
+                    : RowSelection.bits(count: values.count, under: mask, parallelism) { passes(values[$0]) }
             }
             if context.isAllRows {
                 return nulls.hasNulls
-                    ? RowSelection.bits(count: values.count) { passes(values[$0]) && !nulls.isNull($0) }
-                    : RowSelection.bits(count: values.count) { passes(values[$0]) }
+                    ? RowSelection.bits(count: values.count, parallelism) { passes(values[$0]) && !nulls.isNull($0) }
+                    : RowSelection.bits(count: values.count, parallelism) { passes(values[$0]) }
             }
             // Rows of a selection of this entity: inside the column (the
             // bounds rule of `RowSelection.assertInside`). Null and pass

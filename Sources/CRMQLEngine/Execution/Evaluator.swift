@@ -63,6 +63,9 @@ final class Evaluator {
         FastPaths(enabled: catalog.fastPathsEnabled, indexes: services.indexes, store: catalog.store)
     }
 
+    /// How many threads this statement's big loops may use.
+    var parallelism: Parallelism { catalog.parallelism }
+
     /// Notes that a plan's operator ran (only under a plan: what runs
     /// outside one is not in any `explain`).
     @inline(__always)

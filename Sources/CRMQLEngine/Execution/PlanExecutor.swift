@@ -195,7 +195,8 @@ extension QueryRunner {
             let selection: KeptRows
             if case .rows(let kept)? = input { selection = kept } else { selection = .rows([]) }
             if strategy == .perfectHashGroup, let dense = DenseAggregation(bound, entity) {
-                let (outputs, groupCount) = try dense.run(entity, selection, services: evaluator.services)
+                let (outputs, groupCount) = try dense.run(entity, selection, services: evaluator.services,
+                                                          parallelism: evaluator.parallelism)
                 // Its sums of money add hundredths by the rule a sum does.
                 for item in bound.items {
                     if case .groupAggregate(let aggregate) = item.expr.node,

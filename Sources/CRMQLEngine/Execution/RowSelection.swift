@@ -174,24 +174,29 @@ enum KeptRows {
                 }
             }
         case .bits(let words):
-            // Filled a few words at a time up to a chunk's rows, however
-            // sparse the bitmap: a chunk per fixed number of words would
-            // pay the per-chunk work for a handful of rows.
-            var chunk = [Int32](repeating: 0, count: KeptRows.chunkRows + SetBits.slack)
-            let batchRows = KeptRows.batchWords * 64
-            try words.withUnsafeBufferPointer { words in
-                try chunk.withUnsafeMutableBufferPointer { chunk in
-                    var start = 0, n = 0
-                    while start < words.count {
-                        let end = min(start + KeptRows.batchWords, words.count)
-                        n = SetBits.decode(UnsafeBufferPointer(rebasing: words[start..<end]), base: start &<< 6, into: chunk, at: n)
-                        start = end
-                        // Handed on while the next batch could still fit.
-                        if n > KeptRows.chunkRows - batchRows || (start == words.count && n > 0) {
-                            try body(UnsafeBufferPointer(rebasing: chunk[0..<n]))
-                            n = 0
-                        }
-                    }
+            try words.withUnsafeBufferPointer { try KeptRows.forEachChunk(of: $0, base: 0, body) }
+        }
+    }
+
+    /// `forEachChunk` over the rows set in `words`, the first word's bit 0
+    /// being row `base`.
+    static func forEachChunk(of words: UnsafeBufferPointer<UInt64>, base: Int,
+                             _ body: (UnsafeBufferPointer<Int32>) throws -> Void) rethrows {
+        // Filled a few words at a time up to a chunk's rows, however
+        // sparse the bitmap: a chunk per fixed number of words would
+        // pay the per-chunk work for a handful of rows.
+        var chunk = [Int32](repeating: 0, count: KeptRows.chunkRows + SetBits.slack)
+        let batchRows = KeptRows.batchWords * 64
+        try chunk.withUnsafeMutableBufferPointer { chunk in
+            var start = 0, n = 0
+            while start < words.count {
+                let end = min(start + KeptRows.batchWords, words.count)
+                n = SetBits.decode(UnsafeBufferPointer(rebasing: words[start..<end]), base: base &+ start &<< 6, into: chunk, at: n)
+                start = end
+                // Handed on while the next batch could still fit.
+                if n > KeptRows.chunkRows - batchRows || (start == words.count && n > 0) {
+                    try body(UnsafeBufferPointer(rebasing: chunk[0..<n]))
+                    n = 0
                 }
             }
         }

@@ -26,7 +26,7 @@ struct TransitionsSource {
         guard before.column.type == after.column.type || before.column.type == .null || after.column.type == .null else {
             throw Diagnostic.semantic("'\(runner.source.text(of: of.range))' has another type on each date", of.range)
         }
-        return Self.matrix(before, after)
+        return try matrix(before, after)
     }
 
     /// The arguments of a call, checked (`explain sql` compiles the same call).
@@ -63,7 +63,7 @@ struct TransitionsSource {
     }
 
     /// The matrix of the states of the rows on both dates.
-    private static func matrix(_ before: (column: Column, kept: [Int32]?), _ after: (column: Column, kept: [Int32]?)) -> QueryOutput {
+    private func matrix(_ before: (column: Column, kept: [Int32]?), _ after: (column: Column, kept: [Int32]?)) throws -> QueryOutput {
         // A row counts when it exists on the first date; it exists on the
         // second too, since a view on a later date hides fewer rows.
         let check = { try runner.evaluator.services.checkInterrupt() }

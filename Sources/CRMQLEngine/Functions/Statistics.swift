@@ -127,6 +127,14 @@ public struct CompensatedSum: Sendable {
         sum = next
     }
 
+    /// Adds another sum's values (after this one's): how sums of parts
+    /// computed apart are combined, in a fixed order of the parts.
+    @inline(__always)
+    public mutating func add(_ other: CompensatedSum) {
+        add(other.sum)
+        compensation += other.compensation
+    }
+
     /// The total so far.
     public var value: Double { sum + compensation }
 }

@@ -82,6 +82,8 @@ struct FilterStep: Sendable {
     var expressions: [ExpressionOperator] = []
     /// What `explain analyze` measured: rows kept and time.
     var actual: Actual?
+    /// The threads its test over every row runs on, when more than one.
+    var parallel: Int?
 }
 
 /// What one operator produced when `explain analyze` ran it.
@@ -101,6 +103,8 @@ struct ExpressionOperator: Sendable {
     var text: String { normalizedText(source, textRange) }
     /// Further strategies it uses (`ExactMoneySum` beside a sum).
     var with: [OperatorName] = []
+    /// The threads it runs on, when more than one (`Parallelism`).
+    var parallel: Int?
 }
 
 /// A node of a physical plan: one operator, the node it reads from, and
@@ -147,6 +151,8 @@ final class PlanNode: @unchecked Sendable {
     var namedPlan: NamedPlan?
     /// A filter's steps with what `explain analyze` measured of each.
     var annotatedSteps: [FilterStep]?
+    /// The threads it runs on, when more than one (`Parallelism`).
+    var parallel: Int?
 
     init(_ kind: Kind, _ name: OperatorName, input: PlanNode?, range: SourceRange,
          detail: @escaping @autoclosure () -> String, estimate: Int? = nil) {

@@ -34,6 +34,7 @@ enum PlanPrinter {
                     var line = "FILTER \(step.text)"
                     if let parent = step.parent { line += " THROUGH \(parent)" }
                     line += " [\(step.strategy.rawValue)] (~\(step.estimate) rows)"
+                    if let parallel = step.parallel { line += " [parallel \(parallel)]" }
                     if analyze {
                         if let actual = step.actual {
                             line += " [actual \(actual.rows) rows\(actual.bitmap ? " as a bitmap" : ""), \(milliseconds(actual.milliseconds))]"
@@ -73,6 +74,7 @@ enum PlanPrinter {
         case .project: line = "PROJECT \(node.detail)"
         }
         line += " [\(node.name.rawValue)]"
+        if let parallel = node.parallel { line += " [parallel \(parallel)]" }
         switch node.kind {
         case .scan, .indexSearch, .namedQuery, .tableFunction:
             if let estimate = node.estimate { line += " (~\(estimate) rows)" }
@@ -87,7 +89,7 @@ enum PlanPrinter {
 
     private static func describe(_ operation: ExpressionOperator) -> String {
         let names = ([operation.name] + operation.with).map(\.rawValue).joined(separator: ", ")
-        return "\(operation.text) [\(names)]"
+        return "\(operation.text) [\(names)]" + (operation.parallel.map { " [parallel \($0)]" } ?? "")
     }
 
     static func milliseconds(_ ms: Double) -> String {

@@ -143,6 +143,10 @@ extension QueryRunner {
                 var step = FilterStep(positions: Array(positions[group]), conjuncts: members, strategy: stepStrategy,
                                       source: source, textRange: members[0].range,
                                       estimate: Int(estimate.rounded(.up)))
+                if steps.isEmpty, let degree = catalog.parallelism.shown(rows: before), before == entity.rowCount,
+                   Parallelism.splitsFilter(stepStrategy) {
+                    step.parallel = degree
+                }
                 if stepStrategy == .parentMarkFilter, let (_, parent, _) = rules.throughParent(members[0], rows: before) {
                     step.parent = parent.name
                 }
@@ -173,6 +177,7 @@ extension QueryRunner {
             let group = PlanNode(.group(strategy), strategy, input: node, range: bound.range,
                                  detail: keys.map { key in key.alias.map { "\(key.text) as \($0)" } ?? key.text }.joined(separator: ", "),
                                  estimate: nil)
+            if strategy == .perfectHashGroup { group.parallel = DenseAggregation.shownDegree(bound, entity, rows: rows, catalog.parallelism) }
             for key in bound.groupKeys {
                 group.expressions += planExpressions(key.bound, entity, rows: rows, grouped: false, rules, &strategies)
             }
@@ -261,6 +266,7 @@ extension QueryRunner {
                 let strategy = grouped ? .childSegmentAggregate
                     : rules.relationStrategy(aggregate, type: expr.type, parent: entity, rows: rows)
                 var operation = named(strategy)
+                if strategy == .clusteredChildRangeSum { operation.parallel = catalog.parallelism.shown(rows: entity.rowCount) }
                 if let child = catalog.store[aggregate.child], rules.moneyField(aggregate.function, aggregate.argument, child) != nil {
                     operation.with.append(.exactMoneySum)
                 }

@@ -51,12 +51,15 @@ final class Catalog {
     let fastPathsEnabled: Bool
     /// The session's models, by name: model functions and model sources.
     let models: [String: ModelEntry]
+    /// `set threads`: how many threads a statement's big loops may use.
+    let parallelism: Parallelism
     private var boundComputed: [String: BoundExpr] = [:]
 
     init(store: Store, definitions: [String: [Definition]], parameters: [String: Value],
          hostFunctions: [String: HostFunction], today: Int64, fiscalYearStart: Int, fastPathsEnabled: Bool = true,
-         models: [String: ModelEntry] = [:]) {
+         models: [String: ModelEntry] = [:], parallelism: Parallelism = .serial) {
         self.fastPathsEnabled = fastPathsEnabled
+        self.parallelism = parallelism
         self.models = models
         self.store = store
         self.definitions = definitions

@@ -55,6 +55,7 @@ enum Help {
         describe entity   show entities   show indexes   help [topic]
         model name = bgnbd(...)   show models   describe model name   drop model name   (help models)
         set fast_paths = off          plans of general operators only (same answers, slower)
+        set threads = 2               threads for big scans, groupings and measures (same answers)
         """),
         ("rules", """
         select rules(orders, item: product, by: basket [, support: 0.01] [, confidence: 0.3])

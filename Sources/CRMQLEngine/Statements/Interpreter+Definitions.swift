@@ -70,6 +70,14 @@ extension Interpreter {
             default:
                 throw Diagnostic.semantic("fast_paths is on or off, as in set fast_paths = off", value.range)
             }
+        case "threads":
+            // How many threads a statement's big loops use; any count gives
+            // the same answers (see `Parallelism`).
+            guard case .int(let count) = try constant(value, source, what: "threads"),
+                  count >= 1, count <= Int64(Parallelism.maximumThreads) else {
+                throw Diagnostic.semantic("threads must be a number from 1 to \(Parallelism.maximumThreads), as in set threads = 2", value.range)
+            }
+            state.parallelism.threads = Int(count)
         case "number_format":
             // A word, as `.format` takes it: `set number_format = plain`.
             var word: String?
@@ -84,7 +92,7 @@ extension Interpreter {
             state.numberFormat = word.lowercased()
         default:
             throw Diagnostic.semantic(Suggestion.message("unknown setting '\(name.text)'", for: name.text,
-                                                         among: ["today", "fiscal_year_start", "fast_paths", "number_format"]), name.range)
+                                                         among: ["today", "fiscal_year_start", "fast_paths", "threads", "number_format"]), name.range)
         }
     }
 

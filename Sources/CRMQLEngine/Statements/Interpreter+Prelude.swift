@@ -42,6 +42,7 @@ extension Interpreter {
         next.parameterDefaults = state.parameterDefaults
         next.fiscalYearStart = state.fiscalYearStart
         next.numberFormat = state.numberFormat
+        next.parallelism = state.parallelism
         next.store = DemoData.makeStore()
         // User definitions of other entities do not survive a change of data.
         state = next

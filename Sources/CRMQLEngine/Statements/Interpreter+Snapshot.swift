@@ -77,6 +77,7 @@ extension Interpreter {
         next.fiscalYearStart = state.fiscalYearStart
         next.numberFormat = state.numberFormat
         next.fastPaths = state.fastPaths
+        next.parallelism = state.parallelism
         next.parameters = state.parameters
         next.store = store
         // Measures and plans cached under another state must never answer
