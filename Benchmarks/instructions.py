@@ -34,6 +34,20 @@ SETUP = [
 TOGGLE = "$s5CRMQL8DatabaseC5query_*"
 
 
+def build_options(binary):
+    """Under valgrind a cold run can pass the slow-query cut-off, which would
+    stop the repetitions the count subtracts; and callgrind counts only the
+    thread that entered `Database.query`, so a build that splits loops over
+    threads runs on one to be counted whole. An older build (a baseline)
+    has neither option."""
+    with open(binary, "rb") as f:
+        image = f.read()
+    options = ["--slow-ms", "1e12"] if b"--slow-ms" in image else []
+    if b"--threads" in image:
+        options += ["--threads", "1"]
+    return options
+
+
 def count(binary, data_dir, text, runs):
     """Instructions of one run of `text`, from two callgrind runs that
     differ only in the number of timed runs (so warm-up and first-use work
@@ -50,10 +64,8 @@ def count(binary, data_dir, text, runs):
             with open(workload) as stdin:
                 run = subprocess.run(["valgrind", "--tool=callgrind", "--collect-atstart=no",
                                       "--toggle-collect=" + TOGGLE, "--callgrind-out-file=" + out,
-                                      binary, data_dir, "--min-runs", str(n), "--max-runs", str(n), "--budget-ms", "0",
-                                      # Under valgrind a cold run can pass the slow-query cut-off, which
-                                      # would stop the repetitions the count subtracts.
-                                      "--slow-ms", "1e12"],
+                                      binary, data_dir, "--min-runs", str(n), "--max-runs", str(n), "--budget-ms", "0"]
+                                     + build_options(binary),
                                      stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             found = re.search(r"Collected : (\d+)", run.stderr)
             if run.returncode != 0 or not found:

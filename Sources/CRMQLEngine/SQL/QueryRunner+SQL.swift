@@ -20,11 +20,10 @@ extension QueryRunner {
     }
 
     /// The query bound over its entity, for a statement sent to a server,
-    /// or the error naming what of it has no translation there yet.
+    /// or the error naming what of it has no translation there yet. An
+    /// `as of` date is the caller's: it binds in `datedRunner` and keeps
+    /// the events up to the date (`SQLCompiler.keepEvents`).
     func boundForSQL(_ query: Query) throws -> (BoundQuery, Entity) {
-        if let asOf = query.asOf {
-            throw Diagnostic.semantic("'as of' has no translation on a server yet; run this query in memory", asOf.range)
-        }
         if case .function(let name, _, _) = query.source {
             throw Diagnostic.semantic("the table function '\(name.text)' has no translation on a server yet; run this query in memory", name.range)
         }
@@ -34,7 +33,7 @@ extension QueryRunner {
 
     /// A runner over the same store whose `today` is `day`: what an `as of`
     /// query is bound in before it is compiled.
-    private func datedRunner(_ day: Int64) -> QueryRunner {
+    func datedRunner(_ day: Int64) -> QueryRunner {
         let dated = Catalog(store: catalog.store, definitions: catalog.definitions, parameters: catalog.parameters,
                             hostFunctions: catalog.hostFunctions, today: day, fiscalYearStart: catalog.fiscalYearStart,
                             fastPathsEnabled: catalog.fastPathsEnabled, models: catalog.models)
@@ -51,6 +50,13 @@ extension QueryRunner {
     /// a window over the pairs; states in crmql's order, nulls last.
     private func compileTransitionsSQL(_ query: Query, _ arguments: [Argument], range: SourceRange,
                                        dialect: SQLDialect) throws -> String {
+        try transitionsSQL(query, arguments, range: range, dialect: dialect).sql
+    }
+
+    /// The statement of a `transitions(…)` query and the type of its two
+    /// state columns.
+    func transitionsSQL(_ query: Query, _ arguments: [Argument], range: SourceRange,
+                        dialect: SQLDialect) throws -> (sql: String, stateType: DataType) {
         if query.isCount || query.whereClause != nil || query.groupBy != nil || query.having != nil || query.show != nil
             || query.orderBy != nil || query.limit != nil || query.offset != nil || query.asOf != nil {
             throw Diagnostic.semantic("clauses after transitions(…) have no SQL translation yet; run this query in memory", query.range)
@@ -73,7 +79,7 @@ extension QueryRunner {
         lines += after.sql.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
         lines += [") AS b ON b.\(key) = a.\(key)", "GROUP BY a.\(state), b.\(state)",
                   "ORDER BY " + compiler.orderKey("a.\(state)", type, false, false) + ", " + compiler.orderKey("b.\(state)", type, false, false)]
-        return lines.joined(separator: "\n")
+        return (lines.joined(separator: "\n"), type)
     }
 
     /// Each row's key and the state `call.of` gives it `as of` `day`, this

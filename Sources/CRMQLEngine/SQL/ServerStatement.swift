@@ -42,7 +42,22 @@ extension Interpreter {
 
 extension QueryRunner {
     func serverStatement(_ query: Query) throws -> ServerStatement {
-        var slotted = self
+        if case .function(let name, let arguments, let range) = query.source, name.text.lowercased() == "transitions" {
+            // Its dates are constants, so its text holds no parameter.
+            let (sql, stateType) = try transitionsSQL(query, arguments, range: range, dialect: .postgresql)
+            let types: [DataType] = [stateType, stateType, .int, .number]
+            return ServerStatement(sql: sql, parameters: [], columnNames: ["from_state", "to_state", "count", "share"],
+                                   columnTypes: types, valueTypes: types.map(wireType), entities: catalog.store.entityNames)
+        }
+        // As in memory, a query `as of` a date binds where `today` is the
+        // date and reads only the events that happened by then.
+        var query = query, runner = self, day: Int64?
+        if let asOf = query.asOf {
+            day = try constantDate(asOf, "as of")
+            runner = datedRunner(day!)
+            query.asOf = nil
+        }
+        var slotted = runner
         slotted.parameterSlots = true
         let bound: BoundQuery, entity: Entity
         do {
@@ -51,10 +66,11 @@ extension QueryRunner {
             // What the query means depends on a value (a text compared
             // with an enum's symbols): bound with the values, which the
             // compiler then writes as escaped literals.
-            (bound, entity) = try boundForSQL(query)
+            (bound, entity) = try runner.boundForSQL(query)
         }
-        let compiler = SQLCompiler(dialect: .postgresql, catalog: catalog)
+        let compiler = SQLCompiler(dialect: .postgresql, catalog: runner.catalog)
         compiler.slots = []
+        if let day { compiler.keepEvents(upTo: day) }
         let sql = try compiler.compile(bound, entity)
         let names: [String], types: [DataType]
         if bound.isCount {
@@ -64,12 +80,15 @@ extension QueryRunner {
             names = bound.items.map(\.name)
             types = bound.items.map(\.expr.type)
         }
-        let valueTypes = types.map { type -> DataType in
-            if case .ref(let parent) = type { return catalog.keyType(of: parent) }
-            return type
-        }
         return ServerStatement(sql: sql, parameters: compiler.slots ?? [], columnNames: names, columnTypes: types,
-                               valueTypes: valueTypes, entities: compiler.entitiesRead.sorted())
+                               valueTypes: types.map(wireType), entities: compiler.entitiesRead.sorted())
+    }
+
+    /// The type a column's values take on the wire: a ref's parent key
+    /// type, otherwise the column's type.
+    private func wireType(_ type: DataType) -> DataType {
+        if case .ref(let parent) = type { return catalog.keyType(of: parent) }
+        return type
     }
 }
 
