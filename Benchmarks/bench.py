@@ -771,8 +771,8 @@ def report(sizes, startup, args):
         out.append("Queries named `cold_…` are the first query after a load that needs a prelude measure: crmql "
                    "loads the data afresh before each of their runs (untimed); SQLite and DuckDB keep no results "
                    "between runs, so theirs are timed like any query. DuckDB (all threads) runs with %s threads; "
-                   "crmql runs its queries on one.\n" % (
-                       (sizes[0]["engines"].get("duckdb_mt", {}).get("load") or {}).get("threads", "?")))
+                   "crmql splits its big loops over one thread per processor (%d here).\n" % (
+                       (sizes[0]["engines"].get("duckdb_mt", {}).get("load") or {}).get("threads", "?"), os.cpu_count() or 1))
     out.append("Machine: %s. Swift release build; SQLite %s (Python sqlite3); DuckDB %s (`threads = 1`). "
                "`today` = %s. Median of at least %d runs after a warm-up; the first run is shown apart "
                "(crmql builds a few structures on first use, such as the case-folded text a `contains` scans and the counts of hundredths a sum of money adds)." % (
@@ -788,7 +788,8 @@ def report(sizes, startup, args):
                    "timings are noisier than on an idle machine.\n" % (busiest, os.cpu_count() or 0))
     out.append("Indexes: SQLite gets %s and `ANALYZE`; crmql gets `%s` (it indexes keys, refs and enum fields "
                "itself when the data arrives); DuckDB gets none. All of it counts as load time. crmql's load converts cells on "
-               "two threads; its queries and the other engines use one. SQLite's load "
+               "two threads, and its queries split big loops over one thread per processor; SQLite and DuckDB "
+               "(`threads = 1`) use one. SQLite's load "
                "is Python's csv module feeding `executemany`, so most of it is Python.\n" % (
                    ", ".join(i.split(" ON ")[1] for i in SQLITE_INDEXES), "`, `".join(CRMQL_SETUP)))
     for size in sizes:

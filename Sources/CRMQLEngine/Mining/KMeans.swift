@@ -1,4 +1,5 @@
 import Foundation
+import CRMQLCore
 
 /// k-means clustering (`clusters(customers, k: 4, on: (...))`): k-means++
 /// starts (Arthur & Vassilvitskii 2007, with the greedy local trials of
@@ -56,18 +57,41 @@ struct KMeans {
         self.points = points
     }
 
-    /// The best of `starts` seeded fits; `k` must be in 1...count.
-    func fit(k: Int, seed: UInt64, starts: Int = KMeans.starts, stop: @escaping () -> Bool) throws(Failure) -> Result {
+    /// The best of `starts` seeded fits; `k` must be in 1...count. The
+    /// starts are independent, so up to `threads` of them run at once;
+    /// each draws from its own stream and ties go to the earliest start,
+    /// so the answer is the same whatever the number of threads. `stop`
+    /// must then be callable from any thread.
+    func fit(k: Int, seed: UInt64, starts: Int = KMeans.starts, threads: Int = 1,
+             stop: @escaping () -> Bool) throws(Failure) -> Result {
         precondition(k >= 1 && k <= count, "k-means needs 1 <= k <= rows")
-        var best: (centroids: [Double], assignment: [Int32], inertia: Double, iterations: Int)?
-        for start in 0..<starts {
+        typealias Fit = (centroids: [Double], assignment: [Int32], inertia: Double, iterations: Int)
+        func run(_ start: Int) throws(Failure) -> Fit {
             // Each start draws from its own stream, so start i is the same
             // whatever the number of starts.
             var random = DemoRandom(seed: seed &+ UInt64(start) &* 0x9E37_79B9_7F4A_7C15)
             let initial = try plusPlus(k: k, &random, stop: stop)
-            let fitted = try lloyd(initial, k: k, stop: stop)
-            if best == nil || fitted.inertia < best!.inertia { best = fitted }
+            return try lloyd(initial, k: k, stop: stop)
         }
+        var fits: [Fit?]
+        if threads > 1 && starts > 1 {
+            let slots = Locked([Fit?](repeating: nil, count: starts))
+            do {
+                try Parallel.forEach(morsels: starts, threads: threads, stop: nil) { start in
+                    let fitted = try run(start)
+                    slots.withLock { $0[start] = fitted }
+                }
+            } catch {
+                throw .stopped
+            }
+            fits = slots.withLock { $0 }
+            if fits.contains(where: { $0 == nil }) { throw .stopped }
+        } else {
+            fits = []
+            for start in 0..<starts { fits.append(try run(start)) }
+        }
+        var best: Fit?
+        for case let fitted? in fits where best == nil || fitted.inertia < best!.inertia { best = fitted }
         var poll = StopPoll(stop)
         return try numberedBySize(best!, k: k, &poll)
     }

@@ -56,7 +56,10 @@ enum ClustersModel: ModelKind {
         let silhouette: Double?
         do {
             let stop = { (try? services.checkInterrupt()) == nil }
-            result = try kmeans.fit(k: k, seed: seed, stop: stop)
+            // The starts run on the session's threads, which ask the
+            // statement's stop (readable from any thread), not the services.
+            let buildStop = services.buildStop
+            result = try kmeans.fit(k: k, seed: seed, threads: runner.catalog.parallelism.threads) { buildStop.shouldStop() }
             silhouette = try kmeans.silhouette(result.assignment, k: k, seed: seed, stop: stop)
         } catch {
             try services.checkInterrupt()
