@@ -59,6 +59,30 @@ final class MiningTests: XCTestCase {
         XCTAssertEqual(try kmeans.fit(k: 4, seed: 5, stop: { false }), try kmeans.fit(k: 4, seed: 5, stop: { false }))
     }
 
+    /// Hamerly's bounds skip distances, never decisions: from the same
+    /// starts, `lloyd` gives `lloydPlain`'s assignments, iterations and
+    /// inertia, on spread data and on integer data full of exact ties,
+    /// through the best of several starts and on several threads.
+    func testBoundedLloydEqualsThePlainIterations() throws {
+        var random = DemoRandom(seed: 23)
+        let spread = (0..<3).map { _ in (0..<3_000).map { _ in random.normal() } }
+        let ties = (0..<2).map { _ in (0..<2_000).map { _ in Double(random.below(6)) } }
+        for (columns, k) in [(spread, 5), (spread, 9), (ties, 4), (ties, 7)] {
+            let kmeans = KMeans(columns: columns)
+            for start in 0..<4 {
+                var draws = DemoRandom(seed: UInt64(start) &* 977)
+                let initial = try kmeans.plusPlus(k: k, &draws, stop: { false })
+                let bounded = try kmeans.lloyd(initial, k: k, stop: { false })
+                let plain = try kmeans.lloydPlain(initial, k: k, stop: { false })
+                XCTAssertEqual(bounded.assignment, plain.assignment, "k \(k), start \(start)")
+                XCTAssertEqual(bounded.iterations, plain.iterations, "k \(k), start \(start)")
+                XCTAssertEqual(bounded.inertia, plain.inertia, "k \(k), start \(start)")
+                XCTAssertEqual(bounded.centroids, plain.centroids, "k \(k), start \(start)")
+            }
+            XCTAssertEqual(try kmeans.fit(k: k, seed: 3, threads: 1, stop: { false }), try kmeans.fit(k: k, seed: 3, threads: 2, stop: { false }))
+        }
+    }
+
     /// Silhouette by its definition on four points in two pairs.
     func testSilhouetteByHand() throws {
         let kmeans = KMeans(columns: [[0, 1, 10, 12]])

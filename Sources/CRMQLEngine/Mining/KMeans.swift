@@ -176,8 +176,172 @@ struct KMeans {
         return s
     }
 
-    /// Lloyd's iterations from `initial` until no point changes cluster.
+    /// Lloyd's iterations from `initial` until no point changes cluster,
+    /// with Hamerly's bounds (2010): each point keeps an upper bound on the
+    /// distance to its centre and a lower bound on the distance to any
+    /// other, both moved by how far the centres moved; a point whose upper
+    /// bound stays below the lower one (or half the gap from its centre to
+    /// the nearest other) cannot change cluster, and its k distances are
+    /// not computed. The same assignments as `lloydPlain` each iteration,
+    /// so the same iterations and the same answer: a point is skipped only
+    /// with a margin far above the bounds' rounding, so ties and near-ties
+    /// are decided by the distances, lowest centre first, as there.
     func lloyd(_ initial: [Double], k: Int, stop: @escaping () -> Bool) throws(Failure)
+        -> (centroids: [Double], assignment: [Int32], inertia: Double, iterations: Int) {
+        let d = dimensions
+        var centres = initial
+        var assignment = [Int32](repeating: -1, count: count)
+        var upper = [Double](repeating: 0, count: count)
+        var lower = [Double](repeating: 0, count: count)
+        var iterations = 0
+        var poll = StopPoll(unitsPerStep: k * d, stop)
+        // Skipping needs the bound to win by this relative margin: bounds
+        // carry rounding from sums of movements, a few ulps an iteration.
+        let margin = 1 + 1e-9
+        var moved = [Double](repeating: .infinity, count: k)
+        var halfGap = [Double](repeating: 0, count: k)
+        var first = true
+        while true {
+            var changed = 0
+            var stopped = false
+            points.withUnsafeBufferPointer { p in
+                centres.withUnsafeBufferPointer { centre in
+                    upper.withUnsafeMutableBufferPointer { up in
+                        lower.withUnsafeMutableBufferPointer { low in
+                            assignment.withUnsafeMutableBufferPointer { assigned in
+                                for i in 0..<count {
+                                    if poll.step() {
+                                        stopped = true
+                                        break
+                                    }
+                                    if !first {
+                                        let a = Int(assigned[i])
+                                        let bound = max(low[i], halfGap[a])
+                                        if up[i] * margin < bound { continue }
+                                        var s = 0.0
+                                        for j in 0..<d {
+                                            let diff = p[i * d + j] - centre[a * d + j]
+                                            s += diff * diff
+                                        }
+                                        up[i] = s.squareRoot()
+                                        if up[i] * margin < bound { continue }
+                                    }
+                                    // Every distance, as lloydPlain computes them.
+                                    var best = 0, bestDistance = Double.infinity, second = Double.infinity
+                                    for c in 0..<k {
+                                        var s = 0.0
+                                        for j in 0..<d {
+                                            let diff = p[i * d + j] - centre[c * d + j]
+                                            s += diff * diff
+                                        }
+                                        if s < bestDistance {
+                                            second = bestDistance
+                                            bestDistance = s
+                                            best = c
+                                        } else if s < second {
+                                            second = s
+                                        }
+                                    }
+                                    up[i] = bestDistance.squareRoot()
+                                    low[i] = second.squareRoot()
+                                    if assigned[i] != Int32(best) {
+                                        assigned[i] = Int32(best)
+                                        changed += 1
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            first = false
+            if stopped || poll.now() { throw .stopped }
+            if changed == 0 || iterations >= Self.maximumIterations { break }
+            iterations += 1
+            var sums = [Double](repeating: 0, count: k * d)
+            var sizes = [Int](repeating: 0, count: k)
+            for i in 0..<count {
+                if poll.add(d) { throw .stopped }
+                let c = Int(assignment[i])
+                sizes[c] += 1
+                for j in 0..<d { sums[c * d + j] += points[i * d + j] }
+            }
+            let previous = centres
+            var nearest: [Double]?
+            var taken = Set<Int>()
+            for c in 0..<k {
+                if sizes[c] > 0 {
+                    for j in 0..<d { centres[c * d + j] = sums[c * d + j] / Double(sizes[c]) }
+                } else {
+                    // An empty cluster moves to the point farthest from its
+                    // centre, as scikit-learn relocates it: the distances of
+                    // the last assignment, to the centres before this move.
+                    if nearest == nil {
+                        if poll.add(count * d) { throw .stopped }
+                        nearest = (0..<count).map { distance(point: $0, previous, Int(assignment[$0])) }
+                    }
+                    var far = -1, farDistance = -1.0
+                    if poll.add(count) { throw .stopped }
+                    for i in 0..<count where nearest![i] > farDistance && !taken.contains(i) {
+                        far = i
+                        farDistance = nearest![i]
+                    }
+                    // Only NaN distances leave no farthest point; any point will do then.
+                    if far < 0 { far = 0 }
+                    taken.insert(far)
+                    for j in 0..<d { centres[c * d + j] = points[far * d + j] }
+                }
+            }
+            // How far each centre moved, and half the gap from each to its
+            // nearest other: the bounds' updates.
+            var most = 0.0, mostAt = -1, secondMost = 0.0
+            for c in 0..<k {
+                var s = 0.0
+                for j in 0..<d {
+                    let diff = centres[c * d + j] - previous[c * d + j]
+                    s += diff * diff
+                }
+                moved[c] = s.squareRoot()
+                if moved[c] > most || mostAt < 0 {
+                    secondMost = mostAt < 0 ? 0 : most
+                    most = moved[c]
+                    mostAt = c
+                } else if moved[c] > secondMost {
+                    secondMost = moved[c]
+                }
+            }
+            for c in 0..<k {
+                var gap = Double.infinity
+                for other in 0..<k where other != c {
+                    var s = 0.0
+                    for j in 0..<d {
+                        let diff = centres[c * d + j] - centres[other * d + j]
+                        s += diff * diff
+                    }
+                    gap = min(gap, s)
+                }
+                halfGap[c] = gap.squareRoot() / 2
+            }
+            if !(most.isFinite) { first = true }
+            if poll.add(count) { throw .stopped }
+            for i in 0..<count {
+                let a = Int(assignment[i])
+                upper[i] += moved[a]
+                lower[i] -= a == mostAt ? secondMost : most
+            }
+        }
+        var nearest = [Double](repeating: 0, count: count)
+        for i in 0..<count {
+            if poll.add(d) { throw .stopped }
+            nearest[i] = distance(point: i, centres, Int(assignment[i]))
+        }
+        return (centres, assignment, Standardization.sum(nearest), iterations)
+    }
+
+    /// Lloyd's iterations from `initial` until no point changes cluster,
+    /// every distance computed every iteration: the reference `lloyd` is
+    /// tested against.
+    func lloydPlain(_ initial: [Double], k: Int, stop: @escaping () -> Bool) throws(Failure)
         -> (centroids: [Double], assignment: [Int32], inertia: Double, iterations: Int) {
         let d = dimensions
         var centres = initial
