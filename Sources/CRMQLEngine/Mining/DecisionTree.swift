@@ -58,15 +58,20 @@ struct DecisionTree: Sendable, Equatable {
         for column in columns {
             // A sort that polls between runs: the order among equal values
             // is free, since a split falls only where the value changes.
-            var order = Array(0..<Int32(count))
+            // Each value travels with its row, so comparisons read the
+            // pairs in place rather than the column at random rows.
+            var pairs = [ValueRow]()
+            pairs.reserveCapacity(count)
+            for row in 0..<count {
+                if poll.step() { throw .stopped }
+                pairs.append(ValueRow(value: column[row], row: Int32(row)))
+            }
             do {
-                try RunMergeSort.sort(&order, run: sortRun, poll: { if stop() { throw Failure.stopped } }) {
-                    column[Int($0)] < column[Int($1)]
-                }
+                try RunMergeSort.sort(&pairs, run: sortRun, poll: { if stop() { throw Failure.stopped } }) { $0.value < $1.value }
             } catch {
                 throw .stopped
             }
-            orders.append(order)
+            orders.append(pairs.map(\.row))
         }
         var nodeOf = [Int32](repeating: 0, count: count)
         var level = [0]
@@ -137,6 +142,12 @@ struct DecisionTree: Sendable, Equatable {
             level = next
         }
         return DecisionTree(nodes: nodes, integral: integral)
+    }
+
+    /// A training row's value of one input, sorted by value.
+    private struct ValueRow {
+        var value: Double
+        var row: Int32
     }
 
     /// Rows the standard library sorts between two polls.
