@@ -6,7 +6,12 @@
 /// statement's limits) and by index builds (asking `IndexBuild`).
 public enum RunMergeSort {
     /// Sorts `order` by `less`, a strict total order (ties in `less` keep
-    /// their order: the merge is stable, the runs are not).
+    /// their order: the merge is stable, the runs are not). Inlinable, so
+    /// that a caller in another module gets a sort specialised to its
+    /// element and comparison: through the generic entry point, comparing
+    /// two pairs of numbers went through witness tables and took most of a
+    /// decision tree's fit.
+    @inlinable
     public static func sort<Element>(_ order: inout [Element], run: Int, poll: () throws -> Void,
                                      by less: (Element, Element) -> Bool) rethrows {
         let count = order.count
