@@ -57,23 +57,31 @@ public struct RefIndex: Sendable {
             if parent < previous { ordered = false }
             previous = parent
         }
-        // Prefix sums turn counts into offsets; a counting sort then places
-        // children, which keeps them in row order within each parent.
+        guard let children = Self.placeChildren(parents, &counts) else { return nil }
+        parentRows = parents
+        offsets = counts
+        childRows = children
+        danglingCount = dangling
+        isClustered = ordered && dangling == 0
+    }
+
+    /// Turns each parent's child count (`counts[parent + 1]`) into offsets
+    /// by prefix sums, then places every child row by a counting sort,
+    /// which keeps children in row order within each parent. Nil when the
+    /// statement building the index must stop.
+    private static func placeChildren(_ parents: [Int32], _ counts: inout [Int32]) -> [Int32]? {
+        let parentCount = counts.count - 1
         for parent in 0..<parentCount { counts[parent + 1] += counts[parent] }
         var next = counts
         var children = [Int32](repeating: 0, count: Int(counts[parentCount]))
-        for row in 0..<childCount {
+        for row in 0..<parents.count {
             if IndexBuild.shouldStop(at: row) { return nil }
             let parent = parents[row]
             guard parent >= 0 else { continue }
             children[Int(next[Int(parent)])] = Int32(truncatingIfNeeded: row)
             next[Int(parent)] += 1
         }
-        parentRows = parents
-        offsets = counts
-        childRows = children
-        danglingCount = dangling
-        isClustered = ordered && dangling == 0
+        return children
     }
 
     private init(parentRows: [Int32], offsets: [Int32], childRows: [Int32], danglingCount: Int, isClustered: Bool) {
@@ -121,18 +129,7 @@ public struct RefIndex: Sendable {
             if parent < previous { ordered = false }
             previous = parent
         }
-        // The same counting sort as a fresh build: children stay in row
-        // order within each parent.
-        for parent in 0..<parentCount { counts[parent + 1] += counts[parent] }
-        var next = counts
-        var children = [Int32](repeating: 0, count: Int(counts[parentCount]))
-        for index in 0..<count {
-            if IndexBuild.shouldStop(at: index) { return nil }
-            let parent = parents[index]
-            guard parent >= 0 else { continue }
-            children[Int(next[Int(parent)])] = Int32(truncatingIfNeeded: index)
-            next[Int(parent)] += 1
-        }
+        guard let children = Self.placeChildren(parents, &counts) else { return nil }
         return RefIndex(parentRows: parents, offsets: counts, childRows: children, danglingCount: dangling,
                         isClustered: ordered && dangling == 0)
     }
