@@ -213,6 +213,7 @@ struct DenseAggregation {
     private static func morselCount(_ selection: KeptRows, _ parallelism: Parallelism) -> Int {
         switch selection {
         case .rows(let rows): return parallelism.morsels(rows.count)
+        case .all(let count): return parallelism.morsels(count)
         case .bits(let words): return parallelism.morsels(words.count &<< 6)
         }
     }
@@ -221,6 +222,8 @@ struct DenseAggregation {
     private static func forEachChunk(_ selection: KeptRows, morsel: Int, _ parallelism: Parallelism,
                                      _ body: (UnsafeBufferPointer<Int32>) throws -> Void) throws {
         switch selection {
+        case .all:
+            try forEachChunk(.rows(selection.rows), morsel: morsel, parallelism, body)
         case .rows(let rows):
             let range = parallelism.morsel(morsel, of: rows.count)
             try rows.withUnsafeBufferPointer { rows in

@@ -25,13 +25,12 @@ extension Evaluator {
 
     /// The folded buffer `contains` searches, built (and kept) on its
     /// first use, checking the interrupt and the time limit as it folds;
-    /// nil when `FastPaths.foldedTextApplies` does not hold.
+    /// nil when `FastPaths.foldedNeedle` gives no needle.
     func foldedSearch(_ operand: BoundExpr, _ needleExpr: BoundExpr, _ entity: Entity) throws -> (FoldedText, [UInt8], Column)? {
-        guard fastPaths.foldedTextApplies(operand, needleExpr, entity), case .field(let field) = operand.node,
-              case .constant(.text(let needleText)) = needleExpr.node,
+        guard let needle = fastPaths.foldedNeedle(operand, needleExpr, entity), case .field(let field) = operand.node,
               let folded = try services.indexes.foldedText(of: entity, field: entity.fields[field].name,
                                                            foldNonASCII: TextSearch.appendFolded, poll: services.checkInterrupt)
         else { return nil }
-        return (folded, TextSearch(needleText).foldedUTF8, entity.columns[field])
+        return (folded, needle, entity.columns[field])
     }
 }

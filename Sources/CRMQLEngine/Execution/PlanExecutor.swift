@@ -6,8 +6,9 @@ private enum Flow {
     /// Rows of the plan's entity, ascending or in the order a sort gave.
     case rows(KeptRows)
     /// Groups: each shown column's value per group, the groups kept in
-    /// order, and how to evaluate an order key over groups.
-    case groups(outputs: [Column], kept: [Int32], context: EvalContext?)
+    /// order, and how to evaluate an order key over groups. Boxed, so that
+    /// a flow of rows, passed between every pair of operators, stays small.
+    indirect case groups(outputs: [Column], kept: [Int32], context: EvalContext?)
     case output(QueryOutput)
 
     var count: Int {
@@ -119,7 +120,7 @@ extension QueryRunner {
         if let named = node.namedPlan {
             return .rows(try named.runner.selectRows(named.plan, run: PlanRun()))
         }
-        return .rows(AllRows.of(count: entity.rowCount))
+        return .all(entity.rowCount)
     }
 
     private func flow(_ node: PlanNode, _ bound: BoundQuery, _ entity: Entity, _ run: PlanRun) throws -> Flow {
@@ -147,7 +148,7 @@ extension QueryRunner {
     private func step(_ node: PlanNode, _ input: Flow?, _ bound: BoundQuery, _ entity: Entity, _ run: PlanRun) throws -> Flow {
         switch node.kind {
         case .scan, .tableFunction:
-            return .rows(.rows(AllRows.of(count: entity.rowCount)))
+            return .rows(.all(entity.rowCount))
         case .namedQuery:
             return .rows(try sourceRows(node, entity))
         case .indexSearch(let choice):
@@ -159,36 +160,7 @@ extension QueryRunner {
             }
             return .rows(kept)
         case .filter(let steps):
-            let rows = input?.rowsOrEmpty ?? []
-            let conjuncts = bound.condition.map(AccessPlanner.conjuncts(of:)) ?? []
-            var planned: [(BoundExpr, OperatorName)] = []
-            var stepOf: [Int] = []
-            for (index, step) in steps.enumerated() {
-                for position in step.positions where position < conjuncts.count {
-                    planned.append((conjuncts[position], step.strategy))
-                    stepOf.append(index)
-                }
-            }
-            if rows.isEmpty || planned.isEmpty { return .rows(.rows(rows)) }
-            guard run.analyze else {
-                return .rows(try evaluator.selection(planned: planned, EvalContext(entity: entity, rows: rows)))
-            }
-            // Each step reads its rows and time off the pipeline's reports.
-            let clock = ContinuousClock()
-            var stepStart = clock.now
-            var annotated = steps
-            let kept = try evaluator.selection(planned: planned, EvalContext(entity: entity, rows: rows)) { index, count, bitmap in
-                let now = clock.now
-                let elapsed = now - stepStart
-                let step = stepOf[index]
-                if index + 1 == stepOf.count || stepOf[index + 1] != step {
-                    annotated[step].actual = Actual(rows: count, milliseconds: Double(elapsed.components.seconds) * 1000
-                        + Double(elapsed.components.attoseconds) / 1e15, bitmap: bitmap)
-                    stepStart = now
-                }
-            }
-            node.annotatedSteps = annotated
-            return .rows(kept)
+            return try filter(node, steps, input, bound, entity, run)
         case .count:
             return .output(QueryOutput(names: ["count()"], columns: [Column(type: .int, data: .int([Int64(input?.count ?? 0)]))]))
         case .group(let strategy):
@@ -220,7 +192,7 @@ extension QueryRunner {
             case .groups(let outputs, let kept, let context)?:
                 return .groups(outputs: outputs, kept: try sortGroups(bound, outputs, kept, context), context: context)
             case .rows(let kept)?:
-                return .rows(.rows(try sortRows(bound, entity, kept.rows, strategy)))
+                return .rows(.rows(try sortRows(bound, entity, kept, strategy)))
             default:
                 return input ?? .rows(.rows([]))
             }
@@ -247,6 +219,43 @@ extension QueryRunner {
                 return .output(QueryOutput(names: bound.names, columns: columns))
             }
         }
+    }
+
+    /// A filter's conjuncts, in the planned order and strategies, over its
+    /// input's rows. Apart from `step`, so that the common operators do not
+    /// pay for this one's locals.
+    private func filter(_ node: PlanNode, _ steps: [FilterStep], _ input: Flow?, _ bound: BoundQuery,
+                        _ entity: Entity, _ run: PlanRun) throws -> Flow {
+        let rows = input?.rowsOrEmpty ?? []
+        let conjuncts = bound.condition.map(AccessPlanner.conjuncts(of:)) ?? []
+        var planned: [(BoundExpr, OperatorName)] = []
+        var stepOf: [Int] = []
+        for (index, step) in steps.enumerated() {
+            for position in step.positions where position < conjuncts.count {
+                planned.append((conjuncts[position], step.strategy))
+                stepOf.append(index)
+            }
+        }
+        if rows.isEmpty || planned.isEmpty { return .rows(.rows(rows)) }
+        guard run.analyze else {
+            return .rows(try evaluator.selection(planned: planned, EvalContext(entity: entity, rows: rows)))
+        }
+        // Each step reads its rows and time off the pipeline's reports.
+        let clock = ContinuousClock()
+        var stepStart = clock.now
+        var annotated = steps
+        let kept = try evaluator.selection(planned: planned, EvalContext(entity: entity, rows: rows)) { index, count, bitmap in
+            let now = clock.now
+            let elapsed = now - stepStart
+            let step = stepOf[index]
+            if index + 1 == stepOf.count || stepOf[index + 1] != step {
+                annotated[step].actual = Actual(rows: count, milliseconds: Double(elapsed.components.seconds) * 1000
+                    + Double(elapsed.components.attoseconds) / 1e15, bitmap: bitmap)
+                stepStart = now
+            }
+        }
+        node.annotatedSteps = annotated
+        return .rows(kept)
     }
 
     /// Groups rows by the query's keys (numbered densely when every key is
@@ -286,15 +295,16 @@ extension QueryRunner {
 
     /// The rows in the query's order: read from an index, the first
     /// `offset + limit` picked by a bounded selection, or all sorted.
-    private func sortRows(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32], _ strategy: OperatorName) throws -> [Int32] {
+    private func sortRows(_ bound: BoundQuery, _ entity: Entity, _ kept: KeptRows, _ strategy: OperatorName) throws -> [Int32] {
         let (offset, limit) = try limits(bound)
         let take = limit.map { offset > Int.max - $0 ? Int.max : offset + $0 }
         if strategy == .indexOrder, let take {
-            guard let ordered = indexedOrder(bound, entity, rows, take: take) else {
+            guard let ordered = indexedOrder(bound, entity, rowCount: kept.count, take: take) else {
                 throw Diagnostic.runtime("the index this query's order was planned with is gone", bound.range)
             }
             return ordered
         }
+        let rows = kept.rows
         let context = EvalContext(entity: entity, rows: rows)
         var keys: [SortKey] = []
         for key in bound.orderBy {

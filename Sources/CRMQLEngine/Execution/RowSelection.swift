@@ -138,12 +138,17 @@ enum RowSelection {
 enum KeptRows {
     case rows([Int32])
     case bits([UInt64])
+    /// Every row of an entity of this many rows: what a scan gives, listed
+    /// only when an operator needs the list (`AllRows`), so that one that
+    /// only counts them, or reads an index instead, pays nothing.
+    case all(Int)
 
     /// Number of rows kept.
     var count: Int {
         switch self {
         case .rows(let rows): return rows.count
         case .bits(let words): return words.reduce(0) { $0 &+ $1.nonzeroBitCount }
+        case .all(let count): return count
         }
     }
 
@@ -152,6 +157,7 @@ enum KeptRows {
         switch self {
         case .rows(let rows): return rows
         case .bits(let words): return RowSelection.positions(words)
+        case .all(let count): return AllRows.of(count: count)
         }
     }
 
@@ -164,6 +170,8 @@ enum KeptRows {
     /// `chunkRows` at a time.
     func forEachChunk(_ body: (UnsafeBufferPointer<Int32>) throws -> Void) rethrows {
         switch self {
+        case .all:
+            try KeptRows.rows(rows).forEachChunk(body)
         case .rows(let rows):
             try rows.withUnsafeBufferPointer { rows in
                 var start = 0

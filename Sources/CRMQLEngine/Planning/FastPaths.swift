@@ -99,11 +99,17 @@ struct FastPaths: Sendable {
     /// text field's case-folded buffer (`FoldedText`, built at the first
     /// search by `Evaluator.foldedSearch`).
     func foldedTextApplies(_ operand: BoundExpr, _ needleExpr: BoundExpr, _ entity: Entity) -> Bool {
+        foldedNeedle(operand, needleExpr, entity) != nil
+    }
+
+    /// The case-folded needle `FoldedTextScan` searches for, when it
+    /// applies: the rule and the needle come from one place, folded once.
+    func foldedNeedle(_ operand: BoundExpr, _ needleExpr: BoundExpr, _ entity: Entity) -> [UInt8]? {
         guard enabled, case .field(let field) = operand.node, operand.type == .text,
               case .constant(.text(let needleText)) = needleExpr.node,
-              FoldedText.canSearch(TextSearch(needleText).foldedUTF8), field >= 0, field < entity.columns.count,
-              case .text = entity.columns[field].data else { return false }
-        return true
+              field >= 0, field < entity.columns.count, case .text = entity.columns[field].data else { return nil }
+        let needle = TextSearch(needleText).foldedUTF8
+        return FoldedText.canSearch(needle) ? needle : nil
     }
 
     // MARK: Relation aggregates

@@ -7,19 +7,21 @@ extension QueryRunner {
     /// the first rows read straight from the index, in the order a stable
     /// sort would give (ties by row, nulls where the query puts them).
     /// Nil when the index cannot serve the order.
-    func indexedOrder(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32], take: Int) -> [Int32]? {
-        guard bound.orderBy.count == 1, rows.count == entity.rowCount,
+    func indexedOrder(_ bound: BoundQuery, _ entity: Entity, rowCount: Int, take: Int) -> [Int32]? {
+        guard bound.orderBy.count == 1, rowCount == entity.rowCount,
               catalog.store[entity.name]?.version == entity.version else { return nil }
         let item = bound.orderBy[0]
         // A `show … as f` alias is what `order by f` means.
         guard case .expr(let expr) = item.source, case .field(let fieldIndex) = expr.node else { return nil }
-        let fieldName = entity.fields[fieldIndex].name
-        guard catalog.store.explicitIndexes.contains(IndexName(entity: entity.name, field: fieldName)),
-              let index = evaluator.services.indexes.sortedIndex(of: entity, field: fieldName) else { return nil }
+        // Whether the field has an index of `create index` is the
+        // planner's rule (`FastPaths.indexOrderField`); a plan is kept only
+        // while the session's indexes are the ones it was made with, and
+        // any sorted index of the field gives the same rows.
+        guard let index = evaluator.services.indexes.sortedIndex(of: entity, field: entity.fields[fieldIndex].name) else { return nil }
         let column = entity.columns[fieldIndex]
         let nullsFirst = item.nullsFirst
         var result: [Int32] = []
-        result.reserveCapacity(min(take, rows.count))
+        result.reserveCapacity(min(take, rowCount))
         func addNulls() {
             guard column.nulls.hasNulls else { return }
             for row in 0..<entity.rowCount where result.count < take && column.isNull(row) { result.append(Int32(row)) }
