@@ -104,6 +104,11 @@ extension QueryRunner {
         if case .function(let name, let arguments, let range) = query.source, name.text.lowercased() == "transitions" {
             return try compileTransitionsSQL(query, arguments, range: range, dialect: dialect)
         }
+        if case .function(let name, let arguments, let range) = query.source, let kind = TimelineSource.Kind(rawValue: name.text.lowercased()) {
+            let compiler = SQLCompiler(dialect: dialect, catalog: catalog)
+            if let day { compiler.keepEvents(upTo: day) }
+            return try timelineSQL(query, kind, arguments, range: range, compiler: compiler).sql
+        }
         let entity = try sqlSourceEntity(query)
         let bound = try bindQuery(query, entity)
         let compiler = SQLCompiler(dialect: dialect, catalog: catalog)
@@ -113,7 +118,7 @@ extension QueryRunner {
 
     /// The stored entity a query reads, or the error naming a source that
     /// has no SQL translation.
-    private func sqlSourceEntity(_ query: Query) throws -> Entity {
+    func sqlSourceEntity(_ query: Query) throws -> Entity {
         switch query.source {
         case .named(let name):
             guard let stored = catalog.store[name.text] else {
