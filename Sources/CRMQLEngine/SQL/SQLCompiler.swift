@@ -40,6 +40,10 @@ final class SQLCompiler {
     var slots: [Value]?
     /// The entities the statement reads.
     private(set) var entitiesRead: Set<String> = []
+    /// Whether a stored number field holds money (every value whole
+    /// hundredths), which crmql sums exactly; the runner that makes the
+    /// compiler answers from its cache (`QueryRunner.sqlCompiler`).
+    var isMoney: (Entity, Int) -> Bool = { _, _ in false }
 
     init(dialect: SQLDialect, catalog: Catalog) {
         self.dialect = dialect

@@ -71,7 +71,7 @@ extension QueryRunner {
             // compiler then writes as escaped literals.
             (bound, entity) = try runner.boundForSQL(query)
         }
-        let compiler = SQLCompiler(dialect: .postgresql, catalog: runner.catalog)
+        let compiler = runner.sqlCompiler(.postgresql)
         compiler.slots = []
         if let day { compiler.keepEvents(upTo: day) }
         let sql = try compiler.compile(bound, entity)
@@ -92,7 +92,7 @@ extension QueryRunner {
     private func timelineStatement(_ query: Query, _ kind: TimelineSource.Kind, _ arguments: [Argument], range: SourceRange,
                                    slotted: QueryRunner, asOf day: Int64?) throws -> ServerStatement {
         func compiler() -> SQLCompiler {
-            let compiler = SQLCompiler(dialect: .postgresql, catalog: catalog)
+            let compiler = sqlCompiler(.postgresql)
             compiler.slots = []
             if let day { compiler.keepEvents(upTo: day) }
             return compiler
