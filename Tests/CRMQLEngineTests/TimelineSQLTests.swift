@@ -95,6 +95,12 @@ final class TimelineSQLTests: XCTestCase {
         XCTAssertEqual(cohorts.columnNames, ["cohort", "period", "rate"])
         XCTAssertEqual(cohorts.columnTypes, [.date, .int, .number])
 
+        // A parameter among the dates is a constant the call needs now.
+        let dated = try server(interpreter, "select retention(orders, every: quarter, from: $start) where active > $least",
+                               ["start": .date(20_089), "least": .int(10)])
+        XCTAssertTrue(dated.sql.contains("SELECT 8100 AS \"low\""), dated.sql)
+        XCTAssertEqual(dated.parameters, [.int(10)])
+
         let count = try server(interpreter, "select count cohorts(orders, every: year)")
         XCTAssertEqual(count.columnNames, ["count()"])
     }
