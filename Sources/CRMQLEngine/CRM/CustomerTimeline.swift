@@ -6,8 +6,8 @@ import CRMQLCore
 struct PeriodGrid {
     let period: DatePeriod
     /// Months per period (0 for weeks) and the month periods are aligned to.
-    private let months: Int64
-    private let offset: Int64
+    let months: Int64
+    let offset: Int64
 
     init(_ period: DatePeriod) {
         self.period = period

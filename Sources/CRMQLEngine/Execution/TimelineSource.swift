@@ -47,11 +47,27 @@ struct TimelineSource {
     let kind: Kind
 
     static let periodWords = ["week", "month", "quarter", "year", "fiscal quarter", "fiscal year"]
-    private var usage: String { "\(kind.rawValue)(orders, who: customer, at: placed, every: month)" }
+    var usage: String { "\(kind.rawValue)(orders, who: customer, at: placed, every: month)" }
 
-    func run(_ arguments: [Argument], range: SourceRange) throws -> QueryOutput {
+    /// What a call asks besides its source, checked (`explain sql`
+    /// compiles the same call).
+    struct Options {
+        var period: DatePeriod
+        var who: Expr
+        var at: Expr
+        var from: Expr?
+        var to: Expr?
+    }
+
+    /// The first and last days shown, when given.
+    struct Dates {
+        var from: Int64?
+        var to: Int64?
+    }
+
+    /// The named arguments after the source, with their defaults from `entity`.
+    func options(_ arguments: [Argument], entity: Entity, sourceRange: SourceRange) throws -> Options {
         let name = kind.rawValue
-        let input = try TableFunctionInput(arguments.first, function: name, usage: usage, runner: runner, range: range)
         var who: Expr?, at: Expr?, every: Expr?, from: Expr?, to: Expr?
         for argument in arguments.dropFirst() {
             guard let label = argument.label else {
@@ -69,28 +85,46 @@ struct TimelineSource {
             }
         }
         let period = try Self.period(every, fiscalYearStart: runner.catalog.fiscalYearStart)
-        let entity = input.entity
         var whoExpr: Expr, atExpr: Expr
         if let who { whoExpr = who } else {
-            let field = try Self.customerField(entity, name, range: input.range)
-            whoExpr = Expr(.identifier(field, quoted: true), input.range)
+            let field = try Self.customerField(entity, name, range: sourceRange)
+            whoExpr = Expr(.identifier(field, quoted: true), sourceRange)
         }
         if let at { atExpr = at } else {
-            let field = try Self.dateField(entity, name, range: input.range)
-            atExpr = Expr(.identifier(field, quoted: true), input.range)
+            let field = try Self.dateField(entity, name, range: sourceRange)
+            atExpr = Expr(.identifier(field, quoted: true), sourceRange)
         }
-        let whoColumn = try column(whoExpr, input)
-        let atColumn = try column(atExpr, input)
-        guard atColumn.type == .date || atColumn.type == .datetime || atColumn.type == .null else {
+        return Options(period: period, who: whoExpr, at: atExpr, from: from, to: to)
+    }
+
+    /// `at:` must give a date or a datetime.
+    static func checkAt(_ type: DataType, _ options: Options, _ entity: Entity) throws {
+        guard type == .date || type == .datetime || type == .null else {
             let dates = entity.fields.filter { $0.type == .date || $0.type == .datetime }.map(\.name)
-            throw Diagnostic.semantic("at: needs a date or datetime field, but this is \(atColumn.type.kindName)"
-                + (dates.isEmpty ? "" : "; \(entity.name) has \(dates.joined(separator: ", "))"), atExpr.range)
+            throw Diagnostic.semantic("at: needs a date or datetime field, but this is \(type.kindName)"
+                + (dates.isEmpty ? "" : "; \(entity.name) has \(dates.joined(separator: ", "))"), options.at.range)
         }
-        let fromDay = try from.map { try runner.constantDate($0, "from:") }
-        let toDay = try to.map { try runner.constantDate($0, "to:") }
-        if let fromDay, let toDay, fromDay > toDay, let from {
+    }
+
+    /// `from:` and `to:` as days, in order.
+    func dates(_ options: Options) throws -> Dates {
+        let fromDay = try options.from.map { try runner.constantDate($0, "from:") }
+        let toDay = try options.to.map { try runner.constantDate($0, "to:") }
+        if let fromDay, let toDay, fromDay > toDay, let from = options.from {
             throw Diagnostic.semantic("from: \(CivilDate(days: fromDay).iso) is after to: \(CivilDate(days: toDay).iso); give the earlier date in from:", from.range)
         }
+        return Dates(from: fromDay, to: toDay)
+    }
+
+    func run(_ arguments: [Argument], range: SourceRange) throws -> QueryOutput {
+        let input = try TableFunctionInput(arguments.first, function: kind.rawValue, usage: usage, runner: runner, range: range)
+        let options = try self.options(arguments, entity: input.entity, sourceRange: input.range)
+        let period = options.period
+        let whoColumn = try column(options.who, input)
+        let atColumn = try column(options.at, input)
+        try Self.checkAt(atColumn.type, options, input.entity)
+        let dates = try self.dates(options)
+        let fromDay = dates.from, toDay = dates.to
         let events = try Events(who: whoColumn, at: atColumn, grid: PeriodGrid(period), from: fromDay, to: toDay,
                                 check: { try runner.evaluator.services.checkInterrupt() })
         guard let shown = events.shown else {
@@ -156,6 +190,14 @@ struct TimelineSource {
 
     // MARK: Output
 
+    /// The columns of `retention`: the period, six counts, four rates.
+    static let retentionNames = ["period", "active", "new", "active_prev", "retained", "lost", "returning",
+                                 "retention_rate", "churn_rate", "growth_rate", "net_growth"]
+    static let retentionTypes: [DataType] = [.date] + Array(repeating: .int, count: 6) + Array(repeating: .number, count: 4)
+    /// The columns of `cohorts`.
+    static let cohortsNames = ["cohort", "period", "customers", "active", "rate"]
+    static let cohortsTypes: [DataType] = [.date, .int, .int, .int, .number]
+
     private static func periodColumn(_ starts: [Int64], _ period: DatePeriod) -> Column {
         var column = Column(type: .date, data: .temporal(starts))
         column.period = period
@@ -182,8 +224,7 @@ struct TimelineSource {
                 rates[3].append(previous == 0 ? .null : .number(Double(active) / Double(previous) - 1))
             }
         }
-        let names = ["period", "active", "new", "active_prev", "retained", "lost", "returning",
-                     "retention_rate", "churn_rate", "growth_rate", "net_growth"]
+        let names = retentionNames
         var columns = [periodColumn(starts, period)]
         for index in 0..<6 { columns.append(Column(type: .int, data: .int(counts[index]))) }
         for index in 0..<4 { columns.append(Column.make(type: .number, values: rates[index])) }
@@ -206,7 +247,7 @@ struct TimelineSource {
                 }
             }
         }
-        return QueryOutput(names: ["cohort", "period", "customers", "active", "rate"],
+        return QueryOutput(names: cohortsNames,
                            columns: [periodColumn(cohorts, period), Column(type: .int, data: .int(offsets)),
                                      Column(type: .int, data: .int(sizes)), Column(type: .int, data: .int(actives)),
                                      Column.make(type: .number, values: rates)])

@@ -31,6 +31,15 @@ extension QueryRunner {
         return (try bindQuery(query, entity), entity)
     }
 
+    /// A compiler for `dialect` over this runner's catalog, told which
+    /// fields hold money as the in-memory engine decides it.
+    func sqlCompiler(_ dialect: SQLDialect) -> SQLCompiler {
+        let compiler = SQLCompiler(dialect: dialect, catalog: catalog)
+        let evaluator = self.evaluator
+        compiler.isMoney = { entity, index in evaluator.fieldStyle(entity, index) == .decimal(places: 2) }
+        return compiler
+    }
+
     /// A runner over the same store whose `today` is `day`: what an `as of`
     /// query is bound in before it is compiled.
     func datedRunner(_ day: Int64) -> QueryRunner {
@@ -68,7 +77,7 @@ extension QueryRunner {
             throw Diagnostic.semantic("'\(source.text(of: call.of.range))' has another type on each date", call.of.range)
         }
         let type = before.type == .null ? after.type : before.type
-        let compiler = SQLCompiler(dialect: dialect, catalog: catalog)
+        let compiler = sqlCompiler(dialect)
         let key = dialect.identifier("key"), state = dialect.identifier("state")
         let count = dialect.cast("count(*)", .number)
         let total = dialect.cast("sum(count(*)) OVER (PARTITION BY a.\(state))", .number)
@@ -91,7 +100,7 @@ extension QueryRunner {
                                       call.of.range)
         }
         let bound = try binder.bind(call.of, in: Scope(entity: entity))
-        let compiler = SQLCompiler(dialect: dialect, catalog: catalog)
+        let compiler = sqlCompiler(dialect)
         compiler.keepEvents(upTo: day)
         let root = compiler.newScope(entity)
         let state = try compiler.expr(bound, root, nil)
@@ -104,16 +113,21 @@ extension QueryRunner {
         if case .function(let name, let arguments, let range) = query.source, name.text.lowercased() == "transitions" {
             return try compileTransitionsSQL(query, arguments, range: range, dialect: dialect)
         }
+        if case .function(let name, let arguments, let range) = query.source, let kind = TimelineSource.Kind(rawValue: name.text.lowercased()) {
+            let compiler = sqlCompiler(dialect)
+            if let day { compiler.keepEvents(upTo: day) }
+            return try timelineSQL(query, kind, arguments, range: range, compiler: compiler).sql
+        }
         let entity = try sqlSourceEntity(query)
         let bound = try bindQuery(query, entity)
-        let compiler = SQLCompiler(dialect: dialect, catalog: catalog)
+        let compiler = sqlCompiler(dialect)
         if let day { compiler.keepEvents(upTo: day) }
         return try compiler.compile(bound, entity)
     }
 
     /// The stored entity a query reads, or the error naming a source that
     /// has no SQL translation.
-    private func sqlSourceEntity(_ query: Query) throws -> Entity {
+    func sqlSourceEntity(_ query: Query) throws -> Entity {
         switch query.source {
         case .named(let name):
             guard let stored = catalog.store[name.text] else {

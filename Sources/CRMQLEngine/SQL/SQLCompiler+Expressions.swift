@@ -90,7 +90,8 @@ extension SQLCompiler {
             let argument = try aggregate.argument.map { try expr($0, children.scope, nil) }
             let filter = try aggregate.filter.map { try expr($0, children.scope, nil) }
             let sql = try self.aggregate(aggregate.function, argument, filter: filter, distinct: aggregate.distinct,
-                                         fraction: aggregate.fraction, type: e.type, e.range)
+                                         fraction: aggregate.fraction, type: e.type, e.range,
+                                         money: isMoneyField(aggregate.argument, children.scope))
             let column = children.name + "." + children.column(for: sql)
             return aggregate.function == .count ? "coalesce(\(column), 0)" : column
         case .exists(let child, let refField, let filter):
@@ -101,7 +102,7 @@ extension SQLCompiler {
         case .groupAggregate(let aggregate):
             let argument = try aggregate.argument.map { try expr($0, scope, nil) }
             return try self.aggregate(aggregate.function, argument, filter: nil, distinct: aggregate.distinct,
-                                      fraction: aggregate.fraction, type: e.type, e.range)
+                                      fraction: aggregate.fraction, type: e.type, e.range, money: isMoneyField(aggregate.argument, scope))
         case .groupKey(let index):
             guard let group, index < group.keys.count else { throw untranslatable("a group key outside 'group by'", e.range) }
             return group.keys[index]
@@ -200,9 +201,18 @@ extension SQLCompiler {
     /// An aggregate of values (already filtered by `CASE` when the relation
     /// has a filter), with crmql's result type.
     func aggregate(_ function: AggregateFunction, _ argument: String?, filter: String?, distinct: Bool,
-                   fraction: Double?, type: DataType, _ range: SourceRange) throws -> String {
+                   fraction: Double?, type: DataType, _ range: SourceRange, money: Bool = false) throws -> String {
         let value = argument.map { arg in filter.map { "CASE WHEN \($0) THEN \(arg) END" } ?? arg }
         let d = dialect
+        if money, !distinct, type == .number, let value, function == .sum || function == .avg {
+            // As crmql adds money: whole hundredths summed as integers, the
+            // same in any order, and one division at the end. Doubles
+            // added in the order of an engine's partitions land a hair
+            // apart, which breaks ties a rank or a quintile must keep.
+            let total = d.cast("sum(\(d.cast("round(\(value) * 100)", .int)))", .number)
+            if function == .sum { return "(\(total) / 100)" }
+            return "(\(total) / (100 * \(d.cast("NULLIF(count(\(value)), 0)", .number))))"
+        }
         switch function {
         case .count:
             guard let value else { return filter.map { "count(CASE WHEN \($0) THEN 1 END)" } ?? "count(*)" }
@@ -221,6 +231,12 @@ extension SQLCompiler {
         case .percentile: return d.percentile(value ?? "NULL", fraction ?? 0.5)
         case .stddev: return "stddev_samp(\(value ?? "NULL"))"
         }
+    }
+
+    /// Whether an aggregate's argument is a stored money field of `scope`'s entity.
+    private func isMoneyField(_ argument: BoundExpr?, _ scope: SQLScope) -> Bool {
+        guard let argument, case .field(let index) = argument.node, argument.type == .number else { return false }
+        return isMoney(scope.entity, index)
     }
 
     /// A measure: its bound definition, compiled in place over the same

@@ -40,6 +40,10 @@ final class SQLCompiler {
     var slots: [Value]?
     /// The entities the statement reads.
     private(set) var entitiesRead: Set<String> = []
+    /// Whether a stored number field holds money (every value whole
+    /// hundredths), which crmql sums exactly; the runner that makes the
+    /// compiler answers from its cache (`QueryRunner.sqlCompiler`).
+    var isMoney: (Entity, Int) -> Bool = { _, _ in false }
 
     init(dialect: SQLDialect, catalog: Catalog) {
         self.dialect = dialect
@@ -64,9 +68,15 @@ final class SQLCompiler {
         return name
     }
 
-    /// The whole statement.
-    func compile(_ bound: BoundQuery, _ entity: Entity) throws -> String {
+    /// The whole statement. A derived table (`entity` the shape of a
+    /// table function's answer) is read from the named subquery `table`,
+    /// its rows coming in the order of its fields `rowOrder`.
+    func compile(_ bound: BoundQuery, _ entity: Entity, table: String? = nil, rowOrder: [Int] = []) throws -> String {
         let root = newScope(entity)
+        if let table {
+            root.table = table
+            if catalog.store[entity.name] == nil { entitiesRead.remove(entity.name) }
+        }
         var groupKeys: [String] = []
         var items: [String] = []
         var whereSQL: String?
@@ -100,6 +110,8 @@ final class SQLCompiler {
                 for (sql, type) in zip(groupKeys, keyTypes) { orderSQL.append(orderKey(sql, type, false, false)) }
             } else if let key = root.keyIndex {
                 orderSQL.append(orderKey(root.column(key, dialect), entity.fields[key].type, false, false))
+            } else {
+                for field in rowOrder { orderSQL.append(orderKey(root.column(field, dialect), entity.fields[field].type, false, false)) }
             }
         }
         let limit = try bound.limit.map { try expr($0, root, nil) }
@@ -159,6 +171,7 @@ final class SQLCompiler {
     /// of its layer.
     private func base(_ scope: SQLScope) -> String {
         guard let layer = scope.layer, !layer.columns.isEmpty else {
+            if let table = scope.table { return table }
             let table = dialect.identifier(scope.entity.name)
             guard let condition = eventsUpTo[scope.entity.name] else { return table }
             return "(SELECT * FROM \(table) WHERE \(condition))"
@@ -226,6 +239,7 @@ final class SQLCompiler {
     func layer(of scope: SQLScope) -> SQLScope {
         if let layer = scope.layer { return layer }
         let layer = newScope(scope.entity)
+        layer.table = scope.table
         scope.layer = layer
         return layer
     }

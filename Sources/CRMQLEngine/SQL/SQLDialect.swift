@@ -79,6 +79,25 @@ enum SQLDialect: String, Sendable, CaseIterable {
         "CAST(date_trunc('\(period)', \(sql)) AS DATE)"
     }
 
+    /// A date moved by a number of days that a column holds.
+    func addDays(_ date: String, _ days: String) -> String {
+        switch self {
+        case .postgresql: return "(\(date) + CAST(\(days) AS INTEGER))"
+        case .duckdb: return "CAST(\(date) + CAST(\(days) AS INTEGER) AS DATE)"
+        case .spark: return "date_add(\(date), CAST(\(days) AS INT))"
+        }
+    }
+
+    /// In a `SELECT` list, one row for each whole number from `low` to
+    /// `high`, which must not be greater (Spark's sequence would count down).
+    func series(_ low: String, _ high: String) -> String {
+        switch self {
+        case .postgresql: return "generate_series(\(low), \(high))"
+        case .duckdb: return "unnest(generate_series(\(low), \(high)))"
+        case .spark: return "explode(sequence(\(low), \(high)))"
+        }
+    }
+
     /// 1 = Monday … 7 = Sunday.
     func weekday(_ sql: String) -> String {
         switch self {

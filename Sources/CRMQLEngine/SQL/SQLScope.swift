@@ -23,6 +23,9 @@ final class SQLScope {
     /// In a layer: its columns, by their text (so a measure used twice is
     /// computed once).
     var columns: [(sql: String, name: String)] = []
+    /// The named subquery a derived table's rows come from (a table
+    /// function's answer); nil for a stored entity, read from its table.
+    var table: String?
 
     init(entity: Entity, alias: String) {
         self.entity = entity

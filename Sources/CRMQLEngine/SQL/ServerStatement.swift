@@ -59,6 +59,9 @@ extension QueryRunner {
         }
         var slotted = runner
         slotted.parameterSlots = true
+        if case .function(let name, let arguments, let range) = query.source, let kind = TimelineSource.Kind(rawValue: name.text.lowercased()) {
+            return try runner.timelineStatement(query, kind, arguments, range: range, slotted: slotted, asOf: day)
+        }
         let bound: BoundQuery, entity: Entity
         do {
             (bound, entity) = try slotted.boundForSQL(query)
@@ -68,7 +71,7 @@ extension QueryRunner {
             // compiler then writes as escaped literals.
             (bound, entity) = try runner.boundForSQL(query)
         }
-        let compiler = SQLCompiler(dialect: .postgresql, catalog: runner.catalog)
+        let compiler = runner.sqlCompiler(.postgresql)
         compiler.slots = []
         if let day { compiler.keepEvents(upTo: day) }
         let sql = try compiler.compile(bound, entity)
@@ -82,6 +85,37 @@ extension QueryRunner {
         }
         return ServerStatement(sql: sql, parameters: compiler.slots ?? [], columnNames: names, columnTypes: types,
                                valueTypes: types.map(wireType), entities: compiler.entitiesRead.sorted())
+    }
+
+    /// `retention(…)` or `cohorts(…)` and the clauses after it, for the
+    /// server; its parameters slots as in any query.
+    private func timelineStatement(_ query: Query, _ kind: TimelineSource.Kind, _ arguments: [Argument], range: SourceRange,
+                                   slotted: QueryRunner, asOf day: Int64?) throws -> ServerStatement {
+        func compiler() -> SQLCompiler {
+            let compiler = sqlCompiler(.postgresql)
+            compiler.slots = []
+            if let day { compiler.keepEvents(upTo: day) }
+            return compiler
+        }
+        var used = compiler()
+        let sql: String, bound: BoundQuery
+        do {
+            (sql, bound) = try slotted.timelineSQL(query, kind, arguments, range: range, compiler: used)
+        } catch is ParameterDependence {
+            // As for any query: bound with the values, written as escaped literals.
+            used = compiler()
+            (sql, bound) = try timelineSQL(query, kind, arguments, range: range, compiler: used)
+        }
+        let names: [String], types: [DataType]
+        if bound.isCount {
+            names = ["count()"]
+            types = [.int]
+        } else {
+            names = bound.items.map(\.name)
+            types = bound.items.map(\.expr.type)
+        }
+        return ServerStatement(sql: sql, parameters: used.slots ?? [], columnNames: names, columnTypes: types,
+                               valueTypes: types.map(wireType), entities: used.entitiesRead.sorted())
     }
 
     /// The type a column's values take on the wire: a ref's parent key
