@@ -37,7 +37,8 @@ struct BGNBDData {
     /// a few milliseconds in a debug build.
     static let pollMask = (1 << 12) - 1
 
-    init(who: Column, at: Column, spend: Column?, today: Int64, check: () throws -> Void) throws {
+    init(who: Column, at: Column, spend: Column?, today: Int64, work: ModelWork) throws {
+        let check = work.check
         let rows = min(who.count, at.count)
         let isDatetime = at.type == .datetime
         let rawDays: [Int64]
@@ -95,57 +96,110 @@ struct BGNBDData {
             days[slot] = dayOfRow[event]
             if spend != nil { amounts[slot] = spendOfRow[event] }
         }
-        x.reserveCapacity(customers)
-        txDays.reserveCapacity(customers)
-        tDays.reserveCapacity(customers)
-        monetary.reserveCapacity(customers)
+        x = [Int32](repeating: 0, count: customers)
+        txDays = x
+        tDays = x
+        monetary = [Double](repeating: .nan, count: customers)
+        let hasSpend = spend != nil
         var badDays = 0
-        var sincePoll = 0
-        for customer in 0..<customers {
-            let range = offsets[customer]..<offsets[customer + 1]
-            // By events, since a customer's events are sorted here.
-            sincePoll += 1 + range.count
-            if sincePoll > Self.pollMask {
-                sincePoll = 0
-                try check()
-            }
-            var first = Int64.max, last = Int64.min
-            for slot in range {
-                first = min(first, days[slot])
-                last = max(last, days[slot])
-            }
-            var distinct = 1
-            var repeatSpend = 0.0
-            if first != last || spend != nil {
-                // Distinct days, and the spend of days after the first.
-                var pairs = range.map { (days[$0], spend == nil ? 0 : amounts[$0]) }
-                if pairs.count > Self.pollMask {
-                    // One customer of very many events: a sort that polls.
-                    try RunMergeSort.sort(&pairs, run: Self.pollMask + 1, poll: check) { $0.0 < $1.0 }
-                } else {
-                    pairs.sort { $0.0 < $1.0 }
-                }
-                var previous = pairs[0].0
-                var dayTotal = 0.0
-                for pair in pairs {
-                    if pair.0 != previous {
-                        distinct += 1
-                        if previous != first, spend != nil, !(dayTotal > 0) { badDays += 1 }
-                        dayTotal = 0
+        // Each customer's summary reads and sorts its own events alone, so
+        // the customers run in chunks on the threads; a customer of very
+        // many events is left to the sort that polls, after them.
+        var large: [Int] = []
+        try x.withUnsafeMutableBufferPointer { x in
+            try txDays.withUnsafeMutableBufferPointer { txDays in
+                try tDays.withUnsafeMutableBufferPointer { tDays in
+                    try monetary.withUnsafeMutableBufferPointer { monetary in
+                        try days.withUnsafeMutableBufferPointer { days in
+                            try amounts.withUnsafeMutableBufferPointer { amounts in
+                                let (x, txDays, tDays, monetary, days, amounts) = (x, txDays, tDays, monetary, days, amounts)
+                                badDays = Int(try work.sum(count: customers, width: 1) { range, bad in
+                                    for customer in range {
+                                        let events = offsets[customer]..<offsets[customer + 1]
+                                        if events.count > Self.pollMask { continue }
+                                        let summary = Self.summary(UnsafeMutableBufferPointer(rebasing: days[events]),
+                                                                   hasSpend ? UnsafeMutableBufferPointer(rebasing: amounts[events]) : nil,
+                                                                   today: today)
+                                        (x[customer], txDays[customer], tDays[customer], monetary[customer]) =
+                                            (summary.x, summary.tx, summary.T, summary.monetary)
+                                        bad[0] += Double(summary.badDays)
+                                    }
+                                }[0])
+                                for customer in 0..<customers where offsets[customer + 1] - offsets[customer] > Self.pollMask {
+                                    large.append(customer)
+                                }
+                                for customer in large {
+                                    let events = offsets[customer]..<offsets[customer + 1]
+                                    // One customer of very many events: a sort that polls.
+                                    var pairs = events.map { (days[$0], hasSpend ? amounts[$0] : 0) }
+                                    try RunMergeSort.sort(&pairs, run: Self.pollMask + 1, poll: check) { $0.0 < $1.0 }
+                                    for (index, pair) in pairs.enumerated() {
+                                        days[events.lowerBound + index] = pair.0
+                                        if hasSpend { amounts[events.lowerBound + index] = pair.1 }
+                                    }
+                                    let summary = Self.summary(UnsafeMutableBufferPointer(rebasing: days[events]),
+                                                               hasSpend ? UnsafeMutableBufferPointer(rebasing: amounts[events]) : nil,
+                                                               today: today, sorted: true)
+                                    (x[customer], txDays[customer], tDays[customer], monetary[customer]) =
+                                        (summary.x, summary.tx, summary.T, summary.monetary)
+                                    badDays += summary.badDays
+                                }
+                            }
+                        }
                     }
-                    previous = pair.0
-                    dayTotal += pair.1
-                    if pair.0 != first { repeatSpend += pair.1 }
                 }
-                if previous != first, spend != nil, !(dayTotal > 0) { badDays += 1 }
             }
-            let repeats = distinct - 1
-            x.append(Int32(repeats))
-            txDays.append(Int32(clamping: last - first))
-            tDays.append(Int32(clamping: today - first))
-            monetary.append(spend != nil && repeats > 0 ? repeatSpend / Double(repeats) : .nan)
         }
         if badDays > 0 { throw SpendProblem.repeatDayNotPositive(count: badDays) }
+    }
+
+    /// One customer's (x, t_x, T, mean repeat spend) from its events'
+    /// days and spends (nil without `spend:`), which it sorts by day in
+    /// place, equal days kept in the order of their events; `badDays`
+    /// counts repeat days of no positive spend.
+    static func summary(_ days: UnsafeMutableBufferPointer<Int64>, _ amounts: UnsafeMutableBufferPointer<Double>?, today: Int64,
+                        sorted: Bool = false) -> (x: Int32, tx: Int32, T: Int32, monetary: Double, badDays: Int) {
+        var first = Int64.max, last = Int64.min
+        for day in days {
+            first = min(first, day)
+            last = max(last, day)
+        }
+        var distinct = 1
+        var repeatSpend = 0.0
+        var badDays = 0
+        if first != last || amounts != nil {
+            if !sorted {
+                // Insertion sort: a customer has few events, and it keeps equal days in order.
+                for index in 1..<max(days.count, 1) {
+                    let day = days[index], amount = amounts?[index] ?? 0
+                    var slot = index
+                    while slot > 0 && days[slot - 1] > day {
+                        days[slot] = days[slot - 1]
+                        if let amounts { amounts[slot] = amounts[slot - 1] }
+                        slot -= 1
+                    }
+                    days[slot] = day
+                    if let amounts { amounts[slot] = amount }
+                }
+            }
+            var previous = days[0]
+            var dayTotal = 0.0
+            for index in 0..<days.count {
+                let day = days[index], amount = amounts?[index] ?? 0
+                if day != previous {
+                    distinct += 1
+                    if previous != first, amounts != nil, !(dayTotal > 0) { badDays += 1 }
+                    dayTotal = 0
+                }
+                previous = day
+                dayTotal += amount
+                if day != first { repeatSpend += amount }
+            }
+            if previous != first, amounts != nil, !(dayTotal > 0) { badDays += 1 }
+        }
+        let repeats = distinct - 1
+        return (Int32(repeats), Int32(clamping: last - first), Int32(clamping: today - first),
+                amounts != nil && repeats > 0 ? repeatSpend / Double(repeats) : .nan, badDays)
     }
 }
 

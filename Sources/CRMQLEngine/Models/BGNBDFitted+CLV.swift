@@ -1,0 +1,95 @@
+import CRMQLStorage
+import Foundation
+
+extension BGNBDFitted {
+    /// `clv(m, id, months, discount)` for every row, with one `months` and
+    /// `discount` for all: the same numbers as the row-by-row path of
+    /// `evaluate`, computed once per distinct history rather than per
+    /// customer. The expected purchases of a history split into a part in
+    /// (x, T) alone (the 2F1 series and the powers at each horizon, the
+    /// costly part, shared by all the histories of a pair) and the odds of
+    /// having dropped out, in (x, tx, T); a customer then costs a few
+    /// divisions per month. Each part runs in chunks on the threads.
+    func clv(_ positions: [Int32], months: Double, discount: Double, _ spend: BGNBDMath.SpendParameters,
+             _ work: ModelWork) throws -> Column {
+        let m = model, h = histories
+        let count = Int(months.rounded(.down))
+        let horizons = (0..<count).map { Double($0 + 1) * unit.month }
+        let factors = (0..<count).map { pow(1 + discount, Double($0 + 1)) }
+        // The (x, T) pairs of the histories.
+        var pairOfHistory = [Int32](repeating: 0, count: h.weight.count)
+        var pairX: [Int32] = [], pairT: [Int32] = []
+        var pairSlot: [Int64: Int32] = [:]
+        let tCount = Int64(h.distinctT.count)
+        for history in 0..<h.weight.count {
+            if history % BGNBDFitted.historiesPerPoll == BGNBDFitted.historiesPerPoll - 1 { try work.check() }
+            let key = Int64(h.xIndex[history]) * tCount + Int64(h.tIndex[history])
+            if let known = pairSlot[key] {
+                pairOfHistory[history] = known
+            } else {
+                pairSlot[key] = Int32(pairX.count)
+                pairOfHistory[history] = Int32(pairX.count)
+                pairX.append(h.xIndex[history])
+                pairT.append(h.tIndex[history])
+            }
+        }
+        // Per pair, BGNBDMath.expectedPurchases(times:...)'s numerator at each horizon.
+        var numerators = [Double](repeating: 0, count: pairX.count * count)
+        try numerators.withUnsafeMutableBufferPointer { numerators in
+            let out = numerators.baseAddress
+            try work.forEach(count: pairX.count) { pairs in
+                var series = [Double](repeating: .nan, count: count)
+                for pair in pairs {
+                    let x = h.distinctX[Int(pairX[pair])], T = h.distinctT[Int(pairT[pair])]
+                    let c = m.a + m.b + x - 1
+                    let zs = horizons.map { $0 / (m.alpha + T + $0) }
+                    for index in 0..<count { series[index] = .nan }
+                    Hypergeometric.f21(m.r + x, m.b + x, c, zs, into: &series)
+                    for (index, t) in horizons.enumerated() {
+                        out![pair * count + index] = c / (m.a - 1) * (1 - exp((m.r + x) * log((m.alpha + T) / (m.alpha + T + t))) * series[index])
+                    }
+                }
+            }
+        }
+        // Per history, 1 + the odds of having dropped out.
+        var denominators = [Double](repeating: 0, count: h.weight.count)
+        try denominators.withUnsafeMutableBufferPointer { denominators in
+            let out = denominators.baseAddress
+            try work.forEach(count: h.weight.count) { histories in
+                for history in histories {
+                    let x = h.distinctX[Int(h.xIndex[history])], tx = h.distinctTx[Int(h.txIndex[history])]
+                    let T = h.distinctT[Int(h.tIndex[history])]
+                    let odds = x > 0 ? m.a / (m.b + x - 1) * exp((m.r + x) * log((m.alpha + T) / (m.alpha + tx))) : 0
+                    out![history] = 1 + odds
+                }
+            }
+        }
+        // Per row, as `evaluate` adds the months; NaN marks a null.
+        var values = [Double](repeating: .nan, count: positions.count)
+        try values.withUnsafeMutableBufferPointer { values in
+            let out = values.baseAddress
+            try work.forEach(count: positions.count) { rows in
+                for row in rows {
+                    let position = Int(positions[row])
+                    guard position >= 0 else { continue }
+                    let history = Int(h.customerHistory[position])
+                    let base = Int(pairOfHistory[history]) * count, denominator = denominators[history]
+                    let perOrder = BGNBDMath.expectedSpend(x: x[position], mx: monetary[position], spend)
+                    var total = 0.0, before = 0.0
+                    for month in 0..<count {
+                        let after = numerators[base + month] / denominator
+                        total += perOrder * (after - before) / factors[month]
+                        before = after
+                    }
+                    out![row] = total
+                }
+            }
+        }
+        var nulls = NullBitmap()
+        for row in 0..<values.count where !values[row].isFinite {
+            values[row] = 0
+            nulls.set(row)
+        }
+        return Column(type: .number, data: .number(values), nulls: nulls)
+    }
+}
