@@ -44,14 +44,13 @@ struct BGNBDData {
         let rawDays: [Int64]
         if case .temporal(let values) = at.data { rawDays = values } else { rawDays = [] }
         let spends = spend?.doubles
-        // Each kept row's customer number, day and spend.
-        var customerOfRow: [Int32] = []
+        // Each kept row's index, day and spend; its customer's number after.
+        var keptRows: [Int32] = []
         var dayOfRow: [Int64] = []
         var spendOfRow: [Double] = []
-        customerOfRow.reserveCapacity(rows)
+        keptRows.reserveCapacity(rows)
         dayOfRow.reserveCapacity(rows)
-        var firstRowOfCustomer: [Int32] = []
-        var numberer = KeyNumberer(who)
+        if spend != nil { spendOfRow.reserveCapacity(rows) }
         var negatives = 0, firstNegative: (Int, Double)?
         for row in 0..<rows {
             if row & Self.pollMask == Self.pollMask { try check() }
@@ -67,10 +66,46 @@ struct BGNBDData {
                 }
                 spendOfRow.append(value)
             }
-            let (customer, isNew) = numberer.number(row)
-            if isNew { firstRowOfCustomer.append(Int32(row)) }
-            customerOfRow.append(customer)
+            keptRows.append(Int32(row))
             dayOfRow.append(day)
+        }
+        // Customers numbered in order of their first event, and their events
+        // counted, in a loop of its own: the look-ups of a large base miss
+        // the cache, and a short loop lets the processor wait for many at once.
+        var customerOfRow = [Int32](repeating: 0, count: keptRows.count)
+        var firstRowOfCustomer: [Int32] = []
+        var eventCounts: [Int] = []
+        var numberer = KeyNumberer(who)
+        if let (keyOfRow, low, span) = numberer.dense {
+            // Per key: its customer's number + 1 (0 for none yet) in the low
+            // half, its events in the high half: one cache line per event.
+            var slots = [UInt64](repeating: 0, count: span)
+            var next: UInt64 = 0
+            for event in 0..<keptRows.count {
+                if event & Self.pollMask == Self.pollMask { try check() }
+                let row = Int(keptRows[event])
+                let key = Int(keyOfRow[row] &- low)
+                var slot = slots[key]
+                if slot & 0xFFFF_FFFF == 0 {
+                    next += 1
+                    slot = next
+                    firstRowOfCustomer.append(Int32(row))
+                }
+                slots[key] = slot &+ (1 << 32)
+                customerOfRow[event] = Int32(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+            }
+            eventCounts = firstRowOfCustomer.map { Int(slots[Int(keyOfRow[Int($0)] &- low)] >> 32) }
+        } else {
+            for event in 0..<keptRows.count {
+                if event & Self.pollMask == Self.pollMask { try check() }
+                let (customer, isNew) = numberer.number(Int(keptRows[event]))
+                if isNew {
+                    firstRowOfCustomer.append(keptRows[event])
+                    eventCounts.append(0)
+                }
+                eventCounts[Int(customer)] += 1
+                customerOfRow[event] = customer
+            }
         }
         if let (row, value) = firstNegative { throw SpendProblem.negative(row: row, value: value, count: negatives) }
         try check()
@@ -80,11 +115,7 @@ struct BGNBDData {
         // Events bucketed by customer (a counting sort), then each customer's
         // few events sorted by day.
         var offsets = [Int](repeating: 0, count: customers + 1)
-        for (event, customer) in customerOfRow.enumerated() {
-            if event & Self.pollMask == Self.pollMask { try check() }
-            offsets[Int(customer) + 1] += 1
-        }
-        for index in 0..<customers { offsets[index + 1] += offsets[index] }
+        for index in 0..<customers { offsets[index + 1] = offsets[index] + eventCounts[index] }
         var fill = offsets
         var days = [Int64](repeating: 0, count: events)
         var amounts = [Double](repeating: 0, count: spend == nil ? 0 : events)
@@ -229,6 +260,14 @@ struct KeyNumberer {
         }
     }
 
+    /// Integer keys in a narrow range: each row's key, the least key and
+    /// the number of slots from it; nil where keys are numbered through a
+    /// hash table.
+    var dense: (keys: [Int64], low: Int64, span: Int)? {
+        slots.isEmpty ? nil : (intKeys, low, slots.count)
+    }
+
+    @inline(__always)
     mutating func number(_ row: Int) -> (Int32, isNew: Bool) {
         if !slots.isEmpty {
             let index = Int(intKeys[row] - low)

@@ -2,6 +2,33 @@ import CRMQLStorage
 import Foundation
 
 extension BGNBDFitted {
+    /// A function of the history alone (`p_alive`, `expected_orders` at
+    /// one horizon) for every row: computed once per distinct history, in
+    /// chunks on the threads, then given to each row of that history; the
+    /// same numbers as row by row. A value that is not finite is null.
+    func perHistory(_ positions: [Int32], _ work: ModelWork, _ value: @escaping (Double, Double, Double) -> Double) throws -> Column {
+        let h = histories
+        var byHistory = [Double](repeating: .nan, count: h.weight.count)
+        try byHistory.withUnsafeMutableBufferPointer { byHistory in
+            let out = byHistory.baseAddress
+            try work.forEach(count: h.weight.count) { histories in
+                for history in histories {
+                    out![history] = value(h.distinctX[Int(h.xIndex[history])], h.distinctTx[Int(h.txIndex[history])],
+                                          h.distinctT[Int(h.tIndex[history])])
+                }
+            }
+        }
+        var values = [Double](repeating: 0, count: positions.count)
+        var nulls = NullBitmap()
+        for row in 0..<positions.count {
+            if row & 0x3FFF == 0x3FFF { try work.check() }
+            let position = Int(positions[row])
+            let result = position >= 0 ? byHistory[Int(h.customerHistory[position])] : .nan
+            if result.isFinite { values[row] = result } else { nulls.set(row) }
+        }
+        return Column(type: .number, data: .number(values), nulls: nulls)
+    }
+
     /// `clv(m, id, months, discount)` for every row, with one `months` and
     /// `discount` for all: the same numbers as the row-by-row path of
     /// `evaluate`, computed once per distinct history rather than per

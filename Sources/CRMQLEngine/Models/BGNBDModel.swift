@@ -312,6 +312,19 @@ struct BGNBDFitted: FittedModel {
             if column.null(row) { return nil }
             return argumentValues[index][column.at(row)]
         }
+        if arguments.allSatisfy({ $0.count == 1 }) {
+            let m = model
+            switch function {
+            case "p_alive":
+                return try perHistory(positions, work) { BGNBDMath.pAlive(x: $0, tx: $1, T: $2, m) }
+            case "expected_orders":
+                if let t = value(0, 0), t >= 0 {
+                    return try perHistory(positions, work) { BGNBDMath.expectedPurchases(t: t, x: $0, tx: $1, T: $2, m) }
+                }
+            default:
+                break
+            }
+        }
         if function == "clv", let spend, arguments.allSatisfy({ $0.count == 1 }),
            let months = value(0, 0), let discount = value(1, 0, default: 0.01), months >= 0, months <= 1200, discount > -1 {
             return try clv(positions, months: months, discount: discount, spend, work)
@@ -379,6 +392,9 @@ struct BGNBDHistories {
     init(x: [Double], tx: [Double], T: [Double], check: () throws -> Void) rethrows {
         struct Triple: Hashable { var x: Double, tx: Double, T: Double }
         var slot: [Triple: Int] = [:]
+        // Room for every customer a history of its own: growing the table
+        // by doubling rehashed it a score of times.
+        slot.reserveCapacity(x.count)
         customerHistory.reserveCapacity(x.count)
         var xSlot: [Double: Int32] = [:], txSlot: [Double: Int32] = [:], tSlot: [Double: Int32] = [:]
         func number(_ value: Double, _ slots: inout [Double: Int32], _ values: inout [Double]) -> Int32 {
