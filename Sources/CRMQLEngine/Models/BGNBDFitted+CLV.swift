@@ -18,15 +18,26 @@ extension BGNBDFitted {
                 }
             }
         }
-        var values = [Double](repeating: 0, count: positions.count)
+        let byCustomer = histories.customerHistory.map { byHistory[Int($0)] }
+        var values = try gather(byCustomer, positions, work)
         var nulls = NullBitmap()
-        for row in 0..<positions.count {
-            if row & 0x3FFF == 0x3FFF { try work.check() }
-            let position = Int(positions[row])
-            let result = position >= 0 ? byHistory[Int(h.customerHistory[position])] : .nan
-            if result.isFinite { values[row] = result } else { nulls.set(row) }
+        for row in 0..<values.count where !values[row].isFinite {
+            values[row] = 0
+            nulls.set(row)
         }
         return Column(type: .number, data: .number(values), nulls: nulls)
+    }
+
+    /// Each row's customer's value, NaN for a row of no customer.
+    private func gather(_ byCustomer: [Double], _ positions: [Int32], _ work: ModelWork) throws -> [Double] {
+        var values = [Double](repeating: .nan, count: positions.count)
+        try values.withUnsafeMutableBufferPointer { values in
+            let out = values.baseAddress
+            try work.forEach(count: positions.count) { rows in
+                for row in rows where positions[row] >= 0 { out![row] = byCustomer[Int(positions[row])] }
+            }
+        }
+        return values
     }
 
     /// `clv(m, id, months, discount)` for every row, with one `months` and
@@ -91,27 +102,28 @@ extension BGNBDFitted {
                 }
             }
         }
-        // Per row, as `evaluate` adds the months; NaN marks a null.
-        var values = [Double](repeating: .nan, count: positions.count)
-        try values.withUnsafeMutableBufferPointer { values in
-            let out = values.baseAddress
-            try work.forEach(count: positions.count) { rows in
-                for row in rows {
-                    let position = Int(positions[row])
-                    guard position >= 0 else { continue }
-                    let history = Int(h.customerHistory[position])
+        // Per customer, as `evaluate` adds the months, in the customers'
+        // order: their arrays read in sequence, their histories (numbered
+        // in the same order of first appearance) nearly so.
+        var byCustomer = [Double](repeating: .nan, count: x.count)
+        try byCustomer.withUnsafeMutableBufferPointer { byCustomer in
+            let out = byCustomer.baseAddress
+            try work.forEach(count: x.count) { customers in
+                for customer in customers {
+                    let history = Int(h.customerHistory[customer])
                     let base = Int(pairOfHistory[history]) * count, denominator = denominators[history]
-                    let perOrder = BGNBDMath.expectedSpend(x: x[position], mx: monetary[position], spend)
+                    let perOrder = BGNBDMath.expectedSpend(x: x[customer], mx: monetary[customer], spend)
                     var total = 0.0, before = 0.0
                     for month in 0..<count {
                         let after = numerators[base + month] / denominator
                         total += perOrder * (after - before) / factors[month]
                         before = after
                     }
-                    out![row] = total
+                    out![customer] = total
                 }
             }
         }
+        var values = try gather(byCustomer, positions, work)
         var nulls = NullBitmap()
         for row in 0..<values.count where !values[row].isFinite {
             values[row] = 0

@@ -312,7 +312,10 @@ struct BGNBDFitted: FittedModel {
             if column.null(row) { return nil }
             return argumentValues[index][column.at(row)]
         }
-        if arguments.allSatisfy({ $0.count == 1 }) {
+        // Every customer at once where the rows ask for most of them (a
+        // measure over the customers); a few rows are cheaper one by one.
+        let most = rows * 2 >= x.count
+        if most, arguments.allSatisfy({ $0.count == 1 }) {
             let m = model
             switch function {
             case "p_alive":
@@ -325,7 +328,7 @@ struct BGNBDFitted: FittedModel {
                 break
             }
         }
-        if function == "clv", let spend, arguments.allSatisfy({ $0.count == 1 }),
+        if most, function == "clv", let spend, arguments.allSatisfy({ $0.count == 1 }),
            let months = value(0, 0), let discount = value(1, 0, default: 0.01), months >= 0, months <= 1200, discount > -1 {
             return try clv(positions, months: months, discount: discount, spend, work)
         }
