@@ -5,8 +5,8 @@ import Testing
 /// The BG/NBD and Gamma-Gamma fit sums its likelihood in chunks on the
 /// session's threads, and `clv` runs over the customers in chunks: on data
 /// of several chunks, one thread and two give the same parameters and the
-/// same values to the last bit, and `clv` over every customer at once the
-/// same as row by row.
+/// same values to the last bit, and `clv`, `expected_orders` and `p_alive`
+/// over every customer at once the same as row by row.
 @Suite(.serialized) struct LifetimeModelThreadsTests {
     /// Orders of `customers` customers over two years, from a fixed
     /// sequence: enough distinct histories for several chunks.
@@ -37,6 +37,9 @@ import Testing
     }
 
     private func fitted(_ path: String, threads: Int) throws -> (parameters: [String: Double], clv: [Double], rowByRow: [Double]) {
+        func values(_ db: Database, _ query: String) throws -> [Double] {
+            try db.query(query).rows.flatMap { $0.map { $0.doubleValue ?? .nan } }
+        }
         let db = try Database()
         try db.execute("""
             set threads = \(threads)
@@ -48,9 +51,10 @@ import Testing
         for row in try db.query("describe model m").rows {
             if case .text(let name) = row[0], let value = row[1].doubleValue { parameters[name] = value }
         }
-        let clv = try db.query("select m order by id show clv(m, id, 12)").rows.map { $0[0].doubleValue ?? .nan }
-        // Months that differ by row (here only in form) take the path row by row.
-        let rowByRow = try db.query("select m order by id show clv(m, id, 12 + 0 * frequency)").rows.map { $0[0].doubleValue ?? .nan }
+        let clv = try values(db, "select m order by id show clv(m, id, 12), expected_orders(m, id, 13), p_alive(m, id)")
+        // Arguments that differ by row (here only in form) take the path
+        // row by row; the table's p_alive is computed customer by customer.
+        let rowByRow = try values(db, "select m order by id show clv(m, id, 12 + 0 * frequency), expected_orders(m, id, 13 + 0 * frequency), p_alive")
         return (parameters, clv, rowByRow)
     }
 

@@ -18,6 +18,19 @@ extension BGNBDFitted {
                 }
             }
         }
+        return try perHistory(positions, byHistory, work)
+    }
+
+    /// `expected_orders(m, id, t)` for every row with one t > 0: the
+    /// series once per (x, T) pair (`curves`), as `perHistory` otherwise.
+    func expectedOrders(_ positions: [Int32], t: Double, _ work: ModelWork) throws -> Column {
+        let (pairOfHistory, numerators, denominators) = try curves([t], work)
+        let byHistory = (0..<denominators.count).map { numerators[Int(pairOfHistory[$0])] / denominators[$0] }
+        return try perHistory(positions, byHistory, work)
+    }
+
+    /// Each row's value from its customer's history's, NaN where it has none.
+    private func perHistory(_ positions: [Int32], _ byHistory: [Double], _ work: ModelWork) throws -> Column {
         let byCustomer = histories.customerHistory.map { byHistory[Int($0)] }
         var values = try gather(byCustomer, positions, work)
         var nulls = NullBitmap()
@@ -40,20 +53,16 @@ extension BGNBDFitted {
         return values
     }
 
-    /// `clv(m, id, months, discount)` for every row, with one `months` and
-    /// `discount` for all: the same numbers as the row-by-row path of
-    /// `evaluate`, computed once per distinct history rather than per
-    /// customer. The expected purchases of a history split into a part in
-    /// (x, T) alone (the 2F1 series and the powers at each horizon, the
-    /// costly part, shared by all the histories of a pair) and the odds of
-    /// having dropped out, in (x, tx, T); a customer then costs a few
-    /// divisions per month. Each part runs in chunks on the threads.
-    func clv(_ positions: [Int32], months: Double, discount: Double, _ spend: BGNBDMath.SpendParameters,
-             _ work: ModelWork) throws -> Column {
+    /// `BGNBDMath.expectedPurchases(times:...)` of every history split in
+    /// two: its numerator at each of `times` per distinct (x, T) pair (the
+    /// 2F1 series and the powers, the costly part), and 1 + the odds of
+    /// having dropped out per history; the value at time k of a history is
+    /// `numerators[pairOfHistory[h] * times.count + k] / denominators[h]`,
+    /// the same expressions as the function's.
+    func curves(_ times: [Double], _ work: ModelWork) throws -> (pairOfHistory: [Int32], numerators: [Double], denominators: [Double]) {
         let m = model, h = histories
-        let count = Int(months.rounded(.down))
-        let horizons = (0..<count).map { Double($0 + 1) * unit.month }
-        let factors = (0..<count).map { pow(1 + discount, Double($0 + 1)) }
+        let count = times.count
+        let horizons = times
         // The (x, T) pairs of the histories.
         var pairOfHistory = [Int32](repeating: 0, count: h.weight.count)
         var pairX: [Int32] = [], pairT: [Int32] = []
@@ -102,6 +111,24 @@ extension BGNBDFitted {
                 }
             }
         }
+        return (pairOfHistory, numerators, denominators)
+    }
+
+    /// `clv(m, id, months, discount)` for every row, with one `months` and
+    /// `discount` for all: the same numbers as the row-by-row path of
+    /// `evaluate`, computed once per distinct history rather than per
+    /// customer. The expected purchases of a history split into a part in
+    /// (x, T) alone (the 2F1 series and the powers at each horizon, the
+    /// costly part, shared by all the histories of a pair) and the odds of
+    /// having dropped out, in (x, tx, T); a customer then costs a few
+    /// divisions per month. Each part runs in chunks on the threads.
+    func clv(_ positions: [Int32], months: Double, discount: Double, _ spend: BGNBDMath.SpendParameters,
+             _ work: ModelWork) throws -> Column {
+        let h = histories
+        let count = Int(months.rounded(.down))
+        let horizons = (0..<count).map { Double($0 + 1) * unit.month }
+        let factors = (0..<count).map { pow(1 + discount, Double($0 + 1)) }
+        let (pairOfHistory, numerators, denominators) = try curves(horizons, work)
         // Per customer, as `evaluate` adds the months, in the customers'
         // order: their arrays read in sequence, their histories (numbered
         // in the same order of first appearance) nearly so.

@@ -321,7 +321,8 @@ struct BGNBDFitted: FittedModel {
             case "p_alive":
                 return try perHistory(positions, work) { BGNBDMath.pAlive(x: $0, tx: $1, T: $2, m) }
             case "expected_orders":
-                if let t = value(0, 0), t >= 0 {
+                if let t = value(0, 0), t > 0 { return try expectedOrders(positions, t: t, work) }
+                if let t = value(0, 0), t == 0 {
                     return try perHistory(positions, work) { BGNBDMath.expectedPurchases(t: t, x: $0, tx: $1, T: $2, m) }
                 }
             default:
