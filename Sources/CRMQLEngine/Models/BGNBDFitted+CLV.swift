@@ -55,31 +55,15 @@ extension BGNBDFitted {
 
     /// `BGNBDMath.expectedPurchases(times:...)` of every history split in
     /// two: its numerator at each of `times` per distinct (x, T) pair (the
-    /// 2F1 series and the powers, the costly part), and 1 + the odds of
-    /// having dropped out per history; the value at time k of a history is
+    /// 2F1 series and the powers, the costly part), and `dropout` per
+    /// history; the value at time k of a history is
     /// `numerators[pairOfHistory[h] * times.count + k] / denominators[h]`,
     /// the same expressions as the function's.
     func curves(_ times: [Double], _ work: ModelWork) throws -> (pairOfHistory: [Int32], numerators: [Double], denominators: [Double]) {
         let m = model, h = histories
         let count = times.count
         let horizons = times
-        // The (x, T) pairs of the histories.
-        var pairOfHistory = [Int32](repeating: 0, count: h.weight.count)
-        var pairX: [Int32] = [], pairT: [Int32] = []
-        var pairSlot: [Int64: Int32] = [:]
-        let tCount = Int64(h.distinctT.count)
-        for history in 0..<h.weight.count {
-            if history % BGNBDFitted.historiesPerPoll == BGNBDFitted.historiesPerPoll - 1 { try work.check() }
-            let key = Int64(h.xIndex[history]) * tCount + Int64(h.tIndex[history])
-            if let known = pairSlot[key] {
-                pairOfHistory[history] = known
-            } else {
-                pairSlot[key] = Int32(pairX.count)
-                pairOfHistory[history] = Int32(pairX.count)
-                pairX.append(h.xIndex[history])
-                pairT.append(h.tIndex[history])
-            }
-        }
+        let pairX = h.pairX, pairT = h.pairT
         // Per pair, BGNBDMath.expectedPurchases(times:...)'s numerator at each horizon.
         var numerators = [Double](repeating: 0, count: pairX.count * count)
         try numerators.withUnsafeMutableBufferPointer { numerators in
@@ -98,20 +82,7 @@ extension BGNBDFitted {
                 }
             }
         }
-        // Per history, 1 + the odds of having dropped out.
-        var denominators = [Double](repeating: 0, count: h.weight.count)
-        try denominators.withUnsafeMutableBufferPointer { denominators in
-            let out = denominators.baseAddress
-            try work.forEach(count: h.weight.count) { histories in
-                for history in histories {
-                    let x = h.distinctX[Int(h.xIndex[history])], tx = h.distinctTx[Int(h.txIndex[history])]
-                    let T = h.distinctT[Int(h.tIndex[history])]
-                    let odds = x > 0 ? m.a / (m.b + x - 1) * exp((m.r + x) * log((m.alpha + T) / (m.alpha + tx))) : 0
-                    out![history] = 1 + odds
-                }
-            }
-        }
-        return (pairOfHistory, numerators, denominators)
+        return (h.pairOfHistory, numerators, dropout)
     }
 
     /// `clv(m, id, months, discount)` for every row, with one `months` and

@@ -146,6 +146,10 @@ struct BGNBDFitted: FittedModel {
     /// The customers' distinct (x, tx, T) histories, which `clv` computes
     /// its curves over.
     let histories: BGNBDHistories
+    /// Per history, 1 + the odds of having dropped out (the denominator of
+    /// `BGNBDMath.expectedPurchases`), which every prediction over the
+    /// customers divides by.
+    let dropout: [Double]
 
     private init(data: BGNBDData, unit: BGNBDModel.TimeUnit, today: Int64, model: BGNBDMath.Parameters,
                  spend: BGNBDMath.SpendParameters?, histories: BGNBDHistories, x: [Double], logLikelihood: Double,
@@ -162,6 +166,12 @@ struct BGNBDFitted: FittedModel {
         repeatBuyers = data.x.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
         events = data.events
         self.histories = histories
+        dropout = (0..<histories.weight.count).map { history in
+            let x = histories.distinctX[Int(histories.xIndex[history])], tx = histories.distinctTx[Int(histories.txIndex[history])]
+            let T = histories.distinctT[Int(histories.tIndex[history])]
+            let odds = x > 0 ? model.a / (model.b + x - 1) * exp((model.r + x) * log((model.alpha + T) / (model.alpha + tx))) : 0
+            return 1 + odds
+        }
         self.logLikelihood = logLikelihood
         self.spendLogLikelihood = spendLogLikelihood
     }
@@ -391,6 +401,10 @@ struct BGNBDHistories {
     var distinctX: [Double] = [], distinctTx: [Double] = [], distinctT: [Double] = []
     /// Each customer's history: an index into `weight`.
     var customerHistory: [Int32] = []
+    /// Each history's (x, T) pair, an index into `pairX` and `pairT`
+    /// (indexes into `distinctX` and `distinctT`): the series of the
+    /// predictions depend on the pair alone.
+    var pairOfHistory: [Int32] = [], pairX: [Int32] = [], pairT: [Int32] = []
     var meanT = 0.0
 
     init(x: [Double], tx: [Double], T: [Double], check: () throws -> Void) rethrows {
@@ -401,6 +415,7 @@ struct BGNBDHistories {
         slot.reserveCapacity(x.count)
         customerHistory.reserveCapacity(x.count)
         var xSlot: [Double: Int32] = [:], txSlot: [Double: Int32] = [:], tSlot: [Double: Int32] = [:]
+        var pairSlot: [Int64: Int32] = [:]
         func number(_ value: Double, _ slots: inout [Double: Int32], _ values: inout [Double]) -> Int32 {
             if let known = slots[value] { return known }
             slots[value] = Int32(values.count)
@@ -419,9 +434,19 @@ struct BGNBDHistories {
             slot[triple] = weight.count
             customerHistory.append(Int32(weight.count))
             weight.append(1)
-            xIndex.append(number(x[index], &xSlot, &distinctX))
+            let xi = number(x[index], &xSlot, &distinctX), ti = number(T[index], &tSlot, &distinctT)
+            xIndex.append(xi)
             txIndex.append(number(tx[index], &txSlot, &distinctTx))
-            tIndex.append(number(T[index], &tSlot, &distinctT))
+            tIndex.append(ti)
+            let pair = Int64(xi) << 32 | Int64(ti)
+            if let known = pairSlot[pair] {
+                pairOfHistory.append(known)
+            } else {
+                pairSlot[pair] = Int32(pairX.count)
+                pairOfHistory.append(Int32(pairX.count))
+                pairX.append(xi)
+                pairT.append(ti)
+            }
         }
     }
 }
