@@ -37,20 +37,20 @@ struct BGNBDData {
     /// a few milliseconds in a debug build.
     static let pollMask = (1 << 12) - 1
 
-    init(who: Column, at: Column, spend: Column?, today: Int64, check: () throws -> Void) throws {
+    init(who: Column, at: Column, spend: Column?, today: Int64, work: ModelWork) throws {
+        let check = work.check
         let rows = min(who.count, at.count)
         let isDatetime = at.type == .datetime
         let rawDays: [Int64]
         if case .temporal(let values) = at.data { rawDays = values } else { rawDays = [] }
         let spends = spend?.doubles
-        // Each kept row's customer number, day and spend.
-        var customerOfRow: [Int32] = []
+        // Each kept row's index, day and spend; its customer's number after.
+        var keptRows: [Int32] = []
         var dayOfRow: [Int64] = []
         var spendOfRow: [Double] = []
-        customerOfRow.reserveCapacity(rows)
+        keptRows.reserveCapacity(rows)
         dayOfRow.reserveCapacity(rows)
-        var firstRowOfCustomer: [Int32] = []
-        var numberer = KeyNumberer(who)
+        if spend != nil { spendOfRow.reserveCapacity(rows) }
         var negatives = 0, firstNegative: (Int, Double)?
         for row in 0..<rows {
             if row & Self.pollMask == Self.pollMask { try check() }
@@ -66,10 +66,46 @@ struct BGNBDData {
                 }
                 spendOfRow.append(value)
             }
-            let (customer, isNew) = numberer.number(row)
-            if isNew { firstRowOfCustomer.append(Int32(row)) }
-            customerOfRow.append(customer)
+            keptRows.append(Int32(row))
             dayOfRow.append(day)
+        }
+        // Customers numbered in order of their first event, and their events
+        // counted, in a loop of its own: the look-ups of a large base miss
+        // the cache, and a short loop lets the processor wait for many at once.
+        var customerOfRow = [Int32](repeating: 0, count: keptRows.count)
+        var firstRowOfCustomer: [Int32] = []
+        var eventCounts: [Int] = []
+        var numberer = KeyNumberer(who)
+        if let (keyOfRow, low, span) = numberer.dense {
+            // Per key: its customer's number + 1 (0 for none yet) in the low
+            // half, its events in the high half: one cache line per event.
+            var slots = [UInt64](repeating: 0, count: span)
+            var next: UInt64 = 0
+            for event in 0..<keptRows.count {
+                if event & Self.pollMask == Self.pollMask { try check() }
+                let row = Int(keptRows[event])
+                let key = Int(keyOfRow[row] &- low)
+                var slot = slots[key]
+                if slot & 0xFFFF_FFFF == 0 {
+                    next += 1
+                    slot = next
+                    firstRowOfCustomer.append(Int32(row))
+                }
+                slots[key] = slot &+ (1 << 32)
+                customerOfRow[event] = Int32(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+            }
+            eventCounts = firstRowOfCustomer.map { Int(slots[Int(keyOfRow[Int($0)] &- low)] >> 32) }
+        } else {
+            for event in 0..<keptRows.count {
+                if event & Self.pollMask == Self.pollMask { try check() }
+                let (customer, isNew) = numberer.number(Int(keptRows[event]))
+                if isNew {
+                    firstRowOfCustomer.append(keptRows[event])
+                    eventCounts.append(0)
+                }
+                eventCounts[Int(customer)] += 1
+                customerOfRow[event] = customer
+            }
         }
         if let (row, value) = firstNegative { throw SpendProblem.negative(row: row, value: value, count: negatives) }
         try check()
@@ -79,11 +115,7 @@ struct BGNBDData {
         // Events bucketed by customer (a counting sort), then each customer's
         // few events sorted by day.
         var offsets = [Int](repeating: 0, count: customers + 1)
-        for (event, customer) in customerOfRow.enumerated() {
-            if event & Self.pollMask == Self.pollMask { try check() }
-            offsets[Int(customer) + 1] += 1
-        }
-        for index in 0..<customers { offsets[index + 1] += offsets[index] }
+        for index in 0..<customers { offsets[index + 1] = offsets[index] + eventCounts[index] }
         var fill = offsets
         var days = [Int64](repeating: 0, count: events)
         var amounts = [Double](repeating: 0, count: spend == nil ? 0 : events)
@@ -95,57 +127,110 @@ struct BGNBDData {
             days[slot] = dayOfRow[event]
             if spend != nil { amounts[slot] = spendOfRow[event] }
         }
-        x.reserveCapacity(customers)
-        txDays.reserveCapacity(customers)
-        tDays.reserveCapacity(customers)
-        monetary.reserveCapacity(customers)
+        x = [Int32](repeating: 0, count: customers)
+        txDays = x
+        tDays = x
+        monetary = [Double](repeating: .nan, count: customers)
+        let hasSpend = spend != nil
         var badDays = 0
-        var sincePoll = 0
-        for customer in 0..<customers {
-            let range = offsets[customer]..<offsets[customer + 1]
-            // By events, since a customer's events are sorted here.
-            sincePoll += 1 + range.count
-            if sincePoll > Self.pollMask {
-                sincePoll = 0
-                try check()
-            }
-            var first = Int64.max, last = Int64.min
-            for slot in range {
-                first = min(first, days[slot])
-                last = max(last, days[slot])
-            }
-            var distinct = 1
-            var repeatSpend = 0.0
-            if first != last || spend != nil {
-                // Distinct days, and the spend of days after the first.
-                var pairs = range.map { (days[$0], spend == nil ? 0 : amounts[$0]) }
-                if pairs.count > Self.pollMask {
-                    // One customer of very many events: a sort that polls.
-                    try RunMergeSort.sort(&pairs, run: Self.pollMask + 1, poll: check) { $0.0 < $1.0 }
-                } else {
-                    pairs.sort { $0.0 < $1.0 }
-                }
-                var previous = pairs[0].0
-                var dayTotal = 0.0
-                for pair in pairs {
-                    if pair.0 != previous {
-                        distinct += 1
-                        if previous != first, spend != nil, !(dayTotal > 0) { badDays += 1 }
-                        dayTotal = 0
+        // Each customer's summary reads and sorts its own events alone, so
+        // the customers run in chunks on the threads; a customer of very
+        // many events is left to the sort that polls, after them.
+        var large: [Int] = []
+        try x.withUnsafeMutableBufferPointer { x in
+            try txDays.withUnsafeMutableBufferPointer { txDays in
+                try tDays.withUnsafeMutableBufferPointer { tDays in
+                    try monetary.withUnsafeMutableBufferPointer { monetary in
+                        try days.withUnsafeMutableBufferPointer { days in
+                            try amounts.withUnsafeMutableBufferPointer { amounts in
+                                let (x, txDays, tDays, monetary, days, amounts) = (x, txDays, tDays, monetary, days, amounts)
+                                badDays = Int(try work.sum(count: customers, width: 1) { range, bad in
+                                    for customer in range {
+                                        let events = offsets[customer]..<offsets[customer + 1]
+                                        if events.count > Self.pollMask { continue }
+                                        let summary = Self.summary(UnsafeMutableBufferPointer(rebasing: days[events]),
+                                                                   hasSpend ? UnsafeMutableBufferPointer(rebasing: amounts[events]) : nil,
+                                                                   today: today)
+                                        (x[customer], txDays[customer], tDays[customer], monetary[customer]) =
+                                            (summary.x, summary.tx, summary.T, summary.monetary)
+                                        bad[0] += Double(summary.badDays)
+                                    }
+                                }[0])
+                                for customer in 0..<customers where offsets[customer + 1] - offsets[customer] > Self.pollMask {
+                                    large.append(customer)
+                                }
+                                for customer in large {
+                                    let events = offsets[customer]..<offsets[customer + 1]
+                                    // One customer of very many events: a sort that polls.
+                                    var pairs = events.map { (days[$0], hasSpend ? amounts[$0] : 0) }
+                                    try RunMergeSort.sort(&pairs, run: Self.pollMask + 1, poll: check) { $0.0 < $1.0 }
+                                    for (index, pair) in pairs.enumerated() {
+                                        days[events.lowerBound + index] = pair.0
+                                        if hasSpend { amounts[events.lowerBound + index] = pair.1 }
+                                    }
+                                    let summary = Self.summary(UnsafeMutableBufferPointer(rebasing: days[events]),
+                                                               hasSpend ? UnsafeMutableBufferPointer(rebasing: amounts[events]) : nil,
+                                                               today: today, sorted: true)
+                                    (x[customer], txDays[customer], tDays[customer], monetary[customer]) =
+                                        (summary.x, summary.tx, summary.T, summary.monetary)
+                                    badDays += summary.badDays
+                                }
+                            }
+                        }
                     }
-                    previous = pair.0
-                    dayTotal += pair.1
-                    if pair.0 != first { repeatSpend += pair.1 }
                 }
-                if previous != first, spend != nil, !(dayTotal > 0) { badDays += 1 }
             }
-            let repeats = distinct - 1
-            x.append(Int32(repeats))
-            txDays.append(Int32(clamping: last - first))
-            tDays.append(Int32(clamping: today - first))
-            monetary.append(spend != nil && repeats > 0 ? repeatSpend / Double(repeats) : .nan)
         }
         if badDays > 0 { throw SpendProblem.repeatDayNotPositive(count: badDays) }
+    }
+
+    /// One customer's (x, t_x, T, mean repeat spend) from its events'
+    /// days and spends (nil without `spend:`), which it sorts by day in
+    /// place, equal days kept in the order of their events; `badDays`
+    /// counts repeat days of no positive spend.
+    static func summary(_ days: UnsafeMutableBufferPointer<Int64>, _ amounts: UnsafeMutableBufferPointer<Double>?, today: Int64,
+                        sorted: Bool = false) -> (x: Int32, tx: Int32, T: Int32, monetary: Double, badDays: Int) {
+        var first = Int64.max, last = Int64.min
+        for day in days {
+            first = min(first, day)
+            last = max(last, day)
+        }
+        var distinct = 1
+        var repeatSpend = 0.0
+        var badDays = 0
+        if first != last || amounts != nil {
+            if !sorted {
+                // Insertion sort: a customer has few events, and it keeps equal days in order.
+                for index in 1..<max(days.count, 1) {
+                    let day = days[index], amount = amounts?[index] ?? 0
+                    var slot = index
+                    while slot > 0 && days[slot - 1] > day {
+                        days[slot] = days[slot - 1]
+                        if let amounts { amounts[slot] = amounts[slot - 1] }
+                        slot -= 1
+                    }
+                    days[slot] = day
+                    if let amounts { amounts[slot] = amount }
+                }
+            }
+            var previous = days[0]
+            var dayTotal = 0.0
+            for index in 0..<days.count {
+                let day = days[index], amount = amounts?[index] ?? 0
+                if day != previous {
+                    distinct += 1
+                    if previous != first, amounts != nil, !(dayTotal > 0) { badDays += 1 }
+                    dayTotal = 0
+                }
+                previous = day
+                dayTotal += amount
+                if day != first { repeatSpend += amount }
+            }
+            if previous != first, amounts != nil, !(dayTotal > 0) { badDays += 1 }
+        }
+        let repeats = distinct - 1
+        return (Int32(repeats), Int32(clamping: last - first), Int32(clamping: today - first),
+                amounts != nil && repeats > 0 ? repeatSpend / Double(repeats) : .nan, badDays)
     }
 }
 
@@ -175,6 +260,14 @@ struct KeyNumberer {
         }
     }
 
+    /// Integer keys in a narrow range: each row's key, the least key and
+    /// the number of slots from it; nil where keys are numbered through a
+    /// hash table.
+    var dense: (keys: [Int64], low: Int64, span: Int)? {
+        slots.isEmpty ? nil : (intKeys, low, slots.count)
+    }
+
+    @inline(__always)
     mutating func number(_ row: Int) -> (Int32, isNew: Bool) {
         if !slots.isEmpty {
             let index = Int(intKeys[row] - low)

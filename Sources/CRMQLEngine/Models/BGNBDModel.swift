@@ -66,9 +66,10 @@ enum BGNBDModel: ModelKind {
             today = day
         }
         let check = { try runner.evaluator.services.checkInterrupt() }
+        let work = ModelWork(threads: runner.catalog.parallelism.threads, stop: runner.evaluator.services.buildStop, check: check)
         let data: BGNBDData
         do {
-            data = try BGNBDData(who: whoColumn, at: atColumn, spend: spendColumn, today: today, check: check)
+            data = try BGNBDData(who: whoColumn, at: atColumn, spend: spendColumn, today: today, work: work)
         } catch let problem as BGNBDData.SpendProblem {
             let range = spendExpr?.range ?? fit.range
             switch problem {
@@ -85,12 +86,12 @@ enum BGNBDModel: ModelKind {
         let fitted: BGNBDFitted
         if let restoring {
             fitted = try BGNBDFitted(restoring: restoring, data: data, unit: unit, today: today, hasSpend: spendColumn != nil, range: fit.range,
-                                     check: check)
+                                     work: work)
         } else {
             // What the data cannot support is the source's fault; what the
             // spends cannot, the spend field's.
             fitted = try BGNBDFitted(fitting: data, unit: unit, today: today, hasSpend: spendColumn != nil, range: input.range,
-                                     spendRange: spendExpr?.range ?? input.range, check: check)
+                                     spendRange: spendExpr?.range ?? input.range, work: work)
         }
         return fitted
     }
@@ -142,13 +143,21 @@ struct BGNBDFitted: FittedModel {
     let spendLogLikelihood: Double?
     let repeatBuyers: Int
     let events: Int
+    /// The customers' distinct (x, tx, T) histories, which `clv` computes
+    /// its curves over.
+    let histories: BGNBDHistories
+    /// Per history, 1 + the odds of having dropped out (the denominator of
+    /// `BGNBDMath.expectedPurchases`), which every prediction over the
+    /// customers divides by.
+    let dropout: [Double]
 
     private init(data: BGNBDData, unit: BGNBDModel.TimeUnit, today: Int64, model: BGNBDMath.Parameters,
-                 spend: BGNBDMath.SpendParameters?, check: () throws -> Void) throws {
+                 spend: BGNBDMath.SpendParameters?, histories: BGNBDHistories, x: [Double], logLikelihood: Double,
+                 spendLogLikelihood: Double?) {
         self.unit = unit
         self.today = today
         keys = ModelKeys(data.keys)
-        x = data.x.map(Double.init)
+        self.x = x
         tx = data.txDays.map { Double($0) / unit.days }
         T = data.tDays.map { Double($0) / unit.days }
         monetary = data.monetary
@@ -156,48 +165,62 @@ struct BGNBDFitted: FittedModel {
         self.spend = spend
         repeatBuyers = data.x.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
         events = data.events
-        logLikelihood = try BGNBDFitted.logLikelihood(BGNBDHistories(x: x, tx: tx, T: T, check: check), model, check: check)
-        let spendHistories = try SpendHistories(x: x, monetary: data.monetary, check: check)
-        spendLogLikelihood = try spend.map { try BGNBDFitted.spendLogLikelihood(spendHistories, $0, check: check) }
+        self.histories = histories
+        dropout = (0..<histories.weight.count).map { history in
+            let x = histories.distinctX[Int(histories.xIndex[history])], tx = histories.distinctTx[Int(histories.txIndex[history])]
+            let T = histories.distinctT[Int(histories.tIndex[history])]
+            let odds = x > 0 ? model.a / (model.b + x - 1) * exp((model.r + x) * log((model.alpha + T) / (model.alpha + tx))) : 0
+            return 1 + odds
+        }
+        self.logLikelihood = logLikelihood
+        self.spendLogLikelihood = spendLogLikelihood
     }
 
     init(fitting data: BGNBDData, unit: BGNBDModel.TimeUnit, today: Int64, hasSpend: Bool, range: SourceRange,
-         spendRange: SourceRange, check: () throws -> Void) throws {
+         spendRange: SourceRange, work: ModelWork) throws {
         guard data.count >= 2 else {
             throw Diagnostic.runtime("bgnbd needs at least two customers with events on or before today (\(CivilDate(days: today).iso)); it has \(data.count)", range)
         }
         guard data.x.contains(where: { $0 > 0 }) else {
             throw Diagnostic.runtime("bgnbd cannot be fitted: no customer bought again on a later day on or before today (\(CivilDate(days: today).iso)), so the data cannot tell how often customers buy or drop out", range)
         }
+        let check = work.check
         let x = data.x.map(Double.init)
         let histories = try BGNBDHistories(x: x, tx: data.txDays.map { Double($0) / unit.days }, T: data.tDays.map { Double($0) / unit.days },
                                            check: check)
         let meanT = max(histories.meanT, 1)
-        let result = try Optimizer.minimize({ theta in
-            -(try BGNBDFitted.logLikelihood(histories, BGNBDMath.Parameters(r: exp(theta[0]), alpha: exp(theta[1]), a: exp(theta[2]), b: exp(theta[3])),
-                                            check: check))
+        // The likelihood is smooth in the log-parameters and its gradient
+        // costs little beside it: quasi-Newton steps take tens of sums over
+        // the histories where the simplex took hundreds.
+        let result = try Optimizer.minimizeSmooth({ theta in
+            let (value, gradient) = try BGNBDFitted.logLikelihood(
+                histories, BGNBDMath.Parameters(r: exp(theta[0]), alpha: exp(theta[1]), a: exp(theta[2]), b: exp(theta[3])), gradient: true, work)
+            return (-value, gradient.map { -$0 })
         }, start: [0, log(meanT), 0, 0], check: check)
         let model = BGNBDMath.Parameters(r: exp(result.point[0]), alpha: exp(result.point[1]), a: exp(result.point[2]), b: exp(result.point[3]))
         try BGNBDFitted.checkFit(result, ["r", "alpha", "a", "b"], [model.r, model.alpha, model.a, model.b], "BG/NBD", range)
         var spend: BGNBDMath.SpendParameters?
+        var spendLogLikelihood: Double?
         if hasSpend {
             let histories = try SpendHistories(x: x, monetary: data.monetary, check: check)
             guard histories.count >= 2 else {
                 throw Diagnostic.runtime("the spend model needs at least two customers who bought again; there \(histories.count == 1 ? "is one" : "are none")", spendRange)
             }
             let result = try Optimizer.minimize({ theta in
-                -(try BGNBDFitted.spendLogLikelihood(histories, BGNBDMath.SpendParameters(p: exp(theta[0]), q: exp(theta[1]), v: exp(theta[2])),
-                                                     check: check))
+                -(try BGNBDFitted.spendLogLikelihood(histories, BGNBDMath.SpendParameters(p: exp(theta[0]), q: exp(theta[1]), v: exp(theta[2])), work))
             }, start: [0, log(2), log(max(histories.meanMonetary, 1e-3))], check: check)
             let fitted = BGNBDMath.SpendParameters(p: exp(result.point[0]), q: exp(result.point[1]), v: exp(result.point[2]))
             try BGNBDFitted.checkFit(result, ["p", "q", "v"], [fitted.p, fitted.q, fitted.v], "Gamma-Gamma spend", spendRange)
             spend = fitted
+            // The objective at the optimum is the likelihood there, negated: no sum again.
+            spendLogLikelihood = -result.value
         }
-        try self.init(data: data, unit: unit, today: today, model: model, spend: spend, check: check)
+        self.init(data: data, unit: unit, today: today, model: model, spend: spend, histories: histories, x: x,
+                  logLikelihood: -result.value, spendLogLikelihood: spendLogLikelihood)
     }
 
     init(restoring saved: [String: (Value, SourceRange)], data: BGNBDData, unit: BGNBDModel.TimeUnit, today: Int64, hasSpend: Bool,
-         range: SourceRange, check: () throws -> Void) throws {
+         range: SourceRange, work: ModelWork) throws {
         func parameter(_ name: String) throws -> Double {
             guard let (value, at) = saved[name] else { throw Diagnostic.semantic("fitted (...) needs \(name)", range) }
             guard let number = value.doubleValue, number > 0, number.isFinite else {
@@ -207,7 +230,14 @@ struct BGNBDFitted: FittedModel {
         }
         let model = BGNBDMath.Parameters(r: try parameter("r"), alpha: try parameter("alpha"), a: try parameter("a"), b: try parameter("b"))
         let spend = hasSpend ? BGNBDMath.SpendParameters(p: try parameter("p"), q: try parameter("q"), v: try parameter("v")) : nil
-        try self.init(data: data, unit: unit, today: today, model: model, spend: spend, check: check)
+        let x = data.x.map(Double.init)
+        let histories = try BGNBDHistories(x: x, tx: data.txDays.map { Double($0) / unit.days }, T: data.tDays.map { Double($0) / unit.days },
+                                           check: work.check)
+        let logLikelihood = try BGNBDFitted.logLikelihood(histories, model, work).value
+        let spendHistories = try SpendHistories(x: x, monetary: data.monetary, check: work.check)
+        let spendLogLikelihood = try spend.map { try BGNBDFitted.spendLogLikelihood(spendHistories, $0, work) }
+        self.init(data: data, unit: unit, today: today, model: model, spend: spend, histories: histories, x: x,
+                  logLikelihood: logLikelihood, spendLogLikelihood: spendLogLikelihood)
     }
 
     /// Refuses a fit that did not converge or ran off to the edge of the
@@ -232,63 +262,9 @@ struct BGNBDFitted: FittedModel {
 
     // MARK: Likelihoods
 
-    /// Histories summed between two polls of a fit's limits.
-    /// TUNING: a history's terms (logs, a log-gamma) take tens of
-    /// nanoseconds, well under a microsecond in a debug build.
+    /// Histories between two polls of a fit's limits where a loop runs on
+    /// the calling thread alone.
     static let historiesPerPoll = 1 << 13
-
-    /// The full log-likelihood (FHL 2005, eq. 6) summed over the histories.
-    /// The same terms as `BGNBDMath.logLikelihood`, arranged so that each
-    /// history costs one `exp` and one `log1p`: the logarithms of α + T and
-    /// α + t_x are taken once per distinct day count (a few thousand) and
-    /// the terms in x once per distinct x. A fit evaluates this a few
-    /// hundred times over up to a million histories; `check` is called
-    /// every `historiesPerPoll` of them and may throw to stop the fit.
-    static func logLikelihood(_ h: BGNBDHistories, _ m: BGNBDMath.Parameters, check: () throws -> Void) throws -> Double {
-        let xTerms = h.distinctX.map { BGNBDMath.xTerm(x: $0, m) }
-        let rx = h.distinctX.map { m.r + $0 }
-        let logOdds = h.distinctX.map { $0 > 0 ? log(m.a) - log(m.b + $0 - 1) : -.infinity }
-        let logT = h.distinctT.map { log(m.alpha + $0) }
-        let logTx = h.distinctTx.map { log(m.alpha + $0) }
-        var total = 0.0
-        try h.weight.withUnsafeBufferPointer { weight in
-            try h.xIndex.withUnsafeBufferPointer { xIndex in
-                try h.tIndex.withUnsafeBufferPointer { tIndex in
-                    try h.txIndex.withUnsafeBufferPointer { txIndex in
-                        for index in 0..<weight.count {
-                            if index % historiesPerPoll == historiesPerPoll - 1 { try check() }
-                            let xi = Int(xIndex[index])
-                            let a3 = -rx[xi] * logT[Int(tIndex[index])]
-                            var term = xTerms[xi] + a3
-                            if logOdds[xi] > -.infinity {
-                                let a4 = logOdds[xi] - rx[xi] * logTx[Int(txIndex[index])]
-                                term = xTerms[xi] + BGNBDMath.logAddExp(a3, a4)
-                            }
-                            total += weight[index] * term
-                        }
-                    }
-                }
-            }
-        }
-        return total
-    }
-
-    /// The spend log-likelihood summed over the repeat buyers, polling as
-    /// `logLikelihood` does.
-    static func spendLogLikelihood(_ h: SpendHistories, _ s: BGNBDMath.SpendParameters, check: () throws -> Void) rethrows -> Double {
-        let xTerms = h.distinctX.map { BGNBDMath.spendXTerm(x: $0, s) }
-        // The terms of BGNBDMath.spendLogLikelihood in the same order, with
-        // q·ln v taken once rather than per buyer.
-        let qLogV = s.q * log(s.v)
-        var total = 0.0
-        for index in 0..<h.x.count {
-            if index % historiesPerPoll == historiesPerPoll - 1 { try check() }
-            let x = h.x[index], mx = h.m[index]
-            let px = s.p * x
-            total += xTerms[Int(h.xIndex[index])] + qLogV + (px - 1) * h.logM[index] + px * h.logX[index] - (px + s.q) * log(x * mx + s.v)
-        }
-        return total
-    }
 
     // MARK: FittedModel
 
@@ -334,7 +310,8 @@ struct BGNBDFitted: FittedModel {
         ])
     }
 
-    func evaluate(_ function: String, keys keyColumn: Column, arguments: [Column], rows: Int, check: () throws -> Void) throws -> Column {
+    func evaluate(_ function: String, keys keyColumn: Column, arguments: [Column], rows: Int, work: ModelWork) throws -> Column {
+        let check = work.check
         let positions = keys.positions(of: keyColumn.expanded(to: rows))
         var out = [Double](repeating: 0, count: rows)
         var nulls = NullBitmap()
@@ -344,6 +321,27 @@ struct BGNBDFitted: FittedModel {
             let column = arguments[index]
             if column.null(row) { return nil }
             return argumentValues[index][column.at(row)]
+        }
+        // Every customer at once where the rows ask for most of them (a
+        // measure over the customers); a few rows are cheaper one by one.
+        let most = rows * 2 >= x.count
+        if most, arguments.allSatisfy({ $0.count == 1 }) {
+            let m = model
+            switch function {
+            case "p_alive":
+                return try perHistory(positions, work) { BGNBDMath.pAlive(x: $0, tx: $1, T: $2, m) }
+            case "expected_orders":
+                if let t = value(0, 0), t > 0 { return try expectedOrders(positions, t: t, work) }
+                if let t = value(0, 0), t == 0 {
+                    return try perHistory(positions, work) { BGNBDMath.expectedPurchases(t: t, x: $0, tx: $1, T: $2, m) }
+                }
+            default:
+                break
+            }
+        }
+        if most, function == "clv", let spend, arguments.allSatisfy({ $0.count == 1 }),
+           let months = value(0, 0), let discount = value(1, 0, default: 0.01), months >= 0, months <= 1200, discount > -1 {
+            return try clv(positions, months: months, discount: discount, spend, work)
         }
         // clv's horizons and discount factors, kept while the rows ask for
         // the same months and discount (as a measure's rows all do).
@@ -401,12 +399,23 @@ struct BGNBDHistories {
     var weight: [Double] = []
     var xIndex: [Int32] = [], txIndex: [Int32] = [], tIndex: [Int32] = []
     var distinctX: [Double] = [], distinctTx: [Double] = [], distinctT: [Double] = []
+    /// Each customer's history: an index into `weight`.
+    var customerHistory: [Int32] = []
+    /// Each history's (x, T) pair, an index into `pairX` and `pairT`
+    /// (indexes into `distinctX` and `distinctT`): the series of the
+    /// predictions depend on the pair alone.
+    var pairOfHistory: [Int32] = [], pairX: [Int32] = [], pairT: [Int32] = []
     var meanT = 0.0
 
     init(x: [Double], tx: [Double], T: [Double], check: () throws -> Void) rethrows {
         struct Triple: Hashable { var x: Double, tx: Double, T: Double }
         var slot: [Triple: Int] = [:]
+        // Room for every customer a history of its own: growing the table
+        // by doubling rehashed it a score of times.
+        slot.reserveCapacity(x.count)
+        customerHistory.reserveCapacity(x.count)
         var xSlot: [Double: Int32] = [:], txSlot: [Double: Int32] = [:], tSlot: [Double: Int32] = [:]
+        var pairSlot: [Int64: Int32] = [:]
         func number(_ value: Double, _ slots: inout [Double: Int32], _ values: inout [Double]) -> Int32 {
             if let known = slots[value] { return known }
             slots[value] = Int32(values.count)
@@ -419,13 +428,25 @@ struct BGNBDHistories {
             let triple = Triple(x: x[index], tx: tx[index], T: T[index])
             if let known = slot[triple] {
                 weight[known] += 1
+                customerHistory.append(Int32(known))
                 continue
             }
             slot[triple] = weight.count
+            customerHistory.append(Int32(weight.count))
             weight.append(1)
-            xIndex.append(number(x[index], &xSlot, &distinctX))
+            let xi = number(x[index], &xSlot, &distinctX), ti = number(T[index], &tSlot, &distinctT)
+            xIndex.append(xi)
             txIndex.append(number(tx[index], &txSlot, &distinctTx))
-            tIndex.append(number(T[index], &tSlot, &distinctT))
+            tIndex.append(ti)
+            let pair = Int64(xi) << 32 | Int64(ti)
+            if let known = pairSlot[pair] {
+                pairOfHistory.append(known)
+            } else {
+                pairSlot[pair] = Int32(pairX.count)
+                pairOfHistory.append(Int32(pairX.count))
+                pairX.append(xi)
+                pairT.append(ti)
+            }
         }
     }
 }

@@ -211,7 +211,7 @@ struct ClassifierFitted: FittedModel {
         ])
     }
 
-    func evaluate(_ function: String, keys: Column, arguments: [Column], rows: Int, check: () throws -> Void) throws -> Column {
+    func evaluate(_ function: String, keys: Column, arguments: [Column], rows: Int, work: ModelWork) throws -> Column {
         let positions = self.keys.positions(of: keys.expanded(to: rows))
         if function == "predict" {
             return Column.make(type: .bool, values: positions.map { $0 < 0 ? .null : .bool(probability[Int($0)] >= 0.5) })

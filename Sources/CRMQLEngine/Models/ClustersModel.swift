@@ -139,7 +139,7 @@ struct ClustersFitted: FittedModel {
         return QueryOutput(names: names, columns: columns)
     }
 
-    func evaluate(_ function: String, keys: Column, arguments: [Column], rows: Int, check: () throws -> Void) throws -> Column {
+    func evaluate(_ function: String, keys: Column, arguments: [Column], rows: Int, work: ModelWork) throws -> Column {
         let positions = self.keys.positions(of: keys.expanded(to: rows))
         return Column.make(type: .int, values: positions.map { $0 < 0 ? .null : .int(Int64(assignment[Int($0)]) + 1) })
     }

@@ -33,8 +33,9 @@ extension Evaluator {
         var columns: [Column] = []
         for argument in arguments { columns.append(try evaluate(argument, context)) }
         let rows = columns.allSatisfy { $0.count == 1 } ? 1 : context.length
-        return try fitted.evaluate(function, keys: columns[0], arguments: Array(columns.dropFirst()), rows: rows,
-                                   check: { try services.checkInterrupt() })
+        let services = self.services
+        let work = ModelWork(threads: parallelism.threads, stop: services.buildStop, check: { try services.checkInterrupt() })
+        return try fitted.evaluate(function, keys: columns[0], arguments: Array(columns.dropFirst()), rows: rows, work: work)
     }
 }
 

@@ -33,8 +33,8 @@ protocol FittedModel: Sendable {
     func table() -> QueryOutput?
     /// `function(m, key, arguments...)` for every row: `keys` is the key of
     /// each row, `arguments` the further arguments (each of `rows` values or
-    /// a constant of one).
-    func evaluate(_ function: String, keys: Column, arguments: [Column], rows: Int, check: () throws -> Void) throws -> Column
+    /// a constant of one), on the threads of `work`.
+    func evaluate(_ function: String, keys: Column, arguments: [Column], rows: Int, work: ModelWork) throws -> Column
 }
 
 /// How one kind of model is fitted (`bgnbd`, `clusters`, ...).
@@ -84,14 +84,30 @@ struct ModelKeys: Sendable {
     let column: Column
     private let ints: [Int64: Int32]
     private let texts: [String: Int32]
+    /// Integer keys in a narrow range (ids, refs): each key's position in
+    /// an array indexed by the key less `low`, -1 for none; the look-ups
+    /// of a measure over every customer then hash nothing.
+    private let slots: [Int32]
+    private let low: Int64
 
     init(_ column: Column) {
         self.column = column
         var ints: [Int64: Int32] = [:], texts: [String: Int32] = [:]
+        var slots: [Int32] = [], low: Int64 = 0
         switch column.data {
         case .int(let values), .temporal(let values):
-            ints.reserveCapacity(values.count)
-            for (index, value) in values.enumerated() { ints[value] = Int32(index) }
+            if let minimum = values.min(), let maximum = values.max(),
+               case let (span, overflow) = maximum.subtractingReportingOverflow(minimum), !overflow,
+               span < Int64(max(4 * values.count, 1 << 16)) {
+                // TUNING: an array of the key range when it is at most 4 slots per key (or 64K).
+                low = minimum
+                slots = [Int32](repeating: -1, count: Int(span) + 1)
+                // The last of equal keys wins, as in the table.
+                for (index, value) in values.enumerated() { slots[Int(value - minimum)] = Int32(index) }
+            } else {
+                ints.reserveCapacity(values.count)
+                for (index, value) in values.enumerated() { ints[value] = Int32(index) }
+            }
         case .codes(let codes):
             for index in 0..<codes.count { ints[Int64(codes[index])] = Int32(index) }
         case .text(let values):
@@ -102,6 +118,14 @@ struct ModelKeys: Sendable {
         }
         self.ints = ints
         self.texts = texts
+        self.slots = slots
+        self.low = low
+    }
+
+    private func position(_ key: Int64) -> Int32 {
+        guard !slots.isEmpty else { return ints[key] ?? -1 }
+        let (offset, overflow) = key.subtractingReportingOverflow(low)
+        return !overflow && offset >= 0 && offset < Int64(slots.count) ? slots[Int(offset)] : -1
     }
 
     var count: Int { column.count }
@@ -112,7 +136,7 @@ struct ModelKeys: Sendable {
         var out = [Int32](repeating: -1, count: keys.count)
         switch keys.data {
         case .int(let values), .temporal(let values):
-            for row in 0..<values.count where !keys.isNull(row) { out[row] = ints[values[row]] ?? -1 }
+            for row in 0..<values.count where !keys.isNull(row) { out[row] = position(values[row]) }
         case .codes(let codes):
             // Codes compare only within the same enum type.
             guard keys.type == column.type else { break }
@@ -121,7 +145,7 @@ struct ModelKeys: Sendable {
             for row in 0..<values.count where !keys.isNull(row) { out[row] = texts[values[row]] ?? -1 }
         case .number(let values):
             for row in 0..<values.count where !keys.isNull(row) {
-                if let whole = Int64(exactly: values[row]) { out[row] = ints[whole] ?? -1 }
+                if let whole = Int64(exactly: values[row]) { out[row] = position(whole) }
             }
         case .bool:
             break
