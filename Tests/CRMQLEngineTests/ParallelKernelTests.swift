@@ -27,11 +27,55 @@ final class ParallelKernelTests: XCTestCase {
                 let serial = RowSelection.bits(count: count) { values[$0] }
                 let mask = RowSelection.bits(count: count) { _ in random.next(3) > 0 }
                 let serialUnder = RowSelection.bits(count: count, under: mask) { values[$0] }
-                for parallelism in settings {
-                    XCTAssertEqual(RowSelection.bits(count: count, parallelism) { values[$0] }, serial, "\(count) \(density)")
-                    XCTAssertEqual(RowSelection.bits(count: count, under: mask, parallelism) { values[$0] }, serialUnder)
-                    XCTAssertEqual(RowSelection.positions(serial, parallelism), RowSelection.positions(serial), "\(count) \(density)")
+                values.withUnsafeBufferPointer { buffer in
+                    let test = ValuesPass(values: buffer, test: Flag())
+                    for parallelism in settings {
+                        XCTAssertEqual(RowSelection.bits(count: count, parallelism, test), serial, "\(count) \(density)")
+                        XCTAssertEqual(RowSelection.bits(count: count, under: mask, parallelism, test), serialUnder)
+                        XCTAssertEqual(RowSelection.positions(serial, parallelism), RowSelection.positions(serial), "\(count) \(density)")
+                    }
                 }
+            }
+        }
+    }
+
+    private struct Flag: ValueTest {
+        func callAsFunction(_ value: Bool) -> Bool { value }
+    }
+
+    /// The one-comparison range test against the two comparisons it
+    /// replaces, at the ends of its type and for empty ranges.
+    func testBetweenTestMatchesTwoComparisons() {
+        let edges: [Int32] = [.min, .min + 1, -5, -1, 0, 1, 5, .max - 1, .max]
+        for low in edges {
+            for high in edges {
+                for negated in [false, true] {
+                    let test = BetweenTest(low: low, high: high, negated: negated)
+                    for value in edges + [-6, 4, 6] {
+                        XCTAssertEqual(test(value), (value >= low && value <= high) != negated, "\(low) \(high) \(negated) \(value)")
+                    }
+                }
+            }
+        }
+        let days: [Int64] = [-800_000, -1, 0, 1, 20_000, 2_900_000]
+        for low in days {
+            for high in days {
+                let test = BetweenTest(low: low, high: high, negated: true)
+                for value in days { XCTAssertEqual(test(value), !(value >= low && value <= high)) }
+            }
+        }
+    }
+
+    func testCompareTestMatchesTheOperators() {
+        let values: [Double] = [-1, 0, 0.5, 1, 2]
+        let operators: [(ComparisonOperator, (Double, Double) -> Bool)] = [
+            (.equal, { $0 == $1 }), (.notEqual, { $0 != $1 }), (.less, { $0 < $1 }),
+            (.lessEqual, { $0 <= $1 }), (.greater, { $0 > $1 }), (.greaterEqual, { $0 >= $1 }),
+        ]
+        for (op, reference) in operators {
+            for x in values {
+                let test = CompareTest(op: op, x: x)
+                for value in values { XCTAssertEqual(test(value), reference(value, x)) }
             }
         }
     }

@@ -261,14 +261,18 @@ extension Evaluator {
               scaled.counts.count == column.count else { return nil }
         let low = Int32(atLeast), high = Int32(above)
         let counts = scaled.counts
+        // Each as one closed range of counts (`low` is above Int32.min, so
+        // `low - 1` does not wrap; `high - 1` is below `high`).
+        let test: BetweenTest<Int32>
         switch op {
-        case .greater: return keptRows(counts, column, context, mask) { $0 >= high }
-        case .greaterEqual: return keptRows(counts, column, context, mask) { $0 >= low }
-        case .less: return keptRows(counts, column, context, mask) { $0 < low }
-        case .lessEqual: return keptRows(counts, column, context, mask) { $0 < high }
-        case .equal: return keptRows(counts, column, context, mask) { $0 >= low && $0 < high }
-        case .notEqual: return keptRows(counts, column, context, mask) { $0 < low || $0 >= high }
+        case .greater: test = BetweenTest(low: high, high: .max)
+        case .greaterEqual: test = BetweenTest(low: low, high: .max)
+        case .less: test = BetweenTest(low: .min, high: low - 1)
+        case .lessEqual: test = BetweenTest(low: .min, high: high - 1)
+        case .equal: test = BetweenTest(low: low, high: high - 1)
+        case .notEqual: test = BetweenTest(low: low, high: high - 1, negated: true)
         }
+        return keptRows(counts, column, context, mask, test)
     }
 
     /// `placed in last 90 days` over a stored date or datetime field,
@@ -281,16 +285,11 @@ extension Evaluator {
         guard case .temporal(let values) = column.data else { return nil }
         switch column.type {
         case .date where !negated && low <= high:
-            // One unsigned comparison: a day below `low` wraps to a huge distance.
-            let width = UInt64(bitPattern: high &- low)
-            return keptRows(values, column, context, mask) { UInt64(bitPattern: $0 &- low) <= width }
+            return keptRows(values, column, context, mask, DayWindowTest(low: low, width: UInt64(bitPattern: high &- low)))
         case .date:
-            return keptRows(values, column, context, mask) { ($0 >= low && $0 <= high) != negated }
+            return keptRows(values, column, context, mask, BetweenTest(low: low, high: high, negated: negated))
         case .datetime:
-            return keptRows(values, column, context, mask) { raw in
-                let day = CivilDate.floorDivide(raw, 86_400).0
-                return (day >= low && day <= high) != negated
-            }
+            return keptRows(values, column, context, mask, InstantDayTest(low: low, high: high, negated: negated))
         default:
             return nil
         }
@@ -298,19 +297,12 @@ extension Evaluator {
 
     private func keptRows<T: Comparable>(_ values: [T], _ op: ComparisonOperator, _ x: T, _ column: Column,
                                          _ context: EvalContext, _ mask: [UInt64]?) -> [UInt64] {
-        switch op {
-        case .equal: return keptRows(values, column, context, mask) { $0 == x }
-        case .notEqual: return keptRows(values, column, context, mask) { $0 != x }
-        case .less: return keptRows(values, column, context, mask) { $0 < x }
-        case .lessEqual: return keptRows(values, column, context, mask) { $0 <= x }
-        case .greater: return keptRows(values, column, context, mask) { $0 > x }
-        case .greaterEqual: return keptRows(values, column, context, mask) { $0 >= x }
-        }
+        keptRows(values, column, context, mask, CompareTest(op: op, x: x))
     }
 
     @inline(__always)
-    private func keptRows<T>(_ values: [T], _ column: Column, _ context: EvalContext, _ mask: [UInt64]?,
-                             _ passes: (T) -> Bool) -> [UInt64] {
+    private func keptRows<Test: ValueTest>(_ values: [Test.Value], _ column: Column, _ context: EvalContext, _ mask: [UInt64]?,
+                                           _ test: Test) -> [UInt64] {
         let nulls = column.nulls
         return values.withUnsafeBufferPointer { values in
             // Every row in question: over morsels on the session's threads
@@ -318,13 +310,13 @@ extension Evaluator {
             let parallelism = self.parallelism
             if context.isAllRows, let mask {
                 return nulls.hasNulls
-                    ? RowSelection.bits(count: values.count, under: mask, parallelism) { passes(values[$0]) && !nulls.isNull($0) }
-                    : RowSelection.bits(count: values.count, under: mask, parallelism) { passes(values[$0]) }
+                    ? RowSelection.bits(count: values.count, under: mask, parallelism, PresentValuesPass(values: values, nulls: nulls, test: test))
+                    : RowSelection.bits(count: values.count, under: mask, parallelism, ValuesPass(values: values, test: test))
             }
             if context.isAllRows {
                 return nulls.hasNulls
-                    ? RowSelection.bits(count: values.count, parallelism) { passes(values[$0]) && !nulls.isNull($0) }
-                    : RowSelection.bits(count: values.count, parallelism) { passes(values[$0]) }
+                    ? RowSelection.bits(count: values.count, parallelism, PresentValuesPass(values: values, nulls: nulls, test: test))
+                    : RowSelection.bits(count: values.count, parallelism, ValuesPass(values: values, test: test))
             }
             // Rows of a selection of this entity: inside the column (the
             // bounds rule of `RowSelection.assertInside`). Null and pass
@@ -335,9 +327,9 @@ extension Evaluator {
                 nulls.hasNulls
                     ? RowSelection.bits(count: rows.count) { index in
                         let position = Int(rows[index])
-                        return (passes(values[position]) ? 1 : 0) & (nulls.isNull(position) ? 0 : 1) as UInt8 != 0
+                        return (test(values[position]) ? 1 : 0) & (nulls.isNull(position) ? 0 : 1) as UInt8 != 0
                     }
-                    : RowSelection.bits(count: rows.count) { index in passes(values[Int(rows[index])]) }
+                    : RowSelection.bits(count: rows.count) { index in test(values[Int(rows[index])]) }
             }
         }
     }
