@@ -32,7 +32,13 @@ extension BGNBDFitted {
     /// Each row's value from its customer's history's, NaN where it has none.
     private func perHistory(_ positions: [Int32], _ byHistory: [Double], _ work: ModelWork) throws -> Column {
         let byCustomer = histories.customerHistory.map { byHistory[Int($0)] }
-        var values = try gather(byCustomer, positions, work)
+        return try numberColumn(gather(byCustomer, positions, work))
+    }
+
+    /// Values as a column, null where a value is not finite (a row of no
+    /// customer, or of no history).
+    private func numberColumn(_ values: [Double]) -> Column {
+        var values = values
         var nulls = NullBitmap()
         for row in 0..<values.count where !values[row].isFinite {
             values[row] = 0
@@ -121,12 +127,6 @@ extension BGNBDFitted {
                 }
             }
         }
-        var values = try gather(byCustomer, positions, work)
-        var nulls = NullBitmap()
-        for row in 0..<values.count where !values[row].isFinite {
-            values[row] = 0
-            nulls.set(row)
-        }
-        return Column(type: .number, data: .number(values), nulls: nulls)
+        return try numberColumn(gather(byCustomer, positions, work))
     }
 }

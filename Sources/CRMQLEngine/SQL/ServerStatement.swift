@@ -75,16 +75,7 @@ extension QueryRunner {
         compiler.slots = []
         if let day { compiler.keepEvents(upTo: day) }
         let sql = try compiler.compile(bound, entity)
-        let names: [String], types: [DataType]
-        if bound.isCount {
-            names = ["count()"]
-            types = [.int]
-        } else {
-            names = bound.items.map(\.name)
-            types = bound.items.map(\.expr.type)
-        }
-        return ServerStatement(sql: sql, parameters: compiler.slots ?? [], columnNames: names, columnTypes: types,
-                               valueTypes: types.map(wireType), entities: compiler.entitiesRead.sorted())
+        return statement(sql, bound, compiler)
     }
 
     /// `retention(…)` or `cohorts(…)` and the clauses after it, for the
@@ -106,6 +97,12 @@ extension QueryRunner {
             used = compiler()
             (sql, bound) = try timelineSQL(query, kind, arguments, range: range, compiler: used)
         }
+        return statement(sql, bound, used)
+    }
+
+    /// The statement of compiled text: its columns named and typed as the
+    /// bound query shows them, its slots and the tables it reads.
+    private func statement(_ sql: String, _ bound: BoundQuery, _ compiler: SQLCompiler) -> ServerStatement {
         let names: [String], types: [DataType]
         if bound.isCount {
             names = ["count()"]
@@ -114,8 +111,8 @@ extension QueryRunner {
             names = bound.items.map(\.name)
             types = bound.items.map(\.expr.type)
         }
-        return ServerStatement(sql: sql, parameters: used.slots ?? [], columnNames: names, columnTypes: types,
-                               valueTypes: types.map(wireType), entities: used.entitiesRead.sorted())
+        return ServerStatement(sql: sql, parameters: compiler.slots ?? [], columnNames: names, columnTypes: types,
+                               valueTypes: types.map(wireType), entities: compiler.entitiesRead.sorted())
     }
 
     /// The type a column's values take on the wire: a ref's parent key
