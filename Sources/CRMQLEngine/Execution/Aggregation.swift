@@ -20,7 +20,10 @@ enum Aggregation {
             for segment in segments { counts[Int(segment)] += 1 }
             return Column(type: .int, data: .int(counts))
         }
-        if distinct, function == .count, let counts = countDistinct(values, segments, segmentCount: segmentCount) { return counts }
+        if distinct, function == .count {
+            if let counts = countDistinct(values, segments, segmentCount: segmentCount) { return counts }
+            if let counts = try countDistinctByCodes(values, segments, segmentCount: segmentCount, poll: poll) { return counts }
+        }
         var segments = segments
         if distinct { (values, segments) = try deduplicate(values, segments, poll: poll) }
         switch function {
@@ -315,7 +318,9 @@ enum Aggregation {
             }
         }
         guard anyUnordered else { return Column(type: .int, data: .int(counts)) }
-        // The segments out of order: their pairs sorted, each run counted.
+        // Values out of order: counted again by their codes, or, when the
+        // pairs are too wide for them, the pairs of those segments sorted.
+        if let exact = countDistinctByCodes(values, segments, segmentCount: segmentCount, poll: {}) { return exact }
         var pairs: [(segment: Int32, value: Int64)] = []
         for index in 0..<integers.count where !(checkNulls && nulls.isNull(index)) {
             let s = Int(segments[index])

@@ -249,7 +249,7 @@ extension Evaluator {
         var result: [Double?]
         if let partition {
             result = [Double?](repeating: nil, count: n)
-            for members in try Self.partitions(partition, count: n, poll: services.checkInterrupt) {
+            for members in try Self.partitions(partition, count: n, radix: fastPaths.enabled, poll: services.checkInterrupt) {
                 try services.checkInterrupt(materializing: members.count)
                 let answers = Self.population(function, members.map { values[Int($0)] }, k: k, keys: keys?.gather(members))
                 for (index, row) in members.enumerated() { result[Int(row)] = answers[index] }
@@ -283,8 +283,8 @@ extension Evaluator {
     }
 
     /// The rows of each distinct value of `partition`, each list in row order.
-    static func partitions(_ partition: Column, count: Int, poll: () throws -> Void) throws -> [[Int32]] {
-        let grouping = try Sorting.groups([partition], count: count, poll: poll)
+    static func partitions(_ partition: Column, count: Int, radix: Bool, poll: () throws -> Void) throws -> [[Int32]] {
+        let grouping = try Sorting.groups([partition], count: count, radix: radix, poll: poll)
         var members = [[Int32]](repeating: [], count: grouping.groupCount)
         for row in 0..<count { members[Int(grouping.groupOf[row])].append(Int32(row)) }
         return members

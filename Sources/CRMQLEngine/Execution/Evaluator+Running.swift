@@ -10,9 +10,9 @@ extension Evaluator {
     /// a null `x` adds nothing, and the sum and average are null until some
     /// row has added a value.
     func running(_ function: RunningFunction, _ argument: BoundExpr?, order: BoundExpr, by: BoundExpr?,
-                 _ expr: BoundExpr, entity: Entity) throws -> Column {
-        let n = entity.rowCount
-        let all = EvalContext(allOf: entity)
+                 _ expr: BoundExpr, entity: Entity, rows subset: [Int32]? = nil) throws -> Column {
+        let n = subset?.count ?? entity.rowCount
+        let all = subset.map { EvalContext(entity: entity, rows: $0) } ?? EvalContext(allOf: entity)
         let values = try argument.map { try evaluate($0, all).expanded(to: n) }
         let orderColumn = try evaluate(order, all).expanded(to: n)
         let partition = try by.map { try evaluate($0, all).expanded(to: n) }
@@ -21,20 +21,30 @@ extension Evaluator {
         var keys: [SortKey] = []
         var partitionOf: [Int32]?
         if let partition {
-            let grouping = try Sorting.groups([partition], count: n, poll: services.checkInterrupt)
+            let grouping = try Sorting.groups([partition], count: n, radix: fastPaths.enabled, poll: services.checkInterrupt)
             partitionOf = grouping.groupOf
             let numbers = Column(type: .int, data: .int(grouping.groupOf.map(Int64.init)))
             keys.append(SortKey(column: numbers, descending: false, nullsFirst: false))
         }
         keys.append(SortKey(column: orderColumn, descending: false, nullsFirst: false))
-        if let key = entity.keyFieldIndex { keys.append(SortKey(column: entity.columns[key], descending: false, nullsFirst: false)) }
-        let sequence = try Sorting.permutation(keys, count: n, poll: services.checkInterrupt)
+        if let key = entity.keyFieldIndex {
+            let column = entity.columns[key]
+            keys.append(SortKey(column: subset.map { column.gather($0) } ?? column, descending: false, nullsFirst: false))
+        }
+        let sequence = try Sorting.permutation(keys, count: n, radix: fastPaths.enabled, poll: services.checkInterrupt)
         try services.checkInterrupt(materializing: n)
 
         // A money field adds exactly in hundredths, as `sum` does.
-        let hundredths = function == .count ? nil : exactHundredths(.sum, argument, entity)
+        let hundredths = function == .count ? nil : exactHundredths(.sum, argument, entity).map { counts in
+            subset.map { $0.map { counts[Int($0)] } } ?? counts
+        }
         var accumulator = RunningAccumulator(function: function, isInt: values?.type == .int, range: expr.range)
-        var out = [Value](repeating: .null, count: n)
+        // Written straight into the column's array: a value per row, made
+        // and then converted, cost more than the running sums themselves.
+        let intResult = expr.type == .int
+        var ints = intResult ? [Int64](repeating: 0, count: n) : []
+        var numbers = intResult ? [] : [Double](repeating: 0, count: n)
+        var nulls = NullBitmap()
         var previousPartition: Int32 = -1
         for row in sequence {
             if let partitionOf, partitionOf[row] != previousPartition {
@@ -48,9 +58,36 @@ extension Evaluator {
             } else {
                 accumulator.countRow()
             }
-            out[row] = accumulator.value
+            switch accumulator.value {
+            case .int(let value) where intResult: ints[row] = value
+            case .number(let value) where !intResult: numbers[row] = value
+            case .int(let value): numbers[row] = Double(value)
+            default: nulls.set(row)
+            }
         }
-        return makeColumn(out, type: expr.type)
+        return intResult ? Column(type: .int, data: .int(ints), nulls: nulls) : Column(type: .number, data: .number(numbers), nulls: nulls)
+    }
+
+    /// The rows of the partitions that `rows` fall in, when they are few:
+    /// a running aggregate of a row needs only its own partition's rows,
+    /// so `where customer <= 20 show running_sum(amount, order: placed,
+    /// by: customer)` computes over 20 customers' orders, not every order.
+    /// Nil when the partitions hold more than an eighth of the entity's
+    /// rows (then every row is computed once and kept for the query) or
+    /// the partition key has no codes.
+    func partitionRows(by: BoundExpr, of rows: [Int32], entity: Entity) throws -> [Int32]? {
+        let n = entity.rowCount
+        guard fastPaths.partitionRowsApply(rows: rows.count, of: entity) else { return nil }
+        let partition = try evaluate(by, EvalContext(allOf: entity)).expanded(to: n)
+        guard let coded = KeyCodes.encode(SortKey(column: partition, descending: false, nullsFirst: false), count: n) else { return nil }
+        var wanted = Set<UInt64>(minimumCapacity: rows.count)
+        for row in rows { wanted.insert(coded.codes[Int(row)]) }
+        var members: [Int32] = []
+        for row in 0..<n where wanted.contains(coded.codes[row]) {
+            members.append(Int32(row))
+            if members.count > n / 8 { return nil }
+        }
+        return members
     }
 }
 

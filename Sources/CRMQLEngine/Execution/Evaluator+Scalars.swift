@@ -36,6 +36,8 @@ extension Evaluator {
             return truncate(columns[0], periodWord: columns[1], n)
         case .format:
             return try format(columns[0], pattern: columns[1], expr, n)
+        case .year, .quarter, .month, .day, .weekday, .fiscalYear, .fiscalQuarter:
+            if columns.count == 1, let parts = datePartColumn(function, columns[0], type: expr.type, n) { return parts }
         default:
             break
         }

@@ -193,6 +193,20 @@ final class Evaluator {
             return context.isAllRows ? result : result.gather(context.rows)
         case .running(let function, let argument, let order, let by):
             record(.populationWindow)
+            if !context.isAllRows, let by, let members = try partitionRows(by: by, of: context.rows, entity: context.entity) {
+                let result = try running(function, argument, order: order, by: by, expr, entity: context.entity, rows: members)
+                record(.partitionRows)
+                // Each row's place among the members, which ascend.
+                let places = context.rows.map { row -> Int32 in
+                    var low = 0, high = members.count
+                    while low < high {
+                        let middle = (low + high) / 2
+                        if members[middle] < row { low = middle + 1 } else { high = middle }
+                    }
+                    return Int32(low)
+                }
+                return result.gather(places)
+            }
             let result = try window(expr) { try running(function, argument, order: order, by: by, expr, entity: context.entity) }
             return context.isAllRows ? result : result.gather(context.rows)
         case .toText(let operand):

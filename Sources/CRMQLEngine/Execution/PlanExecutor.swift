@@ -181,7 +181,7 @@ extension QueryRunner {
             if strategy == .perfectHashGroup {
                 throw Diagnostic.runtime("the plan's grouping no longer fits the query", node.range)
             }
-            return try group(bound, entity, selection.rows, dense: strategy == .denseKeyGroup)
+            return try group(bound, entity, selection.rows, dense: strategy == .denseKeyGroup, radix: strategy == .radixGroup)
         case .having:
             guard case .groups(let outputs, let kept, let context?)? = input, let having = bound.having else { return input ?? .rows(.rows([])) }
             let column = try evaluator.evaluate(having, context).expanded(to: context.length)
@@ -190,7 +190,8 @@ extension QueryRunner {
         case .sort(let strategy):
             switch input {
             case .groups(let outputs, let kept, let context)?:
-                return .groups(outputs: outputs, kept: try sortGroups(bound, outputs, kept, context), context: context)
+                return .groups(outputs: outputs, kept: try sortGroups(bound, outputs, kept, context, radix: strategy == .radixSort),
+                               context: context)
             case .rows(let kept)?:
                 return .rows(.rows(try sortRows(bound, entity, kept, strategy)))
             default:
@@ -260,13 +261,14 @@ extension QueryRunner {
 
     /// Groups rows by the query's keys (numbered densely when every key is
     /// an enum or a bool) and computes each shown item per group.
-    private func group(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32], dense: Bool) throws -> Flow {
+    private func group(_ bound: BoundQuery, _ entity: Entity, _ rows: [Int32], dense: Bool, radix: Bool) throws -> Flow {
         let rowContext = EvalContext(entity: entity, rows: rows)
         var keyColumns: [Column] = []
         for key in bound.groupKeys {
             keyColumns.append(try evaluator.evaluate(key.bound, rowContext).expanded(to: rows.count))
         }
-        let grouping = try Sorting.groups(keyColumns, count: rows.count, dense: dense, poll: evaluator.services.checkInterrupt)
+        let grouping = try Sorting.groups(keyColumns, count: rows.count, dense: dense, radix: radix,
+                                          poll: evaluator.services.checkInterrupt)
         let context = EvalContext(entity: entity, rows: rows, grouping: EvalContext.Grouping(
             groupOf: grouping.groupOf, count: grouping.groupCount,
             keys: keyColumns.map { $0.gather(grouping.firstRows) }))
@@ -275,7 +277,8 @@ extension QueryRunner {
         return .groups(outputs: outputs, kept: Array(0..<Int32(context.length)), context: context)
     }
 
-    private func sortGroups(_ bound: BoundQuery, _ outputs: [Column], _ kept: [Int32], _ context: EvalContext?) throws -> [Int32] {
+    private func sortGroups(_ bound: BoundQuery, _ outputs: [Column], _ kept: [Int32], _ context: EvalContext?,
+                            radix: Bool) throws -> [Int32] {
         var sortKeys: [SortKey] = []
         for key in bound.orderBy {
             var column: Column
@@ -290,7 +293,7 @@ extension QueryRunner {
             column = column.gather(kept)
             sortKeys.append(SortKey(column: column, descending: key.descending, nullsFirst: key.nullsFirst))
         }
-        return try Sorting.permutation(sortKeys, count: kept.count, poll: evaluator.services.checkInterrupt).map { kept[$0] }
+        return try Sorting.permutation(sortKeys, count: kept.count, radix: radix, poll: evaluator.services.checkInterrupt).map { kept[$0] }
     }
 
     /// The rows in the query's order: read from an index, the first
@@ -317,9 +320,10 @@ extension QueryRunner {
             keys.append(SortKey(column: column, descending: key.descending, nullsFirst: key.nullsFirst))
         }
         if strategy == .topN, let take {
-            return try Sorting.top(keys, count: rows.count, limit: take, poll: evaluator.services.checkInterrupt).map { rows[$0] }
+            return try Sorting.top(keys, count: rows.count, limit: take, radix: true, poll: evaluator.services.checkInterrupt).map { rows[$0] }
         }
-        return try Sorting.permutation(keys, count: rows.count, poll: evaluator.services.checkInterrupt).map { rows[$0] }
+        return try Sorting.permutation(keys, count: rows.count, radix: strategy == .radixSort,
+                                       poll: evaluator.services.checkInterrupt).map { rows[$0] }
     }
 }
 

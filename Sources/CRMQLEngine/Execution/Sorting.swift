@@ -13,9 +13,14 @@ enum Sorting {
     /// A stable permutation of `0..<count` ordering rows by `keys`.
     /// - Parameter poll: called every few milliseconds of sorting (see
     ///   `sortPolling`); what it throws stops the sort.
-    static func permutation(_ keys: [SortKey], count: Int, poll: () throws -> Void = {}) rethrows -> [Int] {
+    ///   - radix: sort by the keys' codes (`RadixSort`) where they have
+    ///     codes, which gives the same order.
+    static func permutation(_ keys: [SortKey], count: Int, radix: Bool = false, poll: () throws -> Void = {}) rethrows -> [Int] {
+        guard !keys.isEmpty, count > 1 else { return Array(0..<count) }
+        if radix, count >= radixRows, let coded = KeyCodes.encode(keys, count: count) {
+            return try RadixSort.order(coded, count: count, poll: poll).map { Int($0) }
+        }
         var order = Array(0..<count)
-        guard !keys.isEmpty, count > 1 else { return order }
         let comparators = keys.map(comparator)
         try sortPolling(&order, poll: poll) { a, b in
             for compare in comparators {
@@ -33,6 +38,10 @@ enum Sorting {
     /// in a debug build.
     static let pollingRun = 4096
 
+    /// TUNING: below this many rows, coding the keys costs more than the
+    /// comparisons it saves.
+    static let radixRows = 256
+
     /// Sorts `order` by `less` (a strict total order) so that it can be
     /// stopped: `RunMergeSort` in runs of `pollingRun` rows, calling `poll`
     /// between them.
@@ -42,8 +51,13 @@ enum Sorting {
 
     /// Like `permutation` but keeps only the first `limit` rows, with a
     /// bounded selection instead of a full sort when the limit is small.
-    static func top(_ keys: [SortKey], count: Int, limit: Int, poll: () throws -> Void = {}) rethrows -> [Int] {
-        guard limit < count / 8, limit > 0 else { return Array(try permutation(keys, count: count, poll: poll).prefix(limit)) }
+    static func top(_ keys: [SortKey], count: Int, limit: Int, radix: Bool = false, poll: () throws -> Void = {}) rethrows -> [Int] {
+        guard limit < count / 8, limit > 0 else {
+            return Array(try permutation(keys, count: count, radix: radix, poll: poll).prefix(limit))
+        }
+        if radix, count >= radixRows, let coded = KeyCodes.encode(keys, count: count) {
+            return try RadixSort.top(coded, count: count, limit: limit, poll: poll).map { Int($0) }
+        }
         let comparators = keys.map(comparator)
         func less(_ a: Int, _ b: Int) -> Bool {
             for compare in comparators {
@@ -137,14 +151,19 @@ enum Sorting {
     /// - Parameters:
     ///   - dense: number the groups straight from enum codes and bools when
     ///     every key is one (`DenseKeyGroup`); else sort.
+    ///   - radix: group by the keys' codes (`RadixGroup`) where they have
+    ///     codes, which gives the same groups in the same order.
     ///   - poll: called every few milliseconds of sorting.
-    static func groups(_ keys: [Column], count: Int, dense: Bool = true, poll: () throws -> Void = {}) rethrows
+    static func groups(_ keys: [Column], count: Int, dense: Bool = true, radix: Bool = false, poll: () throws -> Void = {}) rethrows
         -> (groupOf: [Int32], groupCount: Int, firstRows: [Int32]) {
         if keys.isEmpty {
             return ([Int32](repeating: 0, count: count), 1, count > 0 ? [0] : [])
         }
         if dense, let numbered = denseGroups(keys, count: count) { return numbered }
         let sortKeys = keys.map { SortKey(column: $0, descending: false, nullsFirst: false) }
+        if radix, count >= radixRows, let coded = KeyCodes.encode(sortKeys, count: count) {
+            return try RadixSort.groups(coded, count: count, poll: poll)
+        }
         let order = try permutation(sortKeys, count: count, poll: poll)
         let comparators = sortKeys.map(comparator)
         var groupOf = [Int32](repeating: 0, count: count)

@@ -143,6 +143,14 @@ struct FastPaths: Sendable {
         return scaled.counts
     }
 
+    /// Whether a running aggregate `by:` a partition computes over the
+    /// partitions of the rows it is asked for only (`PartitionRows`): when
+    /// they are under an eighth of the entity. At run time the partitions'
+    /// rows must be under an eighth too, or every row is computed.
+    func partitionRowsApply(rows: Int, of entity: Entity) -> Bool {
+        enabled && rows < entity.rowCount / 8
+    }
+
     // MARK: Grouping and order
 
     /// How a grouped query numbers its groups.
@@ -155,8 +163,15 @@ struct FastPaths: Sendable {
             default: return false
             }
         }
-        return dense && !bound.groupKeys.isEmpty ? .denseKeyGroup : .sortGroup
+        if dense && !bound.groupKeys.isEmpty { return .denseKeyGroup }
+        return bound.groupKeys.isEmpty ? .sortGroup : .radixGroup
     }
+
+    /// How rows (or groups) are put in the `order by`'s order when no
+    /// index or bounded selection serves: by radix over the keys' codes.
+    /// A key without codes (a number column holding NaN) is found only
+    /// when the keys are evaluated; `RadixSort` then compares as `Sort` does.
+    var sortStrategy: OperatorName { enabled ? .radixSort : .sort }
 
     /// Whether `order by f [desc] limit k` reads its rows from the index of
     /// `create index on …(f)`: a single stored field so indexed, over every

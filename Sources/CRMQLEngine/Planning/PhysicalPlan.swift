@@ -29,10 +29,12 @@ enum OperatorName: String, CaseIterable, Sendable, Hashable {
     case count = "Count"
     case perfectHashGroup = "PerfectHashGroup"
     case denseKeyGroup = "DenseKeyGroup"
+    case radixGroup = "RadixGroup"
     case sortGroup = "SortGroup"
     case having = "Having"
     case indexOrder = "IndexOrder"
     case topN = "TopN"
+    case radixSort = "RadixSort"
     case sort = "Sort"
     case limit = "Limit"
     case project = "Project"
@@ -42,6 +44,7 @@ enum OperatorName: String, CaseIterable, Sendable, Hashable {
     case childSegmentAggregate = "ChildSegmentAggregate"
     case exactMoneySum = "ExactMoneySum"
     case populationWindow = "PopulationWindow"
+    case partitionRows = "PartitionRows"
     case measure = "Measure"
 
     /// The general operator that computes the same answer, for a fast
@@ -52,9 +55,10 @@ enum OperatorName: String, CaseIterable, Sendable, Hashable {
         case .columnCompare, .hundredthsCompare, .enumCodeFilter, .dayRangeScan, .parentMarkFilter,
              .markParentsExists, .existsFromOffsets, .foldedTextScan:
             return .evaluateFilter
-        case .perfectHashGroup, .denseKeyGroup: return .sortGroup
-        case .indexOrder, .topN: return .sort
+        case .perfectHashGroup, .denseKeyGroup, .radixGroup: return .sortGroup
+        case .indexOrder, .topN, .radixSort: return .sort
         case .clusteredChildRangeSum: return .childSegmentAggregate
+        case .partitionRows: return .populationWindow
         default: return nil
         }
     }

@@ -191,7 +191,7 @@ extension QueryRunner {
                 node = filter
             }
             if !bound.orderBy.isEmpty {
-                let sort = PlanNode(.sort(.sort), .sort, input: node, range: bound.range, detail: Self.orderText(bound, source))
+                let sort = PlanNode(.sort(rules.sortStrategy), rules.sortStrategy, input: node, range: bound.range, detail: Self.orderText(bound, source))
                 for key in bound.orderBy {
                     if case .expr(let expr) = key.source {
                         sort.expressions += planExpressions(expr, entity, rows: rows, grouped: true, rules, &strategies)
@@ -200,7 +200,7 @@ extension QueryRunner {
                 node = sort
             }
         } else if !bound.orderBy.isEmpty {
-            var strategy = OperatorName.sort
+            var strategy = rules.sortStrategy
             if rules.indexOrderField(bound, entity, wholeEntity: planned.isStored) != nil {
                 strategy = .indexOrder
             } else if limit != nil, rules.enabled {
@@ -304,7 +304,9 @@ extension QueryRunner {
                 return
             case .running(_, let argument, let order, let by):
                 strategies[expr.range] = .populationWindow
-                found.append(named(.populationWindow))
+                var operation = named(.populationWindow)
+                if by != nil, rules.partitionRowsApply(rows: rows, of: entity) { operation.with.append(.partitionRows) }
+                found.append(operation)
                 for operand in [argument, order, by].compactMap({ $0 }) { visit(operand, entity, rows: entity.rowCount) }
                 return
             case .textMatch(.contains, let operand, let needle) where !grouped:
