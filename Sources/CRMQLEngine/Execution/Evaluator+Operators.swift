@@ -202,6 +202,40 @@ extension Evaluator {
         return makeBool(out, nulls: nulls)
     }
 
+    /// `EnumSymbolTest`: a text test of an enum's text, made once per
+    /// symbol and read back per row by code. Nil when the operand is not
+    /// an enum after all.
+    func enumSymbolTest(_ kind: TextMatch, _ operand: BoundExpr, _ needle: BoundExpr, _ context: EvalContext,
+                        _ expr: BoundExpr) throws -> Column? {
+        guard case .toText(let inner) = operand.node, case .constant(.text(let text)) = needle.node else { return nil }
+        let column = try evaluate(inner, context)
+        guard case .codes(let codes) = column.data, case .enumeration(let enumType) = column.type else { return nil }
+        record(.enumSymbolTest)
+        let symbols = enumType.symbols
+        let answers = try textMatch(kind, Column(type: .text, data: .text(symbols)), Column(type: .text, data: .text([text])),
+                                    symbols.count, expr)
+        let flags = answers.bools
+        // A code past the symbols (none is stored) reads as false.
+        var table = [Bool](repeating: false, count: 256)
+        if symbols.count <= 256 {
+            for index in 0..<min(symbols.count, flags.count) { table[index] = flags[index] && !answers.isNull(index) }
+        }
+        var out = [Bool](repeating: false, count: codes.count)
+        switch codes.storage {
+        case .narrow(let values) where symbols.count <= 256:
+            table.withUnsafeBufferPointer { table in
+                for row in 0..<values.count { out[row] = table[Int(values[row])] }
+            }
+        default:
+            let wide = codes.wide
+            for row in 0..<wide.count {
+                let code = Int(wide[row])
+                out[row] = code >= 0 && code < flags.count && flags[code] && !answers.isNull(code)
+            }
+        }
+        return makeBool(out, nulls: column.nulls)
+    }
+
     /// One value's `matches`, polling the interrupt and time limit as the
     /// engine moves along the text; a match that went past the engine's
     /// bounds fails the statement with phase `limit`, pointing at the operator.

@@ -141,6 +141,10 @@ final class Evaluator {
                 record(.foldedTextScan)
                 return foldedContains(search, context)
             }
+            if planned.map({ $0[expr.range] == .enumSymbolTest }) ?? fastPaths.enumSymbolTestApplies(left, right),
+               let column = try enumSymbolTest(kind, left, right, context, expr) {
+                return column
+            }
             return try textMatch(kind, try evaluate(left, context), try evaluate(right, context), context.length, expr)
         case .isNull(let operand, let negated):
             let column = try evaluate(operand, context)

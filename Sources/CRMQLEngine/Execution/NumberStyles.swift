@@ -76,9 +76,14 @@ extension Evaluator {
         // are the sum of its factors'.
         let leftShift = op == .multiply ? 0 : places - leftPlaces
         let rightShift = op == .multiply ? 0 : places - rightPlaces
+        let n = (l.count == 1 && r.count == 1) ? 1 : length
+        if op != .multiply, leftPlaces == rightPlaces, l.count == n, r.count == n, !l.nulls.hasNulls, !r.nulls.hasNulls,
+           case .number(let xs) = l.data, case .number(let ys) = r.data,
+           let column = Self.decimalSum(subtract: op == .subtract, xs, ys, places: places) {
+            return column
+        }
         guard let a = Self.units(l, places: leftPlaces, shift: leftShift),
               let b = Self.units(r, places: rightPlaces, shift: rightShift) else { return nil }
-        let n = (l.count == 1 && r.count == 1) ? 1 : length
         let nulls = unionNulls(l, r, count: n)
         let scale = Self.pow10(places)
         var out = [Double](repeating: 0, count: n)
@@ -95,6 +100,36 @@ extension Evaluator {
             out[row] = Double(result.partialValue) / scale
         }
         var column = Column(type: .number, data: .number(out), nulls: nulls)
+        column.style = .decimal(places: places)
+        return column
+    }
+
+    /// `x + y` or `x - y` of two columns of decimals of the same places
+    /// without nulls, in one pass with no arrays of units between: the
+    /// general route wrote and read two arrays of 8 M counts for `amount -
+    /// cost` over order lines. Each value is a decimal of `places`, so its
+    /// count of units is the nearest integer, found by adding a half and
+    /// truncating. Nil when a count leaves the exact range.
+    static func decimalSum(subtract: Bool, _ xs: [Double], _ ys: [Double], places: Int) -> Column? {
+        let scale = pow10(places)
+        let count = min(xs.count, ys.count)
+        var exact = true
+        let out = xs.withUnsafeBufferPointer { xs in
+            ys.withUnsafeBufferPointer { ys in
+                [Double](unsafeUninitializedCapacity: count) { out, initialized in
+                    for row in 0..<count {
+                        let a = xs[row] * scale, b = ys[row] * scale
+                        guard a.magnitude < 1e15, b.magnitude < 1e15 else { exact = false; break }
+                        let x = Int64(a + (a < 0 ? -0.5 : 0.5)), y = Int64(b + (b < 0 ? -0.5 : 0.5))
+                        let units = subtract ? x - y : x + y
+                        out[row] = Double(units) / scale
+                    }
+                    initialized = count
+                }
+            }
+        }
+        guard exact else { return nil }
+        var column = Column(type: .number, data: .number(out), nulls: NullBitmap())
         column.style = .decimal(places: places)
         return column
     }

@@ -112,6 +112,16 @@ struct FastPaths: Sendable {
         return FoldedText.canSearch(needle) ? needle : nil
     }
 
+    /// Whether `x contains|starts with|ends with|matches "…"` over an enum
+    /// `x` tests each of the enum's symbols once and keeps rows by their
+    /// code (`EnumSymbolTest`): the answer depends on the symbol alone, and
+    /// an enum has a few dozen where a table has millions of rows.
+    func enumSymbolTestApplies(_ operand: BoundExpr, _ needle: BoundExpr) -> Bool {
+        guard enabled, case .toText(let inner) = operand.node, case .enumeration = inner.type,
+              case .constant(.text) = needle.node else { return false }
+        return true
+    }
+
     // MARK: Relation aggregates
 
     /// How `sum(orders.amount)` runs for `rows` of the `parent`'s rows,

@@ -43,6 +43,7 @@ enum OperatorName: String, CaseIterable, Sendable, Hashable {
     case clusteredChildRangeSum = "ClusteredChildRangeSum"
     case childSegmentAggregate = "ChildSegmentAggregate"
     case exactMoneySum = "ExactMoneySum"
+    case enumSymbolTest = "EnumSymbolTest"
     case populationWindow = "PopulationWindow"
     case partitionRows = "PartitionRows"
     case measure = "Measure"
@@ -59,6 +60,7 @@ enum OperatorName: String, CaseIterable, Sendable, Hashable {
         case .indexOrder, .topN, .radixSort: return .sort
         case .clusteredChildRangeSum: return .childSegmentAggregate
         case .partitionRows: return .populationWindow
+        case .enumSymbolTest: return .evaluateFilter
         default: return nil
         }
     }

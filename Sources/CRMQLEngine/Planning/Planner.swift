@@ -309,6 +309,11 @@ extension QueryRunner {
                 found.append(operation)
                 for operand in [argument, order, by].compactMap({ $0 }) { visit(operand, entity, rows: entity.rowCount) }
                 return
+            case .textMatch(_, let operand, let needle) where rules.enumSymbolTestApplies(operand, needle):
+                strategies[expr.range] = .enumSymbolTest
+                found.append(named(.enumSymbolTest))
+                expr.forEachChild { visit($0, entity, rows: rows) }
+                return
             case .textMatch(.contains, let operand, let needle) where !grouped:
                 if rules.foldedTextApplies(operand, needle, entity) {
                     strategies[expr.range] = .foldedTextScan
