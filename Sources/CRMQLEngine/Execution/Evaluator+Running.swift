@@ -80,14 +80,27 @@ extension Evaluator {
         guard fastPaths.partitionRowsApply(rows: rows.count, of: entity) else { return nil }
         let partition = try evaluate(by, EvalContext(allOf: entity)).expanded(to: n)
         guard let coded = KeyCodes.encode(SortKey(column: partition, descending: false, nullsFirst: false), count: n) else { return nil }
-        var wanted = Set<UInt64>(minimumCapacity: rows.count)
-        for row in rows { wanted.insert(coded.codes[Int(row)]) }
         var members: [Int32] = []
-        for row in 0..<n where wanted.contains(coded.codes[row]) {
-            members.append(Int32(row))
-            if members.count > n / 8 { return nil }
+        if coded.bits <= 26 {
+            // A bit per code: a probe of a hash set per row cost more than
+            // the rest of the search.
+            var wanted = [UInt64](repeating: 0, count: ((1 << coded.bits) + 63) >> 6)
+            for row in rows {
+                let code = Int(coded.codes[Int(row)])
+                wanted[code >> 6] |= 1 << UInt64(code & 63)
+            }
+            coded.codes.withUnsafeBufferPointer { codes in
+                for row in 0..<n {
+                    let code = Int(codes[row])
+                    if wanted[code >> 6] & (1 << UInt64(code & 63)) != 0 { members.append(Int32(row)) }
+                }
+            }
+        } else {
+            var wanted = Set<UInt64>(minimumCapacity: rows.count)
+            for row in rows { wanted.insert(coded.codes[Int(row)]) }
+            for row in 0..<n where wanted.contains(coded.codes[row]) { members.append(Int32(row)) }
         }
-        return members
+        return members.count > n / 8 ? nil : members
     }
 }
 

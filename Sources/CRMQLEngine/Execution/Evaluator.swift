@@ -289,6 +289,14 @@ final class Evaluator {
             values.append(try evaluate(branch.1, context))
         }
         let elseColumn = try otherwise.map { try evaluate($0, context) }
+        if n > 1, values.allSatisfy({ $0.count == 1 }), (elseColumn?.count ?? 1) == 1 {
+            // Constant outcomes (`then "high"`): a column of them, gathered
+            // by each row's branch, where a value per row was made and then
+            // converted.
+            let outcomes = values.map { $0.value(at: 0) } + [elseColumn.map { $0.value(at: 0) } ?? .null]
+            let last = Int32(values.count)
+            return makeColumn(outcomes, type: type).gather(chosen.map { $0 >= 0 ? Int32($0) : last })
+        }
         var out: [Value] = []
         out.reserveCapacity(n)
         for row in 0..<n {

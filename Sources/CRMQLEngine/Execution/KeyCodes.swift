@@ -101,9 +101,18 @@ enum KeyCodes {
         let nulls = key.column.nulls
         let hasNulls = nulls.hasNulls
         var low = UInt64.max, high = UInt64.min
-        for row in 0..<count where !(hasNulls && nulls.isNull(row)) {
-            low = min(low, raw[row])
-            high = max(high, raw[row])
+        raw.withUnsafeBufferPointer { codes in
+            if hasNulls {
+                for row in 0..<count where !nulls.isNull(row) {
+                    low = min(low, codes[row])
+                    high = max(high, codes[row])
+                }
+            } else {
+                for row in 0..<count {
+                    low = min(low, codes[row])
+                    high = max(high, codes[row])
+                }
+            }
         }
         if low > high { low = 0; high = 0 }
         let span = high - low
@@ -119,9 +128,9 @@ enum KeyCodes {
             } else {
                 for row in 0..<count { codes[row] = (codes[row] &- low) &+ shift }
             }
-        }
-        if hasNulls {
-            for row in 0..<count where nulls.isNull(row) { raw[row] = nullCode }
+            if hasNulls {
+                for row in 0..<count where nulls.isNull(row) { codes[row] = nullCode }
+            }
         }
         let top = hasNulls ? span + 1 : span
         return KeyCode(codes: raw, bits: UInt64.bitWidth - top.leadingZeroBitCount)
