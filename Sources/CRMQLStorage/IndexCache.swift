@@ -9,7 +9,7 @@ import CRMQLCore
 /// invalidate. One entry is kept per (kind, entity, field), so old versions
 /// do not pile up. Safe to share between threads.
 public final class IndexCache: Sendable {
-    private enum Kind: Hashable, Sendable { case key, ref, postings, sorted, prefix, folded, statistics, scaled }
+    private enum Kind: Hashable, Sendable { case key, ref, postings, sorted, prefix, folded, dictionary, statistics, scaled }
 
     private struct Slot: Hashable, Sendable {
         var kind: Kind
@@ -23,6 +23,9 @@ public final class IndexCache: Sendable {
         case postings(PostingLists)
         case sorted(SortedIndex)
         case folded(FoldedText)
+        /// Nil when the column has too many distinct texts, kept so that
+        /// the column is not read again to find that out.
+        case dictionary(TextDictionary?)
         case statistics(ColumnStatistics)
         /// Nil when the column is not whole hundredths, kept so that the
         /// column is not read again to find that out.
@@ -131,6 +134,18 @@ public final class IndexCache: Sendable {
             try FoldedText(column: $0, foldNonASCII: foldNonASCII, poll: poll).map(Built.folded)
         }
         if case .folded(let text)? = built { return text }
+        return nil
+    }
+
+    /// A text field's distinct texts and each row's number among them,
+    /// built at the first request; nil when the field is not text or has
+    /// too many distinct texts (remembered until the entity changes).
+    public func textDictionary(of entity: Entity, field: String) -> TextDictionary? {
+        let built = ofField(entity, field, .dictionary) { column in
+            guard case .text = column.data else { return nil }
+            return .dictionary(TextDictionary(column: column))
+        }
+        if case .dictionary(let dictionary?)? = built { return dictionary }
         return nil
     }
 

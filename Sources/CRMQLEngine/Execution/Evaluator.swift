@@ -141,6 +141,11 @@ final class Evaluator {
                 record(.foldedTextScan)
                 return foldedContains(search, context)
             }
+            if kind != .contains, context.grouping == nil, planned.map({ $0[expr.range] == .distinctTextMatch }) ?? true,
+               let distinct = fastPaths.distinctText(kind, left, right, context.entity) {
+                record(.distinctTextMatch)
+                return try distinctTextMatch(kind, distinct, expr, context)
+            }
             return try textMatch(kind, try evaluate(left, context), try evaluate(right, context), context.length, expr)
         case .isNull(let operand, let negated):
             let column = try evaluate(operand, context)

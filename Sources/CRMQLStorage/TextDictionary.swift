@@ -1,0 +1,60 @@
+import CRMQLCore
+
+/// A text column of few distinct texts (names, cities, product titles), as
+/// each distinct text once and each row the number of its text. A test of
+/// every row's text (`matches`, `starts with`) then runs once per distinct
+/// text, and the rows are kept by reading two bytes each: a million
+/// customers' names are about two thousand texts.
+public struct TextDictionary: Sendable {
+    /// The distinct texts in order of first appearance; nil stands for null.
+    public let texts: [String?]
+    /// Each row's number in `texts`.
+    public let codes: [UInt16]
+
+    /// The column's dictionary; nil for another kind of column, or one with
+    /// too many distinct texts for a test per text to pay.
+    /// - Complexity: O(n) hash lookups.
+    public init?(column: Column) {
+        guard case .text(let texts) = column.data, let (codes, distinct) = TextDictionary.distinctCodes(column, texts) else { return nil }
+        self.texts = distinct
+        self.codes = codes
+    }
+
+    /// Number of rows.
+    public var count: Int { codes.count }
+
+    /// Each row's number among the column's distinct texts (null one of
+    /// them), and those texts; nil when there are too many for it to pay.
+    static func distinctCodes(_ column: Column, _ texts: [String]) -> ([UInt16], [String?])? {
+        // TUNING: a row's code costs 2 bytes to read where its text costs
+        // its length and more (14 bytes for a name); past a distinct text
+        // for every 4 rows, testing the distinct texts costs about as
+        // much as the rows saved. Codes are 16 bits wide.
+        let limit = min(Int(UInt16.max), texts.count / 4)
+        guard limit > 0 else { return nil }
+        var numbers: [String: UInt16] = [:]
+        var distinct: [String?] = []
+        var nullCode: UInt16?
+        var codes = [UInt16](repeating: 0, count: texts.count)
+        for row in texts.indices {
+            if column.isNull(row) {
+                if nullCode == nil {
+                    nullCode = UInt16(distinct.count)
+                    distinct.append(nil)
+                }
+                codes[row] = nullCode!
+                continue
+            }
+            if let code = numbers[texts[row]] {
+                codes[row] = code
+                continue
+            }
+            guard distinct.count < limit else { return nil }
+            let code = UInt16(distinct.count)
+            numbers[texts[row]] = code
+            distinct.append(texts[row])
+            codes[row] = code
+        }
+        return (codes, distinct)
+    }
+}
