@@ -56,7 +56,10 @@ public struct FoldedText: Sendable {
     /// `poll` every 1,024 texts: what it throws stops the folding.
     public init?(column: Column, foldNonASCII: (String, inout [UInt8]) -> Void, poll: () throws -> Void) rethrows {
         guard case .text(let texts) = column.data else { return nil }
-        let codes = TextDictionary.distinctCodes(column, texts)
+        // A stop here leaves one entry a row: slower, never wrong, and the
+        // polls below end the build soon after.
+        var stopped = false
+        let codes = TextDictionary.distinctCodes(column, texts, stopped: &stopped)
         var bytes: [UInt8] = []
         var starts: [Int] = []
         if let (codes, distinct) = codes {

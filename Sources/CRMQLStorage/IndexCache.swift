@@ -148,7 +148,9 @@ public final class IndexCache: Sendable {
     public func textDictionary(of entity: Entity, field: String) -> TextDictionary? {
         let built = ofField(entity, field, .dictionary) { column in
             guard case .text = column.data else { return nil }
-            return .dictionary(TextDictionary(column: column))
+            var stopped = false
+            let dictionary = TextDictionary(column: column, stopped: &stopped)
+            return stopped ? nil : .dictionary(dictionary)
         }
         if case .dictionary(let dictionary?)? = built { return dictionary }
         return nil

@@ -15,7 +15,16 @@ public struct TextDictionary: Sendable {
     /// too many distinct texts for a test per text to pay.
     /// - Complexity: O(n) hash lookups.
     public init?(column: Column) {
-        guard case .text(let texts) = column.data, let (codes, distinct) = TextDictionary.distinctCodes(column, texts) else { return nil }
+        var stopped = false
+        self.init(column: column, stopped: &stopped)
+    }
+
+    /// `init(column:)`, giving up (nil, `stopped` set) when the running
+    /// statement must end (`IndexBuild`): a nil that must not be kept as
+    /// the column's answer.
+    public init?(column: Column, stopped: inout Bool) {
+        guard case .text(let texts) = column.data,
+              let (codes, distinct) = TextDictionary.distinctCodes(column, texts, stopped: &stopped) else { return nil }
         self.texts = distinct
         self.codes = codes
     }
@@ -25,7 +34,7 @@ public struct TextDictionary: Sendable {
 
     /// Each row's number among the column's distinct texts (null one of
     /// them), and those texts; nil when there are too many for it to pay.
-    static func distinctCodes(_ column: Column, _ texts: [String]) -> ([UInt16], [String?])? {
+    static func distinctCodes(_ column: Column, _ texts: [String], stopped: inout Bool) -> ([UInt16], [String?])? {
         // TUNING: a row's code costs 2 bytes to read where its text costs
         // its length and more (14 bytes for a name); past a distinct text
         // for every 4 rows, testing the distinct texts costs about as
@@ -37,6 +46,10 @@ public struct TextDictionary: Sendable {
         var nullCode: UInt16?
         var codes = [UInt16](repeating: 0, count: texts.count)
         for row in texts.indices {
+            if IndexBuild.shouldStop(at: row) {
+                stopped = true
+                return nil
+            }
             if column.isNull(row) {
                 if nullCode == nil {
                     nullCode = UInt16(distinct.count)
