@@ -101,6 +101,25 @@ final class DistinctTextMatchTests: XCTestCase {
         XCTAssertTrue(stopped.hasPrefix("error:"), stopped)
     }
 
+    /// A precomposed é and an e with a combining accent are one text to
+    /// `String`'s equality, two to a pattern: each row is tested as the
+    /// bytes it holds.
+    func testCanonicallyEquivalentTextsAreTestedApart() throws {
+        let interpreter = Interpreter(options: SessionOptions(), interrupt: InterruptFlag())
+        let rows = (1...40).map { "(\($0), \"caf\($0 % 2 == 0 ? "\u{E9}" : "e\u{301}")\")" }
+        try interpreter.run(SourceFile(name: "<test>", text: """
+            create entity cafes (id int key, name text)
+            insert into cafes (id, name) values \(rows.joined(separator: ", "))
+            """)) { _ in }
+        for condition in ["name matches \"\u{E9}$\"", "name matches \"e\u{301}\"", "name ends with \"\u{E9}\"",
+                          "name contains \"\u{E9}\"", "name matches \"^caf.$\""] {
+            let query = "select count cafes where \(condition)"
+            assertBothWays(interpreter, query)
+            XCTAssertTrue(outputs(interpreter, "explain \(query)", fastPaths: true).joined().contains("Text"), condition)
+        }
+        XCTAssertEqual(outputs(interpreter, "select count cafes where name matches \"\u{E9}$\"", fastPaths: true), ["count()\n20\n"])
+    }
+
     /// The dictionary follows the column: after an update the new texts
     /// are the ones tested.
     func testAnUpdatedFieldIsTestedAnew() throws {
