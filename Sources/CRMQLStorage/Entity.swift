@@ -26,6 +26,10 @@ public struct Entity: Sendable {
     /// Bumped by every change, so caches keyed by it (indexes, adjacency,
     /// measures) can never serve stale data.
     public private(set) var version: UInt64
+    /// Each column's own version: the entity's version when that column
+    /// last changed. A structure built from one column (a field's index, its
+    /// dictionary) stays valid while an `update` changes other fields.
+    public private(set) var columnVersions: [UInt64]
 
     public init(name: String, fields: [Field]) {
         self.name = name
@@ -33,6 +37,7 @@ public struct Entity: Sendable {
         self.columns = fields.map { Column(empty: $0.type) }
         self.rowCount = 0
         self.version = Entity.nextVersion()
+        self.columnVersions = Array(repeating: version, count: fields.count)
     }
 
     /// Builds an entity from ready columns (a load, a snapshot).
@@ -43,6 +48,7 @@ public struct Entity: Sendable {
         self.columns = columns
         self.rowCount = columns.first?.count ?? 0
         self.version = Entity.nextVersion()
+        self.columnVersions = Array(repeating: version, count: fields.count)
     }
 
     public func fieldIndex(_ name: String) -> Int? { fields.firstIndex { $0.name == name } }
@@ -57,7 +63,9 @@ public struct Entity: Sendable {
 
     public mutating func setColumn(_ index: Int, _ column: Column) {
         columns[index] = column
+        let others = columnVersions
         touch()
+        for other in others.indices where other != index { columnVersions[other] = others[other] }
     }
 
     /// Appends rows given as one value per field, already of the fields' types.
@@ -79,7 +87,11 @@ public struct Entity: Sendable {
         touch()
     }
 
-    public mutating func touch() { version = Entity.nextVersion() }
+    /// A new version for the entity and every column.
+    public mutating func touch() {
+        version = Entity.nextVersion()
+        columnVersions = Array(repeating: version, count: columns.count)
+    }
 
     private static let counter = VersionCounter()
     static func nextVersion() -> UInt64 { counter.next() }

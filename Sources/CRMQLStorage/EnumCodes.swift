@@ -106,6 +106,28 @@ public struct EnumCodes: Sendable, Equatable, RandomAccessCollection {
         }
     }
 
+    /// Sets one row's code, widening the column the first time a code
+    /// does not fit in a byte.
+    /// - Complexity: O(1); O(n) once, when the column widens.
+    public mutating func set(_ code: Int32, at row: Int) {
+        switch storage {
+        case .narrow(var a):
+            storage = .narrow([])
+            if EnumCodes.fitsNarrow(code) {
+                a[row] = UInt8(truncatingIfNeeded: code)
+                storage = .narrow(a)
+            } else {
+                var wide = a.map { Int32($0) }
+                wide[row] = code
+                storage = .wide(wide)
+            }
+        case .wide(var a):
+            storage = .wide([])
+            a[row] = code
+            storage = .wide(a)
+        }
+    }
+
     /// Makes room for `capacity` codes at the current width.
     public mutating func reserveCapacity(_ capacity: Int) {
         switch storage {

@@ -56,7 +56,10 @@ public struct FoldedText: Sendable {
     /// `poll` every 1,024 texts: what it throws stops the folding.
     public init?(column: Column, foldNonASCII: (String, inout [UInt8]) -> Void, poll: () throws -> Void) rethrows {
         guard case .text(let texts) = column.data else { return nil }
-        let codes = FoldedText.distinctCodes(column, texts)
+        // A stop here leaves one entry a row: slower, never wrong, and the
+        // polls below end the build soon after.
+        var stopped = false
+        let codes = TextDictionary.distinctCodes(column, texts, stopped: &stopped)
         var bytes: [UInt8] = []
         var starts: [Int] = []
         if let (codes, distinct) = codes {
@@ -103,41 +106,6 @@ public struct FoldedText: Sendable {
             return true
         }
         if !isASCII { foldNonASCII(text, &bytes) }
-    }
-
-    /// Each row's number among the column's distinct texts (null one of
-    /// them), and those texts; nil when there are too many for it to pay.
-    private static func distinctCodes(_ column: Column, _ texts: [String]) -> ([UInt16], [String?])? {
-        // TUNING: a row's code costs 2 bytes to read where its text costs
-        // its length and more (14 bytes for a name); past a distinct text
-        // for every 4 rows, scanning the distinct texts costs about as
-        // much as the rows saved. Codes are 16 bits wide.
-        let limit = min(Int(UInt16.max), texts.count / 4)
-        guard limit > 0 else { return nil }
-        var numbers: [String: UInt16] = [:]
-        var distinct: [String?] = []
-        var nullCode: UInt16?
-        var codes = [UInt16](repeating: 0, count: texts.count)
-        for row in texts.indices {
-            if column.isNull(row) {
-                if nullCode == nil {
-                    nullCode = UInt16(distinct.count)
-                    distinct.append(nil)
-                }
-                codes[row] = nullCode!
-                continue
-            }
-            if let code = numbers[texts[row]] {
-                codes[row] = code
-                continue
-            }
-            guard distinct.count < limit else { return nil }
-            let code = UInt16(distinct.count)
-            numbers[texts[row]] = code
-            distinct.append(texts[row])
-            codes[row] = code
-        }
-        return (codes, distinct)
     }
 
     /// Number of rows.

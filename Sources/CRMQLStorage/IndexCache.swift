@@ -1,15 +1,17 @@
 import CRMQLCore
 
 /// Derived structures (key indexes, ref resolution, enum postings, sorted
-/// indexes) built on first use and kept until their entity changes.
+/// indexes) built on first use and kept until the column they come from
+/// changes.
 ///
-/// Each entry remembers the `Entity.version` (for a ref, both the child's and
-/// the parent's) it was built from, and a lookup with any other version
-/// rebuilds it: an index can never be stale, and nobody has to remember to
-/// invalidate. One entry is kept per (kind, entity, field), so old versions
+/// Each entry remembers the version of the column it was built from
+/// (`Entity.columnVersions`; for a ref, the ref column's and the parent's
+/// key column's), and a lookup with any other version rebuilds it: an index
+/// can never be stale, and nobody has to remember to invalidate. An
+/// `update` of one field leaves the other fields' entries in use. One entry is kept per (kind, entity, field), so old versions
 /// do not pile up. Safe to share between threads.
 public final class IndexCache: Sendable {
-    private enum Kind: Hashable, Sendable { case key, ref, postings, sorted, prefix, folded, statistics, scaled }
+    private enum Kind: Hashable, Sendable { case key, ref, postings, sorted, prefix, folded, dictionary, statistics, scaled }
 
     private struct Slot: Hashable, Sendable {
         var kind: Kind
@@ -23,6 +25,9 @@ public final class IndexCache: Sendable {
         case postings(PostingLists)
         case sorted(SortedIndex)
         case folded(FoldedText)
+        /// Nil when the column has too many distinct texts, kept so that
+        /// the column is not read again to find that out.
+        case dictionary(TextDictionary?)
         case statistics(ColumnStatistics)
         /// Nil when the column is not whole hundredths, kept so that the
         /// column is not read again to find that out.
@@ -62,7 +67,7 @@ public final class IndexCache: Sendable {
     public func keyIndex(of entity: Entity) -> KeyIndex? {
         guard let keyField = entity.keyFieldIndex else { return nil }
         let slot = Slot(kind: .key, entity: entity.name, field: entity.fields[keyField].name)
-        let built = cached(slot, versions: Versions(entity: entity.version)) {
+        let built = cached(slot, versions: Versions(entity: entity.columnVersions[keyField])) {
             KeyIndex(column: entity.columns[keyField]).map(Built.key)
         }
         if case .key(let index)? = built { return index }
@@ -76,7 +81,10 @@ public final class IndexCache: Sendable {
         guard let fieldIndex = child.fieldIndex(field), case .ref(let target) = child.fields[fieldIndex].type,
               target == parent.name else { return nil }
         let slot = Slot(kind: .ref, entity: child.name, field: field)
-        let built = cached(slot, versions: Versions(entity: child.version, parent: parent.version)) {
+        // The positions depend on the ref column and on the parent's keys,
+        // whose column changes with any change of the parent's rows.
+        let parentVersion = parent.keyFieldIndex.map { parent.columnVersions[$0] } ?? parent.version
+        let built = cached(slot, versions: Versions(entity: child.columnVersions[fieldIndex], parent: parentVersion)) {
             // Derived only against a parent that is the full entity's own:
             // a parent that lost rows has other positions.
             if let subset = subsets[child.name], subsets[parent.name] == nil, subset.kept.count == child.rowCount,
@@ -134,9 +142,23 @@ public final class IndexCache: Sendable {
         return nil
     }
 
+    /// A text field's distinct texts and each row's number among them,
+    /// built at the first request; nil when the field is not text or has
+    /// too many distinct texts (remembered until the field changes).
+    public func textDictionary(of entity: Entity, field: String) -> TextDictionary? {
+        let built = ofField(entity, field, .dictionary) { column in
+            guard case .text = column.data else { return nil }
+            var stopped = false
+            let dictionary = TextDictionary(column: column, stopped: &stopped)
+            return stopped ? nil : .dictionary(dictionary)
+        }
+        if case .dictionary(let dictionary?)? = built { return dictionary }
+        return nil
+    }
+
     /// A number field's values as whole hundredths, built at the first
     /// request; nil when they are not all whole hundredths (remembered until
-    /// the entity changes). What a sum asks: whether a field's sums are
+    /// the field changes). What a sum asks: whether a field's sums are
     /// exact must not depend on how often it was asked before.
     public func hundredths(of entity: Entity, field: String) -> ScaledDecimals? {
         let built = ofField(entity, field, .scaled) { column in
@@ -168,10 +190,10 @@ public final class IndexCache: Sendable {
     /// Number of cached structures.
     public var count: Int { entries.withLock { $0.count } }
 
-    /// What `build` makes of one field's column, kept until the entity changes.
+    /// What `build` makes of one field's column, kept until that column changes.
     private func ofField(_ entity: Entity, _ field: String, _ kind: Kind, build: (Column) throws -> Built?) rethrows -> Built? {
         guard let fieldIndex = entity.fieldIndex(field) else { return nil }
-        return try cached(Slot(kind: kind, entity: entity.name, field: field), versions: Versions(entity: entity.version)) {
+        return try cached(Slot(kind: kind, entity: entity.name, field: field), versions: Versions(entity: entity.columnVersions[fieldIndex])) {
             try build(entity.columns[fieldIndex])
         }
     }

@@ -81,6 +81,22 @@ final class IndexBuildStopTests: XCTestCase {
         check("enum postings", rows: Self.rows) { PostingLists(column: enums) != nil }
     }
 
+    /// A text dictionary that gave up is not taken for a column of too
+    /// many distinct texts: the cache keeps nothing, and builds it later.
+    func testTextDictionariesStopAndAreNotKept() throws {
+        let names = Column(type: .text, data: .text((0..<Self.rows).map { "name \($0 % 500)" }))
+        check("text dictionary", rows: Self.rows) {
+            var stopped = false
+            let dictionary = TextDictionary(column: names, stopped: &stopped)
+            XCTAssertEqual(stopped, dictionary == nil)
+            return dictionary != nil
+        }
+        let entity = Entity(name: "people", fields: [Field(name: "name", type: .text)], columns: [names])
+        let cache = IndexCache()
+        XCTAssertFalse(built(with: CountingStop(stopAt: 1).stop) { cache.textDictionary(of: entity, field: "name") != nil })
+        XCTAssertEqual(cache.textDictionary(of: entity, field: "name")?.texts.count, 500)
+    }
+
     /// The merge sort that lets a text index stop orders exactly as the
     /// standard library's sort does.
     func testRunMergeSortEqualsTheStandardSort() throws {

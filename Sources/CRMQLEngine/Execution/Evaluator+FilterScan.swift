@@ -118,6 +118,13 @@ extension Evaluator {
                 let column = foldedContains(search, context)
                 return keptRows(of: column, context)
             }
+        case .distinctTextMatch:
+            try services.checkInterrupt(materializing: context.length)
+            if case .textMatch(let kind, let operand, let needle) = condition.node, context.grouping == nil,
+               let distinct = fastPaths.distinctText(kind, operand, needle, context.entity) {
+                record(strategy)
+                return try distinctTextRows(kind, distinct, condition, context)
+            }
         default:
             break
         }

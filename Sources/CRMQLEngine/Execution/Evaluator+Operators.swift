@@ -167,10 +167,7 @@ extension Evaluator {
             let needle = b[0]
             switch kind {
             case .matches:
-                let pattern: CompiledPattern
-                do { pattern = try CompiledPattern(needle) } catch {
-                    throw Diagnostic.runtime("invalid regular expression: \(ErrorText.of(error))", expr.range)
-                }
+                let pattern = try compiledPattern(needle, expr)
                 let poll = services.checkInterrupt as () throws -> Void
                 for row in 0..<n where !nulls.isNull(row) {
                     out[row] = try patternMatch(pattern, a[l.at(row)], poll, expr)
@@ -236,10 +233,18 @@ extension Evaluator {
         return makeBool(out, nulls: column.nulls)
     }
 
+    /// The pattern of `matches` with a constant right side; a pattern that
+    /// does not compile fails the statement, whether or not a row is tested.
+    func compiledPattern(_ pattern: String, _ expr: BoundExpr) throws -> CompiledPattern {
+        do { return try CompiledPattern(pattern) } catch {
+            throw Diagnostic.runtime("invalid regular expression: \(ErrorText.of(error))", expr.range)
+        }
+    }
+
     /// One value's `matches`, polling the interrupt and time limit as the
     /// engine moves along the text; a match that went past the engine's
     /// bounds fails the statement with phase `limit`, pointing at the operator.
-    private func patternMatch(_ pattern: CompiledPattern, _ text: String, _ poll: () throws -> Void,
+    func patternMatch(_ pattern: CompiledPattern, _ text: String, _ poll: () throws -> Void,
                               _ expr: BoundExpr) throws -> Bool {
         do {
             return try pattern.matches(text, poll: poll)

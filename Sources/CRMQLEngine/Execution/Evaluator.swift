@@ -145,6 +145,11 @@ final class Evaluator {
                let column = try enumSymbolTest(kind, left, right, context, expr) {
                 return column
             }
+            if kind != .contains, context.grouping == nil, planned.map({ $0[expr.range] == .distinctTextMatch }) ?? true,
+               let distinct = fastPaths.distinctText(kind, left, right, context.entity) {
+                record(.distinctTextMatch)
+                return try distinctTextMatch(kind, distinct, expr, context)
+            }
             return try textMatch(kind, try evaluate(left, context), try evaluate(right, context), context.length, expr)
         case .isNull(let operand, let negated):
             let column = try evaluate(operand, context)

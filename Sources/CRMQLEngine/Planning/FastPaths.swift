@@ -41,6 +41,8 @@ struct FastPaths: Sendable {
             }
         case .textMatch(.contains, let operand, let needle):
             if foldedTextApplies(operand, needle, entity) { return .foldedTextScan }
+        case .textMatch(let kind, let operand, let needle):
+            if distinctText(kind, operand, needle, entity) != nil { return .distinctTextMatch }
         default:
             break
         }
@@ -120,6 +122,21 @@ struct FastPaths: Sendable {
         guard enabled, case .toText(let inner) = operand.node, case .enumeration = inner.type,
               case .constant(.text) = needle.node else { return false }
         return true
+    }
+
+    /// What `DistinctTextMatch` tests for `matches`, `starts with` or
+    /// `ends with` a constant: the stored text field's dictionary (built
+    /// when the plan first asks, so a query's first run takes the path its
+    /// later runs take), the constant, and the field. Nil when the field
+    /// has too many distinct texts for testing each once to pay.
+    func distinctText(_ kind: TextMatch, _ operand: BoundExpr, _ needleExpr: BoundExpr,
+                      _ entity: Entity) -> (dictionary: TextDictionary, needle: String, field: Int)? {
+        guard enabled, kind != .contains, case .field(let field) = operand.node, operand.type == .text,
+              case .constant(.text(let needle)) = needleExpr.node,
+              field >= 0, field < entity.columns.count, case .text = entity.columns[field].data,
+              let dictionary = indexes.textDictionary(of: entity, field: entity.fields[field].name),
+              dictionary.count == entity.columns[field].count else { return nil }
+        return (dictionary, needle, field)
     }
 
     // MARK: Relation aggregates

@@ -24,6 +24,7 @@ enum OperatorName: String, CaseIterable, Sendable, Hashable {
     case existsFromOffsets = "ExistsFromOffsets"
     case childExistsScan = "ChildExistsScan"
     case foldedTextScan = "FoldedTextScan"
+    case distinctTextMatch = "DistinctTextMatch"
     // Operators over the kept rows.
     case filter = "Filter"
     case count = "Count"
@@ -54,7 +55,7 @@ enum OperatorName: String, CaseIterable, Sendable, Hashable {
         switch self {
         case .keyLookup, .enumPostings, .sortedIndexRange: return .scan
         case .columnCompare, .hundredthsCompare, .enumCodeFilter, .dayRangeScan, .parentMarkFilter,
-             .markParentsExists, .existsFromOffsets, .foldedTextScan:
+             .markParentsExists, .existsFromOffsets, .foldedTextScan, .distinctTextMatch:
             return .evaluateFilter
         case .perfectHashGroup, .denseKeyGroup, .radixGroup: return .sortGroup
         case .indexOrder, .topN, .radixSort: return .sort

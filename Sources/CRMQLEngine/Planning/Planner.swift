@@ -320,6 +320,12 @@ extension QueryRunner {
                     found.append(named(.foldedTextScan))
                     return
                 }
+            case .textMatch(let kind, let operand, let needle) where !grouped:
+                if rules.distinctText(kind, operand, needle, entity) != nil {
+                    strategies[expr.range] = .distinctTextMatch
+                    found.append(named(.distinctTextMatch))
+                    return
+                }
             default:
                 break
             }

@@ -58,17 +58,22 @@ extension Interpreter {
             let field = entity.fields[index]
             let bound = try runner.binder.bindComparandForAssignment(assignment.value, field: field, scope: scope)
             let values = try runner.evaluator.evaluate(bound, EvalContext(entity: entity, rows: rows)).expanded(to: rows.count)
-            var converted: [Value] = []
-            converted.reserveCapacity(rows.count)
-            for row in 0..<rows.count {
-                converted.append(try conform(values.value(at: row), to: field, range: assignment.value.range))
-            }
             var column = entity.columns[index]
-            column.replace(rows: rows, with: converted)
+            // A column of the field's own type needs no conversion value
+            // by value; a converted value (an int into a number field, a
+            // symbol, a key of a ref) goes through `conform`.
+            if !(values.type == field.type && Self.storesValuesAsIs(field.type) && column.replace(rows: rows, with: values)) {
+                var converted: [Value] = []
+                converted.reserveCapacity(rows.count)
+                for row in 0..<rows.count {
+                    converted.append(try conform(values.value(at: row), to: field, range: assignment.value.range))
+                }
+                column.replace(rows: rows, with: converted)
+            }
             changes.append((index, column))
         }
         for (index, column) in changes { entity.setColumn(index, column) }
-        if !rows.isEmpty { try checkIntegrity(entity, newRows: nil, range: entityName.range) }
+        if !rows.isEmpty { try checkUpdated(entity, changed: Set(changes.map(\.0)), rows: rows, range: entityName.range) }
         state.store[entity.name] = entity
         return countMessage(rows.count, entity.name, "updated")
     }
@@ -172,8 +177,42 @@ extension Interpreter {
         }
     }
 
+    /// Whether `conform` returns every value of this type as it is.
+    static func storesValuesAsIs(_ type: DataType) -> Bool {
+        switch type {
+        case .int, .number, .text, .bool, .date, .datetime: return true
+        default: return false
+        }
+    }
+
     /// Keys stay unique and refs point at existing rows after a change.
     func checkIntegrity(_ entity: Entity, newRows: Range<Int>?, range: SourceRange) throws {
+        try checkKey(entity, newRows: newRows, range: range)
+        for index in entity.fields.indices {
+            try checkRef(entity, field: index, rows: newRows.map { $0.map { Int32($0) } }, range: range)
+        }
+    }
+
+    /// `checkIntegrity` after an `update` wrote `rows` of the fields
+    /// `changed`: only what the update can have broken is read, since the
+    /// rest held when it was written. The key is checked when it changed;
+    /// a ref at the written rows when it changed, and at every row when it
+    /// refers to its own entity and the key changed.
+    func checkUpdated(_ entity: Entity, changed: Set<Int>, rows: [Int32], range: SourceRange) throws {
+        let keyChanged = entity.keyFieldIndex.map(changed.contains) ?? false
+        if keyChanged { try checkKey(entity, newRows: nil, range: range) }
+        for (index, field) in entity.fields.enumerated() {
+            guard case .ref(let parentName) = field.type else { continue }
+            if keyChanged && parentName == entity.name {
+                try checkRef(entity, field: index, rows: nil, range: range)
+            } else if changed.contains(index) {
+                try checkRef(entity, field: index, rows: rows, range: range)
+            }
+        }
+    }
+
+    /// The key is never null in `newRows` (every row when nil) and unique.
+    private func checkKey(_ entity: Entity, newRows: Range<Int>?, range: SourceRange) throws {
         if let key = entity.keyFieldIndex {
             let column = entity.columns[key]
             var seen = Set<Value>()
@@ -188,13 +227,24 @@ extension Interpreter {
                 }
             }
         }
-        for (index, field) in entity.fields.enumerated() {
-            guard case .ref(let parentName) = field.type, let parent = state.store[parentName] ?? (parentName == entity.name ? entity : nil) else { continue }
-            let positions = try services.refPositions(child: entity, refField: index, parent: parentName == entity.name ? entity : parent)
-            let column = entity.columns[index]
-            for row in newRows ?? 0..<entity.rowCount where positions[row] < 0 && !column.isNull(row) {
+    }
+
+    /// Field `index`, when a ref, points at an existing row at `rows` (every
+    /// row when nil), or is null there.
+    private func checkRef(_ entity: Entity, field index: Int, rows: [Int32]?, range: SourceRange) throws {
+        let field = entity.fields[index]
+        guard case .ref(let parentName) = field.type, let parent = state.store[parentName] ?? (parentName == entity.name ? entity : nil) else { return }
+        let positions = try services.refPositions(child: entity, refField: index, parent: parentName == entity.name ? entity : parent)
+        let column = entity.columns[index]
+        func check(_ row: Int) throws {
+            if positions[row] < 0 && !column.isNull(row) {
                 throw Diagnostic.runtime("\(field.name) \(ValueFormatter.plain(column.value(at: row))) does not exist in \(parentName)", range)
             }
+        }
+        if let rows {
+            for row in rows { try check(Int(row)) }
+        } else {
+            for row in 0..<entity.rowCount { try check(row) }
         }
     }
 }
@@ -206,19 +256,5 @@ extension Binder {
         var copy = self
         let placeholder = BoundExpr(.constant(.null), field.type, expr.range)
         return try copy.bindComparand(expr, against: placeholder, scope)
-    }
-}
-
-extension Column {
-    /// Writes values (already of this column's type) at row positions.
-    mutating func replace(rows: [Int32], with values: [Value]) {
-        var rebuilt = Column(empty: type, keyType: {
-            if case .text = data { return .text } else { return .int }
-        }())
-        rebuilt.reserve(count)
-        var replacement: [Int32: Value] = [:]
-        for (index, row) in rows.enumerated() { replacement[row] = values[index] }
-        for row in 0..<count { rebuilt.append(replacement[Int32(row)] ?? value(at: row)) }
-        self = rebuilt
     }
 }
