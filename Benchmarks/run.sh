@@ -20,7 +20,7 @@
 # Results go to Benchmarks/results/ (results.md, results.json, chart.png),
 # those of --workload broad (or timeline: retention, cohorts, transitions) to
 # Benchmarks/results/broad/ (timeline/). Options bench.py
-# knows (--workload, --cold-runs, --min-runs, --max-runs, --budget-ms,
+# knows (--workload, --cold-runs, --skip-cold, --min-runs, --max-runs, --budget-ms,
 # --startup-runs, --no-startup, --results-dir) are passed on.
 set -euo pipefail
 
