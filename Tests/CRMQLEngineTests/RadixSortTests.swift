@@ -117,4 +117,16 @@ final class RadixSortTests: XCTestCase {
             }
         }
     }
+
+    /// The rows of the partitions a few rows fall in, found through a bit
+    /// per value, are the rows whose value one of them has.
+    func testPartitionRowsOfWholeNumbers() throws {
+        var random = Generator(state: 29)
+        let values = (0..<5_000).map { _ in Int64.random(in: -300...300, using: &random) }
+        let asked: [Int32] = [17, 4_000, 3, 17, 999]
+        let expected = values.indices.filter { row in asked.contains { values[Int($0)] == values[row] } }.map { Int32($0) }
+        XCTAssertEqual(Evaluator.rows(of: values, sharingValuesWith: asked, limit: 5_000), expected)
+        XCTAssertNil(Evaluator.rows(of: values, sharingValuesWith: asked, limit: 2), "past the limit")
+        XCTAssertNil(Evaluator.rows(of: [0, .max, .min], sharingValuesWith: [1, 2], limit: 3), "a span too wide for bits")
+    }
 }

@@ -216,7 +216,13 @@ extension Evaluator {
     /// null row is never kept.
     private func fieldComparisonBits(_ condition: BoundExpr, _ context: EvalContext, under mask: [UInt64]?,
                                      hundredths: Bool) -> [UInt64]? {
-        guard context.grouping == nil, case .compare(let written, let left, let right) = condition.node else { return nil }
+        guard context.grouping == nil else { return nil }
+        if let (field, set, negated) = fastPaths.enumCodeSet(condition, context.entity),
+           case .codes(let codes) = context.entity.columns[field].data, case .narrow(let values) = codes.storage {
+            return keptRows(values, context.entity.columns[field], context, mask,
+                            ByteSetTest(bits: (set[0], set[1], set[2], set[3]), negated: negated))
+        }
+        guard case .compare(let written, let left, let right) = condition.node else { return nil }
         let field: Int, constant: Value, op: ComparisonOperator
         if case .field(let f) = left.node, case .constant(let value) = right.node {
             (field, constant, op) = (f, value, written)

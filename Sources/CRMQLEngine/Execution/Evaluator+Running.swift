@@ -75,10 +75,43 @@ extension Evaluator {
     /// Nil when the partitions hold more than an eighth of the entity's
     /// rows (then every row is computed once and kept for the query) or
     /// the partition key has no codes.
+    /// The rows whose value is one of the values at `rows`, by a bit per
+    /// value over the span of those values (a ref's keys, a year), or nil
+    /// past `limit` rows: a partition key of whole numbers needs no codes.
+    static func rows(of values: [Int64], sharingValuesWith rows: [Int32], limit: Int) -> [Int32]? {
+        var low = Int64.max, high = Int64.min
+        for row in rows {
+            low = min(low, values[Int(row)])
+            high = max(high, values[Int(row)])
+        }
+        guard low <= high else { return [] }
+        let (span, overflow) = high.subtractingReportingOverflow(low)
+        guard !overflow, span < 1 << 26 else { return nil }
+        var wanted = [UInt64](repeating: 0, count: Int(span) / 64 + 1)
+        for row in rows {
+            let offset = Int(values[Int(row)] &- low)
+            wanted[offset >> 6] |= 1 << UInt64(offset & 63)
+        }
+        var members: [Int32] = []
+        let width = UInt64(span)
+        values.withUnsafeBufferPointer { values in
+            wanted.withUnsafeBufferPointer { wanted in
+                for row in 0..<values.count {
+                    let offset = UInt64(bitPattern: values[row] &- low)
+                    if offset <= width, wanted[Int(offset >> 6)] & (1 << (offset & 63)) != 0 { members.append(Int32(row)) }
+                }
+            }
+        }
+        return members.count > limit ? nil : members
+    }
+
     func partitionRows(by: BoundExpr, of rows: [Int32], entity: Entity) throws -> [Int32]? {
         let n = entity.rowCount
         guard fastPaths.partitionRowsApply(rows: rows.count, of: entity) else { return nil }
         let partition = try evaluate(by, EvalContext(allOf: entity)).expanded(to: n)
+        if case .int(let values) = partition.data, !partition.nulls.hasNulls {
+            return Self.rows(of: values, sharingValuesWith: rows, limit: n / 8)
+        }
         guard let coded = KeyCodes.encode(SortKey(column: partition, descending: false, nullsFirst: false), count: n) else { return nil }
         var members: [Int32] = []
         if coded.bits <= 26 {

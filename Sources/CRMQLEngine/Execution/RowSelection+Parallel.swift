@@ -159,6 +159,23 @@ struct CompareTest<T: Comparable>: ValueTest {
     }
 }
 
+/// A one-byte code in a set of 256 bits, or (negated) not in it: `channel
+/// in (web, store)` over enum codes.
+struct ByteSetTest: ValueTest {
+    let bits: (UInt64, UInt64, UInt64, UInt64)
+    let negated: Bool
+    @inline(__always) func callAsFunction(_ value: UInt8) -> Bool {
+        let word: UInt64
+        switch value >> 6 {
+        case 0: word = bits.0
+        case 1: word = bits.1
+        case 2: word = bits.2
+        default: word = bits.3
+        }
+        return (word >> UInt64(value & 63)) & 1 != 0 ? !negated : negated
+    }
+}
+
 /// `low <= value <= high`, or its negation, as one unsigned comparison of
 /// the distance from `low` (a value below `low` wraps to a huge distance):
 /// two comparisons joined by `&&` compile to a branch, which mispredicts on

@@ -55,7 +55,7 @@ enum Sorting {
         guard limit < count / 8, limit > 0 else {
             return Array(try permutation(keys, count: count, radix: radix, poll: poll).prefix(limit))
         }
-        if radix, count >= radixRows, let coded = KeyCodes.encode(keys, count: count) {
+        if radix, count >= radixRows, codesPayForTop(keys, count: count), let coded = KeyCodes.encode(keys, count: count) {
             return try RadixSort.top(coded, count: count, limit: limit, poll: poll).map { Int($0) }
         }
         let comparators = keys.map(comparator)
@@ -111,6 +111,17 @@ enum Sorting {
             if !values.isEmpty, heap.count == limit { worst = values[heap[0]] }
         }
         return heap.sorted(by: less)
+    }
+
+    /// Whether coding the keys of a bounded selection costs less than the
+    /// comparisons it saves. Not for one number key without nulls, which
+    /// the loop below reads straight from its array, nor for a text key:
+    /// ranking every row's text cost more than the few comparisons of
+    /// texts a heap makes (most rows lose on the first key).
+    static func codesPayForTop(_ keys: [SortKey], count: Int) -> Bool {
+        if keys.count == 1, case .number(let values) = keys[0].column.data, values.count == count,
+           !keys[0].column.nulls.hasNulls { return false }
+        return !keys.contains { if case .text = $0.column.data { return true } else { return false } }
     }
 
     /// Compares two rows of one key: negative when `a` sorts first.

@@ -39,6 +39,8 @@ struct FastPaths: Sendable {
             if case .exists(let child, let refField, let filter) = inner.node {
                 return existsStrategy(child: child, refField: refField, filter: filter, parent: entity, rows: rows)
             }
+        case .inList:
+            if enumCodeSet(conjunct, entity) != nil { return .enumCodeFilter }
         case .textMatch(.contains, let operand, let needle):
             if foldedTextApplies(operand, needle, entity) { return .foldedTextScan }
         case .textMatch(let kind, let operand, let needle):
@@ -112,6 +114,22 @@ struct FastPaths: Sendable {
               field >= 0, field < entity.columns.count, case .text = entity.columns[field].data else { return nil }
         let needle = TextSearch(needleText).foldedUTF8
         return FoldedText.canSearch(needle) ? needle : nil
+    }
+
+    /// `field in (a, b, …)` (or `not in`) of a stored enum field of
+    /// one-byte codes and symbols of its enum: the field, the codes as a
+    /// set of 256 bits, and whether negated. `EnumCodeFilter` tests each
+    /// row's code against the set.
+    func enumCodeSet(_ conjunct: BoundExpr, _ entity: Entity) -> (field: Int, bits: [UInt64], negated: Bool)? {
+        guard case .inList(let operand, let items, let negated) = conjunct.node, case .field(let field) = operand.node,
+              field >= 0, field < entity.columns.count, case .enumeration(let enumType) = entity.columns[field].type,
+              case .codes(let codes) = entity.columns[field].data, case .narrow = codes.storage, !items.isEmpty else { return nil }
+        var bits = [UInt64](repeating: 0, count: 4)
+        for item in items {
+            guard case .constant(.symbol(let code, let type)) = item.node, type == enumType, code >= 0, code <= 255 else { return nil }
+            bits[Int(code) >> 6] |= 1 << UInt64(code & 63)
+        }
+        return (field, bits, negated)
     }
 
     /// Whether `x contains|starts with|ends with|matches "…"` over an enum
