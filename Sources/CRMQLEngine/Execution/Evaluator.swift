@@ -287,9 +287,22 @@ final class Evaluator {
         for (branchIndex, branch) in branches.enumerated() {
             let condition = try evaluate(branch.0, context)
             let flags = condition.bools
-            for row in 0..<n where chosen[row] < 0 {
-                let at = condition.at(row)
-                if flags[at] && !condition.isNull(at) { chosen[row] = branchIndex }
+            if condition.count == n, flags.count == n {
+                // Over the arrays: this loop ran once per branch and row.
+                let nulls = condition.nulls
+                let checkNulls = nulls.hasNulls
+                chosen.withUnsafeMutableBufferPointer { chosen in
+                    flags.withUnsafeBufferPointer { flags in
+                        for row in 0..<n where chosen[row] < 0 && flags[row] && !(checkNulls && nulls.isNull(row)) {
+                            chosen[row] = branchIndex
+                        }
+                    }
+                }
+            } else {
+                for row in 0..<n where chosen[row] < 0 {
+                    let at = condition.at(row)
+                    if flags[at] && !condition.isNull(at) { chosen[row] = branchIndex }
+                }
             }
             values.append(try evaluate(branch.1, context))
         }
