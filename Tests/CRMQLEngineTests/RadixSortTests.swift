@@ -83,16 +83,16 @@ final class RadixSortTests: XCTestCase {
     /// such a key goes the comparison way.
     func testANaNKeyIsNotCoded() {
         let column = Column(type: .number, data: .number([1, .nan, 0, 2]))
-        XCTAssertNil(KeyCodes.encode(SortKey(column: column, descending: false, nullsFirst: false), count: 4))
+        XCTAssertNil(KeyCodes.encode(SortKey(column: column, descending: false, nullsFirst: false), count: 4, poll: {}))
         let placeholder = Column(type: .number, data: .number([1, .nan, 0, 2]), nulls: NullBitmap(count: 4) { $0 == 1 })
-        XCTAssertNotNil(KeyCodes.encode(SortKey(column: placeholder, descending: false, nullsFirst: false), count: 4))
+        XCTAssertNotNil(KeyCodes.encode(SortKey(column: placeholder, descending: false, nullsFirst: false), count: 4, poll: {}))
     }
 
     /// Codes take only the bits their values' span needs, so small keys
     /// pack into one code and group by a slot per code.
     func testCodesAreNarrow() throws {
         let years = Column(type: .int, data: .int((0..<1_000).map { 2_020 + Int64($0 % 7) }))
-        let code = try XCTUnwrap(KeyCodes.encode(SortKey(column: years, descending: false, nullsFirst: false), count: 1_000))
+        let code = try XCTUnwrap(KeyCodes.encode(SortKey(column: years, descending: false, nullsFirst: false), count: 1_000, poll: {}))
         XCTAssertEqual(code.bits, 3)
         XCTAssertEqual(code.codes.prefix(8), [0, 1, 2, 3, 4, 5, 6, 0])
     }
@@ -107,7 +107,7 @@ final class RadixSortTests: XCTestCase {
                 let segments = (0..<count).map { _ in Int32.random(in: 0..<Int32(segmentCount), using: &random) }
                 guard let counted = Aggregation.countDistinctByCodes(column, segments, segmentCount: segmentCount, poll: {}) else {
                     // Only pairs wider than 62 bits go the way of values.
-                    let code = try XCTUnwrap(KeyCodes.encode(SortKey(column: column, descending: false, nullsFirst: false), count: count))
+                    let code = try XCTUnwrap(KeyCodes.encode(SortKey(column: column, descending: false, nullsFirst: false), count: count, poll: {}))
                     XCTAssertGreaterThan(code.bits, 52, "\(column.type)")
                     continue
                 }

@@ -13,7 +13,8 @@ extension Aggregation {
                                      poll: () throws -> Void) rethrows -> Column? {
         let count = segments.count
         guard values.count == count, segmentCount > 0,
-              let code = KeyCodes.encode(SortKey(column: values, descending: false, nullsFirst: false), count: count) else { return nil }
+              let code = try KeyCodes.encode(SortKey(column: values, descending: false, nullsFirst: false), count: count, poll: poll)
+        else { return nil }
         let segmentBits = UInt64.bitWidth - UInt64(segmentCount - 1).leadingZeroBitCount
         let bits = code.bits
         guard segmentBits + bits <= 62 else { return nil }

@@ -21,7 +21,7 @@ enum Aggregation {
             return Column(type: .int, data: .int(counts))
         }
         if distinct, function == .count {
-            if let counts = countDistinct(values, segments, segmentCount: segmentCount) { return counts }
+            if let counts = try countDistinct(values, segments, segmentCount: segmentCount, poll: poll) { return counts }
             if let counts = try countDistinctByCodes(values, segments, segmentCount: segmentCount, poll: poll) { return counts }
         }
         var segments = segments
@@ -283,7 +283,8 @@ enum Aggregation {
     /// then does it).
     /// - Complexity: O(n + segments), plus the sort of the pairs of the
     ///   segments whose values were out of order.
-    static func countDistinct(_ values: Column, _ segments: [Int32], segmentCount: Int) -> Column? {
+    static func countDistinct(_ values: Column, _ segments: [Int32], segmentCount: Int,
+                              poll: () throws -> Void = {}) rethrows -> Column? {
         let integers: [Int64]
         switch values.data {
         case .int(let ints), .temporal(let ints): integers = ints
@@ -320,7 +321,7 @@ enum Aggregation {
         guard anyUnordered else { return Column(type: .int, data: .int(counts)) }
         // Values out of order: counted again by their codes, or, when the
         // pairs are too wide for them, the pairs of those segments sorted.
-        if let exact = countDistinctByCodes(values, segments, segmentCount: segmentCount, poll: {}) { return exact }
+        if let exact = try countDistinctByCodes(values, segments, segmentCount: segmentCount, poll: poll) { return exact }
         var pairs: [(segment: Int32, value: Int64)] = []
         for index in 0..<integers.count where !(checkNulls && nulls.isNull(index)) {
             let s = Int(segments[index])

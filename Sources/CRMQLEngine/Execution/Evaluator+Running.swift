@@ -112,7 +112,8 @@ extension Evaluator {
         if case .int(let values) = partition.data, !partition.nulls.hasNulls {
             return Self.rows(of: values, sharingValuesWith: rows, limit: n / 8)
         }
-        guard let coded = KeyCodes.encode(SortKey(column: partition, descending: false, nullsFirst: false), count: n) else { return nil }
+        guard let coded = try KeyCodes.encode(SortKey(column: partition, descending: false, nullsFirst: false), count: n,
+                                              poll: services.checkInterrupt) else { return nil }
         var members: [Int32] = []
         if coded.bits <= 26 {
             // A bit per code: a probe of a hash set per row cost more than

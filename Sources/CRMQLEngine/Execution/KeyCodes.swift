@@ -18,7 +18,10 @@ enum KeyCodes {
     /// order an integer can keep: a number column holding NaN, which the
     /// comparator treats as equal to everything. A key of one value for
     /// every row (a constant) codes every row as 0.
-    static func encode(_ key: SortKey, count: Int) -> KeyCode? {
+    /// - Parameter poll: called between passes over the rows, and every
+    ///   1,024 texts while texts are ranked (a text has no bound on its
+    ///   length); what it throws stops the coding.
+    static func encode(_ key: SortKey, count: Int, poll: () throws -> Void = {}) rethrows -> KeyCode? {
         let column = key.column
         if column.count != count {
             guard column.count == 1 else { return nil }
@@ -46,8 +49,9 @@ enum KeyCodes {
         case .bool(let values):
             raw = values.map { $0 ? 1 : 0 }
         case .text(let values):
-            raw = textRanks(values, column.nulls)
+            raw = try textRanks(values, column.nulls, poll: poll)
         }
+        try poll()
         return finish(&raw, key, count: count)
     }
 
@@ -61,14 +65,15 @@ enum KeyCodes {
     /// loaded column share), so only each distinct representation is hashed
     /// as a string. Hashing 8 M product names as strings cost more than
     /// grouping them.
-    private static func textRanks(_ values: [String], _ nulls: NullBitmap) -> [UInt64] {
+    private static func textRanks(_ values: [String], _ nulls: NullBitmap, poll: () throws -> Void) rethrows -> [UInt64] {
         let count = values.count
         var representations = RepresentationTable()
         var firstRowOf: [Int32] = []
         var ids = [UInt32](repeating: 0, count: count)
         let hasNulls = nulls.hasNulls
-        values.withUnsafeBufferPointer { values in
+        try values.withUnsafeBufferPointer { values in
             for row in 0..<count where !(hasNulls && nulls.isNull(row)) {
+                if row & 1023 == 0 { try poll() }
                 let id = representations.id(of: values[row]) { UInt32(firstRowOf.count) }
                 if id == firstRowOf.count { firstRowOf.append(Int32(row)) }
                 ids[row] = id
@@ -79,6 +84,7 @@ enum KeyCodes {
         var distinct: [String] = []
         var textOfRepresentation = [UInt32](repeating: 0, count: firstRowOf.count)
         for (representation, row) in firstRowOf.enumerated() {
+            if representation & 1023 == 0 { try poll() }
             let text = values[Int(row)]
             if let known = textOf[text] {
                 textOfRepresentation[representation] = known
@@ -88,7 +94,8 @@ enum KeyCodes {
                 distinct.append(text)
             }
         }
-        let order = distinct.indices.sorted { distinct[$0] < distinct[$1] }
+        var order = Array(distinct.indices)
+        try Sorting.sortPolling(&order, poll: poll) { distinct[$0] < distinct[$1] }
         var rankOf = [UInt64](repeating: 0, count: distinct.count)
         for (rank, text) in order.enumerated() { rankOf[text] = UInt64(rank) }
         let rankOfRepresentation = textOfRepresentation.map { rankOf[Int($0)] }
@@ -137,11 +144,11 @@ enum KeyCodes {
     }
 
     /// The codes of every key, or nil when one has none.
-    static func encode(_ keys: [SortKey], count: Int) -> [KeyCode]? {
+    static func encode(_ keys: [SortKey], count: Int, poll: () throws -> Void = {}) rethrows -> [KeyCode]? {
         var coded: [KeyCode] = []
         coded.reserveCapacity(keys.count)
         for key in keys {
-            guard let code = encode(key, count: count) else { return nil }
+            guard let code = try encode(key, count: count, poll: poll) else { return nil }
             coded.append(code)
         }
         return coded

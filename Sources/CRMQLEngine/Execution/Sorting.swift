@@ -17,7 +17,7 @@ enum Sorting {
     ///     codes, which gives the same order.
     static func permutation(_ keys: [SortKey], count: Int, radix: Bool = false, poll: () throws -> Void = {}) rethrows -> [Int] {
         guard !keys.isEmpty, count > 1 else { return Array(0..<count) }
-        if radix, count >= radixRows, let coded = KeyCodes.encode(keys, count: count) {
+        if radix, count >= radixRows, let coded = try KeyCodes.encode(keys, count: count, poll: poll) {
             return try RadixSort.order(coded, count: count, poll: poll).map { Int($0) }
         }
         var order = Array(0..<count)
@@ -55,7 +55,7 @@ enum Sorting {
         guard limit < count / 8, limit > 0 else {
             return Array(try permutation(keys, count: count, radix: radix, poll: poll).prefix(limit))
         }
-        if radix, count >= radixRows, codesPayForTop(keys, count: count), let coded = KeyCodes.encode(keys, count: count) {
+        if radix, count >= radixRows, codesPayForTop(keys, count: count), let coded = try KeyCodes.encode(keys, count: count, poll: poll) {
             return try RadixSort.top(coded, count: count, limit: limit, poll: poll).map { Int($0) }
         }
         let comparators = keys.map(comparator)
@@ -172,7 +172,7 @@ enum Sorting {
         }
         if dense, let numbered = denseGroups(keys, count: count) { return numbered }
         let sortKeys = keys.map { SortKey(column: $0, descending: false, nullsFirst: false) }
-        if radix, count >= radixRows, let coded = KeyCodes.encode(sortKeys, count: count) {
+        if radix, count >= radixRows, let coded = try KeyCodes.encode(sortKeys, count: count, poll: poll) {
             return try RadixSort.groups(coded, count: count, poll: poll)
         }
         let order = try permutation(sortKeys, count: count, poll: poll)
