@@ -49,24 +49,11 @@ final class FastPathDifferentialTests: XCTestCase {
 
     // MARK: Random data
 
-    /// A small deterministic generator, so a failure can be run again.
-    private struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-    }
 
     /// Parents and their kids as CSV files: money amounts, enums, dates,
     /// nulls, and kids stored in parent order or not.
     private func writeData(_ directory: URL, seed: UInt64, clustered: Bool) throws {
-        var random = Random(state: seed)
+        var random = SeededRandom(state: seed)
         let parents = 300, kids = 4000
         var lines = ["id,region,score,n,joined,name"]
         for id in 1...parents {
@@ -90,7 +77,7 @@ final class FastPathDifferentialTests: XCTestCase {
     }
 
     private func randomQueries(seed: UInt64, count: Int) -> [String] {
-        var random = Random(state: seed &* 31)
+        var random = SeededRandom(state: seed &* 31)
         let kidConditions = [
             "amount > \(random.below(2000))", "amount <= \(random.below(2000)).5", "qty = \(random.below(9))", "qty >= 3",
             "kind = call", "kind != visit", "kind in (mail, visit)", "at in last 30 days", "at in this quarter",

@@ -9,19 +9,8 @@ import CRMQLStorage
 /// for every kind of key, both directions, nulls first or last, and keys
 /// that pack into one code or do not.
 final class RadixSortTests: XCTestCase {
-    private struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private func columns(count: Int, seed: UInt64) -> [Column] {
-        var random = Generator(state: seed)
+        var random = SeededRandom(state: seed)
         func nulls(_ every: Int) -> NullBitmap { NullBitmap(count: count) { _ in Int.random(in: 0..<every, using: &random) == 0 } }
         let enumType = EnumType(["lead", "new", "mature", "churned"])
         // Long texts equal in content but held in separate storage, and
@@ -48,7 +37,7 @@ final class RadixSortTests: XCTestCase {
     func testRadixOrderIsTheComparisonOrder() throws {
         let count = 3_000
         let pool = columns(count: count, seed: 7)
-        var random = Generator(state: 11)
+        var random = SeededRandom(state: 11)
         for trial in 0..<60 {
             let width = Int.random(in: 1...3, using: &random)
             let keys = (0..<width).map { _ in
@@ -67,7 +56,7 @@ final class RadixSortTests: XCTestCase {
     func testRadixGroupsAreTheSortedGroups() throws {
         let count = 3_000
         let pool = columns(count: count, seed: 3).filter { $0.count == count }
-        var random = Generator(state: 5)
+        var random = SeededRandom(state: 5)
         for trial in 0..<60 {
             let width = Int.random(in: 1...3, using: &random)
             let keys = (0..<width).map { _ in pool.randomElement(using: &random)! }
@@ -101,7 +90,7 @@ final class RadixSortTests: XCTestCase {
     /// segment, for a bit set (narrow pairs) and for sorted pairs (wide).
     func testCountDistinctByCodesIsTheCountOfDistinctValues() throws {
         let count = 3_000
-        var random = Generator(state: 17)
+        var random = SeededRandom(state: 17)
         for column in columns(count: count, seed: 23) where column.count == count {
             for segmentCount in [1, 3, 700] {
                 let segments = (0..<count).map { _ in Int32.random(in: 0..<Int32(segmentCount), using: &random) }
@@ -121,7 +110,7 @@ final class RadixSortTests: XCTestCase {
     /// The rows of the partitions a few rows fall in, found through a bit
     /// per value, are the rows whose value one of them has.
     func testPartitionRowsOfWholeNumbers() throws {
-        var random = Generator(state: 29)
+        var random = SeededRandom(state: 29)
         let values = (0..<5_000).map { _ in Int64.random(in: -300...300, using: &random) }
         let asked: [Int32] = [17, 4_000, 3, 17, 999]
         let expected = values.indices.filter { row in asked.contains { values[Int($0)] == values[row] } }.map { Int32($0) }

@@ -177,24 +177,9 @@ enum RadixSort {
                     // a tie there is not better either unless later keys say so.
                     if width > 0, flat[row * width] > flat[heap[0] * width] { continue }
                     guard less(row, heap[0]) else { continue }
-                    heap[0] = row
-                    var parent = 0
-                    while true {
-                        let left = 2 * parent + 1, right = left + 1
-                        var largest = parent
-                        if left < heap.count, less(heap[largest], heap[left]) { largest = left }
-                        if right < heap.count, less(heap[largest], heap[right]) { largest = right }
-                        if largest == parent { break }
-                        heap.swapAt(parent, largest)
-                        parent = largest
-                    }
+                    Sorting.replaceHeapTop(&heap, row, by: less)
                 } else {
-                    heap.append(row)
-                    var child = heap.count - 1
-                    while child > 0 {
-                        let parent = (child - 1) / 2
-                        if less(heap[parent], heap[child]) { heap.swapAt(parent, child); child = parent } else { break }
-                    }
+                    Sorting.pushHeap(&heap, row, by: less)
                 }
             }
             return heap.sorted(by: less).map { Int32($0) }

@@ -89,28 +89,40 @@ enum Sorting {
                 if descending ? !(values[row] > bound) : !(values[row] < bound) { continue }
             }
             if heap.count < limit {
-                heap.append(row)
-                var child = heap.count - 1
-                while child > 0 {
-                    let parent = (child - 1) / 2
-                    if less(heap[parent], heap[child]) { heap.swapAt(parent, child); child = parent } else { break }
-                }
+                pushHeap(&heap, row, by: less)
             } else if less(row, heap[0]) {
-                heap[0] = row
-                var parent = 0
-                while true {
-                    let left = 2 * parent + 1, right = left + 1
-                    var largest = parent
-                    if left < heap.count, less(heap[largest], heap[left]) { largest = left }
-                    if right < heap.count, less(heap[largest], heap[right]) { largest = right }
-                    if largest == parent { break }
-                    heap.swapAt(parent, largest)
-                    parent = largest
-                }
+                replaceHeapTop(&heap, row, by: less)
             }
             if !values.isEmpty, heap.count == limit { worst = values[heap[0]] }
         }
         return heap.sorted(by: less)
+    }
+
+    /// Adds `row` to a max-heap of rows (its worst row first) by `less`.
+    @inline(__always)
+    static func pushHeap(_ heap: inout [Int], _ row: Int, by less: (Int, Int) -> Bool) {
+        heap.append(row)
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            if less(heap[parent], heap[child]) { heap.swapAt(parent, child); child = parent } else { break }
+        }
+    }
+
+    /// Puts `row` in place of a max-heap's worst row and restores the heap.
+    @inline(__always)
+    static func replaceHeapTop(_ heap: inout [Int], _ row: Int, by less: (Int, Int) -> Bool) {
+        heap[0] = row
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var largest = parent
+            if left < heap.count, less(heap[largest], heap[left]) { largest = left }
+            if right < heap.count, less(heap[largest], heap[right]) { largest = right }
+            if largest == parent { break }
+            heap.swapAt(parent, largest)
+            parent = largest
+        }
     }
 
     /// Whether coding the keys of a bounded selection costs less than the
