@@ -97,14 +97,19 @@ final class FastPathDifferentialTests: XCTestCase {
         }
         var queries: [String] = []
         for _ in 0..<count {
-            switch random.below(7) {
+            switch random.below(8) {
             case 0: queries.append("select count kids where \(condition(kidConditions))")
             case 1: queries.append("select kids where \(condition(kidConditions)) show id, amount")
             case 2: queries.append("select kids where \(condition(kidConditions)) group by kind show kind, count(), sum(amount), avg(amount)")
             case 3: queries.append("select count parents where \(condition(parentConditions))")
             case 4: queries.append("select parents where \(condition(parentConditions)) order by score desc limit \(random.below(8)) offset \(random.below(3)) show id, score")
             case 5: queries.append("select parents where \(condition(parentConditions)) show id, sum(kids.amount), exists(kids where qty > 5), count(kids)")
-            default: queries.append("select parents where \(condition(parentConditions)) group by region show region, count(), sum(score)")
+            case 6: queries.append("select parents where \(condition(parentConditions)) group by region show region, count(), sum(score)")
+            default:
+                // Aggregates of measures: money (exact units), a ratio
+                // with divisions by zero, a whole number, flags.
+                queries.append("select parents where \(condition(parentConditions)) group by region "
+                               + "show region, count(ratio), sum(spend), avg(spend), avg(ratio), sum(twice), avg(twice), count(fair)")
             }
         }
         return queries
@@ -118,6 +123,10 @@ final class FastPathDifferentialTests: XCTestCase {
             try writeData(directory, seed: seed, clustered: clustered)
             let load = "load parents from \"\(directory.appendingPathComponent("parents.csv").path)\"\n"
                 + "load kids from \"\(directory.appendingPathComponent("kids.csv").path)\"\n"
+                + "define parents.spend = coalesce(sum(kids.amount), 0) - score\n"
+                + "define parents.ratio = score / n + (score - n) * 0.5\n"
+                + "define parents.twice = n * 2 - count(kids)\n"
+                + "define parents.fair = score > 40 and n < 12 or region = north\n"
             let text = load + randomQueries(seed: seed, count: 150).joined(separator: "\n")
             var outputs: [[String]] = []
             for fastPaths in [true, false] {

@@ -35,6 +35,10 @@ struct DenseAggregation {
     private let radices: [Int]
     private let slotCount: Int
     private let outputs: [Output]
+    /// Measures the aggregates read (`avg(satisfaction)`): output fields
+    /// past the stored ones are these, in order, computed over the whole
+    /// entity (and kept) when the grouping runs.
+    private let measures: [(name: String, range: SourceRange)]
 
     init?(_ bound: BoundQuery, _ entity: Entity) {
         guard bound.having == nil, !bound.groupKeys.isEmpty else { return nil }
@@ -53,12 +57,14 @@ struct DenseAggregation {
             radices.append(radix)
         }
         var outputs: [Output] = []
+        var measures: [(name: String, range: SourceRange)] = []
         for item in bound.items {
             switch item.expr.node {
             case .groupKey(let index) where index >= 0 && index < keyFields.count:
                 outputs.append(.key(index))
             case .groupAggregate(let aggregate) where !aggregate.distinct:
-                guard let output = DenseAggregation.output(aggregate, type: item.expr.type, range: item.expr.range, entity) else { return nil }
+                guard let output = DenseAggregation.output(aggregate, type: item.expr.type, range: item.expr.range,
+                                                           entity, measures: &measures) else { return nil }
                 outputs.append(output)
             default:
                 return nil
@@ -68,10 +74,24 @@ struct DenseAggregation {
         self.radices = radices
         slotCount = slots
         self.outputs = outputs
+        self.measures = measures
     }
 
-    private static func output(_ aggregate: GroupAggregate, type: DataType, range: SourceRange, _ entity: Entity) -> Output? {
+    private static func output(_ aggregate: GroupAggregate, type: DataType, range: SourceRange, _ entity: Entity,
+                               measures: inout [(name: String, range: SourceRange)]) -> Output? {
         guard let argument = aggregate.argument else { return aggregate.function == .count ? .count(field: nil) : nil }
+        if case .computed(let owner, let name) = argument.node, owner == entity.name {
+            // The measure's values are known only when it runs: its type
+            // stands for them, and `run` checks that they have that kind.
+            let field = entity.columns.count + measures.count
+            measures.append((name, argument.range))
+            switch (aggregate.function, type, argument.type) {
+            case (.count, _, _): return .count(field: field)
+            case (.sum, .int, .int), (.sum, .number, .number): return .sum(field: field, range: range)
+            case (.avg, .number, .int), (.avg, .number, .number): return .average(field: field)
+            default: return nil
+            }
+        }
         guard case .field(let field) = argument.node, field >= 0, field < entity.columns.count else { return nil }
         let data = entity.columns[field].data
         switch (aggregate.function, type, data) {
@@ -90,12 +110,13 @@ struct DenseAggregation {
         var intSums: UnsafeMutableBufferPointer<Int64>?
         var sums: UnsafeMutableBufferPointer<CompensatedSum>?
         var present: UnsafeMutableBufferPointer<Int>?
-        /// A money field's counts of hundredths, row for row, and each
-        /// slot's exact total of them (see `Aggregation`).
-        var hundredths: [Int32]?
+        /// A money field's counts of hundredths (or a money measure's
+        /// units), row for row, and each slot's exact total of them (see
+        /// `Aggregation`).
+        var exact: ExactValues?
         var exactSums: UnsafeMutableBufferPointer<Int64>?
 
-        init(_ output: Output, _ entity: Entity, slots: Int, hundredths: [Int32]?) {
+        init(_ output: Output, _ columns: [Column], slots: Int, exact: ExactValues?) {
             func zeroed<T>(_ value: T) -> UnsafeMutableBufferPointer<T> {
                 let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: slots)
                 buffer.initialize(repeating: value)
@@ -105,20 +126,20 @@ struct DenseAggregation {
             case .key, .count(nil):
                 break
             case .count(let field?):
-                if entity.columns[field].nulls.hasNulls { counts = zeroed(0) }
+                if columns[field].nulls.hasNulls { counts = zeroed(0) }
             case .sum(let field, _):
-                if case .int = entity.columns[field].data {
+                if case .int = columns[field].data {
                     intSums = zeroed(0)
-                } else if let hundredths {
-                    self.hundredths = hundredths
+                } else if let exact {
+                    self.exact = exact
                     exactSums = zeroed(0)
                 } else {
                     sums = zeroed(CompensatedSum())
                 }
                 present = zeroed(0)
             case .average:
-                if let hundredths {
-                    self.hundredths = hundredths
+                if let exact {
+                    self.exact = exact
                     exactSums = zeroed(0)
                 } else {
                     sums = zeroed(CompensatedSum())
@@ -145,15 +166,17 @@ struct DenseAggregation {
         let firstRow: UnsafeMutableBufferPointer<Int32>
         let laneCounts: UnsafeMutableBufferPointer<Int64>
         let accumulators: [Accumulator]
+        /// Set when a money measure's exact total overflowed.
+        var inexact = false
 
-        init(_ aggregation: DenseAggregation, _ entity: Entity, hundredths: [[Int32]?]) {
+        init(_ aggregation: DenseAggregation, _ columns: [Column], exact: [ExactValues?]) {
             let slots = aggregation.slotCount
             firstRow = .allocate(capacity: slots)
             firstRow.initialize(repeating: -1)
             laneCounts = .allocate(capacity: slots &* 4)
             laneCounts.initialize(repeating: 0)
             accumulators = aggregation.outputs.indices.map {
-                Accumulator(aggregation.outputs[$0], entity, slots: slots, hundredths: hundredths[$0])
+                Accumulator(aggregation.outputs[$0], columns, slots: slots, exact: exact[$0])
             }
         }
 
@@ -188,25 +211,55 @@ struct DenseAggregation {
     /// combined in morsel order, so a float sum adds the same partial sums
     /// in the same order whatever the thread count. An int sum that
     /// overflows fails in a morsel or where two morsels' totals are added.
-    func run(_ entity: Entity, _ selection: KeptRows, services: ExecutionServices,
-             parallelism: Parallelism = .serial) throws -> (outputs: [Column], groupCount: Int) {
+    ///
+    /// The measures the aggregates read are computed first (or taken from
+    /// the session's cache), over the whole entity. Nil when one does not
+    /// have the kind of values its type promised, or when a money
+    /// measure's exact total leaves the range where it is exact: the
+    /// general path then answers, as it would have.
+    func run(_ entity: Entity, _ selection: KeptRows, evaluator: Evaluator,
+             parallelism: Parallelism = .serial) throws -> (outputs: [Column], groupCount: Int)? {
+        let services = evaluator.services
+        var columns = entity.columns
+        for measure in measures {
+            // What computing a measure runs is not this plan's to show.
+            let column = try evaluator.unplanned {
+                try services.computedColumn(entity: entity.name, field: measure.name, catalog: evaluator.catalog,
+                                            evaluator: evaluator, range: measure.range)
+            }
+            guard column.count == entity.rowCount else { return nil }
+            columns.append(column)
+        }
+        if !measures.isEmpty {
+            evaluator.record(.measure)
+            for output in outputs {
+                switch output {
+                case .sum(let field, _) where field >= entity.columns.count:
+                    switch columns[field].data { case .int, .number: break; default: return nil }
+                case .average(let field) where field >= entity.columns.count:
+                    switch columns[field].data { case .int, .number: break; default: return nil }
+                default: break
+                }
+            }
+        }
         try services.checkInterrupt(materializing: selection.count)
-        let hundredths = hundredthsOfOutputs(entity, services)
+        guard let exact = exactValuesOfOutputs(entity, columns, services) else { return nil }
         let total: Partial
         if slotCount <= DenseAggregation.maximumMorselSlots, parallelism.splits(selection.count) {
             let morsels = Self.morselCount(selection, parallelism)
-            let partials = (0..<morsels).map { _ in Partial(self, entity, hundredths: hundredths) }
+            let partials = (0..<morsels).map { _ in Partial(self, columns, exact: exact) }
             try Parallel.forEach(morsels: morsels, threads: parallelism.degree(rows: selection.count), stop: services.buildStop) { morsel in
-                try Self.forEachChunk(selection, morsel: morsel, parallelism) { rows in try add(rows, into: partials[morsel], entity) }
+                try Self.forEachChunk(selection, morsel: morsel, parallelism) { rows in try add(rows, into: partials[morsel], columns) }
             }
             try services.checkInterrupt()
             total = partials[0]
             for partial in partials.dropFirst() { try combine(partial, into: total) }
         } else {
-            total = Partial(self, entity, hundredths: hundredths)
-            try selection.forEachChunk { rows in try add(rows, into: total, entity) }
+            total = Partial(self, columns, exact: exact)
+            try selection.forEachChunk { rows in try add(rows, into: total, columns) }
         }
-        return columns(total, entity)
+        if total.inexact { return nil }
+        return outputColumns(total, columns)
     }
 
     /// The morsels of a selection: of its list, or of its bitmap's rows.
@@ -245,12 +298,12 @@ struct DenseAggregation {
     }
 
     /// Adds one chunk of rows into a state.
-    private func add(_ rows: UnsafeBufferPointer<Int32>, into partial: Partial, _ entity: Entity) throws {
+    private func add(_ rows: UnsafeBufferPointer<Int32>, into partial: Partial, _ columns: [Column]) throws {
         try withUnsafeTemporaryAllocation(of: Int32.self, capacity: rows.count) { slots in
             try withUnsafeTemporaryAllocation(of: Double.self, capacity: rows.count) { values in
                 slots.initialize(repeating: 0)
                 for (index, field) in keyFields.enumerated() {
-                    Sorting.addDenseDigits(slots, entity.columns[field], radix: radices[index], rows: rows)
+                    Sorting.addDenseDigits(slots, columns[field], radix: radices[index], rows: rows)
                 }
                 let firstRow = partial.firstRow, laneCounts = partial.laneCounts
                 for index in 0..<rows.count {
@@ -259,7 +312,9 @@ struct DenseAggregation {
                     laneCounts[s &<< 2 | index & 3] &+= 1
                 }
                 for (position, output) in outputs.enumerated() {
-                    try accumulate(output, partial.accumulators[position], entity, rows, UnsafeBufferPointer(slots), values)
+                    if try accumulate(output, partial.accumulators[position], columns, rows, UnsafeBufferPointer(slots), values) {
+                        partial.inexact = true
+                    }
                 }
             }
         }
@@ -278,7 +333,11 @@ struct DenseAggregation {
                     if overflow, case .sum(_, let range) = output { throw Diagnostic.runtime("integer overflow in sum", range) }
                     sums[s] = sum
                 }
-                if let sums = into.exactSums, let more = from.exactSums { sums[s] &+= more[s] }
+                if let sums = into.exactSums, let more = from.exactSums {
+                    let (sum, overflow) = sums[s].addingReportingOverflow(more[s])
+                    if overflow { total.inexact = true }
+                    sums[s] = sum
+                }
                 if let sums = into.sums, let more = from.sums { sums[s].add(more[s]) }
                 if let present = into.present, let more = from.present { present[s] &+= more[s] }
             }
@@ -286,7 +345,7 @@ struct DenseAggregation {
     }
 
     /// The shown columns from a pass's state.
-    private func columns(_ state: Partial, _ entity: Entity) -> (outputs: [Column], groupCount: Int) {
+    private func outputColumns(_ state: Partial, _ fields: [Column]) -> (outputs: [Column], groupCount: Int)? {
         let firstRow = state.firstRow, laneCounts = state.laneCounts
         let rowCount = (0..<slotCount).map { (slot: Int) -> Int64 in
             laneCounts[(slot &<< 2)..<(slot &<< 2 &+ 4)].reduce(0, &+)
@@ -298,7 +357,7 @@ struct DenseAggregation {
             let state = state.accumulators[position]
             switch output {
             case .key(let index):
-                columns.append(entity.columns[keyFields[index]].gather(groupRows))
+                columns.append(fields[keyFields[index]].gather(groupRows))
             case .count:
                 let counts = state.counts.map { UnsafeBufferPointer($0) }
                 columns.append(Column(type: .int, data: .int(occurring.map { counts?[$0] ?? rowCount[$0] })))
@@ -306,8 +365,14 @@ struct DenseAggregation {
                 if let sums = state.exactSums, let present = state.present {
                     let function: AggregateFunction
                     if case .average = output { function = .avg } else { function = .sum }
-                    let exact = Aggregation.exactResults(function, occurring.map { sums[$0] }, occurring.map { present[$0] })
-                    columns.append(exact)
+                    let totals = occurring.map { sums[$0] }, counts = occurring.map { present[$0] }
+                    if case .units(_, let places)? = state.exact {
+                        // As `Evaluator.decimalSums`: exact below 2^53 units.
+                        if totals.contains(where: { $0.magnitude >= Evaluator.exactUnitLimit }) { return nil }
+                        columns.append(Aggregation.decimalResults(function, totals, counts, places: places))
+                    } else {
+                        columns.append(Aggregation.exactResults(function, totals, counts))
+                    }
                 } else if let sums = state.intSums, let present = state.present {
                     columns.append(Column(type: .int, data: .int(occurring.map { sums[$0] }),
                                           nulls: NullBitmap(count: occurring.count) { present[occurring[$0]] == 0 }))
@@ -325,44 +390,66 @@ struct DenseAggregation {
         return (columns, occurring.count)
     }
 
-    /// Each output's counts of hundredths of the money field it sums (see
-    /// `Aggregation`), looked up before any thread starts: a lookup may
-    /// build the copy, and builds bind to the statement's thread.
+    /// What an aggregate adds exactly instead of its floats: a money
+    /// field's counts of hundredths (see `Aggregation`), or a money
+    /// measure's values in units of its places (see
+    /// `Evaluator.decimalSums`), row for row over the whole entity.
+    enum ExactValues {
+        case hundredths([Int32])
+        case units([Int64], places: Int)
+    }
+
+    /// Each output's exact values, looked up before any thread starts: a
+    /// lookup may build the copy, and builds bind to the statement's
+    /// thread. Nil when a money measure has a value too large to count in
+    /// units: the general path adds its floats then.
     @inline(never)
-    private func hundredthsOfOutputs(_ entity: Entity, _ services: ExecutionServices) -> [[Int32]?] {
-        outputs.map { output -> [Int32]? in
+    private func exactValuesOfOutputs(_ entity: Entity, _ columns: [Column], _ services: ExecutionServices) -> [ExactValues?]? {
+        var exact: [ExactValues?] = []
+        for output in outputs {
             switch output {
             case .sum(let field, _), .average(let field):
-                if case .number = entity.columns[field].data,
-                   let scaled = services.indexes.hundredths(of: entity, field: entity.fields[field].name),
-                   scaled.counts.count == entity.columns[field].count {
-                    return scaled.counts
+                guard case .number = columns[field].data else { exact.append(nil); continue }
+                if field < entity.columns.count {
+                    if let scaled = services.indexes.hundredths(of: entity, field: entity.fields[field].name),
+                       scaled.counts.count == columns[field].count {
+                        exact.append(.hundredths(scaled.counts))
+                    } else {
+                        exact.append(nil)
+                    }
+                } else if case .decimal(let places) = columns[field].style {
+                    guard let units = Evaluator.units(columns[field], places: places, shift: 0) else { return nil }
+                    exact.append(.units(units, places: places))
+                } else {
+                    exact.append(nil)
                 }
-                return nil
             default:
-                return nil
+                exact.append(nil)
             }
         }
+        return exact
     }
 
     /// Adds one chunk of rows into an aggregate's state. A number field's
     /// values are first gathered into `values` by a bare loop, which keeps
     /// many of a large table's cache misses in flight; a loop that also
     /// adds into per-group sums waits on each.
-    private func accumulate(_ output: Output, _ state: Accumulator, _ entity: Entity,
+    /// True when a money measure's exact total overflowed.
+    private func accumulate(_ output: Output, _ state: Accumulator, _ columns: [Column],
                             _ rows: UnsafeBufferPointer<Int32>, _ slots: UnsafeBufferPointer<Int32>,
-                            _ values: UnsafeMutableBufferPointer<Double>) throws {
+                            _ values: UnsafeMutableBufferPointer<Double>) throws -> Bool {
         switch output {
         case .key, .count(nil):
-            return
+            return false
         case .count(let field?):
-            guard let counts = state.counts else { return }
-            let nulls = entity.columns[field].nulls
+            guard let counts = state.counts else { return false }
+            let nulls = columns[field].nulls
             for index in 0..<rows.count where !nulls.isNull(Int(rows[index])) { counts[Int(slots[index])] &+= 1 }
+            return false
         case .sum(let field, let range):
-            let column = entity.columns[field]
+            let column = columns[field]
             if let sums = state.intSums, let present = state.present {
-                guard case .int(let data) = column.data else { return }
+                guard case .int(let data) = column.data else { return false }
                 let nulls = column.nulls
                 try data.withUnsafeBufferPointer { data in
                     for index in 0..<rows.count {
@@ -375,32 +462,49 @@ struct DenseAggregation {
                         present[s] = 1
                     }
                 }
-            } else {
-                addNumbers(column, state, rows, slots, values)
+                return false
             }
+            return addNumbers(column, state, rows, slots, values)
         case .average(let field):
-            addNumbers(entity.columns[field], state, rows, slots, values)
+            return addNumbers(columns[field], state, rows, slots, values)
         }
     }
 
     @inline(__always)
     private func addNumbers(_ column: Column, _ state: Accumulator, _ rows: UnsafeBufferPointer<Int32>,
-                            _ slots: UnsafeBufferPointer<Int32>, _ values: UnsafeMutableBufferPointer<Double>) {
-        if let hundredths = state.hundredths, let sums = state.exactSums, let present = state.present {
+                            _ slots: UnsafeBufferPointer<Int32>, _ values: UnsafeMutableBufferPointer<Double>) -> Bool {
+        if let exact = state.exact, let sums = state.exactSums, let present = state.present {
             let nulls = column.nulls
             let checkNulls = nulls.hasNulls
-            hundredths.withUnsafeBufferPointer { hundredths in
-                for index in 0..<rows.count {
-                    let row = Int(rows[index])
-                    if checkNulls && nulls.isNull(row) { continue }
-                    let s = Int(slots[index])
-                    sums[s] &+= Int64(hundredths[row])
-                    present[s] &+= 1
+            switch exact {
+            case .hundredths(let hundredths):
+                hundredths.withUnsafeBufferPointer { hundredths in
+                    for index in 0..<rows.count {
+                        let row = Int(rows[index])
+                        if checkNulls && nulls.isNull(row) { continue }
+                        let s = Int(slots[index])
+                        sums[s] &+= Int64(hundredths[row])
+                        present[s] &+= 1
+                    }
                 }
+                return false
+            case .units(let units, _):
+                var overflowed = false
+                units.withUnsafeBufferPointer { units in
+                    for index in 0..<rows.count {
+                        let row = Int(rows[index])
+                        if checkNulls && nulls.isNull(row) { continue }
+                        let s = Int(slots[index])
+                        let (sum, overflow) = sums[s].addingReportingOverflow(units[row])
+                        overflowed = overflowed || overflow
+                        sums[s] = sum
+                        present[s] &+= 1
+                    }
+                }
+                return overflowed
             }
-            return
         }
-        guard let sums = state.sums, let present = state.present else { return }
+        guard let sums = state.sums, let present = state.present else { return false }
         switch column.data {
         case .number(let data):
             data.withUnsafeBufferPointer { data in
@@ -411,7 +515,7 @@ struct DenseAggregation {
                 for index in 0..<rows.count { values[index] = Double(data[Int(rows[index])]) }
             }
         default:
-            return
+            return false
         }
         let nulls = column.nulls
         let checkNulls = nulls.hasNulls
@@ -421,5 +525,6 @@ struct DenseAggregation {
             sums[s].add(values[index])
             present[s] &+= 1
         }
+        return false
     }
 }

@@ -56,6 +56,9 @@ extension Evaluator {
             return Column(type: .int, data: .int(out), nulls: nulls)
         }
         let a = l.doubles, b = r.doubles
+        if n > 1, let (values, nonFinite) = ElementwiseKernels.arithmetic(op, a, b, count: n, parallelism) {
+            return Column(type: .number, data: .number(values), nulls: nulls.union(nonFinite))
+        }
         var out = [Double](repeating: 0, count: n)
         for row in 0..<n {
             let x = a[l.at(row)], y = b[r.at(row)]
@@ -109,6 +112,7 @@ extension Evaluator {
             return out
         }
         if l.type == .null || r.type == .null { return Column.nulls(n, type: .bool) }
+        if n > 1, let result = wholeColumnCompare(op, l, r, n) { return makeBool(result, nulls: nulls) }
         let result: [Bool]
         switch (l.data, r.data) {
         case (.int(let a), .int(let b)): result = run(a, b)
@@ -122,6 +126,18 @@ extension Evaluator {
         default: result = run(l.texts, r.texts)
         }
         return makeBool(result, nulls: nulls)
+    }
+
+    /// `compare` through the elementwise kernels, for the kinds they serve.
+    private func wholeColumnCompare(_ op: ComparisonOperator, _ l: Column, _ r: Column, _ n: Int) -> [Bool]? {
+        switch (l.data, r.data) {
+        case (.int(let a), .int(let b)): return ElementwiseKernels.compare(op, a, b, count: n, parallelism)
+        case (.number(let a), .number(let b)): return ElementwiseKernels.compare(op, a, b, count: n, parallelism)
+        case (.temporal(let a), .temporal(let b)): return ElementwiseKernels.compare(op, a, b, count: n, parallelism)
+        case (.int(let a), .number(let b)): return ElementwiseKernels.compare(op, a.map(Double.init), b, count: n, parallelism)
+        case (.number(let a), .int(let b)): return ElementwiseKernels.compare(op, a, b.map(Double.init), count: n, parallelism)
+        default: return nil
+        }
     }
 
     /// Three-valued `and` / `or`: false and x is false, true or x is true,
@@ -153,33 +169,20 @@ extension Evaluator {
     /// the conditions of a `case` over a million customers (`r_score >= 4
     /// and f_score >= 4 and …`) spent most of their time in that loop.
     static func logic(isAnd: Bool, _ a: [Bool], _ aNulls: NullBitmap, _ b: [Bool], _ bNulls: NullBitmap, _ n: Int) -> Column {
-        var nulls = NullBitmap()
-        let checkNulls = aNulls.hasNulls || bNulls.hasNulls
+        if aNulls.hasNulls || bNulls.hasNulls { return ElementwiseKernels.logic(isAnd: isAnd, a, aNulls, b, bNulls, count: n) }
         let out = a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 [Bool](unsafeUninitializedCapacity: n) { out, initialized in
-                    if !checkNulls {
-                        if isAnd {
-                            for row in 0..<n { out[row] = a[row] && b[row] }
-                        } else {
-                            for row in 0..<n { out[row] = a[row] || b[row] }
-                        }
+                    if isAnd {
+                        for row in 0..<n { out[row] = a[row] && b[row] }
                     } else {
-                        for row in 0..<n {
-                            let lNull = aNulls.isNull(row), rNull = bNulls.isNull(row)
-                            let x = a[row], y = b[row]
-                            if isAnd {
-                                if (!lNull && !x) || (!rNull && !y) { out[row] = false } else if lNull || rNull { out[row] = false; nulls.set(row) } else { out[row] = true }
-                            } else {
-                                if (!lNull && x) || (!rNull && y) { out[row] = true } else if lNull || rNull { out[row] = false; nulls.set(row) } else { out[row] = false }
-                            }
-                        }
+                        for row in 0..<n { out[row] = a[row] || b[row] }
                     }
                     initialized = n
                 }
             }
         }
-        return makeBool(out, nulls: nulls)
+        return makeBool(out)
     }
 
     func concat(_ l: Column, _ r: Column, _ length: Int) throws -> Column {

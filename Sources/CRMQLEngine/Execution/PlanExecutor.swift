@@ -166,9 +166,9 @@ extension QueryRunner {
         case .group(let strategy):
             let selection: KeptRows
             if case .rows(let kept)? = input { selection = kept } else { selection = .rows([]) }
-            if strategy == .perfectHashGroup, let dense = DenseAggregation(bound, entity) {
-                let (outputs, groupCount) = try dense.run(entity, selection, services: evaluator.services,
-                                                          parallelism: evaluator.parallelism)
+            if strategy == .perfectHashGroup, let dense = DenseAggregation(bound, entity),
+               let (outputs, groupCount) = try dense.run(entity, selection, evaluator: evaluator,
+                                                         parallelism: evaluator.parallelism) {
                 // Its sums of money add hundredths by the rule a sum does.
                 for item in bound.items {
                     if case .groupAggregate(let aggregate) = item.expr.node,
@@ -178,10 +178,13 @@ extension QueryRunner {
                 }
                 return .groups(outputs: outputs, kept: Array(0..<Int32(groupCount)), context: nil)
             }
-            if strategy == .perfectHashGroup {
+            if strategy == .perfectHashGroup, DenseAggregation(bound, entity) == nil {
                 throw Diagnostic.runtime("the plan's grouping no longer fits the query", node.range)
             }
-            return try group(bound, entity, selection.rows, dense: strategy == .denseKeyGroup, radix: strategy == .radixGroup)
+            // A measure whose values the slots cannot add exactly (see
+            // `DenseAggregation.run`) groups as the key's kind would.
+            return try group(bound, entity, selection.rows, dense: strategy == .denseKeyGroup || strategy == .perfectHashGroup,
+                             radix: strategy == .radixGroup)
         case .having:
             guard case .groups(let outputs, let kept, let context?)? = input, let having = bound.having else { return input ?? .rows(.rows([])) }
             let column = try evaluator.evaluate(having, context).expanded(to: context.length)
