@@ -108,3 +108,44 @@ final class AggregationKernelTests: XCTestCase {
         }
     }
 }
+
+/// The relation aggregates split by ranges of parents (`Aggregation.parts`)
+/// give one loop's answers, to the row and digit, for any number of parts.
+final class SplitAggregationTests: XCTestCase {
+    func testPartsOfParentsAnswerAsOneLoop() {
+        var random = SeededRandom(state: 11)
+        for trial in 0..<20 {
+            let segmentCount = 64 + random.below(700)
+            let n = random.below(5_000)
+            let segments = (0..<n).map { _ in random.below(17) == 0 ? Int32(-1) : Int32(random.below(segmentCount)) }
+            let values = (0..<n).map { _ in Int64(random.below(trial % 2 == 0 ? 5 : 1_000)) - 100 }
+            let nulls = trial % 3 == 0 ? NullBitmap(count: n) { _ in random.below(9) == 0 } : NullBitmap()
+            let hundredths = values.map { Int32($0 * 7) }
+            let whole = [0..<segmentCount]
+            for threads in [2, 3, 8] {
+                let parts = (0..<threads).map { part -> Range<Int> in
+                    let size = ((segmentCount + threads - 1) / threads + 63) / 64 * 64
+                    return min(segmentCount, part * size)..<min(segmentCount, (part + 1) * size)
+                }.filter { !$0.isEmpty }
+                let one = Aggregation.hundredthSums(hundredths, nulls, segments, segmentCount: segmentCount, whole)
+                let split = Aggregation.hundredthSums(hundredths, nulls, segments, segmentCount: segmentCount, parts)
+                XCTAssertEqual(one.sums, split.sums)
+                XCTAssertEqual(one.counts, split.counts)
+                for isMin in [true, false] {
+                    XCTAssertEqual(Aggregation.extremeRows(values, isMin: isMin, nulls, segments, segmentCount: segmentCount, whole),
+                                   Aggregation.extremeRows(values, isMin: isMin, nulls, segments, segmentCount: segmentCount, parts))
+                }
+                let rising = Aggregation.risingDistinctCounts(values, nulls, segments, segmentCount: segmentCount, whole)
+                let risingSplit = Aggregation.risingDistinctCounts(values, nulls, segments, segmentCount: segmentCount, parts)
+                XCTAssertEqual(rising.counts, risingSplit.counts)
+                XCTAssertEqual(rising.unordered, risingSplit.unordered)
+                XCTAssertEqual(rising.any, risingSplit.any)
+            }
+            // The planner's own cut: whole words, every parent in one part.
+            let cut = Aggregation.parts(children: 1 << 22, segments: segmentCount, Parallelism(threads: 2))
+            XCTAssertEqual(cut.first?.lowerBound, 0)
+            XCTAssertEqual(cut.last?.upperBound, segmentCount)
+            for part in cut.dropLast() { XCTAssertEqual(part.count % 64, 0) }
+        }
+    }
+}

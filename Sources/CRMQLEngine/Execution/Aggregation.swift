@@ -14,14 +14,17 @@ import CRMQLStorage
 enum Aggregation {
     static func reduce(_ function: AggregateFunction, values: Column?, segments: [Int32], segmentCount: Int,
                        distinct: Bool, fraction: Double?, type: DataType, range: SourceRange,
-                       hundredths: [Int32]? = nil, poll: () throws -> Void = {}) throws -> Column {
+                       hundredths: [Int32]? = nil, poll: () throws -> Void = {},
+                       parallelism: Parallelism = .serial) throws -> Column {
         guard var values else {
             var counts = [Int64](repeating: 0, count: segmentCount)
             for segment in segments { counts[Int(segment)] += 1 }
             return Column(type: .int, data: .int(counts))
         }
+        // Many children: one thread per range of parents (see `parts`).
+        let parts = Self.parts(children: segments.count, segments: segmentCount, parallelism)
         if distinct, function == .count {
-            if let counts = try countDistinct(values, segments, segmentCount: segmentCount, poll: poll) { return counts }
+            if let counts = try countDistinct(values, segments, segmentCount: segmentCount, poll: poll, parts: parts) { return counts }
             if let counts = try countDistinctByCodes(values, segments, segmentCount: segmentCount, poll: poll) { return counts }
         }
         var segments = segments
@@ -45,28 +48,7 @@ enum Aggregation {
             return Column(type: .int, data: .int(sums), nulls: NullBitmap(count: segmentCount) { !seen[$0] })
         case .sum, .avg:
             if let hundredths, !distinct, type == .number, hundredths.count == values.count {
-                var sums = [Int64](repeating: 0, count: segmentCount)
-                var counts = [Int](repeating: 0, count: segmentCount)
-                let nulls = values.nulls
-                let checkNulls = nulls.hasNulls
-                // The segments of a relation's children come in the child's
-                // order, at random among the parents: the loop holds nothing
-                // but the two updates, so many can be in flight at once.
-                sums.withUnsafeMutableBufferPointer { sums in
-                    counts.withUnsafeMutableBufferPointer { counts in
-                        segments.withUnsafeBufferPointer { segments in
-                            hundredths.withUnsafeBufferPointer { hundredths in
-                                for index in 0..<min(segments.count, hundredths.count) {
-                                    if checkNulls && nulls.isNull(index) { continue }
-                                    let s = Int(segments[index])
-                                    guard s >= 0, s < segmentCount else { continue }
-                                    sums[s] &+= Int64(hundredths[index])
-                                    counts[s] &+= 1
-                                }
-                            }
-                        }
-                    }
-                }
+                let (sums, counts) = hundredthSums(hundredths, values.nulls, segments, segmentCount: segmentCount, parts)
                 return exactResults(function, sums, counts)
             }
             if case .decimal(let places) = values.style, type == .number,
@@ -115,7 +97,8 @@ enum Aggregation {
             if function == .avg { for s in 0..<segmentCount where counts[s] > 0 { results[s] /= Double(counts[s]) } }
             return Column(type: .number, data: .number(results), nulls: NullBitmap(count: segmentCount) { counts[$0] == 0 })
         case .min, .max:
-            return extreme(isMin: function == .min, values, segments, segmentCount)
+            return extreme(isMin: function == .min, values, segments, segmentCount,
+                           parts: Self.parts(children: segments.count, segments: segmentCount, parallelism))
         case .median, .percentile, .stddev:
             var buckets = [[Double]](repeating: [], count: segmentCount)
             let doubles = values.doubles
@@ -176,50 +159,18 @@ enum Aggregation {
     }
 
     /// The row of each segment holding its smallest (largest) present value.
-    private static func extreme(isMin: Bool, _ values: Column, _ segments: [Int32], _ segmentCount: Int) -> Column {
+    private static func extreme(isMin: Bool, _ values: Column, _ segments: [Int32], _ segmentCount: Int,
+                                parts: [Range<Int>]) -> Column {
         let best: [Int32]
         switch values.data {
-        case .int(let v), .temporal(let v): best = extremeRows(v, isMin: isMin, values.nulls, segments, segmentCount)
-        case .number(let v): best = extremeRows(v, isMin: isMin, values.nulls, segments, segmentCount)
+        case .int(let v), .temporal(let v): best = extremeRows(v, isMin: isMin, values.nulls, segments, segmentCount: segmentCount, parts)
+        case .number(let v): best = extremeRows(v, isMin: isMin, values.nulls, segments, segmentCount: segmentCount, parts)
         default: best = extremeRows(isMin: isMin, values, segments, segmentCount)
         }
         if values.count == 0 { return Column.nulls(segmentCount, type: values.type) }
         var result = values.gather(best.map { max($0, 0) })
         for s in 0..<segmentCount where best[s] < 0 { result.nulls.set(s) }
         return result
-    }
-
-    /// `extremeRows` over a plain array: `max(orders.placed)` meets every
-    /// child row, and choosing the comparison by the column's kind at each
-    /// row cost more than the comparisons. The same comparisons, so the
-    /// same rows win (ties keep the first).
-    private static func extremeRows<T: Comparable>(_ values: [T], isMin: Bool, _ nulls: NullBitmap,
-                                                   _ segments: [Int32], _ segmentCount: Int) -> [Int32] {
-        var best = [Int32](repeating: -1, count: segmentCount)
-        guard let first = values.first else { return best }
-        // Each segment's best value so far beside its row: comparing with
-        // it reads this small array, not the values at a random row.
-        var bestValues = [T](repeating: first, count: segmentCount)
-        let checkNulls = nulls.hasNulls
-        values.withUnsafeBufferPointer { values in
-            segments.withUnsafeBufferPointer { segments in
-                best.withUnsafeMutableBufferPointer { best in
-                    bestValues.withUnsafeMutableBufferPointer { bestValues in
-                        for index in 0..<min(values.count, segments.count) {
-                            if checkNulls && nulls.isNull(index) { continue }
-                            let s = Int(segments[index])
-                            guard s >= 0, s < segmentCount else { continue }
-                            let value = values[index]
-                            if best[s] < 0 || (isMin ? value < bestValues[s] : value > bestValues[s]) {
-                                best[s] = Int32(truncatingIfNeeded: index)
-                                bestValues[s] = value
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return best
     }
 
     /// The row of each segment holding its smallest (largest) present value,
@@ -284,7 +235,7 @@ enum Aggregation {
     /// - Complexity: O(n + segments), plus the sort of the pairs of the
     ///   segments whose values were out of order.
     static func countDistinct(_ values: Column, _ segments: [Int32], segmentCount: Int,
-                              poll: () throws -> Void = {}) rethrows -> Column? {
+                              poll: () throws -> Void = {}, parts: [Range<Int>]? = nil) rethrows -> Column? {
         let integers: [Int64]
         switch values.data {
         case .int(let ints), .temporal(let ints): integers = ints
@@ -293,31 +244,8 @@ enum Aggregation {
         guard integers.count == segments.count, segmentCount >= 0 else { return nil }
         let nulls = values.nulls
         let checkNulls = nulls.hasNulls
-        var counts = [Int64](repeating: 0, count: segmentCount)
-        var last = [Int64](repeating: 0, count: segmentCount)
-        var unordered = [UInt64](repeating: 0, count: (segmentCount + 63) >> 6)
-        var anyUnordered = false
-        integers.withUnsafeBufferPointer { integers in
-            segments.withUnsafeBufferPointer { segments in
-                counts.withUnsafeMutableBufferPointer { counts in
-                    last.withUnsafeMutableBufferPointer { last in
-                        for index in 0..<integers.count {
-                            if checkNulls && nulls.isNull(index) { continue }
-                            let s = Int(segments[index])
-                            guard s >= 0, s < segmentCount else { continue }
-                            let value = integers[index]
-                            if counts[s] == 0 || value > last[s] {
-                                counts[s] += 1
-                                last[s] = value
-                            } else if value < last[s] {
-                                unordered[s >> 6] |= 1 &<< UInt64(s & 63)
-                                anyUnordered = true
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        var (counts, unordered, anyUnordered) = risingDistinctCounts(integers, nulls, segments, segmentCount: segmentCount,
+                                                                     parts ?? [0..<segmentCount])
         guard anyUnordered else { return Column(type: .int, data: .int(counts)) }
         // Values out of order: counted again by their codes, or, when the
         // pairs are too wide for them, the pairs of those segments sorted.

@@ -66,7 +66,7 @@ extension Evaluator {
         let hundredths = fastPaths.moneyField(aggregate.function, aggregate.argument, child).map { Self.counts($0, at: childRows) }
         return try Aggregation.reduce(aggregate.function, values: values, segments: segments, segmentCount: segmentCount,
                                       distinct: aggregate.distinct, fraction: aggregate.fraction, type: expr.type, range: expr.range,
-                                      hundredths: hundredths, poll: services.checkInterrupt)
+                                      hundredths: hundredths, poll: services.checkInterrupt, parallelism: parallelism)
     }
 
     /// The counts of hundredths `function` adds when it sums a money field
@@ -77,6 +77,8 @@ extension Evaluator {
 
     /// `counts` at `rows`, rows of the child entity the counts are of.
     static func counts(_ counts: [Int32], at rows: [Int32]) -> [Int32] {
+        // Every child in order (a measure over every parent): the counts as they are.
+        if EvalContext.areAllRows(rows, of: counts.count) { return counts }
         RowSelection.assertInside(rows, counts.count, "child rows lie outside their column")
         return counts.withUnsafeBufferPointer { counts in rows.map { counts[Int($0)] } }
     }

@@ -9,6 +9,12 @@ extension Evaluator {
     func callScalar(_ function: ScalarFunction, _ columns: [Column], _ expr: BoundExpr, _ length: Int) throws -> Column {
         let n = columns.allSatisfy { $0.count == 1 } && !columns.isEmpty ? 1 : length
         switch function {
+        case .coalesce, .if:
+            if let picked = pickedColumn(function, columns, type: expr.type, n) { return picked }
+        default:
+            break
+        }
+        switch function {
         case .coalesce:
             var out: [Value] = []
             out.reserveCapacity(n)

@@ -1,0 +1,99 @@
+import CRMQLCore
+import CRMQLStorage
+
+extension Evaluator {
+    /// `if(c, a, b)` and `coalesce(a, b, …)` over whole columns of numbers,
+    /// whole numbers, dates or flags: each row's value copied from the
+    /// argument it picks, where the general loop made a `Value` per row and
+    /// built the column back from them (`if(order_count > 0, revenue,
+    /// null)` over a million customers is part of every RFM score). Nil for
+    /// other kinds (texts, enums), which take the general loop.
+    func pickedColumn(_ function: ScalarFunction, _ columns: [Column], type: DataType, _ n: Int) -> Column? {
+        guard n > 1 else { return nil }
+        let sources = function == .if ? Array(columns.dropFirst()) : columns
+        guard function == .coalesce || columns.count == 3 else { return nil }
+        // Which source each row takes: its index, or -1 for null.
+        var chosen = [Int8](repeating: -1, count: n)
+        if function == .if {
+            let condition = columns[0]
+            guard case .bool(let flags) = condition.data else { return nil }
+            for row in 0..<n {
+                let at = condition.at(row)
+                chosen[row] = !condition.isNull(at) && flags[at] ? 0 : 1
+            }
+        } else {
+            guard sources.count < 100 else { return nil }
+            for (index, source) in sources.enumerated().reversed() where source.type != .null {
+                // Later sources first, so an earlier present one overwrites.
+                if source.count == 1 {
+                    if !source.isNull(0) { chosen.withUnsafeMutableBufferPointer { $0.update(repeating: Int8(index)) } }
+                    continue
+                }
+                let nulls = source.nulls
+                for row in 0..<n where !nulls.isNull(row) { chosen[row] = Int8(index) }
+            }
+        }
+        switch type {
+        case .number:
+            let arrays = sources.map { source -> [Double]?? in
+                switch source.data {
+                case .number(let values): return .some(values)
+                case .int(let values): return .some(values.map(Double.init))
+                default: return source.type == .null ? .some(nil) : nil
+                }
+            }
+            return pick(sources, arrays, chosen, n, zero: 0.0).map { Column(type: .number, data: .number($0.values), nulls: $0.nulls) }
+        case .int:
+            let arrays = sources.map { source -> [Int64]?? in
+                if case .int(let values) = source.data { return .some(values) }
+                return source.type == .null ? .some(nil) : nil
+            }
+            return pick(sources, arrays, chosen, n, zero: Int64(0)).map { Column(type: .int, data: .int($0.values), nulls: $0.nulls) }
+        case .date, .datetime:
+            let arrays = sources.map { source -> [Int64]?? in
+                if case .temporal(let values) = source.data, source.type == type { return .some(values) }
+                return source.type == .null ? .some(nil) : nil
+            }
+            return pick(sources, arrays, chosen, n, zero: Int64(0)).map { Column(type: type, data: .temporal($0.values), nulls: $0.nulls) }
+        case .bool:
+            let arrays = sources.map { source -> [Bool]?? in
+                if case .bool(let values) = source.data { return .some(values) }
+                return source.type == .null ? .some(nil) : nil
+            }
+            return pick(sources, arrays, chosen, n, zero: false).map { Column(type: .bool, data: .bool($0.values), nulls: $0.nulls) }
+        default:
+            return nil
+        }
+    }
+
+    /// Each row's value from the source `chosen` names (a source without
+    /// an array is a null constant); a null row holds `zero`. Nil when a
+    /// source's values are of another kind.
+    private func pick<T>(_ sources: [Column], _ arrays: [[T]??], _ chosen: [Int8], _ n: Int, zero: T) -> (values: [T], nulls: NullBitmap)? {
+        var present: [[T]?] = []
+        for array in arrays {
+            guard let array else { return nil }
+            present.append(array)
+        }
+        var nullWords = [UInt64](repeating: 0, count: (n + 63) >> 6)
+        let values = [T](unsafeUninitializedCapacity: n) { out, initialized in
+            for row in 0..<n {
+                let index = Int(chosen[row])
+                var value = zero
+                var null = true
+                if index >= 0, let array = present[index] {
+                    let source = sources[index]
+                    let at = source.at(row)
+                    if !source.isNull(at) {
+                        value = array[at]
+                        null = false
+                    }
+                }
+                (out.baseAddress! + row).initialize(to: value)
+                if null { nullWords[row >> 6] |= 1 << UInt64(row & 63) }
+            }
+            initialized = n
+        }
+        return (values, ElementwiseKernels.bitmap(nullWords))
+    }
+}
