@@ -149,3 +149,41 @@ final class SplitAggregationTests: XCTestCase {
         }
     }
 }
+
+/// The population functions over a whole column (`wholePopulation`) give
+/// the answers of the optionals' path, for whole numbers, fractions, ties,
+/// -0, NaN and nulls.
+final class WholePopulationTests: XCTestCase {
+    func testWholeColumnRanksEqualTheOptionalsPath() throws {
+        var random = SeededRandom(state: 5)
+        let interpreter = ScriptCorpus.session(demo: false)
+        let evaluator = interpreter.runner(SourceFile(name: "", text: "")).evaluator
+        for trial in 0..<12 {
+            // Past 4,096 values, where the optionals' path radix-sorts too.
+            let n = random.below(5_000)
+            let values: [Double] = (0..<n).map { _ in
+                switch trial % 4 {
+                case 0: return Double(random.below(30)) - 10
+                case 1: return Double(random.below(100_000)) / 100 - 300
+                case 2: return [0.0, -0.0, .nan, 1e300, -1e300, 2.5][random.below(6)]
+                default: return Double(random.below(1 << 20)) * 1e6
+                }
+            }
+            let nulls = NullBitmap(count: n) { _ in trial % 3 == 0 && random.below(5) == 0 }
+            let column = Column(type: .number, data: .number(values), nulls: nulls)
+            let optionals = (0..<n).map { nulls.isNull($0) ? nil : values[$0] } as [Double?]
+            let cases: [(PopulationFunction, Int64)] = [(.quintile, 5), (.ntile, 3), (.ntile, 1), (.percentRank, 0), (.rank, 0)]
+            for (function, k) in cases {
+                for type in [DataType.int, .number] where !(function == .percentRank && type == .int) {
+                    let whole = try XCTUnwrap(evaluator.wholePopulation(function, column, k: k, type: type))
+                    let expected = Evaluator.population(function, optionals, k: k, keys: nil)
+                    for row in 0..<n {
+                        let actual: Double? = whole.isNull(row) ? nil : whole.doubles[row]
+                        let wanted = expected[row].map { type == .int ? Double(Int64($0)) : $0 }
+                        XCTAssertEqual(actual, wanted, "trial \(trial) \(function) row \(row)")
+                    }
+                }
+            }
+        }
+    }
+}

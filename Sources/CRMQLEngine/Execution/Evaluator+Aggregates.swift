@@ -242,6 +242,7 @@ extension Evaluator {
     /// rows that share a value of it (null being a value of its own).
     func population(_ function: PopulationFunction, _ column: Column, k: Int64, by partition: Column?, type: DataType,
                     _ expr: BoundExpr, entity: Entity) throws -> Column {
+        if partition == nil, let whole = try wholePopulation(function, column, k: k, type: type) { return whole }
         let n = column.count
         var values: [Double?] = []
         values.reserveCapacity(n)

@@ -16,10 +16,16 @@ extension Evaluator {
         var chosen = [Int8](repeating: -1, count: n)
         if function == .if {
             let condition = columns[0]
-            guard case .bool(let flags) = condition.data else { return nil }
-            for row in 0..<n {
-                let at = condition.at(row)
-                chosen[row] = !condition.isNull(at) && flags[at] ? 0 : 1
+            guard case .bool(let flags) = condition.data, condition.count == n || condition.count == 1 else { return nil }
+            let nulls = condition.nulls
+            let checkNulls = nulls.hasNulls, constant = condition.count == 1
+            flags.withUnsafeBufferPointer { flags in
+                chosen.withUnsafeMutableBufferPointer { chosen in
+                    for row in 0..<n {
+                        let at = constant ? 0 : row
+                        chosen[row] = flags[at] && !(checkNulls && nulls.isNull(at)) ? 0 : 1
+                    }
+                }
             }
         } else {
             guard sources.count < 100 else { return nil }
@@ -75,24 +81,31 @@ extension Evaluator {
             guard let array else { return nil }
             present.append(array)
         }
-        var nullWords = [UInt64](repeating: 0, count: (n + 63) >> 6)
-        let values = [T](unsafeUninitializedCapacity: n) { out, initialized in
-            for row in 0..<n {
-                let index = Int(chosen[row])
-                var value = zero
-                var null = true
-                if index >= 0, let array = present[index] {
-                    let source = sources[index]
-                    let at = source.at(row)
-                    if !source.isNull(at) {
-                        value = array[at]
-                        null = false
+        // Every row null until its source gives it a present value; one
+        // pass over the choices per source, each a bare loop.
+        var nullWords = [UInt64](repeating: ~0, count: (n + 63) >> 6)
+        if n & 63 != 0 { nullWords[nullWords.count - 1] = (1 << UInt64(n & 63)) &- 1 }
+        var values = [T](repeating: zero, count: n)
+        for (index, array) in present.enumerated() {
+            guard let array else { continue }
+            let constant = sources[index].count == 1
+            let nulls = sources[index].nulls
+            let checkNulls = nulls.hasNulls
+            let mine = Int8(index)
+            values.withUnsafeMutableBufferPointer { values in
+                nullWords.withUnsafeMutableBufferPointer { nullWords in
+                    array.withUnsafeBufferPointer { array in
+                        chosen.withUnsafeBufferPointer { chosen in
+                            for row in 0..<n where chosen[row] == mine {
+                                let at = constant ? 0 : row
+                                if checkNulls && nulls.isNull(at) { continue }
+                                values[row] = array[at]
+                                nullWords[row >> 6] &= ~(1 << UInt64(row & 63))
+                            }
+                        }
                     }
                 }
-                (out.baseAddress! + row).initialize(to: value)
-                if null { nullWords[row >> 6] |= 1 << UInt64(row & 63) }
             }
-            initialized = n
         }
         return (values, ElementwiseKernels.bitmap(nullWords))
     }
