@@ -158,7 +158,7 @@ final class WholePopulationTests: XCTestCase {
         var random = SeededRandom(state: 5)
         let interpreter = ScriptCorpus.session(demo: false)
         let evaluator = interpreter.runner(SourceFile(name: "", text: "")).evaluator
-        for trial in 0..<12 {
+        for trial in 0..<8 {
             // Past 4,096 values, where the optionals' path radix-sorts too.
             let n = random.below(5_000)
             let values: [Double] = (0..<n).map { _ in
@@ -182,6 +182,18 @@ final class WholePopulationTests: XCTestCase {
                         let wanted = expected[row].map { type == .int ? Double(Int64($0)) : $0 }
                         XCTAssertEqual(actual, wanted, "trial \(trial) \(function) row \(row)")
                     }
+                }
+            }
+            // share_above, ties ordered by a key with ties of its own.
+            let keys = Column(type: .int, data: .int((0..<n).map { _ in Int64(random.below(n / 2 + 1)) }))
+            for key in [keys, nil] as [Column?] {
+                guard let whole = try evaluator.wholeShareAbove(column, keys: key) else {
+                    XCTAssertTrue(values.contains { $0.isNaN }, "trial \(trial): only NaN stops the codes")
+                    continue
+                }
+                let expected = Evaluator.shareAbove(optionals, keys: key)
+                for row in 0..<n {
+                    XCTAssertEqual(whole.isNull(row) ? nil : whole.doubles[row], expected[row], "trial \(trial) share_above row \(row)")
                 }
             }
         }

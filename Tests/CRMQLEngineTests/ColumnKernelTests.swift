@@ -112,3 +112,46 @@ private extension ComparisonOperator {
         }
     }
 }
+
+/// `if`, `coalesce`, `sqrt`/`ln`/`exp` and `min`/`max` over whole columns
+/// against the answers row by row: nulls, constants, ints among numbers.
+final class ColumnFunctionTests: XCTestCase {
+    private func value(_ column: Column, _ row: Int) -> Double? {
+        column.isNull(column.count == 1 ? 0 : row) ? nil : column.doubles[column.count == 1 ? 0 : row]
+    }
+
+    func testWholeColumnFunctionsAnswerAsRowByRow() throws {
+        var random = SeededRandom(state: 3)
+        let evaluator = ScriptCorpus.session(demo: false).runner(SourceFile(name: "", text: "")).evaluator
+        let n = 700
+        let x = Column(type: .number, data: .number((0..<n).map { _ in Double(random.below(2_000)) / 10 - 50 }),
+                       nulls: NullBitmap(count: n) { _ in random.below(6) == 0 })
+        let y = Column(type: .int, data: .int((0..<n).map { _ in Int64(random.below(40)) - 20 }),
+                       nulls: NullBitmap(count: n) { _ in random.below(4) == 0 })
+        let half = Column.constant(.number(0.5), type: .number)
+        let nothing = Column.nulls(1, type: .null)
+        let flags = Column(type: .bool, data: .bool((0..<n).map { _ in random.below(2) == 0 }),
+                           nulls: NullBitmap(count: n) { _ in random.below(7) == 0 })
+        for (function, f) in [(ScalarFunction.sqrt, MathFunctions.sqrt), (.ln, MathFunctions.ln), (.exp, MathFunctions.exp)] {
+            let column = try XCTUnwrap(evaluator.numberColumn(function, [x], type: .number, n))
+            for row in 0..<n { XCTAssertEqual(value(column, row), value(x, row).flatMap(f), "\(function) row \(row)") }
+        }
+        for function in [ScalarFunction.min, .max] {
+            let column = try XCTUnwrap(evaluator.numberColumn(function, [half, x, y, nothing], type: .number, n))
+            for row in 0..<n {
+                let present = [0.5, value(x, row), value(y, row)].compactMap { $0 }
+                XCTAssertEqual(value(column, row), function == .min ? present.min() : present.max(), "\(function) row \(row)")
+            }
+        }
+        let chosen = try XCTUnwrap(evaluator.pickedColumn(.if, [flags, x, y], type: .number, n))
+        let merged = try XCTUnwrap(evaluator.pickedColumn(.coalesce, [nothing, x, y, half], type: .number, n))
+        for row in 0..<n {
+            let condition = !flags.isNull(row) && flags.bools[row]
+            XCTAssertEqual(value(chosen, row), condition ? value(x, row) : value(y, row), "if row \(row)")
+            XCTAssertEqual(value(merged, row), value(x, row) ?? value(y, row) ?? 0.5, "coalesce row \(row)")
+        }
+        // Texts and enums are the general loop's.
+        let texts = Column(type: .text, data: .text((0..<n).map { "t\($0)" }))
+        XCTAssertNil(evaluator.pickedColumn(.coalesce, [texts, texts], type: .text, n))
+    }
+}

@@ -15,15 +15,19 @@ import CRMQLStorage
 /// count. (Cutting the children instead gives each thread slots for every
 /// parent: together more than the shared cache, and no faster here.)
 extension Aggregation {
-    /// TUNING: under two million children one loop's misses are a few
-    /// milliseconds, less than waking a second thread to read them all again.
-    static let minimumSplitChildren = 1 << 21
+    /// TUNING: under 32 morsels of children (two million at the default
+    /// 64K) one loop's misses are a few milliseconds, less than waking a
+    /// second thread to read them all again. Tied to the morsel setting so
+    /// that the ThreadSanitizer stress's small tables split too.
+    static func splitsChildren(_ children: Int, _ parallelism: Parallelism) -> Bool {
+        children >= parallelism.minimumRows &* 32
+    }
 
     /// The ranges of parents (segments) the threads take, each a whole
     /// number of 64 (so that no two share a word of a bitmap); one range
     /// when not worth splitting.
     static func parts(children: Int, segments: Int, _ parallelism: Parallelism) -> [Range<Int>] {
-        let threads = children >= minimumSplitChildren && segments >= 1 << 12 ? min(parallelism.threads, 8) : 1
+        let threads = splitsChildren(children, parallelism) && segments >= 128 ? min(parallelism.threads, 8) : 1
         guard threads > 1 else { return [0..<segments] }
         let size = ((segments + threads - 1) / threads + 63) / 64 * 64
         return (0..<threads).map { $0 * size..<min(segments, ($0 + 1) * size) }.filter { !$0.isEmpty }

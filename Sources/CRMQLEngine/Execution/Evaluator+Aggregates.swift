@@ -243,6 +243,10 @@ extension Evaluator {
     func population(_ function: PopulationFunction, _ column: Column, k: Int64, by partition: Column?, type: DataType,
                     _ expr: BoundExpr, entity: Entity) throws -> Column {
         if partition == nil, let whole = try wholePopulation(function, column, k: k, type: type) { return whole }
+        if partition == nil, function == .shareAbove, type == .number,
+           let whole = try wholeShareAbove(column, keys: entity.keyFieldIndex.map { entity.columns[$0] }) {
+            return whole
+        }
         let n = column.count
         var values: [Double?] = []
         values.reserveCapacity(n)

@@ -110,3 +110,67 @@ extension Evaluator {
         return (values, ElementwiseKernels.bitmap(nullWords))
     }
 }
+
+extension Evaluator {
+    /// `sqrt`, `ln` and `exp` of a whole column of numbers, and `min`/`max`
+    /// of numbers across arguments (nulls skipped, as SQL's least and
+    /// greatest), over the arrays: `churn_risk`'s `exp(-recency / …)` and
+    /// `max(0.5, …)` over a million customers made a `Value` per row. The
+    /// same functions of the same doubles, so the same answers. Nil for
+    /// other functions and kinds.
+    func numberColumn(_ function: ScalarFunction, _ columns: [Column], type: DataType, _ n: Int) -> Column? {
+        guard n > 1, type == .number, !columns.isEmpty else { return nil }
+        var arrays: [[Double]?] = []
+        for column in columns {
+            switch column.data {
+            case .number(let values): arrays.append(values)
+            case .int(let values): arrays.append(values.map(Double.init))
+            default:
+                guard column.type == .null else { return nil }
+                arrays.append(nil)
+            }
+            guard column.count == 1 || column.count == n else { return nil }
+        }
+        var nullWords = [UInt64](repeating: 0, count: (n + 63) >> 6)
+        var out = [Double](repeating: 0, count: n)
+        switch function {
+        case .sqrt, .ln, .exp:
+            guard columns.count == 1, let values = arrays[0] else { return nil }
+            let source = columns[0]
+            let constant = source.count == 1
+            let f: (Double) -> Double?
+            switch function {
+            case .sqrt: f = { MathFunctions.sqrt($0) }
+            case .ln: f = { MathFunctions.ln($0) }
+            default: f = { MathFunctions.exp($0) }
+            }
+            for row in 0..<n {
+                let at = constant ? 0 : row
+                if !source.nulls.isNull(at), let value = f(values[at]) {
+                    out[row] = value
+                } else {
+                    nullWords[row >> 6] |= 1 << UInt64(row & 63)
+                }
+            }
+        case .min, .max:
+            let isMin = function == .min
+            for row in 0..<n {
+                var best = 0.0, found = false
+                for (index, column) in columns.enumerated() {
+                    guard let values = arrays[index] else { continue }
+                    let at = column.count == 1 ? 0 : row
+                    if column.nulls.isNull(at) { continue }
+                    let value = values[at]
+                    if !found || (isMin ? value < best : value > best) {
+                        best = value
+                        found = true
+                    }
+                }
+                if found { out[row] = best } else { nullWords[row >> 6] |= 1 << UInt64(row & 63) }
+            }
+        default:
+            return nil
+        }
+        return Column(type: .number, data: .number(out), nulls: ElementwiseKernels.bitmap(nullWords))
+    }
+}

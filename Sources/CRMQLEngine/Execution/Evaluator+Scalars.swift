@@ -11,6 +11,8 @@ extension Evaluator {
         switch function {
         case .coalesce, .if:
             if let picked = pickedColumn(function, columns, type: expr.type, n) { return picked }
+        case .sqrt, .ln, .exp, .min, .max:
+            if let numbers = numberColumn(function, columns, type: expr.type, n) { return numbers }
         default:
             break
         }
