@@ -33,10 +33,10 @@ extension Aggregation {
         return (0..<threads).map { $0 * size..<min(segments, ($0 + 1) * size) }.filter { !$0.isEmpty }
     }
 
-    /// Runs `body` once per part, on one thread each.
-    static func forEachPart(_ parts: [Range<Int>], _ body: (Range<Int>) -> Void) {
-        if parts.count == 1 { return body(parts[0]) }
-        try? Parallel.forEach(morsels: parts.count, threads: parts.count, stop: nil) { body(parts[$0]) }
+    /// Runs `body` once per part (its index and parents), on one thread each.
+    static func forEachPart(_ parts: [Range<Int>], _ body: (Int, Range<Int>) -> Void) {
+        if parts.count == 1 { return body(0, parts[0]) }
+        try? Parallel.forEach(morsels: parts.count, threads: parts.count, stop: nil) { body($0, parts[$0]) }
     }
 
     /// Each segment's total of hundredths and count of present values
@@ -50,7 +50,7 @@ extension Aggregation {
             counts.withUnsafeMutableBufferPointer { counts in
                 hundredths.withUnsafeBufferPointer { hundredths in
                     segments.withUnsafeBufferPointer { segments in
-                        forEachPart(parts) { part in
+                        forEachPart(parts) { _, part in
                             let lower = part.lowerBound, width = UInt(part.count)
                             // The loop holds nothing but the two updates, so
                             // many can be in flight at once.
@@ -84,7 +84,7 @@ extension Aggregation {
             segments.withUnsafeBufferPointer { segments in
                 best.withUnsafeMutableBufferPointer { best in
                     bestValues.withUnsafeMutableBufferPointer { bestValues in
-                        forEachPart(parts) { part in
+                        forEachPart(parts) { _, part in
                             let lower = part.lowerBound, width = UInt(part.count)
                             for index in 0..<n {
                                 let s = Int(segments[index])
@@ -120,8 +120,8 @@ extension Aggregation {
                     last.withUnsafeMutableBufferPointer { last in
                         unordered.withUnsafeMutableBufferPointer { unordered in
                             anyInPart.withUnsafeMutableBufferPointer { anyInPart in
-                                try? Parallel.forEach(morsels: parts.count, threads: parts.count, stop: nil) { p in
-                                    let lower = parts[p].lowerBound, width = UInt(parts[p].count)
+                                forEachPart(parts) { p, part in
+                                    let lower = part.lowerBound, width = UInt(part.count)
                                     var any = false
                                     for index in 0..<n {
                                         let s = Int(segments[index])

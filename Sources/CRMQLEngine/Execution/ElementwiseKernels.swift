@@ -94,6 +94,14 @@ enum ElementwiseKernels {
         return (values, bitmap(words))
     }
 
+    /// The null words of `n` rows that are all null: kernels clear a row's
+    /// bit as they give it a present value.
+    static func allNullWords(_ n: Int) -> [UInt64] {
+        var words = [UInt64](repeating: ~0, count: (n + 63) >> 6)
+        if n & 63 != 0, !words.isEmpty { words[words.count - 1] = (1 << UInt64(n & 63)) &- 1 }
+        return words
+    }
+
     /// A bitmap of the words, without trailing empty words (an all-present
     /// column keeps none), so it equals one set bit by bit.
     static func bitmap(_ words: [UInt64]) -> NullBitmap {

@@ -11,7 +11,8 @@ extension Evaluator {
     func pickedColumn(_ function: ScalarFunction, _ columns: [Column], type: DataType, _ n: Int) -> Column? {
         guard n > 1 else { return nil }
         let sources = function == .if ? Array(columns.dropFirst()) : columns
-        guard function == .coalesce || columns.count == 3 else { return nil }
+        guard function == .coalesce || columns.count == 3,
+              columns.allSatisfy({ $0.count == 1 || $0.count == n }) else { return nil }
         // Which source each row takes: its index, or -1 for null.
         var chosen = [Int8](repeating: -1, count: n)
         if function == .if {
@@ -83,8 +84,7 @@ extension Evaluator {
         }
         // Every row null until its source gives it a present value; one
         // pass over the choices per source, each a bare loop.
-        var nullWords = [UInt64](repeating: ~0, count: (n + 63) >> 6)
-        if n & 63 != 0 { nullWords[nullWords.count - 1] = (1 << UInt64(n & 63)) &- 1 }
+        var nullWords = ElementwiseKernels.allNullWords(n)
         var values = [T](repeating: zero, count: n)
         for (index, array) in present.enumerated() {
             guard let array else { continue }

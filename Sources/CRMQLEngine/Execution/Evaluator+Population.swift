@@ -53,8 +53,7 @@ extension Evaluator {
         }
         try services.checkInterrupt(materializing: n)
         try RadixSort.sortPairs(&codes, &rows, bits: bits, poll: services.checkInterrupt)
-        var nullWords = [UInt64](repeating: ~0, count: (n + 63) >> 6)
-        if n & 63 != 0, !nullWords.isEmpty { nullWords[nullWords.count - 1] = (1 << UInt64(n & 63)) &- 1 }
+        var nullWords = ElementwiseKernels.allNullWords(n)
         func answers<T>(_ zero: T, _ answer: (_ below: Int, _ above: Int) -> T) -> [T] {
             [T](unsafeUninitializedCapacity: n) { out, initialized in
                 out.initialize(repeating: zero)
@@ -118,8 +117,7 @@ extension Evaluator {
         for row in present { total += Swift.max(doubles[Int(row)], 0) }
         guard total > 0 else { return Column.nulls(n, type: .number) }
         var out = [Double](repeating: 0, count: n)
-        var nullWords = [UInt64](repeating: ~0, count: (n + 63) >> 6)
-        if n & 63 != 0, !nullWords.isEmpty { nullWords[nullWords.count - 1] = (1 << UInt64(n & 63)) &- 1 }
+        var nullWords = ElementwiseKernels.allNullWords(n)
         var above = 0.0
         for row in present {
             let r = Int(row)
